@@ -1,0 +1,257 @@
+"""Panhuo settings: one environment-driven module (see docs/settings.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("PANHUO_DATA_DIR", BASE_DIR / "data"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+ENV = os.environ.get("PANHUO_ENV", "dev")  # dev | test | prod
+PROD = ENV == "prod"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    key = os.environ.get("PANHUO_SECRET_KEY")
+    key_file = os.environ.get("PANHUO_SECRET_KEY_FILE")
+    if key_file:
+        key = Path(key_file).read_text(encoding="utf-8").strip()
+    if key:
+        return key
+    if PROD:
+        raise RuntimeError("PANHUO_SECRET_KEY or PANHUO_SECRET_KEY_FILE must be set in production")
+    # Development: a per-checkout random key kept in the data folder, never committed.
+    local = DATA_DIR / ".secret_key"
+    if not local.exists():
+        import secrets
+
+        local.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        local.chmod(0o600)
+    return local.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("PANHUO_SECRET_KEY_FALLBACKS", "").split(",") if k]
+DEBUG = _env_bool("PANHUO_DEBUG", ENV == "dev")
+ALLOWED_HOSTS = [h for h in os.environ.get("PANHUO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("PANHUO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "panhuo.common",
+    "panhuo.classification",
+    "panhuo.accounts",
+    "panhuo.imports",
+    "panhuo.patents",
+    "panhuo.evaluation",
+    "panhuo.demand",
+    "panhuo.matching",
+    "panhuo.deals",
+    "panhuo.monitoring",
+    "panhuo.reports",
+    "panhuo.portal",
+]
+
+MIDDLEWARE = [
+    "panhuo.common.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "panhuo.accounts.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "panhuo.common.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+DEFAULT_SQLITE = f"sqlite:///{DATA_DIR / 'panhuo.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # WAL for concurrent readers; FULL so money, deals and audit are durable on commit (F-4).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("PANHUO_DB_CONN_MAX_AGE", "60"))
+    sslmode = os.environ.get("PANHUO_DB_SSLMODE")
+    if sslmode:
+        DATABASES["default"].setdefault("OPTIONS", {})["sslmode"] = sslmode
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Task queue (Huey): SQLite file on the embedded default, Redis when PANHUO_REDIS_URL is set.
+REDIS_URL = os.environ.get("PANHUO_REDIS_URL")
+HUEY_IMMEDIATE = _env_bool("PANHUO_HUEY_IMMEDIATE", False)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": os.environ.get("PANHUO_HUEY_NAME", "panhuo"),
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "panhuo",
+        "filename": str(Path(os.environ.get("PANHUO_HUEY_FILE", DATA_DIR / "huey.sqlite3"))),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+# --- Identity ---------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+PANHUO_PASSWORD_PROFILE = os.environ.get("PANHUO_PASSWORD_PROFILE", "dengbao")  # dengbao | asvs
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "panhuo.accounts.passwords.PolicyValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Lockout per (username, IP): 5 failures, 30 minutes (AUTH-3).
+AXES_FAILURE_LIMIT = int(os.environ.get("PANHUO_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("PANHUO_LOCKOUT_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "panhuo.accounts.views.lockout_response"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
+
+# Sessions: idle 15 min, absolute 8 h (AUTH-4).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(os.environ.get("PANHUO_SESSION_IDLE_SECONDS", str(15 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+PANHUO_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("PANHUO_SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Web hardening ----------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+if PROD:
+    SECURE_SSL_REDIRECT = _env_bool("PANHUO_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if os.environ.get("PANHUO_TRUSTED_PROXY"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Files ------------------------------------------------------------------------------------
+UPLOAD_DIR = Path(os.environ.get("PANHUO_UPLOAD_DIR", DATA_DIR / "uploads"))
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+PANHUO_MAX_CSV_BYTES = int(os.environ.get("PANHUO_MAX_CSV_BYTES", str(200 * 1024 * 1024)))
+PANHUO_MAX_XLSX_BYTES = int(os.environ.get("PANHUO_MAX_XLSX_BYTES", str(50 * 1024 * 1024)))
+PANHUO_MAX_IMPORT_ROWS = int(os.environ.get("PANHUO_MAX_IMPORT_ROWS", "2000000"))
+INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))
+
+# --- Field encryption (DC-2): SM4-GCM keys from the environment or a key file, never the DB.
+PANHUO_FIELD_KEYS = os.environ.get("PANHUO_FIELD_KEYS", "")  # "kid:hex32,kid2:hex32"; first is current
+PANHUO_FIELD_KEY_FILE = os.environ.get("PANHUO_FIELD_KEY_FILE", str(DATA_DIR / ".field_keys"))
+PANHUO_AUDIT_HMAC_KEY = os.environ.get("PANHUO_AUDIT_HMAC_KEY", "")
+
+# --- I18N ---------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+EMAIL_BACKEND = os.environ.get("PANHUO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = os.environ.get("PANHUO_FROM_EMAIL", "noreply@panhuo.local")
+PANHUO_BASE_URL = os.environ.get("PANHUO_BASE_URL", "http://127.0.0.1:8000")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "panhuo.common.middleware.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PANHUO_LOG_LEVEL", "WARNING")},
+}

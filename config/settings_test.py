@@ -1,0 +1,15 @@
+"""Test settings: same as production shape, faster hashing, queue runs inline unless a test starts a worker."""
+
+import os
+
+os.environ.setdefault("PANHUO_ENV", "test")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import DATA_DIR, HUEY  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only, never in prod
+HUEY = {**HUEY, "immediate": True}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEBUG = False
+UPLOAD_DIR = DATA_DIR / "test-uploads"
+AXES_ENABLED = True

@@ -1,0 +1,1 @@
+"""Django-free compute core: identifiers, text, classification, scoring, matching."""

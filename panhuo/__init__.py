@@ -1,0 +1,1 @@
+"""Panhuo (盘活): bring stock patents back to life."""

@@ -1,0 +1,38 @@
+"""Session policy (AUTH-4) and forced password change (AUTH-1)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+SESSION_STARTED = "panhuo_started"
+# Paths a user with an issued password may still reach.
+_PASSWORD_CHANGE_EXEMPT = ("/accounts/", "/static/")
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            started = request.session.get(SESSION_STARTED)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED] = now
+            elif now - float(started) > settings.PANHUO_SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?expired=1")
+            if getattr(user, "must_change_password", False) and not request.path.startswith(_PASSWORD_CHANGE_EXEMPT):
+                if request.path.startswith("/api/"):
+                    return HttpResponse('{"detail": "必须先修改初始密码 password change required"}', status=403,
+                                        content_type="application/json")
+                return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -1,0 +1,49 @@
+"""Request ids: every response and log line carries one (DJ-6, AU-1)."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def current_client_ip() -> str:
+    return _client_ip.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-Id", "")
+        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = rid  # type: ignore[attr-defined]
+        token = _request_id.set(rid)
+        # Client IP only from the socket: a proxy header is trusted only where the deployment says so.
+        ip_token = _client_ip.set(request.META.get("REMOTE_ADDR", ""))
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+            _client_ip.reset(ip_token)
+        response["X-Request-Id"] = rid
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _request_id.get()
+        return True

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server (gunicorn) and the task-queue worker (huey) together. 启动服务。"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-worker", action="store_true", help="do not start the task-queue worker")
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        procs: list[subprocess.Popen[bytes]] = []
+        if not o["no_worker"]:
+            procs.append(subprocess.Popen([sys.executable, "-m", "panhuo.cli", "run_huey", "--workers", "2", "-k", "thread"]))
+        procs.append(subprocess.Popen([
+            sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", o["bind"],
+            "--workers", str(o["workers"]), "--threads", str(o["threads"]), "--access-logfile", "-",
+        ]))
+        self.stdout.write(f"盘活已启动 Panhuo is running on http://{o['bind']}/  (Ctrl-C 停止)")
+
+        def stop(*_: Any) -> None:
+            for p in procs:
+                p.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            for p in procs:
+                p.wait()
+        except KeyboardInterrupt:
+            stop()
+            for p in procs:
+                p.wait()
