@@ -14,7 +14,9 @@ STRONG_PASSWORD = "Kx9#mQ2!vLp7"
 def make_org(db):
     counter = {"n": 0}
 
-    def make(type: str = OrganizationType.UNIVERSITY, code: str | None = None, name: str | None = None, **kw) -> Organization:
+    def make(
+        type: str = OrganizationType.UNIVERSITY, code: str | None = None, name: str | None = None, **kw
+    ) -> Organization:
         counter["n"] += 1
         code = code or f"ORG{counter['n']}"
         return organization_create(code=code, name=name or f"测试机构{counter['n']}", type=type, **kw)
@@ -64,12 +66,16 @@ def college_admin(university, make_user):
 
 @pytest.fixture
 def inventor(university, make_user):
-    return make_user(Role.INVENTOR, university, college=university.colleges.get(code="CS"), display_name="张三")
+    return make_user(
+        Role.INVENTOR, university, college=university.colleges.get(code="CS"), display_name="张三"
+    )
 
 
 @pytest.fixture
 def enterprise(make_org):
-    return make_org(OrganizationType.ENTERPRISE, code="ENT-1", name="丙科技有限公司", credit_code="91350100M000100Y43")
+    return make_org(
+        OrganizationType.ENTERPRISE, code="ENT-1", name="丙科技有限公司", credit_code="91350100M000100Y43"
+    )
 
 
 @pytest.fixture
@@ -79,8 +85,13 @@ def enterprise_user(enterprise, make_user):
 
 @pytest.fixture
 def office(make_org):
-    return make_org(OrganizationType.IP_OFFICE, code="OFFICE-CQ", name="重庆市知识产权局", region_code="500000",
-                    office_level="province")
+    return make_org(
+        OrganizationType.IP_OFFICE,
+        code="OFFICE-CQ",
+        name="重庆市知识产权局",
+        region_code="500000",
+        office_level="province",
+    )
 
 
 @pytest.fixture

@@ -34,7 +34,11 @@ def check_character(digits: str) -> str:
     """The mod-11 check character for 12 (new) or 8 (old) digits; 10 is written "X"."""
     weights = _NEW_WEIGHTS if len(digits) == 12 else _OLD_WEIGHTS
     if len(digits) not in (8, 12) or not digits.isdigit():
-        raise NumberError("app_no_length", "申请号位数不对（应为 8+1 或 12+1 位）", "application number must be 8+1 or 12+1 digits")
+        raise NumberError(
+            "app_no_length",
+            "申请号位数不对（应为 8+1 或 12+1 位）",
+            "application number must be 8+1 or 12+1 digits",
+        )
     total = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
     return "X" if total == 10 else str(total)
 
@@ -49,13 +53,17 @@ def normalise_application_number(raw: str) -> str:
     if not text:
         raise NumberError("app_no_empty", "申请号为空", "application number is empty")
     if len(text) in (8, 12) and text.isdigit():
-        raise NumberError("app_no_check_missing", "申请号缺少校验位", "application number lacks its check digit")
+        raise NumberError(
+            "app_no_check_missing", "申请号缺少校验位", "application number lacks its check digit"
+        )
     body, check = text[:-1], text[-1]
     if len(body) not in (8, 12) or not body.isdigit() or not (check.isdigit() or check == "X"):
         raise NumberError("app_no_format", "申请号格式不正确", "application number is malformed")
     expected = check_character(body)
     if check != expected:
-        raise NumberError("app_no_check_digit", f"申请号校验位错误（应为 {expected}）", f"check digit should be {expected}")
+        raise NumberError(
+            "app_no_check_digit", f"申请号校验位错误（应为 {expected}）", f"check digit should be {expected}"
+        )
     return f"{body}.{check}"
 
 
@@ -75,7 +83,7 @@ def application_year(canonical: str) -> int:
 
 
 def normalise_publication_number(raw: str) -> tuple[str, str]:
-    """"cn 114081026 a" -> ("CN114081026", "A"); the kind code may be absent ("")."""
+    """ "cn 114081026 a" -> ("CN114081026", "A"); the kind code may be absent ("")."""
     text = _fold(raw or "")
     if text and text[0].isdigit():
         text = "CN" + text

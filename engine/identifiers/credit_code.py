@@ -25,11 +25,19 @@ def credit_check_character(first17: str) -> str:
 def normalise_credit_code(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw or "").strip().upper().replace(" ", "")
     if len(text) != 18:
-        raise CreditCodeError("credit_code_length", "统一社会信用代码应为 18 位", "credit code must have 18 characters")
+        raise CreditCodeError(
+            "credit_code_length", "统一社会信用代码应为 18 位", "credit code must have 18 characters"
+        )
     bad = [c for c in text if c not in ALPHABET]
     if bad:
-        raise CreditCodeError("credit_code_chars", f"统一社会信用代码含非法字符：{bad[0]}", f"invalid character {bad[0]!r}")
+        raise CreditCodeError(
+            "credit_code_chars", f"统一社会信用代码含非法字符：{bad[0]}", f"invalid character {bad[0]!r}"
+        )
     expected = credit_check_character(text[:17])
     if text[17] != expected:
-        raise CreditCodeError("credit_code_check", f"统一社会信用代码校验位错误（应为 {expected}）", f"check character should be {expected}")
+        raise CreditCodeError(
+            "credit_code_check",
+            f"统一社会信用代码校验位错误（应为 {expected}）",
+            f"check character should be {expected}",
+        )
     return text

@@ -30,9 +30,14 @@ class SessionPolicyMiddleware:
             elif now - float(started) > settings.PANHUO_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?expired=1")
-            if getattr(user, "must_change_password", False) and not request.path.startswith(_PASSWORD_CHANGE_EXEMPT):
+            if getattr(user, "must_change_password", False) and not request.path.startswith(
+                _PASSWORD_CHANGE_EXEMPT
+            ):
                 if request.path.startswith("/api/"):
-                    return HttpResponse('{"detail": "必须先修改初始密码 password change required"}', status=403,
-                                        content_type="application/json")
+                    return HttpResponse(
+                        '{"detail": "必须先修改初始密码 password change required"}',
+                        status=403,
+                        content_type="application/json",
+                    )
                 return redirect("accounts:password_change")
         return self.get_response(request)

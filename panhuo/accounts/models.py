@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
@@ -38,7 +38,9 @@ class Organization(TimeStampedModel):
     type = models.CharField("类型", max_length=16, choices=OrganizationType.choices, db_index=True)
     region_code = models.CharField("行政区划代码", max_length=6, blank=True, db_index=True)
     office_level = models.CharField("局级别", max_length=16, choices=OfficeLevel.choices, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
     address = models.CharField("地址", max_length=300, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
@@ -47,7 +49,9 @@ class Organization(TimeStampedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["credit_code"], condition=~Q(credit_code=""), name="org_credit_code_unique"),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="org_credit_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,15 +109,17 @@ ROLES_BY_ORG_TYPE: dict[str, tuple[str, ...]] = {
 class User(AbstractUser):
     """A personal account. One role per account, so the three admin roles are exclusive by construction (AC-3)."""
 
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
-    college = models.ForeignKey(College, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    college = models.ForeignKey(
+        College, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
     role = models.CharField("角色", max_length=24, choices=Role.choices, db_index=True)
     display_name = models.CharField("姓名", max_length=100, blank=True)
     phone = EncryptedTextField("手机号", blank=True, default="")
     must_change_password = models.BooleanField(default=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         constraints = [

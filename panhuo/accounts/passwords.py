@@ -36,8 +36,14 @@ def policy_problems(password: str, *, profile: str, context: tuple[str, ...] = (
 MESSAGES = {
     "too_short": ("密码至少 8 位", "at least 8 characters"),
     "too_long": ("密码最多 128 位", "at most 128 characters"),
-    "classes": ("密码须包含大写字母、小写字母、数字、符号中的至少三类", "use at least 3 of: upper, lower, digit, symbol"),
-    "context_word": ("密码不得包含机构名称或“专利”等常见词", "must not contain the institution name or common words"),
+    "classes": (
+        "密码须包含大写字母、小写字母、数字、符号中的至少三类",
+        "use at least 3 of: upper, lower, digit, symbol",
+    ),
+    "context_word": (
+        "密码不得包含机构名称或“专利”等常见词",
+        "must not contain the institution name or common words",
+    ),
 }
 
 
@@ -49,7 +55,9 @@ class PolicyValidator:
             context = tuple(filter(None, (getattr(org, "name", ""), getattr(org, "code", ""))))
         problems = policy_problems(password, profile=settings.PANHUO_PASSWORD_PROFILE, context=context)
         if problems:
-            raise ValidationError([f"{MESSAGES[p][0]} ({MESSAGES[p][1]})" for p in problems], code="password_policy")
+            raise ValidationError(
+                [f"{MESSAGES[p][0]} ({MESSAGES[p][1]})" for p in problems], code="password_policy"
+            )
 
     def get_help_text(self) -> str:
         return "至少 8 位，含大写、小写、数字、符号中的三类；不含机构名称。"

@@ -11,7 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
-from panhuo.accounts.models import ROLES_BY_ORG_TYPE, College, Organization, OrganizationType, PasswordHistory, Role, User
+from panhuo.accounts.models import (
+    ROLES_BY_ORG_TYPE,
+    College,
+    Organization,
+    OrganizationType,
+    PasswordHistory,
+    Role,
+    User,
+)
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
 
@@ -32,19 +40,31 @@ def organization_create(
     actor: User | None = None,
 ) -> Organization:
     if type not in OrganizationType.values:
-        raise ApplicationError("org_type", f"未知机构类型：{type}", f"unknown organization type: {type}", "type")
+        raise ApplicationError(
+            "org_type", f"未知机构类型：{type}", f"unknown organization type: {type}", "type"
+        )
     if credit_code:
         try:
             credit_code = normalise_credit_code(credit_code)
         except CreditCodeError as exc:
             raise ApplicationError("credit_code", exc.message_zh, exc.message_en, "credit_code")
     if Organization.objects.filter(code=code).exists():
-        raise ApplicationError("org_exists", f"机构代码已存在：{code}", f"organization code exists: {code}", "code")
+        raise ApplicationError(
+            "org_exists", f"机构代码已存在：{code}", f"organization code exists: {code}", "code"
+        )
     with transaction.atomic():
         org = Organization.objects.create(
-            code=code, name=name, type=type, region_code=region_code, office_level=office_level, parent=parent,
-            credit_code=credit_code, address=address, legal_representative=legal_representative,
-            verified=verified, is_demo=is_demo,
+            code=code,
+            name=name,
+            type=type,
+            region_code=region_code,
+            office_level=office_level,
+            parent=parent,
+            credit_code=credit_code,
+            address=address,
+            legal_representative=legal_representative,
+            verified=verified,
+            is_demo=is_demo,
         )
         audit_record("organization.create", actor=actor, tenant_id=org.pk, obj=org, detail={"type": type})
     return org
@@ -52,9 +72,13 @@ def organization_create(
 
 def college_create(*, organization: Organization, code: str, name: str, actor: User | None = None) -> College:
     if not organization.holds_patents:
-        raise ApplicationError("college_org", "只有高校和科研院所可以设置学院", "only institutions have colleges")
+        raise ApplicationError(
+            "college_org", "只有高校和科研院所可以设置学院", "only institutions have colleges"
+        )
     with transaction.atomic():
-        college, _ = College.objects.get_or_create(organization=organization, code=code, defaults={"name": name})
+        college, _ = College.objects.get_or_create(
+            organization=organization, code=code, defaults={"name": name}
+        )
         audit_record("college.create", actor=actor, tenant_id=organization.pk, obj=college)
     return college
 
@@ -82,18 +106,41 @@ def user_create(
     """Create a personal account; returns the user and the (issued) password."""
     if role not in Role.values:
         raise ApplicationError("role", f"未知角色：{role}", f"unknown role: {role}", "role")
-    allowed = ROLES_BY_ORG_TYPE.get(organization.type, ()) if organization else ROLES_BY_ORG_TYPE[OrganizationType.OPERATOR]
+    allowed = (
+        ROLES_BY_ORG_TYPE.get(organization.type, ())
+        if organization
+        else ROLES_BY_ORG_TYPE[OrganizationType.OPERATOR]
+    )
     if role not in allowed:
-        raise ApplicationError("role_org", "该角色与机构类型不符", "role does not fit the organization type", "role")
+        raise ApplicationError(
+            "role_org", "该角色与机构类型不符", "role does not fit the organization type", "role"
+        )
     if username.lower() in {"admin", "root", "test", "administrator"}:
-        raise ApplicationError("username", "不允许使用共享或默认账号名", "shared or default account names are refused", "username")
+        raise ApplicationError(
+            "username",
+            "不允许使用共享或默认账号名",
+            "shared or default account names are refused",
+            "username",
+        )
     if college is not None and (organization is None or college.organization_id != organization.pk):
-        raise ApplicationError("college", "学院不属于该机构", "college belongs to another organization", "college")
+        raise ApplicationError(
+            "college", "学院不属于该机构", "college belongs to another organization", "college"
+        )
     if User.objects.filter(username=username).exists():
-        raise ApplicationError("user_exists", f"用户名已存在：{username}", f"username exists: {username}", "username")
+        raise ApplicationError(
+            "user_exists", f"用户名已存在：{username}", f"username exists: {username}", "username"
+        )
     password = password or generate_password()
-    user = User(username=username, role=role, organization=organization, college=college, display_name=display_name,
-                email=email, phone=phone, must_change_password=must_change_password)
+    user = User(
+        username=username,
+        role=role,
+        organization=organization,
+        college=college,
+        display_name=display_name,
+        email=email,
+        phone=phone,
+        must_change_password=must_change_password,
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -103,5 +150,7 @@ def user_create(
         user.password_changed_at = timezone.now()
         user.save()
         PasswordHistory.objects.create(user=user, password=user.password)
-        audit_record("user.create", actor=actor, tenant_id=user.organization_id, obj=user, detail={"role": role})
+        audit_record(
+            "user.create", actor=actor, tenant_id=user.organization_id, obj=user, detail={"role": role}
+        )
     return user, password

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -14,11 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from panhuo.accounts.middleware import SESSION_STARTED
-from panhuo.accounts.models import PasswordHistory
+from panhuo.accounts.models import PasswordHistory, User
 from panhuo.common.audit import audit_record
 from panhuo.common.permissions import public, signed_in
 
-GENERIC_FAILURE = "用户名或密码错误，或账号已被暂时锁定。Wrong username or password, or the account is locked for a while."
+GENERIC_FAILURE = (
+    "用户名或密码错误，或账号已被暂时锁定。Wrong username or password, or the account is locked for a while."
+)
 
 
 @public
@@ -39,13 +41,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return redirect(target)
         audit_record("auth.login", actor=None, result="fail", detail={"username": username})
         error = GENERIC_FAILURE
-    return render(request, "accounts/login.html", {"error": error, "next": request.GET.get("next", "")},
-                  status=200 if not error else 401)
+    return render(
+        request,
+        "accounts/login.html",
+        {"error": error, "next": request.GET.get("next", "")},
+        status=200 if not error else 401,
+    )
 
 
-def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """Locked out: the same page and status as any failed login, so no one learns which accounts exist."""
-    audit_record("auth.lockout", result="fail", detail={"username": (credentials or {}).get("username", "")[:150]})
+    audit_record(
+        "auth.lockout", result="fail", detail={"username": (credentials or {}).get("username", "")[:150]}
+    )
     return render(request, "accounts/login.html", {"error": GENERIC_FAILURE, "next": ""}, status=401)
 
 
@@ -61,7 +71,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def password_change_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         new = form.cleaned_data["new_password1"]
@@ -69,11 +79,13 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         from django.contrib.auth.hashers import check_password
 
         if any(check_password(new, h.password) for h in recent):
-            form.add_error("new_password1", "不能与最近 5 次使用过的密码相同 (one of your last five passwords)")
+            form.add_error(
+                "new_password1", "不能与最近 5 次使用过的密码相同 (one of your last five passwords)"
+            )
         else:
             form.save()
-            user.must_change_password = False  # type: ignore[attr-defined]
-            user.password_changed_at = timezone.now()  # type: ignore[attr-defined]
+            user.must_change_password = False
+            user.password_changed_at = timezone.now()
             user.save(update_fields=["must_change_password", "password_changed_at"])
             PasswordHistory.objects.create(user=user, password=user.password)
             # Kill every other session of this user; keep this one signed in with a fresh hash.

@@ -69,7 +69,9 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)
-    actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", True) else None
+    actor_id = (
+        getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", True) else None
+    )
     if tenant_id is None and actor is not None:
         tenant_id = getattr(actor, "organization_id", None)
     with transaction.atomic():

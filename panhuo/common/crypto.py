@@ -63,7 +63,7 @@ class Sm4GcmCipher:
 
 
 def parse_keys(spec: str) -> dict[str, bytes]:
-    """"kid:hex32,kid2:hex32" -> {kid: key}; the first is the current key."""
+    """ "kid:hex32,kid2:hex32" -> {kid: key}; the first is the current key."""
     keys: dict[str, bytes] = {}
     for part in filter(None, (p.strip() for p in spec.split(","))):
         kid, _, hexkey = part.partition(":")

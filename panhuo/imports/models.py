@@ -18,7 +18,9 @@ class ImportStatus(models.TextChoices):
 
 class ImportJob(TimeStampedModel):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="import_jobs")
-    kind = models.CharField(max_length=24, db_index=True)  # patents | deals | enterprises (registered handlers)
+    kind = models.CharField(
+        max_length=24, db_index=True
+    )  # patents | deals | enterprises (registered handlers)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     original_name = models.CharField(max_length=255)
     stored_path = models.CharField(max_length=500)
@@ -26,7 +28,9 @@ class ImportJob(TimeStampedModel):
     template_version = models.CharField(max_length=16, default="1")
     file_format = models.CharField(max_length=8)  # csv | xlsx
     encoding = models.CharField(max_length=16, blank=True)
-    status = models.CharField(max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
+    )
     total = models.PositiveIntegerField(default=0)
     inserted = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)

@@ -46,14 +46,18 @@ class Patent(TimeStampedModel):
     ipc_section = models.CharField(max_length=1, blank=True, db_index=True)
     ipc_class = models.CharField(max_length=3, blank=True, db_index=True)
     ipc_subclass = models.CharField(max_length=4, blank=True, db_index=True)
-    ipc_historic = models.JSONField("旧版 IPC", default=list, blank=True)  # codes absent from the current edition
+    ipc_historic = models.JSONField(
+        "旧版 IPC", default=list, blank=True
+    )  # codes absent from the current edition
     applicants = models.JSONField("申请人", default=list, blank=True)
     patentees = models.JSONField("专利权人", default=list, blank=True)
     inventors = models.JSONField("发明人", default=list, blank=True)
     application_date = models.DateField("申请日", null=True, blank=True, db_index=True)
     publication_date = models.DateField("公开日", null=True, blank=True)
     grant_date = models.DateField("授权公告日", null=True, blank=True, db_index=True)
-    legal_status = models.CharField("法律状态", max_length=12, choices=LegalStatus.choices, default=LegalStatus.UNKNOWN, db_index=True)
+    legal_status = models.CharField(
+        "法律状态", max_length=12, choices=LegalStatus.choices, default=LegalStatus.UNKNOWN, db_index=True
+    )
     annual_fee_paid_until = models.DateField("年费缴至", null=True, blank=True)
     expiry_date = models.DateField("届满日", null=True, blank=True)
     family_size = models.PositiveIntegerField("同族数", null=True, blank=True)
@@ -64,11 +68,15 @@ class Patent(TimeStampedModel):
     source = models.CharField("来源", max_length=100, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
     is_synthetic = models.BooleanField("合成数据", default=False)
-    content_hash = models.CharField(max_length=32, blank=True)  # of the imported fields: "unchanged" detection
+    content_hash = models.CharField(
+        max_length=32, blank=True
+    )  # of the imported fields: "unchanged" detection
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(app_no__isnull=False) | Q(pub_no__isnull=False), name="patent_has_key"),
+            models.CheckConstraint(
+                condition=Q(app_no__isnull=False) | Q(pub_no__isnull=False), name="patent_has_key"
+            ),
         ]
         indexes = [models.Index(fields=["ipc_section", "ipc_class"])]
 
@@ -128,7 +136,9 @@ class PatentIndustry(models.Model):
     derived = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["patent", "scheme", "code"], name="patent_industry_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["patent", "scheme", "code"], name="patent_industry_unique")
+        ]
         indexes = [models.Index(fields=["scheme", "code"])]
 
 
@@ -166,18 +176,34 @@ class InventoryRecord(TimeStampedModel):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="inventory")
     patent = models.ForeignKey(Patent, on_delete=models.PROTECT, related_name="inventory_records")
-    college = models.ForeignKey(College, null=True, blank=True, on_delete=models.SET_NULL, related_name="inventory")
-    state = models.CharField("状态", max_length=20, choices=InventoryState.choices, default=InventoryState.UNFILED, db_index=True)
+    college = models.ForeignKey(
+        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="inventory"
+    )
+    state = models.CharField(
+        "状态", max_length=20, choices=InventoryState.choices, default=InventoryState.UNFILED, db_index=True
+    )
     first_inventor = models.CharField("第一发明人", max_length=100, blank=True)
-    filer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="filed_records")
+    filer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filed_records",
+    )
     proxy_filing = models.BooleanField("代为建档", default=False)
-    inventor_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="inventor_records")
+    inventor_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="inventor_records"
+    )
     fiscal_funded = models.BooleanField("是否财政资助科研项目形成", null=True, blank=True)
-    implementation_status = models.CharField("实施状态", max_length=20, choices=ImplementationStatus.choices, blank=True)
+    implementation_status = models.CharField(
+        "实施状态", max_length=20, choices=ImplementationStatus.choices, blank=True
+    )
     conversion_intent = models.BooleanField("有转化意愿", null=True, blank=True)
     conversion_modes = models.JSONField("可接受的转化方式", default=list, blank=True)
     trl = models.PositiveSmallIntegerField("技术成熟度 TRL", null=True, blank=True)
-    value_self_grade = models.CharField("价值分级自评", max_length=1, choices=ValueSelfGrade.choices, blank=True)
+    value_self_grade = models.CharField(
+        "价值分级自评", max_length=1, choices=ValueSelfGrade.choices, blank=True
+    )
     application_scenarios = models.TextField("应用场景", blank=True)
     industrialisation_prospects = models.TextField("产业化前景", blank=True)
     contact_name = models.CharField("联系人", max_length=100, blank=True)
@@ -193,9 +219,14 @@ class InventoryRecord(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "patent"], name="inventory_unique_per_org"),
-            models.CheckConstraint(condition=Q(trl__isnull=True) | Q(trl__gte=1, trl__lte=9), name="inventory_trl_range"),
+            models.CheckConstraint(
+                condition=Q(trl__isnull=True) | Q(trl__gte=1, trl__lte=9), name="inventory_trl_range"
+            ),
         ]
-        indexes = [models.Index(fields=["organization", "state"]), models.Index(fields=["organization", "college"])]
+        indexes = [
+            models.Index(fields=["organization", "state"]),
+            models.Index(fields=["organization", "college"]),
+        ]
 
     @property
     def is_filed(self) -> bool:

@@ -25,8 +25,15 @@ def test_known_examples():
     assert application_number_type("201710601862.3") == "invention"
 
 
-@pytest.mark.parametrize("raw,code", [("", "app_no_empty"), ("201710601862", "app_no_check_missing"),
-                                      ("201710601862.4", "app_no_check_digit"), ("2017106018.3", "app_no_format")])
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        ("", "app_no_empty"),
+        ("201710601862", "app_no_check_missing"),
+        ("201710601862.4", "app_no_check_digit"),
+        ("2017106018.3", "app_no_format"),
+    ],
+)
 def test_rejections_name_the_problem(raw, code):
     with pytest.raises(NumberError) as err:
         normalise_application_number(raw)

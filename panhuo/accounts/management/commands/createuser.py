@@ -29,15 +29,30 @@ class Command(BaseCommand):
             org = Organization.objects.filter(code=o["org"]).first()
             if org is None:
                 raise CommandError(f"机构不存在 unknown organization: {o['org']}")
-        college = College.objects.filter(organization=org, code=o["college"]).first() if o["college"] and org else None
+        college = (
+            College.objects.filter(organization=org, code=o["college"]).first()
+            if o["college"] and org
+            else None
+        )
         if o["college"] and college is None:
             raise CommandError(f"学院不存在 unknown college: {o['college']}")
         try:
-            user, password = user_create(username=o["username"], role=o["role"], organization=org, college=college,
-                                         display_name=o["name"], email=o["email"], password=o["password"] or None)
+            user, password = user_create(
+                username=o["username"],
+                role=o["role"],
+                organization=org,
+                college=college,
+                display_name=o["name"],
+                email=o["email"],
+                password=o["password"] or None,
+            )
         except ApplicationError as exc:
             raise CommandError(f"{exc.message_zh} / {exc.message_en}")
         if o["json"]:
-            self.stdout.write(json.dumps({"username": user.username, "role": user.role, "password": password}))
+            self.stdout.write(
+                json.dumps({"username": user.username, "role": user.role, "password": password})
+            )
         else:
-            self.stdout.write(f"已创建用户 created {user.username} ({user.get_role_display()}); 初始密码 password: {password}")
+            self.stdout.write(
+                f"已创建用户 created {user.username} ({user.get_role_display()}); 初始密码 password: {password}"
+            )

@@ -16,11 +16,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify()
-        payload = {"ok": report.ok, "checked": report.checked, "first_bad_id": report.first_bad_id,
-                   "reason": report.reason}
+        payload = {
+            "ok": report.ok,
+            "checked": report.checked,
+            "first_bad_id": report.first_bad_id,
+            "reason": report.reason,
+        }
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
         elif report.ok:
             self.stdout.write(f"审计链完整 audit chain intact: {report.checked} rows")
         if not report.ok:
-            raise CommandError(f"审计链被篡改 audit chain broken at row {report.first_bad_id}: {report.reason}")
+            raise CommandError(
+                f"审计链被篡改 audit chain broken at row {report.first_bad_id}: {report.reason}"
+            )

@@ -20,11 +20,29 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **o: Any) -> None:
         procs: list[subprocess.Popen[bytes]] = []
         if not o["no_worker"]:
-            procs.append(subprocess.Popen([sys.executable, "-m", "panhuo.cli", "run_huey", "--workers", "2", "-k", "thread"]))
-        procs.append(subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", o["bind"],
-            "--workers", str(o["workers"]), "--threads", str(o["threads"]), "--access-logfile", "-",
-        ]))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "panhuo.cli", "run_huey", "--workers", "2", "-k", "thread"]
+                )
+            )
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi:application",
+                    "--bind",
+                    o["bind"],
+                    "--workers",
+                    str(o["workers"]),
+                    "--threads",
+                    str(o["threads"]),
+                    "--access-logfile",
+                    "-",
+                ]
+            )
+        )
         self.stdout.write(f"盘活已启动 Panhuo is running on http://{o['bind']}/  (Ctrl-C 停止)")
 
         def stop(*_: Any) -> None:
