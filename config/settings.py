@@ -259,3 +259,15 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("PANHUO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Cache (rate-limit counters shared by all web workers): files by default, Redis when configured.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+PANHUO_RATE_LIMITS_ENABLED = _env_bool("PANHUO_RATE_LIMITS", True)

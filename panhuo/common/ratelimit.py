@@ -1,0 +1,62 @@
+"""Per-user and per-IP rate limits answering 429 (DJ-5). Counters live in the shared cache."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _parse(rate: str) -> tuple[int, int]:
+    count, _, period = rate.partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1]] * int(period[:-1] or 1)
+    return int(count), seconds
+
+
+def hit(bucket: str, rate: str) -> bool:
+    """Count one request in `bucket`; True while within the rate."""
+    if not getattr(settings, "PANHUO_RATE_LIMITS_ENABLED", True):
+        return True
+    limit, window = _parse(rate)
+    slot = int(time.time() // window)
+    key = f"rl:{bucket}:{slot}"
+    cache = caches["default"]
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window + 5)
+        count = 1
+    return count <= limit
+
+
+def rate_limited(name: str, rate: str, methods: tuple[str, ...] = ("GET", "POST")) -> Callable[[F], F]:
+    """Limit a view per client IP and, when signed in, per user: `@rate_limited("search", "60/m")`."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in methods:
+                ip = request.META.get("REMOTE_ADDR", "")
+                user_id = getattr(request.user, "pk", None) if hasattr(request, "user") else None
+                ok = hit(f"{name}:ip:{ip}", rate)
+                if user_id:
+                    ok = hit(f"{name}:user:{user_id}", rate) and ok
+                if not ok:
+                    return HttpResponse(
+                        "请求过于频繁，请稍后再试 Too many requests",
+                        status=429,
+                        content_type="text/plain; charset=utf-8",
+                    )
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
