@@ -1,0 +1,383 @@
+"""Import jobs: create (store + check the file), run (batches, checkpoints, heartbeat), resume stale ones."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from panhuo.accounts.models import Organization
+from panhuo.common.audit import audit_record
+from panhuo.common.errors import ApplicationError
+from panhuo.imports import readers
+from panhuo.imports.models import ImportJob, ImportReject, ImportStatus
+from panhuo.imports.registry import BatchResult, ImportHandler, Row, get_handler
+
+ProgressCallback = Callable[[ImportJob], None]
+
+
+def stale_after() -> timedelta:
+    """A running job whose heartbeat is older than this is taken to be dead and is resumed."""
+    return timedelta(seconds=int(getattr(settings, "PANHUO_IMPORT_STALE_SECONDS", 0) or _env_stale()))
+
+
+def _env_stale() -> int:
+    return int(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", "120"))
+
+
+def _size_limit(file_format_hint: str) -> int:
+    if file_format_hint == ".xlsx":
+        return int(settings.PANHUO_MAX_XLSX_BYTES)
+    return int(settings.PANHUO_MAX_CSV_BYTES)
+
+
+def _too_large(limit: int) -> ApplicationError:
+    mib = limit // (1024 * 1024)
+    return ApplicationError(
+        "import_too_large",
+        f"文件超过大小上限（{mib} MiB）",
+        f"the file exceeds the size limit ({mib} MiB)",
+        "file",
+        extra={"status": 413},
+    )
+
+
+def _store(source: BinaryIO, original_name: str) -> tuple[Path, str]:
+    """Copy the upload into UPLOAD_DIR while hashing it; refuse it past the size limit (nothing kept)."""
+    upload_dir = Path(settings.UPLOAD_DIR) / "imports"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    limit = _size_limit(Path(original_name.lower()).suffix)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=upload_dir, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := source.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                digest.update(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
+        suffix = Path(original_name).suffix.lower()[:8]
+        final = upload_dir / f"{sha}{suffix}"
+        if final.exists():
+            os.unlink(tmp_name)
+        else:
+            os.replace(tmp_name, final)
+        return final, sha
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+
+
+def import_job_create(
+    *,
+    organization: Organization,
+    kind: str,
+    uploaded_file: Any = None,
+    path: str | Path | None = None,
+    original_name: str | None = None,
+    actor: Any = None,
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Store and check the file; return the job (an unfinished job with the same key is returned as is).
+
+    Key = SHA-256 of the file + tenant + kind + template version. A finished job with the same key does not stop
+    a new one: it runs again and reports everything unchanged. Bad files raise ApplicationError, DB unchanged.
+    """
+    handler = get_handler(kind)
+    if uploaded_file is not None:
+        name = original_name or getattr(uploaded_file, "name", "") or "upload"
+        size = getattr(uploaded_file, "size", None)
+        limit = _size_limit(Path(name.lower()).suffix)
+        if size is not None and size > limit:
+            raise _too_large(limit)
+        chunks = getattr(uploaded_file, "open", None)
+        if chunks is not None:
+            uploaded_file.seek(0)
+        stored, sha = _store(uploaded_file, name)
+    elif path is not None:
+        src = Path(path)
+        name = original_name or src.name
+        if not src.is_file():
+            raise ApplicationError("import_no_file", f"找不到文件：{src}", f"no such file: {src}", "file")
+        with src.open("rb") as fh:
+            stored, sha = _store(fh, name)
+    else:
+        raise ApplicationError("import_no_file", "请选择要导入的文件", "choose a file to import", "file")
+    name = Path(name).name[:255]
+    info = readers.sniff(stored, name)
+    readers.read_header(stored, info, handler.columns)
+    with transaction.atomic():
+        existing = (
+            ImportJob.objects.select_for_update()
+            .filter(
+                organization=organization,
+                kind=kind,
+                sha256=sha,
+                template_version=handler.template_version,
+                status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING],
+            )
+            .order_by("id")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        job = ImportJob.objects.create(
+            organization=organization,
+            kind=kind,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            original_name=name,
+            stored_path=str(stored),
+            sha256=sha,
+            template_version=handler.template_version,
+            file_format=info.file_format,
+            encoding=info.encoding,
+            rows_estimate=readers.count_lines(stored, info),
+            options=options or {},
+        )
+        audit_record(
+            "import.create",
+            actor=actor,
+            tenant_id=organization.pk,
+            obj=job,
+            detail={"kind": kind, "file": name, "sha256": sha},
+        )
+    return job
+
+
+def _claim(job_id: int) -> ImportJob | None:
+    """Take the job if it is queued, or running with a stale heartbeat (a dead worker). None: not ours."""
+    now = timezone.now()
+    stale = now - stale_after()
+    claimable = Q(status=ImportStatus.QUEUED) | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=stale)
+    claimable |= Q(status=ImportStatus.RUNNING, heartbeat_at__isnull=True)
+    with transaction.atomic():
+        n = ImportJob.objects.filter(claimable, pk=job_id).update(
+            status=ImportStatus.RUNNING, heartbeat_at=now
+        )
+        if not n:
+            return None
+        ImportJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
+    return ImportJob.objects.get(pk=job_id)
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _check_result(kind: str, batch: list[Row], result: BatchResult) -> None:
+    lines = {line for line, _ in batch}
+    stray = {r.line for r in result.rejects} - lines
+    counted = result.inserted + result.updated + result.unchanged + result.rejected
+    if stray or counted != len(batch):
+        raise RuntimeError(
+            f"import handler {kind!r} miscounted a batch: {counted} outcomes for {len(batch)} rows"
+            + (f", rejects for lines outside the batch {sorted(stray)[:5]}" if stray else "")
+        )
+
+
+def _required_rejects(handler: ImportHandler, batch: list[Row]) -> tuple[list[Row], BatchResult]:
+    """Rows missing a required value or with a too-long value are rejected here, before the handler."""
+    from panhuo.imports.registry import RowReject
+
+    result = BatchResult()
+    kept: list[Row] = []
+    required = [c for c in handler.columns if c.required]
+    limits = [(c.name, c.max_length, c.title_zh) for c in handler.columns]
+    for line, row in batch:
+        bad = False
+        for col in required:
+            if not row.get(col.name):
+                result.rejects.append(
+                    RowReject(
+                        line,
+                        col.name,
+                        "",
+                        "required",
+                        f"必填列“{col.title_zh}”为空",
+                        f"required column {col.name} is empty",
+                    )
+                )
+                bad = True
+        for name, limit, title in limits:
+            if len(row.get(name, "")) > limit:
+                result.rejects.append(
+                    RowReject(
+                        line,
+                        name,
+                        row[name][:50],
+                        "too_long",
+                        f"“{title}”超过 {limit} 个字符",
+                        f"{name} is longer than {limit} characters",
+                    )
+                )
+                bad = True
+        if not bad:
+            kept.append((line, row))
+    return kept, result
+
+
+def _mask(value: str) -> str:
+    value = value.replace("\x00", "")
+    return value[:200]
+
+
+def _commit_batch(
+    job: ImportJob, handler: ImportHandler, batch: list[Row], done_before: int, consumed: int
+) -> bool:
+    """One transaction: the handler's upserts, the rejects, the counters and the checkpoint. False: lost the job."""
+    data = [(line, row) for line, row in batch if row]
+    with transaction.atomic():
+        kept, pre = _required_rejects(handler, data)
+        result = handler.process_batch(job, kept) if kept else BatchResult()
+        _check_result(handler.kind, kept, result)
+        rejects = pre.rejects + result.rejects
+        if rejects:
+            ImportReject.objects.bulk_create(
+                [
+                    ImportReject(
+                        job_id=job.pk,
+                        line=r.line,
+                        column=r.column[:64],
+                        value=_mask(r.value),
+                        code=r.code[:40],
+                        message_zh=r.message_zh[:300],
+                        message_en=r.message_en[:300],
+                    )
+                    for r in rejects
+                ],
+                ignore_conflicts=True,
+            )
+        rejected = len({r.line for r in rejects})
+        n = ImportJob.objects.filter(pk=job.pk, rows_done=done_before, status=ImportStatus.RUNNING).update(
+            rows_done=done_before + consumed,
+            total=F("total") + len(data),
+            inserted=F("inserted") + result.inserted,
+            updated=F("updated") + result.updated,
+            unchanged=F("unchanged") + result.unchanged,
+            rejected=F("rejected") + rejected,
+            heartbeat_at=timezone.now(),
+        )
+        if n != 1:
+            transaction.set_rollback(True)
+            return False
+        audit_record(
+            "import.batch",
+            tenant_id=job.organization_id,
+            obj=job,
+            detail={
+                "lines": [batch[0][0], batch[-1][0]],
+                "inserted": result.inserted,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "rejected": rejected,
+            },
+        )
+    return True
+
+
+def _fail(job: ImportJob, exc: ApplicationError) -> None:
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            error_code=exc.code[:40],
+            error_zh=exc.message_zh,
+            error_en=exc.message_en,
+            finished_at=timezone.now(),
+        )
+        audit_record(
+            "import.fail",
+            tenant_id=job.organization_id,
+            obj=job,
+            result="fail",
+            detail={"code": exc.code, "rows_done": job.rows_done},
+        )
+
+
+def import_job_run(job: ImportJob | int, *, progress: ProgressCallback | None = None) -> ImportJob:
+    """Run (or resume from its checkpoint) one job to the end; used by the Huey task and the CLI.
+
+    Returns the job as stored afterwards. A job another live worker holds is left alone.
+    """
+    job_id = job if isinstance(job, int) else job.pk
+    claimed = _claim(job_id)
+    if claimed is None:
+        return ImportJob.objects.get(pk=job_id)
+    job = claimed
+    handler = get_handler(job.kind)
+    path = Path(job.stored_path)
+    info = readers.FileInfo(job.file_format, job.encoding)
+    try:
+        rows = readers.iter_rows(path, info, handler.columns)
+        # Resume: skip what the checkpoint says is committed (parsing again is cheap, writing is not).
+        for _ in islice(rows, job.rows_done):
+            pass
+        done = job.rows_done
+        for batch in _batches(rows, handler.batch_size):
+            if not _commit_batch(job, handler, batch, done, len(batch)):
+                return ImportJob.objects.get(pk=job_id)
+            done += len(batch)
+            job.rows_done = done
+            if progress is not None:
+                progress(job)
+    except ApplicationError as exc:
+        job.refresh_from_db()
+        _fail(job, exc)
+        job.refresh_from_db()
+        return job
+    except FileNotFoundError:
+        job.refresh_from_db()
+        _fail(job, ApplicationError("import_file_gone", "导入文件已不存在", "the stored import file is gone"))
+        job.refresh_from_db()
+        return job
+    with transaction.atomic():
+        n = ImportJob.objects.filter(pk=job_id, rows_done=done, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.DONE, finished_at=timezone.now(), heartbeat_at=timezone.now()
+        )
+        job.refresh_from_db()
+        if n:
+            audit_record(
+                "import.done",
+                tenant_id=job.organization_id,
+                actor=job.created_by,
+                obj=job,
+                detail={
+                    "total": job.total,
+                    "inserted": job.inserted,
+                    "updated": job.updated,
+                    "unchanged": job.unchanged,
+                    "rejected": job.rejected,
+                },
+            )
+    if n:
+        handler.job_finished(job)
+    if progress is not None:
+        progress(job)
+    return job
+
+
+def import_jobs_stale() -> list[int]:
+    """Ids of jobs a worker should (re)start: running with a dead heartbeat, or queued and never started."""
+    stale = timezone.now() - stale_after()
+    return list(
+        ImportJob.objects.filter(
+            Q(status=ImportStatus.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=ImportStatus.QUEUED, created_at__lt=stale)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
