@@ -236,6 +236,10 @@ class InventoryRecord(TimeStampedModel):
     def is_pooled(self) -> bool:
         return self.state == InventoryState.POOLED
 
+    @property
+    def conversion_mode_labels(self) -> list[str]:
+        return [ConversionMode(m).label for m in self.conversion_modes if m in ConversionMode.values]
+
 
 class ReviewEvent(models.Model):
     """Every transition of an inventory record: who, when, from, to, why."""

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from panhuo.patents import views
 
 app_name = "patents"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.patent_list, name="list"),
+    path("pool/", views.pool, name="pool"),
+    path("review/", views.review_queue, name="queue"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("<int:pk>/", views.patent_detail, name="detail"),
+    path("inventory/<int:pk>/fill/", views.inventory_fill, name="fill"),
+    path("inventory/<int:pk>/submit/", views.inventory_submit, name="submit"),
+    path("inventory/<int:pk>/review/", views.inventory_review, name="review"),
+]

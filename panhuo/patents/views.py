@@ -1,0 +1,221 @@
+"""Patent pages: list/search, detail (with app panels), 建档 form, review queues, 转化资源库, coverage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from panhuo.accounts.models import College, Organization, Role
+from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.permissions import roles_required, signed_in
+from panhuo.patents import selectors, services
+from panhuo.patents.forms import InventoryFillForm, ReviewForm
+from panhuo.patents.models import (
+    ConversionMode,
+    InventoryRecord,
+    InventoryState,
+    LegalStatus,
+    PatentIndustry,
+    PatentType,
+)
+from panhuo.patents.panels import patent_panels
+
+PAGE_SIZE = 25
+FILLER_ROLES = (Role.INVENTOR, Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
+
+
+def _record_or_404(request: HttpRequest, pk: int) -> InventoryRecord:
+    try:
+        return selectors.inventory_get(request.user, pk)
+    except NotFound:
+        raise Http404() from None
+
+
+def _filter_options(request: HttpRequest, base: QuerySet[InventoryRecord]) -> dict[str, Any]:
+    user: Any = request.user
+    org_ids = base.values("organization_id").distinct()
+    colleges = College.objects.none()
+    if user.role in selectors.OWNER_ROLES and user.organization_id:
+        colleges = College.objects.filter(organization_id=user.organization_id)
+    return {
+        "organizations": Organization.objects.filter(pk__in=org_ids).order_by("name"),
+        "colleges": colleges,
+        "patent_types": PatentType.choices,
+        "legal_statuses": LegalStatus.choices,
+        "states": InventoryState.choices,
+        "modes": ConversionMode.choices,
+        "schemes": PatentIndustry.Scheme.choices,
+    }
+
+
+def _listing(
+    request: HttpRequest, base: QuerySet[InventoryRecord], template: str, extra: dict[str, Any]
+) -> HttpResponse:
+    filters = selectors.filters_from(request.GET)
+    records = selectors.inventory_search(request.user, filters, base=base)
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "filters": filters, **_filter_options(request, base), **extra}
+    return render(request, template, context)
+
+
+@signed_in
+@require_http_methods(["GET"])
+def patent_list(request: HttpRequest) -> HttpResponse:
+    """专利清单: institution people their own inventory, everyone else the pool."""
+    base = selectors.inventory_list_base(request.user)
+    own = getattr(request.user, "role", None) in selectors.OWNER_ROLES
+    title = "专利清单" if own else "专利清单（转化资源库）"
+    return _listing(request, base, "patents/list.html", {"title": title, "show_state": own})
+
+
+@signed_in
+@require_http_methods(["GET"])
+def pool(request: HttpRequest) -> HttpResponse:
+    """专利转化资源库: every pooled record, whitelisted fields only."""
+    base = selectors.inventory_pool(request.user)
+    return _listing(request, base, "patents/pool.html", {"title": "专利转化资源库", "show_state": False})
+
+
+@signed_in
+@require_http_methods(["GET"])
+def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        patent = selectors.patent_get(request.user, pk)
+    except NotFound:
+        raise Http404() from None
+    records = []
+    for record in selectors.patent_records(request.user, patent):
+        records.append(
+            {
+                "record": record,
+                "view": selectors.record_public_view(request.user, record),
+                "owner": selectors.is_owner_side(request.user, record),
+                "history": selectors.review_history(request.user, record),
+                "actions": [a.name for a in services.inventory_actions(request.user, record)],
+            }
+        )
+    context = {
+        "patent": patent,
+        "records": records,
+        "industries": patent.industries.order_by("scheme", "code"),
+        "panels": patent_panels(request.user, patent.pk),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "patents/detail.html", context)
+
+
+@roles_required(*FILLER_ROLES)
+@require_http_methods(["GET", "POST"])
+def inventory_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 建档 form."""
+    record = _record_or_404(request, pk)
+    if record.organization_id != getattr(request.user, "organization_id", None):
+        raise Http404()
+    if not services.may_fill(request.user, record):
+        raise Http404()
+    if request.method == "POST":
+        form = InventoryFillForm(request.POST)
+        if form.is_valid():
+            try:
+                services.inventory_fill(
+                    actor=request.user,
+                    record=record,
+                    changes=form.changes(),
+                    proxy_filing=bool(form.cleaned_data.get("proxy_filing")),
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message_zh)
+            else:
+                if request.POST.get("then") == "submit":
+                    try:
+                        services.inventory_submit(actor=request.user, record=record)
+                        messages.success(request, "已保存并提交审核")
+                    except ApplicationError as exc:
+                        messages.error(request, f"已保存草稿，但未能提交：{exc.message_zh}")
+                else:
+                    messages.success(request, "建档信息已保存（草稿）")
+                return redirect("patents:detail", pk=record.patent_id)
+    else:
+        form = InventoryFillForm(initial=InventoryFillForm.initial_from(record))
+    return render(request, "patents/fill.html", {"form": form, "record": record, "patent": record.patent})
+
+
+@roles_required(*FILLER_ROLES)
+@require_POST
+def inventory_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _record_or_404(request, pk)
+    try:
+        services.inventory_submit(actor=request.user, record=record)
+        messages.success(request, "已提交审核")
+    except NotFound:
+        raise Http404() from None
+    except ApplicationError as exc:
+        messages.error(request, exc.message_zh)
+    return redirect("patents:detail", pk=record.patent_id)
+
+
+@roles_required(*selectors.REVIEWER_ROLES)
+@require_POST
+def inventory_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or return (with a reason) from the queue or the detail page."""
+    record = _record_or_404(request, pk)
+    form = ReviewForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    decision = request.POST.get("decision")
+    try:
+        if decision == "approve":
+            services.inventory_approve(actor=request.user, record=record, comment=comment)
+            messages.success(request, f"{record.patent.key} 审核通过")
+        elif decision == "return":
+            services.inventory_return(actor=request.user, record=record, reason=comment)
+            messages.success(request, f"{record.patent.key} 已退回修改")
+        else:
+            messages.error(request, "未知的审核操作")
+    except NotFound:
+        raise Http404() from None
+    except ApplicationError as exc:
+        messages.error(request, exc.message_zh)
+    target = request.POST.get("back")
+    if target == "queue":
+        return redirect("patents:queue")
+    return redirect("patents:detail", pk=record.patent_id)
+
+
+@roles_required(*selectors.REVIEWER_ROLES)
+@require_http_methods(["GET"])
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    queue = selectors.review_queue(user).select_related("patent", "college").order_by("submitted_at", "pk")
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    level = "学院审核" if user.role == Role.COLLEGE_ADMIN else "学校审核"
+    return render(request, "patents/queue.html", {"page": page, "level": level, "review_form": ReviewForm()})
+
+
+@roles_required(*selectors.COVERAGE_ROLES)
+@require_http_methods(["GET"])
+def coverage(request: HttpRequest) -> HttpResponse:
+    """建档率 / 入库率 per institution, and per college for one institution."""
+    user: Any = request.user
+    institutions = selectors.coverage_by_organization(user)
+    org_id = selectors._int_or_none(request.GET.get("organization"))
+    if org_id is None and user.role in selectors.REVIEWER_ROLES:
+        org_id = user.organization_id
+    colleges: list[selectors.CoverageRow] = []
+    selected = None
+    if org_id is not None:
+        try:
+            colleges = selectors.coverage_by_college(user, org_id)
+        except NotFound:
+            raise Http404() from None
+        selected = Organization.objects.get(pk=org_id)
+    return render(
+        request,
+        "patents/coverage.html",
+        {"institutions": institutions, "colleges": colleges, "selected": selected},
+    )
