@@ -2,8 +2,11 @@
 
 from importlib import import_module
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
+
+from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 
 api = NinjaAPI(
     title="Panhuo API",
@@ -12,6 +15,19 @@ api = NinjaAPI(
     auth=django_auth,  # default deny: every operation needs a session unless it declares auth=None
     urls_namespace="api",
 )
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    status = 403 if isinstance(exc, PermissionRefused) else 404 if isinstance(exc, NotFound) else 400
+    payload = {
+        "code": exc.code,
+        "message_zh": exc.message_zh,
+        "message_en": exc.message_en,
+        "field": exc.field,
+    }
+    return api.create_response(request, payload, status=status)
+
 
 for _app in (
     "accounts",

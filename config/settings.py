@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "panhuo.common.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,6 +165,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "panhuo.accounts.passwords.PolicyValidator"},
 ]
+# Roles that must pass TOTP at sign-in (AUTH-5); deal approvers are asked again at approval (step-up).
+PANHUO_OTP_ROLES = tuple(
+    r for r in os.environ.get("PANHUO_OTP_ROLES", "system_admin,security_admin,audit_admin").split(",") if r
+)
+OTP_TOTP_ISSUER = "Panhuo 盘活"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -243,6 +249,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = not PROD  # dev/test serve app static files without collectstatic
 
 EMAIL_BACKEND = os.environ.get("PANHUO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")

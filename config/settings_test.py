@@ -14,3 +14,4 @@ DEBUG = False
 UPLOAD_DIR = DATA_DIR / "test-uploads"
 AXES_ENABLED = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PANHUO_RATE_LIMITS_ENABLED = False  # enabled by the tests that check them

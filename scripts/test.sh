@@ -13,9 +13,10 @@ if [ "${1:-}" != "--tests-only" ]; then
   echo "== mypy"; mypy engine panhuo config
   echo "== django checks"; panhuo makemigrations --check --dry-run && panhuo check
   echo "== deploy check (production settings)"
-  PANHUO_ENV=prod PANHUO_SECRET_KEY="ci-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
-    PANHUO_ALLOWED_HOSTS=panhuo.example.gov.cn DJANGO_SETTINGS_MODULE=config.settings \
-    panhuo check --deploy --fail-level WARNING
+  rnd() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+  PANHUO_ENV=prod PANHUO_SECRET_KEY="ci-$(rnd 32)" PANHUO_FIELD_KEYS="k1:$(rnd 16)" PANHUO_AUDIT_HMAC_KEY="$(rnd 32)" \
+    PANHUO_ALLOWED_HOSTS=panhuo.example.gov.cn DATABASE_URL="sqlite:///$(mktemp -d)/deploycheck.sqlite3" \
+    DJANGO_SETTINGS_MODULE=config.settings panhuo check --deploy --fail-level WARNING
 fi
 [ "${1:-}" = "--tests-only" ] && shift || true
 echo "== pytest (${DATABASE_URL:-sqlite})"

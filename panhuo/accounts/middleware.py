@@ -13,7 +13,18 @@ from django.urls import reverse
 
 SESSION_STARTED = "panhuo_started"
 # Paths a user with an issued password may still reach.
-_PASSWORD_CHANGE_EXEMPT = ("/accounts/", "/static/")
+_PASSWORD_CHANGE_EXEMPT = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/accounts/otp/",
+    "/static/",
+)
+
+
+def _verified(request: HttpRequest) -> bool:
+    check = getattr(request.user, "is_verified", None)
+    return bool(check and check())
 
 
 class SessionPolicyMiddleware:
@@ -40,4 +51,16 @@ class SessionPolicyMiddleware:
                         content_type="application/json",
                     )
                 return redirect("accounts:password_change")
+            if (
+                getattr(user, "role", "") in settings.PANHUO_OTP_ROLES
+                and not _verified(request)
+                and not request.path.startswith(_PASSWORD_CHANGE_EXEMPT)
+            ):
+                if request.path.startswith("/api/"):
+                    return HttpResponse(
+                        '{"detail": "需要双因素认证 second factor required"}',
+                        status=403,
+                        content_type="application/json",
+                    )
+                return redirect(f"{reverse('accounts:otp')}?next={request.path}")
         return self.get_response(request)

@@ -154,3 +154,74 @@ def user_create(
             "user.create", actor=actor, tenant_id=user.organization_id, obj=user, detail={"role": role}
         )
     return user, password
+
+
+def user_set_active(*, user: User, active: bool, actor: User) -> None:
+    """Disable (or re-enable) an account; disabling ends all its sessions (AUTH-4)."""
+    from panhuo.accounts.sessions import user_sessions_kill
+
+    if user.pk == actor.pk:
+        raise ApplicationError("self_disable", "不能停用自己的账号", "you cannot disable your own account")
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        killed = 0 if active else user_sessions_kill(user=user)
+        audit_record(
+            "user.enable" if active else "user.disable",
+            actor=actor,
+            tenant_id=user.organization_id,
+            obj=user,
+            detail={"sessions_killed": killed},
+        )
+
+
+def user_set_role(*, user: User, role: str, actor: User) -> None:
+    """Change a role (security admin only). One role per account keeps the three admins exclusive."""
+    allowed = (
+        ROLES_BY_ORG_TYPE.get(user.organization.type, ())
+        if user.organization
+        else ROLES_BY_ORG_TYPE[OrganizationType.OPERATOR]
+    )
+    if role not in allowed:
+        raise ApplicationError(
+            "role_org", "该角色与机构类型不符", "role does not fit the organization type", "role"
+        )
+    if user.pk == actor.pk:
+        raise ApplicationError("self_role", "不能修改自己的角色", "you cannot change your own role", "role")
+    with transaction.atomic():
+        old = user.role
+        user.role = role
+        user.save(update_fields=["role"])
+        from panhuo.accounts.sessions import user_sessions_kill
+
+        user_sessions_kill(user=user)
+        audit_record(
+            "user.role_change",
+            actor=actor,
+            tenant_id=user.organization_id,
+            obj=user,
+            detail={"from": old, "to": role},
+        )
+
+
+def user_second_factor_reset(*, user: User, actor: User) -> None:
+    """Lost authenticator: only a security admin resets it; the user enrols again at next sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        audit_record(
+            "user.otp_reset",
+            actor=actor,
+            tenant_id=user.organization_id,
+            obj=user,
+            detail={"devices": deleted},
+        )
+
+
+def user_unlock(*, user: User, actor: User) -> None:
+    from axes.utils import reset
+
+    with transaction.atomic():
+        reset(username=user.username)
+        audit_record("user.unlock", actor=actor, tenant_id=user.organization_id, obj=user)

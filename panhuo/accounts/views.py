@@ -17,6 +17,7 @@ from panhuo.accounts.middleware import SESSION_STARTED
 from panhuo.accounts.models import PasswordHistory, User
 from panhuo.common.audit import audit_record
 from panhuo.common.permissions import public, signed_in
+from panhuo.common.ratelimit import rate_limited
 
 GENERIC_FAILURE = (
     "用户名或密码错误，或账号已被暂时锁定。Wrong username or password, or the account is locked for a while."
@@ -24,6 +25,7 @@ GENERIC_FAILURE = (
 
 
 @public
+@rate_limited("login", "30/m", methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     error = ""

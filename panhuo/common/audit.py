@@ -33,7 +33,10 @@ def _clean(value: str) -> str:
 
 
 def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
-    return {k: ("[removed]" if k.lower() in _SECRET_KEYS else v) for k, v in detail.items()}
+    return {
+        k: "[removed]" if k.lower() in _SECRET_KEYS else _clean(v) if isinstance(v, str) else v
+        for k, v in detail.items()
+    }
 
 
 def canonical(event: AuditEvent) -> bytes:

@@ -47,3 +47,43 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
         return True
+
+
+class ApplicationErrorMiddleware:
+    """A refusal raised by a service becomes a 400/403/404 page with its Chinese and English message."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.template import loader
+
+        from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
+
+        if not isinstance(exception, ApplicationError):
+            return None
+        status = (
+            403
+            if isinstance(exception, PermissionRefused)
+            else 404
+            if isinstance(exception, NotFound)
+            else 400
+        )
+        if status == 403:
+            from panhuo.common.audit import audit_record
+
+            audit_record(
+                "access.denied",
+                actor=getattr(request, "user", None),
+                result="denied",
+                detail={"path": request.path[:200], "method": request.method},
+            )
+        body = loader.render_to_string(
+            "common/refused.html",
+            {"status": status, "error": exception, "request_id": current_request_id()},
+            request=request,
+        )
+        return HttpResponse(body, status=status)

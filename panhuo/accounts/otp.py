@@ -1,0 +1,100 @@
+"""Second factor (AUTH-5): TOTP through django-otp behind a small interface, so 密评 can swap in SM3-OTP or UKey.
+
+Admin roles must verify at login; users who approve deals must have verified before the approval (step-up).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from panhuo.accounts.models import User
+from panhuo.common.audit import audit_record
+from panhuo.common.permissions import signed_in
+from panhuo.common.ratelimit import rate_limited
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def otp_required_for(user: Any) -> bool:
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and getattr(user, "role", "") in settings.PANHUO_OTP_ROLES
+    )
+
+
+def is_verified(request: HttpRequest) -> bool:
+    verified = getattr(request.user, "is_verified", None)
+    return bool(verified and verified())
+
+
+def step_up_required(view: F) -> F:
+    """Deal approvals and other sensitive actions: a verified second factor in this session first."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_verified(request):
+            return redirect(f"{reverse('accounts:otp')}?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def confirmed_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def _qr_data_uri(uri: str) -> str:
+    svg = segno.make(uri, error="m").svg_inline(scale=4)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+@signed_in
+@rate_limited("otp", "10/m", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def otp_view(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    device = confirmed_device(user)
+    enrolling = device is None
+    if enrolling:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="totp", confirmed=False)
+    assert device is not None
+    error = ""
+    if request.method == "POST":
+        token = request.POST.get("token", "").strip()
+        if token.isdigit() and device.verify_token(token):  # django-otp refuses a reused token (last_t)
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                audit_record("auth.otp_enrol", actor=user)
+            otp_login(request, device)
+            audit_record("auth.otp_verify", actor=user)
+            target = request.POST.get("next") or "/"
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = "/"
+            return redirect(target)
+        audit_record("auth.otp_verify", actor=user, result="fail")
+        error = "动态口令错误或已使用 Wrong or reused code"
+    context = {
+        "enrolling": enrolling,
+        "error": error,
+        "next": request.GET.get("next", request.POST.get("next", "")),
+    }
+    if enrolling:
+        context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
+        context["qr"] = _qr_data_uri(device.config_url)
+    return render(request, "accounts/otp.html", context, status=200 if not error else 401)

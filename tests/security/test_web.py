@@ -1,0 +1,51 @@
+"""DJ-2, DJ-3, DJ-5, DJ-6: headers, CSRF, rate limits, generic errors with a request id."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+from conftest import STRONG_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_security_headers_on_pages(inventor):
+    client = Client()
+    pages = [client.get("/accounts/login/")]
+    client.post("/accounts/login/", {"username": inventor.username, "password": STRONG_PASSWORD})
+    pages += [client.get("/"), client.get("/no-such-page/")]
+    for response in pages:
+        csp = response["Content-Security-Policy"]
+        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+            assert directive in csp
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        assert len(response["X-Request-Id"]) == 32
+
+
+def test_post_without_csrf_token_is_refused(inventor):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": inventor.username, "password": STRONG_PASSWORD})
+    assert response.status_code == 403
+
+
+@override_settings(PANHUO_RATE_LIMITS_ENABLED=True)
+def test_login_burst_gets_429():
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    codes = [
+        client.post("/accounts/login/", {"username": f"u{i}", "password": "x"}).status_code for i in range(31)
+    ]
+    assert codes[:30].count(429) == 0 and codes[30] == 429
+
+
+@override_settings(DEBUG=False)
+def test_not_found_page_is_generic_with_request_id():
+    response = Client().get("/definitely/missing/", HTTP_X_REQUEST_ID="abcdef0123456789")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "abcdef0123456789" in body and "Traceback" not in body and "SECRET_KEY" not in body
