@@ -125,6 +125,20 @@ class Need(TimeStampedModel):
     def is_public(self) -> bool:
         return self.status != NeedStatus.DRAFT
 
+    @property
+    def budget_text(self) -> str:
+        """ "10,000.00–50,000.00 元" from integer fen (no float on the way)."""
+
+        def yuan(fen: int) -> str:
+            return f"{fen // 100:,}.{fen % 100:02d}"
+
+        lo, hi = self.budget_min_fen, self.budget_max_fen
+        if lo is None and hi is None:
+            return "面议"
+        if lo is not None and hi is not None:
+            return f"{yuan(lo)}–{yuan(hi)} 元"
+        return f"≥ {yuan(lo)} 元" if lo is not None else f"≤ {yuan(hi)} 元"  # type: ignore[arg-type]
+
 
 class NeedAnswer(TimeStampedModel):
     """An institution's answer to a need; `answered_at - need.published_at` is its response time."""

@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from panhuo.demand.views import engagement, needs, profile
 
 app_name = "demand"
-urlpatterns: list = []
+urlpatterns = [
+    path("profile/", profile.profile_view, name="profile"),
+    path("enterprises/", profile.enterprises_view, name="enterprises"),
+    path("needs/", needs.needs_view, name="needs"),
+    path("needs/new/", needs.need_create_view, name="need-create"),
+    path("needs/<int:pk>/", needs.need_detail_view, name="need-detail"),
+    path("needs/<int:pk>/edit/", needs.need_edit_view, name="need-edit"),
+    path("needs/<int:pk>/answer/", needs.need_answer_view, name="need-answer"),
+    path("needs/<int:pk>/publish/", needs.need_status_view, {"action": "publish"}, name="need-publish"),
+    path("needs/<int:pk>/close/", needs.need_status_view, {"action": "close"}, name="need-close"),
+    path("subscriptions/", engagement.subscriptions_view, name="subscriptions"),
+    path("subscriptions/<int:pk>/delete/", engagement.subscription_delete_view, name="subscription-delete"),
+    path("favourites/", engagement.favourites_view, name="favourites"),
+    path("patent/<int:pk>/panel/", engagement.patent_panel_view, name="patent-panel"),
+    path("patent/<int:pk>/favourite/", engagement.favourite_toggle_view, name="favourite-toggle"),
+    path("patent/<int:pk>/subscribe/", engagement.subscribe_similar_view, name="subscribe-similar"),
+    path("patent/<int:pk>/request/", engagement.request_create_view, name="request-create"),
+    path("requests/", engagement.requests_view, name="requests"),
+    path("requests/<int:pk>/", engagement.request_detail_view, name="request-detail"),
+    path("requests/<int:pk>/close/", engagement.request_close_view, name="request-close"),
+    path("responses/", engagement.responses_view, name="responses"),
+]

@@ -1,0 +1,1 @@
+"""Demand HTML pages (thin: parse, call one service or selector, render)."""

@@ -1,0 +1,177 @@
+"""技术需求: list, create, edit, detail with answers; institutions answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.permissions import roles_required, signed_in
+from panhuo.demand import selectors, services
+from panhuo.demand.forms import AnswerForm, NeedForm, split_terms, yuan_to_fen
+from panhuo.demand.models import Need, NeedStatus
+from panhuo.demand.views.common import ENTERPRISE, INSTITUTION_STAFF, form_error
+
+
+@signed_in
+def needs_view(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    relevant = None
+    if user.role in INSTITUTION_STAFF:
+        relevant = selectors.needs_relevant_for_institution(user)
+    tab = request.GET.get("tab", "mine" if user.role in ENTERPRISE else "all")
+    qs = selectors.needs_visible(user)
+    if tab == "mine" and user.role in ENTERPRISE:
+        qs = qs.filter(enterprise_id=user.organization_id)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(title__icontains=q)
+    page = Paginator(qs.order_by("-published_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "demand/needs.html", {"page": page, "relevant": relevant, "tab": tab, "q": q})
+
+
+def _service_args(form: NeedForm) -> dict[str, Any]:
+    d = form.cleaned_data
+    return {
+        "title": d["title"],
+        "description": d["description"],
+        "wanted_mode": d["wanted_mode"],
+        "industry_code": d["industry_code"],
+        "ipc_hints": split_terms(d["ipc_hints"]),
+        "budget_min_fen": yuan_to_fen(d["budget_min"]),
+        "budget_max_fen": yuan_to_fen(d["budget_max"]),
+        "deadline": d["deadline"],
+        "patent_ids": d["patent_ids"],
+    }
+
+
+@roles_required(*ENTERPRISE)
+def need_create_view(request: HttpRequest) -> HttpResponse:
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.need_create(
+                actor=request.user, publish="publish" in request.POST, **_service_args(form)
+            )
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "需求已保存" if need.status == NeedStatus.DRAFT else "需求已发布")
+            return redirect("demand:need-detail", pk=need.pk)
+    return render(request, "demand/need_form.html", {"form": form, "need": None})
+
+
+def _own_need(request: HttpRequest, pk: int) -> Need:
+    need = selectors.need_get(request.user, pk)
+    if need.enterprise_id != request.user.organization_id:  # type: ignore[union-attr]
+        raise NotFound()
+    return need
+
+
+@roles_required(*ENTERPRISE)
+def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _own_need(request, pk)
+    if request.method == "POST":
+        form = NeedForm(request.POST)
+        if form.is_valid():
+            try:
+                services.need_update(actor=request.user, need=need, **_service_args(form))
+            except ApplicationError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, "需求已更新")
+                return redirect("demand:need-detail", pk=need.pk)
+    else:
+        form = NeedForm(
+            initial={
+                "title": need.title,
+                "description": need.description,
+                "industry_code": need.industry_code,
+                "ipc_hints": ", ".join(need.ipc_hints),
+                "budget_min": None if need.budget_min_fen is None else need.budget_min_fen / 100,
+                "budget_max": None if need.budget_max_fen is None else need.budget_max_fen / 100,
+                "wanted_mode": need.wanted_mode,
+                "deadline": need.deadline,
+                "patent_ids": " ".join(str(p) for p in need.patents.values_list("pk", flat=True)),
+            }
+        )
+    return render(request, "demand/need_form.html", {"form": form, "need": need})
+
+
+@require_POST
+@roles_required(*ENTERPRISE)
+def need_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    need = _own_need(request, pk)
+    if action == "publish":
+        services.need_publish(actor=request.user, need=need)
+        messages.success(request, "需求已发布")
+    else:
+        services.need_close(actor=request.user, need=need)
+        messages.success(request, "需求已关闭")
+    return redirect("demand:need-detail", pk=need.pk)
+
+
+def _answer_form(request: HttpRequest, data: Any = None) -> AnswerForm:
+    form = AnswerForm(data)
+    user: Any = request.user
+    pooled = selectors.pooled_patents_of(user.organization_id).order_by("title")[:300]
+    field: Any = form.fields["patent_ids"]
+    field.choices = [(str(p.pk), f"{p.key} {p.title[:40]}") for p in pooled]
+    return form
+
+
+@signed_in
+def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    need = selectors.need_get(user, pk)
+    answer_form = None
+    if user.role in INSTITUTION_STAFF and need.status in (NeedStatus.OPEN, NeedStatus.ANSWERED):
+        answer_form = _answer_form(request)
+    return render(
+        request,
+        "demand/need_detail.html",
+        {
+            "need": need,
+            "answers": selectors.answers_for(user, need),
+            "named_patents": need.patents.all(),
+            "answer_form": answer_form,
+            "is_owner": user.role in ENTERPRISE and need.enterprise_id == user.organization_id,
+        },
+    )
+
+
+@require_POST
+@roles_required(*INSTITUTION_STAFF)
+def need_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    need = selectors.need_get(request.user, pk)
+    form = _answer_form(request, request.POST)
+    if form.is_valid():
+        try:
+            services.need_answer(
+                actor=request.user,
+                need=need,
+                text=form.cleaned_data["text"],
+                patent_ids=[int(x) for x in form.cleaned_data["patent_ids"]],
+            )
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "答复已提交")
+            return redirect("demand:need-detail", pk=need.pk)
+    return render(
+        request,
+        "demand/need_detail.html",
+        {
+            "need": need,
+            "answers": selectors.answers_for(request.user, need),
+            "named_patents": need.patents.all(),
+            "answer_form": form,
+            "is_owner": False,
+        },
+        status=400,
+    )
