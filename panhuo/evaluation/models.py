@@ -88,6 +88,7 @@ class ValueScore(models.Model):
     values = models.JSONField(default=list)  # normalised 0..1 or null (missing)
     raw = models.JSONField(default=list)  # raw indicator values or null
     high_value = models.JSONField("高价值类别", default=list, blank=True)
+    high_value_bits = models.PositiveSmallIntegerField(default=0, db_index=True)  # bit i = category i
     sleeping = models.BooleanField("沉睡专利", default=False, db_index=True)
     sleeping_years = models.PositiveSmallIntegerField(null=True, blank=True)
     tier = models.CharField("推广层级", max_length=16, choices=Tier.choices, blank=True, db_index=True)

@@ -1,0 +1,406 @@
+"""Batch scoring: load the patent population as columns, run engine.scoring, upsert ValueScore rows.
+
+Cohorts are always the whole population (so an institution's rescore normalises exactly like a full
+one); only the rows written are limited to the institution or patents asked for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from engine.scoring import weight_vector
+from engine.scoring.features import SELF_GRADE_VALUES, STATUS_CODES, TYPE_CODES, PatentColumns, build_raw
+from engine.scoring.fees import next_fee_due
+from engine.scoring.flags import HIGH_VALUE_CATEGORIES, HIGH_VALUE_LABELS, assign_tiers, high_value_matrix
+from engine.scoring.flags import TierRule as EngineTierRule
+from engine.scoring.model import normalise, score_normalised
+from panhuo.common.audit import audit_record
+from panhuo.evaluation.models import EvaluationPolicy, Scenario, TierRule, ValueScore, WeightSet
+from panhuo.evaluation.services import defaults_ensure, policy_for
+from panhuo.patents.models import InventoryRecord, Patent, PatentActivity, PatentIndustry
+
+Progress = Callable[[int, int], None]
+AWARD_WORDS = ("国家科学技术", "国家技术发明", "国家自然科学", "国家科技进步", "中国专利")
+_WRITE_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Population:
+    ids: np.ndarray
+    cols: PatentColumns
+    raw_display: np.ndarray
+    norm: np.ndarray
+    holder: np.ndarray  # holding organization id, 0 when none
+    patent_type: list[str]
+    application_dates: list[date | None]
+    grant_dates: list[date | None]
+    paid_until: list[date | None]
+    is_granted: np.ndarray
+    overseas: np.ndarray
+    award: np.ndarray
+    max_pledge_fen: np.ndarray
+    open_licence: np.ndarray
+
+
+def _f(v: object) -> float:
+    return np.nan if v is None else float(v)  # type: ignore[arg-type]
+
+
+def load_population(today: date) -> Population:
+    """Every patent as engine columns (one values_list per table)."""
+    rows = list(
+        Patent.objects.order_by("id").values_list(
+            "id",
+            "patent_type",
+            "legal_status",
+            "application_date",
+            "grant_date",
+            "pub_kind",
+            "claims_count",
+            "independent_claims_count",
+            "patentees",
+            "ipc_codes",
+            "ipc_section",
+            "ipc_class",
+            "citations_forward",
+            "citations_backward",
+            "family_size",
+            "overseas_granted",
+            "award",
+            "annual_fee_paid_until",
+        )
+    )
+    n = len(rows)
+    index = {r[0]: i for i, r in enumerate(rows)}
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+
+    activity = np.zeros((n, 9))  # deals, demand, evaluations, positive, implemented, dispute, pledge, open, -
+    for a in PatentActivity.objects.values_list(
+        "patent_id",
+        "transfers",
+        "licences",
+        "pledges",
+        "equity_deals",
+        "favourites",
+        "matching_needs",
+        "enterprise_evaluations",
+        "positive_evaluations",
+        "implemented",
+        "ownership_dispute",
+        "max_pledge_fen",
+        "open_licence_active",
+    ):
+        i = index.get(a[0])
+        if i is None:
+            continue
+        activity[i, 0] = a[1] + a[2] + a[3] + a[4]
+        activity[i, 1] = a[5] + a[6] + a[7]
+        activity[i, 2] = a[7]
+        activity[i, 3] = a[8]
+        activity[i, 4] = 1.0 if a[9] else 0.0
+        activity[i, 5] = 1.0 if a[10] else 0.0
+        activity[i, 6] = a[11]
+        activity[i, 7] = 1.0 if a[12] else 0.0
+
+    classified = np.zeros(n, dtype=bool)
+    sei = np.zeros(n)
+    intensive = np.zeros(n)
+    for pid, scheme, code in PatentIndustry.objects.values_list("patent_id", "scheme", "code"):
+        i = index.get(pid)
+        if i is None:
+            continue
+        classified[i] = True
+        if scheme == PatentIndustry.Scheme.SEI:
+            sei[i] = 1.0
+        elif scheme == PatentIndustry.Scheme.TAG and code in ("ip_intensive", "strategic"):
+            if code == "ip_intensive":
+                intensive[i] = 1.0
+            else:
+                sei[i] = 1.0
+    sei = np.where(classified, sei, np.nan)
+    intensive = np.where(classified, intensive, np.nan)
+
+    org_rate: dict[int, float] = {}
+    for org_id, total, converted in (
+        InventoryRecord.objects.values("organization_id")
+        .annotate(total=Count("id"), conv=Count("id", filter=Q(converted=True)))
+        .values_list("organization_id", "total", "conv")
+    ):
+        org_rate[org_id] = converted / total if total else 0.0
+    holder = np.zeros(n, dtype=np.int64)
+    trl = np.full(n, np.nan)
+    grade = np.full(n, np.nan)
+    rate = np.full(n, np.nan)
+    for pid, org_id, t, g, impl, conv in InventoryRecord.objects.order_by("organization_id").values_list(
+        "patent_id", "organization_id", "trl", "value_self_grade", "implementation_status", "converted"
+    ):
+        i = index.get(pid)
+        if i is None or holder[i]:
+            continue
+        holder[i] = org_id
+        trl[i] = _f(t)
+        grade[i] = SELF_GRADE_VALUES.get(g or "", np.nan)
+        rate[i] = org_rate.get(org_id, np.nan)
+        if impl in ("implemented", "industrialised") or conv:
+            activity[i, 4] = 1.0
+
+    cohort_keys: dict[tuple[str, int], int] = {}
+    fine = np.zeros(n, dtype=np.int64)
+    coarse = np.zeros(n, dtype=np.int64)
+    app_ord = np.full(n, np.nan)
+    for i, r in enumerate(rows):
+        grant_year = r[4].year if r[4] else (r[3].year + 3 if r[3] else 0)
+        fine[i] = cohort_keys.setdefault((r[11] or "?", grant_year), len(cohort_keys))
+        coarse[i] = cohort_keys.setdefault((r[10] or "?", grant_year), len(cohort_keys))
+        if r[3]:
+            app_ord[i] = r[3].toordinal()
+
+    cols = PatentColumns(
+        patent_type=np.array([TYPE_CODES.get(r[1], -1) for r in rows], dtype=np.int8),
+        legal_status=np.array([STATUS_CODES.get(r[2], -1) for r in rows], dtype=np.int8),
+        application_ord=app_ord,
+        claims=np.array([_f(r[6]) for r in rows]),
+        independent_claims=np.array([_f(r[7]) for r in rows]),
+        owners=np.array([float(len(r[8])) if r[8] else np.nan for r in rows]),
+        dispute=activity[:, 5],
+        ipc_subclasses=np.array([float(len({c[:4] for c in r[9]})) if r[9] else np.nan for r in rows]),
+        trl=trl,
+        citations_forward=np.array([_f(r[12]) for r in rows]),
+        citations_backward=np.array([_f(r[13]) for r in rows]),
+        family_size=np.array([_f(r[14]) for r in rows]),
+        self_grade=grade,
+        sei=sei,
+        ip_intensive=intensive,
+        deals=activity[:, 0],
+        demand=activity[:, 1],
+        evaluations=activity[:, 2],
+        positive_evaluations=activity[:, 3],
+        implemented=activity[:, 4],
+        institution_rate=rate,
+        cohort_fine=fine,
+        cohort_coarse=coarse,
+    )
+    raw, display = build_raw(cols, today_ord=today.toordinal())
+    assert display is not None
+    return Population(
+        ids=ids,
+        cols=cols,
+        raw_display=display,
+        norm=normalise(raw),
+        holder=holder,
+        patent_type=[r[1] for r in rows],
+        application_dates=[r[3] for r in rows],
+        grant_dates=[r[4] or r[3] for r in rows],
+        paid_until=[r[17] for r in rows],
+        is_granted=np.array([bool(r[4]) or r[5] in {"B", "C", "U", "Y", "S"} for r in rows], dtype=bool),
+        overseas=np.array([bool(r[15]) for r in rows], dtype=bool),
+        award=np.array([any(w in (r[16] or "") for w in AWARD_WORDS) for r in rows], dtype=bool),
+        max_pledge_fen=activity[:, 6],
+        open_licence=activity[:, 7] > 0,
+    )
+
+
+def _tier_rules(org_id: int) -> list[TierRule]:
+    rules = list(TierRule.objects.filter(organization_id=org_id).order_by("priority")) if org_id else []
+    if not rules:
+        rules = list(TierRule.objects.filter(organization__isnull=True).order_by("priority"))
+    return rules
+
+
+def _latest_weight_sets(scenario: str) -> tuple[WeightSet, dict[int, WeightSet]]:
+    default = (
+        WeightSet.objects.filter(organization__isnull=True, scenario=scenario).order_by("-version").first()
+    )
+    assert default is not None  # defaults_ensure ran
+    per_org: dict[int, WeightSet] = {}
+    for ws in WeightSet.objects.filter(organization__isnull=False, scenario=scenario).order_by("version"):
+        per_org[ws.organization_id] = ws  # type: ignore[index]  # ascending: the last one wins
+    return default, per_org
+
+
+def _none(v: float) -> float | None:
+    return None if np.isnan(v) else round(float(v), 6)
+
+
+def scores_recompute(
+    *,
+    organization_id: int | None = None,
+    patent_ids: Iterable[int] | None = None,
+    scenarios: Iterable[str] | None = None,
+    actor: object = None,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> int:
+    """Rescore the patents held by `organization_id` (or `patent_ids`, or all); returns rows written."""
+    defaults_ensure()
+    today = today or timezone.localdate()
+    pop = load_population(today)
+    target = np.ones(pop.ids.shape[0], dtype=bool)
+    if organization_id is not None:
+        target &= pop.holder == organization_id
+    if patent_ids is not None:
+        target &= np.isin(pop.ids, np.array(list(patent_ids), dtype=np.int64))
+    rows = np.flatnonzero(target)
+    scenario_list = list(scenarios or Scenario.values)
+    total = rows.shape[0] * len(scenario_list)
+    if progress:
+        progress(0, total)
+
+    # Scenario-independent flags.
+    is_valid = pop.cols.legal_status == 0
+    policies: dict[int, EvaluationPolicy] = {}
+
+    def policy(org_id: int) -> EvaluationPolicy:
+        if org_id not in policies:
+            policies[org_id] = policy_for(org_id or None)
+        return policies[org_id]
+
+    threshold = np.array([policy(int(h)).pledge_threshold_fen for h in pop.holder[rows]], dtype=np.float64)
+    hv = high_value_matrix(
+        is_invention=pop.cols.patent_type[rows] == 0,
+        is_valid=is_valid[rows],
+        sei=pop.cols.sei[rows],
+        overseas_granted=pop.overseas[rows],
+        application_ord=pop.cols.application_ord[rows],
+        max_pledge_fen=pop.max_pledge_fen[rows],
+        award=pop.award[rows],
+        today_ord=today.toordinal(),
+        pledge_threshold_fen=0,  # compared below per holder
+    )
+    hv[:, HIGH_VALUE_CATEGORIES.index("pledge")] &= pop.max_pledge_fen[rows] >= threshold
+    sleeping = (
+        is_valid[rows]
+        & pop.is_granted[rows]
+        & (pop.cols.deals[rows] == 0)
+        & (pop.cols.implemented[rows] == 0)
+    )
+    due_dates: list[date | None] = []
+    days_to_fee = np.full(rows.shape[0], np.inf)
+    for j, i in enumerate(rows):
+        app = pop.application_dates[i]
+        if is_valid[i] and app is not None:
+            due, _year = next_fee_due(app, today, pop.paid_until[i])
+            due_dates.append(due)
+            days_to_fee[j] = (due - today).days
+        else:
+            due_dates.append(None)
+    positive = pop.cols.positive_evaluations[rows] > 0
+    hv_or_pos = hv.any(axis=1) | positive
+
+    now = timezone.now()
+    written = 0
+    for scenario in scenario_list:
+        default_ws, org_ws = _latest_weight_sets(scenario)
+        score = np.zeros(rows.shape[0])
+        dims = np.zeros((rows.shape[0], 3))
+        ws_of = np.empty(rows.shape[0], dtype=object)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for j, i in enumerate(rows):
+            groups[int(pop.holder[i])].append(j)
+        tier_idx = np.full(rows.shape[0], -1, dtype=np.int16)
+        tier_rules_of: dict[int, list[TierRule]] = {}
+        for org_id, js in groups.items():
+            sel = np.array(js, dtype=np.intp)
+            ws = org_ws.get(org_id, default_ws)
+            arrays = score_normalised(pop.norm[rows[sel]], weight_vector(ws.weights))
+            score[sel] = arrays.score
+            dims[sel] = arrays.dimensions
+            ws_of[sel] = ws
+            rules = _tier_rules(org_id)
+            tier_rules_of[org_id] = rules
+            engine_rules = [
+                EngineTierRule(
+                    tier=r.tier,
+                    reason_zh=r.reason_zh,
+                    min_score=r.min_score,
+                    max_score=r.max_score,
+                    require_high_value_or_positive=r.require_high_value_or_positive,
+                    min_demand=r.min_demand,
+                    fee_due_within_days=r.fee_due_within_days,
+                )
+                for r in rules
+            ]
+            tier_idx[sel] = assign_tiers(
+                engine_rules,
+                score=arrays.score,
+                high_value_or_positive=hv_or_pos[sel],
+                demand=pop.cols.demand[rows[sel]],
+                days_to_fee=days_to_fee[sel],
+            )
+        objs: list[ValueScore] = []
+        for j, i in enumerate(rows):
+            org_id = int(pop.holder[i])
+            ws = ws_of[j]
+            cats = [c for c, on in zip(HIGH_VALUE_CATEGORIES, hv[j], strict=True) if on]
+            tier, reason = "", ""
+            if tier_idx[j] >= 0:
+                rule = tier_rules_of[org_id][tier_idx[j]]
+                tier = rule.tier
+                bits = [f"价值分 {score[j]:.1f}"]
+                if cats:
+                    bits.append("高价值：" + "、".join(HIGH_VALUE_LABELS[c] for c in cats))
+                if positive[j]:
+                    bits.append(f"企业正面评价 {int(pop.cols.positive_evaluations[i])} 条")
+                if np.isfinite(days_to_fee[j]):
+                    bits.append(f"距下次年费 {int(days_to_fee[j])} 天")
+                reason = f"{rule.reason_zh}（{'；'.join(bits)}）"[:300]
+            grant_years = None
+            since = pop.grant_dates[i]
+            if sleeping[j] and since is not None:
+                grant_years = max(0, (today - since).days // 365)  # years since grant (filing if unknown)
+            objs.append(
+                ValueScore(
+                    patent_id=int(pop.ids[i]),
+                    scenario=scenario,
+                    organization_id=org_id or None,
+                    weight_set=ws,
+                    model_version=ws.model_version,
+                    score=round(float(score[j]), 6),
+                    legal=_none(dims[j, 0]),
+                    technical=_none(dims[j, 1]),
+                    economic=_none(dims[j, 2]),
+                    values=[_none(v) for v in pop.norm[i]],
+                    raw=[_none(v) for v in pop.raw_display[i]],
+                    high_value=cats,
+                    high_value_bits=int(sum(1 << b for b, on in enumerate(hv[j]) if on)),
+                    sleeping=bool(sleeping[j]),
+                    sleeping_years=grant_years,
+                    tier=tier,
+                    tier_reason=reason,
+                    fee_due_date=due_dates[j],
+                    computed_at=now,
+                )
+            )
+        for start in range(0, len(objs), _WRITE_CHUNK):
+            chunk = objs[start : start + _WRITE_CHUNK]
+            with transaction.atomic():
+                ValueScore.objects.bulk_create(
+                    chunk,
+                    update_conflicts=True,
+                    unique_fields=["patent", "scenario"],
+                    update_fields=[
+                        f.name
+                        for f in ValueScore._meta.concrete_fields
+                        if f.name not in {"id", "patent", "scenario"}
+                    ],
+                )
+            written += len(chunk)
+            if progress:
+                progress(written, total)
+    with transaction.atomic():
+        audit_record(
+            "evaluation.scores_recompute",
+            actor=actor,
+            tenant_id=organization_id,
+            object_type="evaluation.ValueScore",
+            detail={"rows": written, "scenarios": scenario_list, "organization": organization_id},
+        )
+    return written

@@ -1,0 +1,282 @@
+"""Writes for evaluation: default rows, weight sets, assessments, recompute jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from engine.scoring import ENGINE_VERSION, weight_vector
+from engine.scoring.flags import DEFAULT_TIER_RULES
+from engine.scoring.indicators import DEFAULT_WEIGHTS
+from panhuo.accounts.models import Organization, Role
+from panhuo.common.audit import audit_record
+from panhuo.common.errors import ApplicationError, PermissionRefused
+from panhuo.evaluation.models import (
+    Assessment,
+    AssessmentKind,
+    EvaluationPolicy,
+    Prospect,
+    Scenario,
+    ScoreJob,
+    TierRule,
+    WeightSet,
+    Willingness,
+)
+from panhuo.patents.activity import activity_bump
+from panhuo.patents.models import ConversionMode, InventoryRecord, InventoryState, Patent, ValueSelfGrade
+
+
+def defaults_ensure() -> None:
+    """Platform default weight sets (v1 per scenario), tier rules and policy; idempotent."""
+    with transaction.atomic():
+        for scenario in Scenario.values:
+            if not WeightSet.objects.filter(organization__isnull=True, scenario=scenario).exists():
+                ws = WeightSet.objects.create(
+                    organization=None,
+                    scenario=scenario,
+                    version=1,
+                    weights=DEFAULT_WEIGHTS[scenario],
+                    engine_version=ENGINE_VERSION,
+                    note="平台默认权重 default weights",
+                )
+                audit_record(
+                    "evaluation.weightset_create", obj=ws, detail={"scenario": scenario, "version": 1}
+                )
+        if not TierRule.objects.filter(organization__isnull=True).exists():
+            for priority, rule in enumerate(DEFAULT_TIER_RULES, start=1):
+                TierRule.objects.create(
+                    organization=None,
+                    priority=priority * 10,
+                    tier=rule.tier,
+                    min_score=rule.min_score,
+                    max_score=rule.max_score,
+                    require_high_value_or_positive=rule.require_high_value_or_positive,
+                    min_demand=rule.min_demand,
+                    fee_due_within_days=rule.fee_due_within_days,
+                    reason_zh=rule.reason_zh,
+                )
+        if not EvaluationPolicy.objects.filter(organization__isnull=True).exists():
+            EvaluationPolicy.objects.create(organization=None)
+
+
+def policy_for(organization_id: int | None) -> EvaluationPolicy:
+    """The organization's policy, else the platform default, else built-in defaults (unsaved)."""
+    if organization_id is not None:
+        own = EvaluationPolicy.objects.filter(organization_id=organization_id).first()
+        if own is not None:
+            return own
+    return EvaluationPolicy.objects.filter(organization__isnull=True).first() or EvaluationPolicy()
+
+
+def _can_configure(actor: Any, organization: Organization | None) -> bool:
+    if organization is None:
+        return getattr(actor, "role", None) == Role.SYSTEM_ADMIN
+    return getattr(actor, "role", None) == Role.INSTITUTION_ADMIN and actor.organization_id == organization.pk
+
+
+def weightset_create(
+    *,
+    actor: Any,
+    organization: Organization | None,
+    scenario: str,
+    weights: dict[str, float],
+    note: str = "",
+) -> WeightSet:
+    """A new version of the weights (old versions stay, so old scores remain reproducible)."""
+    if not _can_configure(actor, organization):
+        raise PermissionRefused()
+    if scenario not in Scenario.values:
+        raise ApplicationError("bad_scenario", "未知的评估场景", "Unknown scenario", field="scenario")
+    try:
+        weight_vector(weights)
+    except ValueError as exc:
+        raise ApplicationError(
+            "bad_weights", "权重须为非负数且至少一项大于零", f"Invalid weights: {exc}", field="weights"
+        ) from exc
+    with transaction.atomic():
+        latest = WeightSet.objects.filter(organization=organization, scenario=scenario).aggregate(
+            v=Max("version")
+        )["v"]
+        ws = WeightSet.objects.create(
+            organization=organization,
+            scenario=scenario,
+            version=(latest or 0) + 1,
+            weights={k: float(v) for k, v in weights.items()},
+            engine_version=ENGINE_VERSION,
+            note=note[:200],
+            created_by=actor,
+        )
+        audit_record(
+            "evaluation.weightset_create",
+            actor=actor,
+            tenant_id=organization.pk if organization else None,
+            obj=ws,
+            detail={"scenario": scenario, "version": ws.version, "weights": ws.weights},
+        )
+    return ws
+
+
+def _holder_record(patent: Patent, organization_id: int | None) -> InventoryRecord | None:
+    if organization_id is None:
+        return None
+    return InventoryRecord.objects.filter(patent=patent, organization_id=organization_id).first()
+
+
+def _check_grade(value_grade: str) -> None:
+    if value_grade and value_grade not in ValueSelfGrade.values:
+        raise ApplicationError(
+            "bad_grade", "价值分级须为 A-D", "Value grade must be A-D", field="value_grade"
+        )
+
+
+def _check_trl(trl: int | None) -> None:
+    if trl is not None and not 1 <= trl <= 9:
+        raise ApplicationError("bad_trl", "技术成熟度须在 1-9 之间", "TRL must be 1-9", field="trl")
+
+
+def assessment_institution_create(
+    *,
+    actor: Any,
+    patent: Patent,
+    trl: int | None,
+    value_grade: str,
+    prospect: str,
+    recommended_mode: str,
+    price_min_fen: int | None,
+    price_max_fen: int | None,
+    comment: str = "",
+    expert_name: str = "",
+    is_demo: bool = False,
+) -> Assessment:
+    """TTO assessment (or, with `expert_name`, an expert evaluation the TTO records) of a held patent."""
+    if getattr(actor, "role", None) not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN):
+        raise PermissionRefused()
+    record = _holder_record(patent, actor.organization_id)
+    if record is None or (actor.role == Role.COLLEGE_ADMIN and record.college_id != actor.college_id):
+        raise PermissionRefused("该专利不属于本单位", "The patent is not held by your organization")
+    _check_trl(trl)
+    _check_grade(value_grade)
+    if prospect and prospect not in Prospect.values:
+        raise ApplicationError("bad_prospect", "产业化前景取值无效", "Invalid prospect", field="prospect")
+    if recommended_mode and recommended_mode not in ConversionMode.values:
+        raise ApplicationError(
+            "bad_mode", "建议转化方式无效", "Invalid conversion mode", field="recommended_mode"
+        )
+    for name, value in (("price_min_fen", price_min_fen), ("price_max_fen", price_max_fen)):
+        if value is not None and value < 0:
+            raise ApplicationError("bad_price", "价格不能为负", "Price must not be negative", field=name)
+    if price_min_fen is not None and price_max_fen is not None and price_min_fen > price_max_fen:
+        raise ApplicationError(
+            "bad_price_range", "价格下限不能高于上限", "Minimum price above maximum", field="price_min_fen"
+        )
+    kind = AssessmentKind.EXPERT if expert_name else AssessmentKind.INSTITUTION
+    with transaction.atomic():
+        a = Assessment.objects.create(
+            patent=patent,
+            kind=kind,
+            organization_id=actor.organization_id,
+            author=actor,
+            expert_name=expert_name[:100],
+            trl=trl,
+            value_grade=value_grade,
+            prospect=prospect,
+            recommended_mode=recommended_mode,
+            price_min_fen=price_min_fen,
+            price_max_fen=price_max_fen,
+            comment=comment,
+            is_demo=is_demo,
+        )
+        audit_record(f"evaluation.assessment_{kind}", actor=actor, obj=a, detail={"patent": patent.key})
+    return a
+
+
+def assessment_enterprise_create(
+    *,
+    actor: Any,
+    patent: Patent,
+    prospect: str,
+    improvement_need: str,
+    cooperation: str,
+    comment: str = "",
+    is_demo: bool = False,
+) -> Assessment:
+    """企业市场评价 of a pooled (published) patent: one per enterprise per patent."""
+    if getattr(actor, "role", None) != Role.ENTERPRISE_USER:
+        raise PermissionRefused("仅企业用户可以评价", "Only enterprise users can evaluate")
+    if not InventoryRecord.objects.filter(patent=patent, state=InventoryState.POOLED).exists():
+        raise ApplicationError(
+            "not_pooled",
+            "该专利尚未进入转化资源库",
+            "The patent is not in the conversion pool",
+            field="patent",
+        )
+    if prospect not in Prospect.values:
+        raise ApplicationError(
+            "bad_prospect", "请选择产业化前景", "Choose an industrialisation prospect", "prospect"
+        )
+    if cooperation not in Willingness.values:
+        raise ApplicationError(
+            "bad_cooperation", "请选择产学研合作意愿", "Choose a cooperation willingness", "cooperation"
+        )
+    if Assessment.objects.filter(
+        patent=patent, organization_id=actor.organization_id, kind=AssessmentKind.ENTERPRISE
+    ).exists():
+        raise ApplicationError(
+            "duplicate", "本企业已评价过该专利", "Your enterprise already evaluated this patent"
+        )
+    with transaction.atomic():
+        a = Assessment.objects.create(
+            patent=patent,
+            kind=AssessmentKind.ENTERPRISE,
+            organization_id=actor.organization_id,
+            author=actor,
+            prospect=prospect,
+            improvement_need=improvement_need[:2000],
+            cooperation=cooperation,
+            comment=comment[:2000],
+            is_demo=is_demo,
+        )
+        deltas = {"enterprise_evaluations": 1}
+        if a.is_positive:
+            deltas["positive_evaluations"] = 1
+        activity_bump(patent_id=patent.pk, **deltas)
+        audit_record("evaluation.assessment_enterprise", actor=actor, obj=a, detail={"patent": patent.key})
+    return a
+
+
+def score_job_create(*, actor: Any, organization: Organization | None) -> ScoreJob:
+    """Queue a background rescore of the organization's patents (all patents when None)."""
+    if not _can_configure(actor, organization):
+        raise PermissionRefused()
+    with transaction.atomic():
+        job = ScoreJob.objects.create(organization=organization, created_by=actor)
+        audit_record("evaluation.score_job_create", actor=actor, obj=job)
+    from panhuo.evaluation.tasks import score_job_task  # late: tasks imports scoring which imports services
+
+    transaction.on_commit(lambda: score_job_task(job.pk))
+    return job
+
+
+def score_job_run(job_id: int) -> ScoreJob:
+    """Run a queued job, recording progress on the row (called by the Huey task)."""
+    from panhuo.evaluation.scoring import scores_recompute
+
+    job = ScoreJob.objects.get(pk=job_id)
+    ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.RUNNING, started_at=timezone.now())
+
+    def progress(done: int, total: int) -> None:
+        ScoreJob.objects.filter(pk=job_id).update(done=done, total=total)
+
+    try:
+        scores_recompute(organization_id=job.organization_id, actor=job.created_by, progress=progress)
+    except Exception as exc:  # recorded on the job so the page shows it; re-raised for the queue's log
+        ScoreJob.objects.filter(pk=job_id).update(
+            state=ScoreJob.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
