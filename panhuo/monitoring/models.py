@@ -1,1 +1,323 @@
-"""Models."""
+"""Monitoring: exact pre-aggregates, KPI programmes and snapshots, anomaly cases, subsidies, surveys.
+
+Aggregates are rebuilt from the deals / patents tables by `aggregates.aggregates_rebuild` (a Huey job and
+`panhuo stats --rebuild`); tests check each equals the naive query. Region prefixes: "" (national), 2 digits
+(province), 4 (city), 6 (district), taken from Organization.region_code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from panhuo.accounts.models import College, Organization
+from panhuo.common.models import TimeStampedModel
+
+
+class Side(models.TextChoices):
+    SELLER = "S", "供给方(高校院所/出让方)所在地"
+    ENTERPRISE = "E", "企业方所在地"
+
+
+class DealAggregate(models.Model):
+    """Deals in contract states per region prefix × side × year × bi-month × kind × patent type × flags."""
+
+    side = models.CharField(max_length=1, choices=Side.choices)
+    region_prefix = models.CharField(max_length=6, blank=True)
+    year = models.PositiveSmallIntegerField()
+    bimonth = models.PositiveSmallIntegerField()  # 1..6
+    kind = models.CharField(max_length=16)
+    patent_type = models.CharField(max_length=12)  # of the deal's first patent
+    from_institution = models.BooleanField()  # the holder is a university or institute
+    enterprise_sme = models.BooleanField()  # the enterprise side is a 中小微企业
+    filed = models.BooleanField()  # a CNIPA filing / registration exists
+    deals = models.PositiveIntegerField(default=0)
+    patents = models.PositiveIntegerField(default=0)
+    contract_fen = models.BigIntegerField(default=0)
+    received_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["side", "region_prefix", "year"], name="mon_dealagg_lookup")]
+
+
+class InstitutionDealAggregate(models.Model):
+    institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=6, blank=True)
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16)
+    deals = models.PositiveIntegerField(default=0)
+    patents = models.PositiveIntegerField(default=0)
+    contract_fen = models.BigIntegerField(default=0)
+    received_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["year", "region_code"], name="mon_instagg_lookup")]
+
+
+class IndustryDealAggregate(models.Model):
+    """Deals per industry of their patents (a patent in two industries counts in both)."""
+
+    side = models.CharField(max_length=1, choices=Side.choices)
+    region_prefix = models.CharField(max_length=6, blank=True)
+    year = models.PositiveSmallIntegerField()
+    scheme = models.CharField(max_length=8)
+    code = models.CharField(max_length=16)
+    name = models.CharField(max_length=200, blank=True)
+    deals = models.PositiveIntegerField(default=0)
+    patents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["side", "region_prefix", "year", "scheme"], name="mon_indagg_lookup")]
+
+
+class DistinctAggregate(models.Model):
+    """Distinct counts (not additive, so stored per region prefix): SMEs served, patents transferred …"""
+
+    side = models.CharField(max_length=1, choices=Side.choices)
+    region_prefix = models.CharField(max_length=6, blank=True)
+    year = models.PositiveSmallIntegerField()
+    metric = models.CharField(max_length=40)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["side", "region_prefix", "year", "metric"], name="mon_distinct_unique"
+            )
+        ]
+
+
+class InventoryAggregate(models.Model):
+    """Inventory coverage per institution × college × patent type (current state)."""
+
+    institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=6, blank=True, db_index=True)
+    college = models.ForeignKey(College, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    patent_type = models.CharField(max_length=12)
+    total = models.PositiveIntegerField(default=0)
+    filed = models.PositiveIntegerField(default=0)
+    pooled = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+    implemented = models.PositiveIntegerField(default=0)
+    industrialised = models.PositiveIntegerField(default=0)
+
+
+class InventoryRegionAggregate(models.Model):
+    region_prefix = models.CharField(max_length=6, blank=True)
+    patent_type = models.CharField(max_length=12)
+    institutions = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    filed = models.PositiveIntegerField(default=0)
+    pooled = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+    implemented = models.PositiveIntegerField(default=0)
+    industrialised = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["region_prefix"], name="mon_invregion_lookup")]
+
+
+class AggregateBuild(models.Model):
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    deals_watermark = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+
+class ProductFiling(TimeStampedModel):
+    """专利产品备案 of an enterprise (KPI cq9 / jl8)."""
+
+    enterprise = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="product_filings")
+    product = models.CharField("产品名称", max_length=200)
+    patent_keys = models.JSONField("专利", default=list, blank=True)
+    filed_on = models.DateField("备案日期", db_index=True)
+    is_demo = models.BooleanField(default=False)
+
+
+class KpiProgramme(TimeStampedModel):
+    office = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="kpi_programmes")
+    code = models.CharField("编号", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=200)
+    region_prefix = models.CharField("统计区域(行政区划前缀)", max_length=6, blank=True)
+    start = models.DateField("开始")
+    end = models.DateField("结束")
+    preset = models.CharField(max_length=20, blank=True)
+    source = models.TextField("依据", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-start", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="kpi_period_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KpiIndicator(models.Model):
+    programme = models.ForeignKey(KpiProgramme, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(max_length=16)
+    name = models.CharField(max_length=200)
+    metric = models.CharField(max_length=40)
+    kind = models.CharField(max_length=12)  # cumulative | level | growth
+    target = models.BigIntegerField()
+    unit = models.CharField(max_length=8)
+    weight = models.PositiveIntegerField(default=10)
+    manual_actual = models.BigIntegerField(null=True, blank=True)  # for metrics the platform cannot see
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["programme_id", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="kpi_indicator_unique")]
+
+
+class KpiSnapshot(models.Model):
+    """A frozen evaluation (bi-monthly), so a past report is reproduced from it, not recomputed."""
+
+    programme = models.ForeignKey(KpiProgramme, on_delete=models.CASCADE, related_name="snapshots")
+    period = models.CharField(max_length=10)  # 2026-B5
+    as_of = models.DateField()
+    score_bp = models.PositiveIntegerField()
+    results = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        constraints = [models.UniqueConstraint(fields=["programme", "period"], name="kpi_snapshot_unique")]
+
+
+class SurveyResponse(TimeStampedModel):
+    """满意度调查: one answer per organization user and year; satisfied = score ≥ 4 of 5."""
+
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=6, blank=True, db_index=True)
+    respondent_type = models.CharField(max_length=12)  # institution | enterprise
+    year = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "year"], name="survey_once_per_year"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="survey_score_range"),
+        ]
+
+
+class AnomalyRuleConfig(models.Model):
+    rule = models.CharField(max_length=32, unique=True)
+    enabled = models.BooleanField(default=True)
+    params = models.JSONField(default=dict, blank=True)  # Thresholds fields to override
+
+
+class AnomalyRun(models.Model):
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+    deals_scanned = models.PositiveIntegerField(default=0)
+    cases_found = models.PositiveIntegerField(default=0)
+    cases_new = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "待核查"
+    CONFIRMED = "confirmed", "确认异常"
+    DISMISSED = "dismissed", "排除"
+
+
+class AnomalyCase(TimeStampedModel):
+    rule = models.CharField(max_length=32, db_index=True)
+    fingerprint = models.CharField(max_length=255, unique=True)
+    deal_ids = models.JSONField(default=list)
+    patents = models.JSONField(default=list)
+    parties = models.JSONField(default=list)
+    region_code = models.CharField(max_length=6, blank=True, db_index=True)  # the holder's region
+    confidence = models.FloatField()
+    evidence = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
+    )
+    reason = models.TextField("核查意见", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    last_run = models.ForeignKey(
+        AnomalyRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-confidence", "-id"]
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", "待审批"
+    APPROVED = "approved", "已批准"
+
+
+class SubsidyBatch(TimeStampedModel):
+    office = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="subsidy_batches")
+    scheme_code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    region_prefix = models.CharField(max_length=6, blank=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    total_claimed_fen = models.BigIntegerField(default=0)
+    total_capped_fen = models.BigIntegerField(default=0)
+    total_paid_fen = models.BigIntegerField(default=0)
+    scaled = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class SubsidyApplication(models.Model):
+    """One entity's claim in a batch (申请); rejected ones are left out of the payout."""
+
+    batch = models.ForeignKey(SubsidyBatch, on_delete=models.CASCADE, related_name="applications")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    claimed_fen = models.BigIntegerField(default=0)
+    capped_fen = models.BigIntegerField(default=0)
+    paid_fen = models.BigIntegerField(default=0)
+    rejected = models.BooleanField(default=False)
+    reject_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "organization_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "organization"], name="subsidy_application_unique")
+        ]
+
+
+class SubsidyLine(models.Model):
+    application = models.ForeignKey(SubsidyApplication, on_delete=models.CASCADE, related_name="lines")
+    deal_code = models.CharField(max_length=32)
+    rule = models.CharField(max_length=32)
+    amount_fen = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["application_id", "id"]

@@ -1,0 +1,1 @@
+"""Pure monitoring rules: rate formulas, KPI math, subsidy engine, anomaly rules (no Django)."""

@@ -1,0 +1,477 @@
+"""Exact pre-aggregates for the office dashboard and KPI page, rebuilt from the source tables.
+
+`aggregates_rebuild()` reads deals, parties, patents, filings and inventory once and replaces every
+aggregate table in one transaction. Additive measures (counts, fen) are summed per region prefix;
+distinct counts (SMEs served, patents transferred) are computed per prefix from sets, so they stay exact.
+`naive_*` functions answer the same questions straight from the source tables: tests and the benchmark
+compare them with the aggregates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from panhuo.accounts.models import HOLDER_TYPES, Organization
+from panhuo.classification.models import Industry
+from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind, DealParty, DealPatent, Filing, PartyRole
+from panhuo.demand.models import EnterpriseProfile, EnterpriseSize
+from panhuo.monitoring.models import (
+    AggregateBuild,
+    DealAggregate,
+    DistinctAggregate,
+    IndustryDealAggregate,
+    InstitutionDealAggregate,
+    InventoryAggregate,
+    InventoryRegionAggregate,
+)
+from panhuo.monitoring.regions import bimonth_of, prefixes_of
+from panhuo.patents.models import (
+    ImplementationStatus,
+    InventoryRecord,
+    InventoryState,
+    LegalStatus,
+    PatentIndustry,
+)
+
+SME_SIZES = (EnterpriseSize.MEDIUM, EnterpriseSize.SMALL, EnterpriseSize.MICRO)
+# The enterprise side of each kind of deal (pledges: the pledgor, i.e. the deal's holder, is the enterprise).
+ENTERPRISE_ROLE: dict[str, str] = {
+    DealKind.TRANSFER: PartyRole.ASSIGNEE,
+    DealKind.LICENCE: PartyRole.LICENSEE,
+    DealKind.OPEN_LICENCE: PartyRole.LICENSEE,
+    DealKind.EQUITY: PartyRole.COMPANY,
+    DealKind.SELF_IMPLEMENTATION: PartyRole.IMPLEMENTER,
+}
+TRANSFER_LICENCE = (DealKind.TRANSFER, DealKind.LICENCE, DealKind.OPEN_LICENCE)
+CONVEYING = (DealKind.TRANSFER, DealKind.LICENCE, DealKind.OPEN_LICENCE, DealKind.EQUITY)
+IMPLEMENTING = (*CONVEYING, DealKind.SELF_IMPLEMENTATION)
+
+# distinct metric -> (kinds, needs holder to be a university/institute, needs SME enterprise, counts "patents"|"ents")
+DISTINCT_METRICS: dict[str, tuple[tuple[str, ...], bool, bool, str]] = {
+    "smes_served": (CONVEYING, False, True, "ents"),
+    "smes_served_by_institutions": (CONVEYING, True, True, "ents"),
+    "pledge_smes": ((DealKind.PLEDGE,), False, True, "ents"),
+    "pledge_enterprises": ((DealKind.PLEDGE,), False, False, "ents"),
+    "transferred_patents": ((DealKind.TRANSFER,), False, False, "patents"),
+    "licensed_patents": ((DealKind.LICENCE, DealKind.OPEN_LICENCE), False, False, "patents"),
+    "implemented_patents": (IMPLEMENTING, False, False, "patents"),
+    "institution_sme_patents": (TRANSFER_LICENCE, True, True, "patents"),
+    "institution_deal_patents": (CONVEYING, True, False, "patents"),
+    "sme_received_patents": (CONVEYING, False, True, "patents"),
+}
+
+
+@dataclass(frozen=True)
+class DealRow:
+    id: int
+    kind: str
+    on: date
+    contract_fen: int
+    received_fen: int
+    holder_id: int
+    holder_region: str
+    from_institution: bool
+    enterprise_id: int | None
+    enterprise_region: str
+    enterprise_sme: bool
+    patent_ids: tuple[int, ...]
+    patent_type: str
+    filed: bool
+
+
+def industry_rollup(scheme: str, code: str) -> str:
+    """GB/T 4754 -> 大类 (2 digits); SEI -> its first two levels ("1.2"); tags as they are."""
+    if scheme == PatentIndustry.Scheme.GBT4754:
+        digits = "".join(ch for ch in code if ch.isdigit())
+        return digits[:2]
+    if scheme == PatentIndustry.Scheme.SEI:
+        return ".".join(code.split(".")[:2])
+    return code
+
+
+def deal_rows(*, chunk: int = 20_000) -> Iterator[DealRow]:
+    """Every deal in a contract state, with its enterprise side, patents and filing flag."""
+    sme_ids = set(
+        EnterpriseProfile.objects.filter(size__in=SME_SIZES)
+        .values_list("organization_id", flat=True)
+        .iterator()
+    )
+    orgs = {
+        pk: (region, typ)
+        for pk, region, typ in Organization.objects.values_list("id", "region_code", "type").iterator(chunk)
+    }
+    live = Q(deal__state__in=CONTRACT_STATES)
+    enterprise_of: dict[int, int] = {}
+    for deal_id, kind, role, org_id in (
+        DealParty.objects.filter(live)
+        .values_list("deal_id", "deal__kind", "role", "organization_id")
+        .order_by("id")
+        .iterator(chunk)
+    ):
+        if ENTERPRISE_ROLE.get(kind) == role:
+            enterprise_of.setdefault(deal_id, org_id)
+    patents: dict[int, list[int]] = defaultdict(list)
+    first_type: dict[int, str] = {}
+    for deal_id, patent_id, ptype in (
+        DealPatent.objects.filter(live)
+        .values_list("deal_id", "patent_id", "patent__patent_type")
+        .order_by("id")
+        .iterator(chunk)
+    ):
+        patents[deal_id].append(patent_id)
+        first_type.setdefault(deal_id, ptype)
+    filed = set(Filing.objects.filter(live).values_list("deal_id", flat=True).iterator(chunk))
+    for pk, kind, contract_date, created_at, contract, received, holder_id in (
+        Deal.objects.filter(state__in=CONTRACT_STATES)
+        .values_list(
+            "id",
+            "kind",
+            "contract_date",
+            "created_at",
+            "contract_amount_fen",
+            "received_fen",
+            "institution_id",
+        )
+        .order_by("id")
+        .iterator(chunk)
+    ):
+        on = contract_date or timezone.localdate(created_at)
+        holder_region, holder_type = orgs.get(holder_id, ("", ""))
+        ent = holder_id if kind == DealKind.PLEDGE else enterprise_of.get(pk)
+        ent_region = orgs.get(ent, ("", ""))[0] if ent else ""
+        yield DealRow(
+            id=pk,
+            kind=kind,
+            on=on,
+            contract_fen=contract,
+            received_fen=received,
+            holder_id=holder_id,
+            holder_region=holder_region,
+            from_institution=holder_type in HOLDER_TYPES,
+            enterprise_id=ent,
+            enterprise_region=ent_region,
+            enterprise_sme=ent in sme_ids if ent else False,
+            patent_ids=tuple(patents.get(pk, ())),
+            patent_type=first_type.get(pk, ""),
+            filed=pk in filed,
+        )
+
+
+def _industries_by_patent(patent_ids: set[int]) -> dict[int, set[tuple[str, str]]]:
+    out: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for pid, scheme, code in (
+        PatentIndustry.objects.filter(scheme__in=[PatentIndustry.Scheme.GBT4754, PatentIndustry.Scheme.SEI])
+        .values_list("patent_id", "scheme", "code")
+        .iterator(20_000)
+    ):
+        if pid in patent_ids:
+            rolled = industry_rollup(scheme, code)
+            if rolled:
+                out[pid].add((scheme, rolled))
+    return out
+
+
+def _industry_names() -> dict[tuple[str, str], str]:
+    names = {
+        (PatentIndustry.Scheme.GBT4754.value, code): name
+        for code, name in Industry.objects.filter(level=2).values_list("code", "name")
+    }
+    for code, name in (
+        PatentIndustry.objects.filter(scheme=PatentIndustry.Scheme.SEI)
+        .values_list("code", "name")
+        .distinct()[:5000]
+    ):
+        names.setdefault((PatentIndustry.Scheme.SEI.value, industry_rollup("sei", code)), name)
+    return names
+
+
+def aggregates_rebuild() -> dict[str, int | float]:
+    """Recompute every aggregate table from the source tables (exact), in one transaction."""
+    t0 = time.perf_counter()
+    started = timezone.now()
+    deal_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    inst_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    ind_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    distinct: dict[tuple, set[int]] = defaultdict(set)
+    rows = list(deal_rows())
+    industries = _industries_by_patent({p for r in rows for p in r.patent_ids})
+    prefix_cache: dict[str, list[str]] = {}
+
+    def prefixes(code: str) -> list[str]:
+        if code not in prefix_cache:
+            prefix_cache[code] = prefixes_of(code)
+        return prefix_cache[code]
+
+    metric_items = list(DISTINCT_METRICS.items())
+    for r in rows:
+        year, bm, n = r.on.year, bimonth_of(r.on), len(r.patent_ids)
+        measures = (1, n, r.contract_fen, r.received_fen)
+        inst_acc = inst_sums[(r.holder_id, r.holder_region, year, r.kind)]
+        for i, v in enumerate(measures):
+            inst_acc[i] += v
+        deal_industries: dict[tuple[str, str], int] = defaultdict(int)
+        for pid in r.patent_ids:
+            for ind in industries.get(pid, ()):
+                deal_industries[ind] += 1
+        metrics = [
+            (m, cnt)
+            for m, (kinds, need_inst, need_sme, cnt) in metric_items
+            if r.kind in kinds
+            and (r.from_institution or not need_inst)
+            and (r.enterprise_sme or not need_sme)
+        ]
+        sides = [("S", r.holder_region)]
+        if r.enterprise_id is not None:
+            sides.append(("E", r.enterprise_region))
+        for side, region in sides:
+            for p in prefixes(region):
+                acc = deal_sums[
+                    (side, p, year, bm, r.kind, r.patent_type, r.from_institution, r.enterprise_sme, r.filed)
+                ]
+                for i, v in enumerate(measures):
+                    acc[i] += v
+                for (scheme, code), count in deal_industries.items():
+                    ind_acc = ind_sums[(side, p, year, scheme, code)]
+                    ind_acc[0] += 1
+                    ind_acc[1] += count
+                for m, cnt in metrics:
+                    bucket = distinct[(side, p, year, m)]
+                    if cnt == "ents":
+                        bucket.add(r.enterprise_id)  # type: ignore[arg-type]
+                    else:
+                        bucket.update(r.patent_ids)
+    names = _industry_names()
+    inv_qs: Any = (
+        InventoryRecord.objects.values(
+            "organization_id", "organization__region_code", "college_id", "patent__patent_type"
+        )
+        .annotate(
+            n_total=Count("id"),
+            n_filed=Count("id", filter=~Q(state=InventoryState.UNFILED)),
+            n_pooled=Count("id", filter=Q(state=InventoryState.POOLED)),
+            n_valid=Count("id", filter=Q(patent__legal_status=LegalStatus.VALID)),
+            n_converted=Count("id", filter=Q(converted=True)),
+            n_implemented=Count(
+                "id",
+                filter=Q(converted=True)
+                | Q(
+                    implementation_status__in=[
+                        ImplementationStatus.IMPLEMENTED,
+                        ImplementationStatus.INDUSTRIALISED,
+                    ]
+                ),
+            ),
+            n_industrialised=Count("id", filter=Q(implementation_status=ImplementationStatus.INDUSTRIALISED)),
+        )
+        .order_by()
+    )
+    inv_rows: list[dict[str, Any]] = [dict(r) for r in inv_qs]
+    inv_fields = ("total", "filed", "pooled", "valid", "converted", "implemented", "industrialised")
+    region_inv: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(inv_fields))
+    region_insts: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for row in inv_rows:
+        for p in prefixes(row["organization__region_code"]):
+            acc = region_inv[(p, row["patent__patent_type"])]
+            for i, f in enumerate(inv_fields):
+                acc[i] += row[f"n_{f}"]
+            region_insts[(p, row["patent__patent_type"])].add(row["organization_id"])
+    with transaction.atomic():
+        for model in (
+            DealAggregate,
+            InstitutionDealAggregate,
+            IndustryDealAggregate,
+            DistinctAggregate,
+            InventoryAggregate,
+            InventoryRegionAggregate,
+        ):
+            model.objects.all().delete()
+        batch = 5000
+        DealAggregate.objects.bulk_create(
+            (
+                DealAggregate(
+                    side=k[0],
+                    region_prefix=k[1],
+                    year=k[2],
+                    bimonth=k[3],
+                    kind=k[4],
+                    patent_type=k[5],
+                    from_institution=k[6],
+                    enterprise_sme=k[7],
+                    filed=k[8],
+                    deals=v[0],
+                    patents=v[1],
+                    contract_fen=v[2],
+                    received_fen=v[3],
+                )
+                for k, v in deal_sums.items()
+            ),
+            batch_size=batch,
+        )
+        InstitutionDealAggregate.objects.bulk_create(
+            (
+                InstitutionDealAggregate(
+                    institution_id=k[0],
+                    region_code=k[1],
+                    year=k[2],
+                    kind=k[3],
+                    deals=v[0],
+                    patents=v[1],
+                    contract_fen=v[2],
+                    received_fen=v[3],
+                )
+                for k, v in inst_sums.items()
+            ),
+            batch_size=batch,
+        )
+        IndustryDealAggregate.objects.bulk_create(
+            (
+                IndustryDealAggregate(
+                    side=k[0],
+                    region_prefix=k[1],
+                    year=k[2],
+                    scheme=k[3],
+                    code=k[4],
+                    name=names.get((k[3], k[4]), ""),
+                    deals=v[0],
+                    patents=v[1],
+                )
+                for k, v in ind_sums.items()
+            ),
+            batch_size=batch,
+        )
+        DistinctAggregate.objects.bulk_create(
+            (
+                DistinctAggregate(side=k[0], region_prefix=k[1], year=k[2], metric=k[3], value=len(v))
+                for k, v in distinct.items()
+            ),
+            batch_size=batch,
+        )
+        InventoryAggregate.objects.bulk_create(
+            (
+                InventoryAggregate(
+                    institution_id=r["organization_id"],
+                    region_code=r["organization__region_code"],
+                    college_id=r["college_id"],
+                    patent_type=r["patent__patent_type"],
+                    **{f: r[f"n_{f}"] for f in inv_fields},
+                )
+                for r in inv_rows
+            ),
+            batch_size=batch,
+        )
+        InventoryRegionAggregate.objects.bulk_create(
+            (
+                InventoryRegionAggregate(
+                    region_prefix=k[0],
+                    patent_type=k[1],
+                    institutions=len(region_insts[k]),
+                    **dict(zip(inv_fields, v, strict=True)),
+                )
+                for k, v in region_inv.items()
+            ),
+            batch_size=batch,
+        )
+        n_rows = (
+            len(deal_sums) + len(inst_sums) + len(ind_sums) + len(distinct) + len(inv_rows) + len(region_inv)
+        )
+        seconds = round(time.perf_counter() - t0, 3)
+        AggregateBuild.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            seconds=seconds,
+            rows=n_rows,
+            deals_watermark=Deal.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
+        )
+    return {"deals": len(rows), "rows": n_rows, "seconds": seconds}
+
+
+def aggregates_stale() -> bool:
+    """True when a deal or inventory record changed after the last build (the job then rebuilds)."""
+    last = AggregateBuild.objects.first()
+    if last is None:
+        return True
+    since = last.started_at
+    return (
+        Deal.objects.filter(updated_at__gt=since).exists()
+        or InventoryRecord.objects.filter(updated_at__gt=since).exists()
+    )
+
+
+# ---- the naive queries (source of truth for tests and the benchmark) --------------------------------------
+
+
+def _region_q(field: str, prefix: str) -> Q:
+    return Q(**{f"{field}__startswith": prefix}) if prefix else Q()
+
+
+def naive_deal_totals(
+    *, prefix: str, year: int, bimonths: list[int] | None = None
+) -> dict[str, dict[str, int]]:
+    """Per kind: deals, patents, contract_fen, received_fen for deals whose holder is in the region."""
+    qs = Deal.objects.filter(state__in=CONTRACT_STATES).filter(_region_q("institution__region_code", prefix))
+    qs = qs.filter(Q(contract_date__year=year) | Q(contract_date__isnull=True, created_at__year=year))
+    if bimonths is not None:
+        months = [m for b in bimonths for m in (2 * b - 1, 2 * b)]
+        qs = qs.filter(
+            Q(contract_date__month__in=months) | Q(contract_date__isnull=True, created_at__month__in=months)
+        )
+    out: dict[str, dict[str, int]] = {}
+    for row in qs.values("kind").annotate(
+        deals=Count("id", distinct=True),
+        contract_fen=Sum("contract_amount_fen"),
+        received_fen=Sum("received_fen"),
+    ):
+        out[row["kind"]] = {
+            "deals": row["deals"],
+            "contract_fen": row["contract_fen"] or 0,
+            "received_fen": row["received_fen"] or 0,
+        }
+    prow: Any
+    for prow in (
+        DealPatent.objects.filter(deal__in=qs.values("id"))
+        .values("deal__kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        out[prow["deal__kind"]]["patents"] = prow["n"]
+    for v in out.values():
+        v.setdefault("patents", 0)
+    return out
+
+
+def naive_inventory(*, prefix: str) -> dict[str, int]:
+    qs = InventoryRecord.objects.filter(_region_q("organization__region_code", prefix))
+    return qs.aggregate(
+        total=Count("id"),
+        filed=Count("id", filter=~Q(state=InventoryState.UNFILED)),
+        pooled=Count("id", filter=Q(state=InventoryState.POOLED)),
+        valid=Count("id", filter=Q(patent__legal_status=LegalStatus.VALID)),
+    )
+
+
+def naive_smes_served_by_institutions(*, prefix: str, year: int) -> int:
+    """Distinct SMEs (enterprise side in region) that received a transfer/licence/equity from an institution."""
+    sme = EnterpriseProfile.objects.filter(size__in=SME_SIZES).values("organization_id")
+    q = Q()
+    for kind in CONVEYING:
+        q |= Q(deal__kind=kind, role=ENTERPRISE_ROLE[kind])
+    return (
+        DealParty.objects.filter(q, deal__state__in=CONTRACT_STATES, deal__institution__type__in=HOLDER_TYPES)
+        .filter(
+            Q(deal__contract_date__year=year)
+            | Q(deal__contract_date__isnull=True, deal__created_at__year=year)
+        )
+        .filter(_region_q("organization__region_code", prefix), organization_id__in=sme)
+        .values("organization_id")
+        .distinct()
+        .count()
+    )

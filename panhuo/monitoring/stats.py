@@ -1,0 +1,271 @@
+"""Statistics selectors: who sees which region, and the dashboard read from the pre-aggregates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Sum
+from django.db.models.functions import Length
+
+from engine.monitoring import rates
+from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
+from panhuo.common.errors import PermissionRefused
+from panhuo.deals.models import DealKind
+from panhuo.demand.models import NeedAnswer
+from panhuo.monitoring.models import (
+    AggregateBuild,
+    DealAggregate,
+    DistinctAggregate,
+    IndustryDealAggregate,
+    InstitutionDealAggregate,
+    InventoryAggregate,
+    InventoryRegionAggregate,
+)
+from panhuo.monitoring.regions import Period, region_prefix
+from panhuo.patents.models import PatentType
+
+KIND_LABELS = dict(DealKind.choices)
+TYPE_LABELS = dict(PatentType.choices)
+INV_FIELDS = ("total", "filed", "pooled", "valid", "converted", "implemented", "industrialised")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the acting user may see: a region prefix (offices) or one institution (institution staff)."""
+
+    prefix: str
+    institution_id: int | None
+    label: str
+
+
+def scope_for(user: Any, *, prefix: str | None = None) -> Scope:
+    role = getattr(user, "role", None)
+    org: Organization | None = getattr(user, "organization", None)
+    if role == Role.OFFICE_OFFICIAL and org is not None:
+        own = region_prefix(org.region_code)
+        chosen = own if not prefix else prefix
+        if not chosen.startswith(own):
+            raise PermissionRefused("只能查看本辖区统计", "Offices see their own region only")
+        return Scope(chosen, None, f"{org.name} 辖区 {chosen or '全国'}")
+    if role in INSTITUTION_STAFF and org is not None:
+        return Scope("", org.id, org.name)
+    if role == Role.SYSTEM_ADMIN:
+        return Scope(prefix or "", None, "全国")
+    raise PermissionRefused("无权查看统计", "Not allowed to see statistics")
+
+
+def _kind_totals(qs: Any) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for row in (
+        qs.values("kind")
+        .annotate(d=Sum("deals"), p=Sum("patents"), c=Sum("contract_fen"), r=Sum("received_fen"))
+        .order_by("kind")
+    ):
+        out[row["kind"]] = {
+            "deals": row["d"],
+            "patents": row["p"],
+            "contract_fen": row["c"],
+            "received_fen": row["r"],
+        }
+    return out
+
+
+def _distinct(prefix: str, year: int, side: str = "S") -> dict[str, int]:
+    return dict(
+        DistinctAggregate.objects.filter(side=side, region_prefix=prefix, year=year).values_list(
+            "metric", "value"
+        )
+    )
+
+
+def inventory_totals(scope: Scope) -> dict[str, int]:
+    if scope.institution_id is not None:
+        qs: Any = InventoryAggregate.objects.filter(institution_id=scope.institution_id)
+    else:
+        qs = InventoryRegionAggregate.objects.filter(region_prefix=scope.prefix)
+    row = qs.aggregate(**{f: Sum(f) for f in INV_FIELDS})
+    return {f: row[f] or 0 for f in INV_FIELDS}
+
+
+def response_hours(scope: Scope, year: int) -> dict[str, float | int | None]:
+    """Institutions' response time to enterprise needs: answered_at − need.published_at, in hours."""
+    qs = NeedAnswer.objects.filter(answered_at__year=year, need__published_at__isnull=False)
+    if scope.institution_id is not None:
+        qs = qs.filter(institution_id=scope.institution_id)
+    elif scope.prefix:
+        qs = qs.filter(institution__region_code__startswith=scope.prefix)
+    hours = sorted(
+        max((a - p).total_seconds(), 0) / 3600
+        for a, p in qs.values_list("answered_at", "need__published_at")[:50_000]
+        if p is not None
+    )
+    if not hours:
+        return {"answers": 0, "mean_hours": None, "median_hours": None}
+    return {
+        "answers": len(hours),
+        "mean_hours": round(sum(hours) / len(hours), 1),
+        "median_hours": round(hours[len(hours) // 2], 1),
+    }
+
+
+def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any]:
+    """Everything the office dashboard shows, from the aggregates (each block names its drill-down filter)."""
+    year, bms = period.year, period.bimonths
+    if scope.institution_id is not None:
+        return institution_dashboard(scope, period)
+    base = DealAggregate.objects.filter(side=side, region_prefix=scope.prefix)
+    now_qs = base.filter(year=year, bimonth__in=bms)
+    prev_qs = base.filter(year=year - 1, bimonth__in=bms)
+    totals = _kind_totals(now_qs)
+    previous = _kind_totals(prev_qs)
+    for kind, t in totals.items():
+        p = previous.get(kind, {})
+        t["yoy_deals_percent"] = rates.growth_percent(current=t["deals"], previous=p.get("deals", 0))  # type: ignore[assignment]
+        t["yoy_contract_percent"] = rates.growth_percent(  # type: ignore[assignment]
+            current=t["contract_fen"], previous=p.get("contract_fen", 0)
+        )
+    trend: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
+    for trow in base.filter(year=year).values("kind", "bimonth").annotate(d=Sum("deals")).order_by():
+        trend[trow["kind"]][trow["bimonth"] - 1] = trow["d"]
+    by_type = {
+        row["patent_type"]: row["d"]
+        for row in now_qs.values("patent_type").annotate(d=Sum("deals")).order_by("patent_type")
+    }
+    child_len = {0: 2, 2: 4, 4: 6}.get(len(scope.prefix))
+    sub_regions: list[dict[str, Any]] = []
+    if child_len:
+        for row in (
+            DealAggregate.objects.filter(
+                side=side, year=year, bimonth__in=bms, region_prefix__startswith=scope.prefix
+            )
+            .exclude(region_prefix=scope.prefix)
+            .annotate(plen=Length("region_prefix"))
+            .filter(plen=child_len)
+            .values("region_prefix")
+            .annotate(d=Sum("deals"), c=Sum("contract_fen"), r=Sum("received_fen"))
+            .order_by("-d")[:40]
+        ):
+            sub_regions.append(
+                {
+                    "region": row["region_prefix"],
+                    "deals": row["d"],
+                    "contract_fen": row["c"],
+                    "received_fen": row["r"],
+                }
+            )
+    inst_qs = InstitutionDealAggregate.objects.filter(year=year)
+    if scope.prefix:
+        inst_qs = inst_qs.filter(region_code__startswith=scope.prefix)
+    top = list(
+        inst_qs.values("institution_id", "institution__name")
+        .annotate(d=Sum("deals"), c=Sum("contract_fen"), r=Sum("received_fen"))
+        .order_by("-d", "institution_id")[:20]
+    )
+    industries: dict[str, list[dict[str, Any]]] = {}
+    for scheme in ("gbt4754", "sei"):
+        industries[scheme] = [
+            {"code": r["code"], "name": r["name"], "deals": r["deals"], "patents": r["patents"]}
+            for r in IndustryDealAggregate.objects.filter(
+                side=side, region_prefix=scope.prefix, year=year, scheme=scheme
+            )
+            .values("code", "name", "deals", "patents")
+            .order_by("-deals", "code")[:15]
+        ]
+    inv = inventory_totals(scope)
+    distinct = _distinct(scope.prefix, year, side)
+    distinct_e = _distinct(scope.prefix, year, "E")
+    valid = inv["valid"]
+    build = AggregateBuild.objects.first()
+    return {
+        "scope": scope.label,
+        "region_prefix": scope.prefix,
+        "period": period.label,
+        "side": side,
+        "totals": totals,
+        "trend": dict(trend),
+        "by_patent_type": by_type,
+        "sub_regions": sub_regions,
+        "top_institutions": [
+            {
+                "id": r["institution_id"],
+                "name": r["institution__name"],
+                "deals": r["d"],
+                "contract_fen": r["c"],
+                "received_fen": r["r"],
+            }
+            for r in top
+        ],
+        "industries": industries,
+        "inventory": inv,
+        "rates": {
+            "filing_rate": rates.filing_rate(filed=inv["filed"], total=inv["total"]).as_dict(),
+            "pooling_rate": rates.pooling_rate(pooled=inv["pooled"], total=inv["total"]).as_dict(),
+            "transfer_rate": rates.transfer_rate(
+                transferred=distinct.get("transferred_patents", 0), valid=valid
+            ).as_dict(),
+            "licence_rate": rates.licence_rate(
+                licensed=distinct.get("licensed_patents", 0), valid=valid
+            ).as_dict(),
+            "implementation_rate": rates.implementation_rate(
+                implemented=inv["implemented"], valid=valid
+            ).as_dict(),
+            "industrialisation_rate": rates.industrialisation_rate(
+                industrialised=inv["industrialised"], valid=valid
+            ).as_dict(),
+        },
+        "smes_served": distinct_e.get("smes_served", 0),
+        "smes_served_by_institutions": distinct_e.get("smes_served_by_institutions", 0),
+        "response_time": response_hours(scope, year),
+        "aggregates_built_at": build.finished_at.isoformat() if build and build.finished_at else None,
+    }
+
+
+def institution_dashboard(scope: Scope, period: Period) -> dict[str, Any]:
+    """An institution's own statistics: its deals per kind and its inventory per college."""
+    year = period.year
+    own = InstitutionDealAggregate.objects.filter(institution_id=scope.institution_id)
+    totals = _kind_totals(own.filter(year=year))
+    previous = _kind_totals(own.filter(year=year - 1))
+    for kind, t in totals.items():
+        t["yoy_deals_percent"] = rates.growth_percent(  # type: ignore[assignment]
+            current=t["deals"], previous=previous.get(kind, {}).get("deals", 0)
+        )
+    colleges = []
+    crow: Any
+    for crow in (
+        InventoryAggregate.objects.filter(institution_id=scope.institution_id)
+        .values("college_id", "college__name")
+        .annotate(**{f: Sum(f) for f in INV_FIELDS})
+        .order_by("college__name")
+    ):
+        colleges.append(
+            {
+                "college_id": crow["college_id"],
+                "college": crow["college__name"] or "(未分配学院)",
+                **{f: crow[f] for f in INV_FIELDS},
+                "filing_rate": rates.filing_rate(filed=crow["filed"], total=crow["total"]).percent(),
+                "pooling_rate": rates.pooling_rate(pooled=crow["pooled"], total=crow["total"]).percent(),
+            }
+        )
+    inv = inventory_totals(scope)
+    return {
+        "scope": scope.label,
+        "institution_id": scope.institution_id,
+        "period": period.label,
+        "totals": totals,
+        "inventory": inv,
+        "colleges": colleges,
+        "rates": {
+            "filing_rate": rates.filing_rate(filed=inv["filed"], total=inv["total"]).as_dict(),
+            "pooling_rate": rates.pooling_rate(pooled=inv["pooled"], total=inv["total"]).as_dict(),
+            "implementation_rate": rates.implementation_rate(
+                implemented=inv["implemented"], valid=inv["valid"]
+            ).as_dict(),
+            "industrialisation_rate": rates.industrialisation_rate(
+                industrialised=inv["industrialised"], valid=inv["valid"]
+            ).as_dict(),
+        },
+        "response_time": response_hours(scope, year),
+    }
