@@ -13,6 +13,8 @@ from panhuo.accounts.models import Organization
 from panhuo.common.models import TimeStampedModel
 from panhuo.patents.models import Patent
 
+MAX_FEN = 10**17  # one amount; keeps every sum of 50 rows inside signed 64 bits (see selectors.exact_sum_fen)
+
 
 class DealKind(models.TextChoices):
     TRANSFER = "transfer", "转让"
@@ -114,7 +116,10 @@ class Deal(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(contract_amount_fen__gte=0), name="deal_amount_nonneg"),
+            models.CheckConstraint(
+                condition=Q(contract_amount_fen__gte=0, contract_amount_fen__lte=MAX_FEN),
+                name="deal_amount_range",
+            ),
             models.CheckConstraint(condition=Q(received_fen__gte=0), name="deal_received_nonneg"),
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True)
@@ -235,7 +240,9 @@ class Payment(models.Model):
     class Meta:
         ordering = ["received_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gt=0, amount_fen__lte=MAX_FEN), name="payment_range"
+            ),
             models.UniqueConstraint(
                 fields=["deal", "reference"], condition=~Q(reference=""), name="payment_reference_unique"
             ),

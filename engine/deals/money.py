@@ -1,0 +1,52 @@
+"""Parse amounts of money typed by people ("1,234.50", "￥１２３４．５元") into integer fen; format fen back."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# 1,234,567.89 (thousands separators only in groups of three) or 1234567.89; at most two decimals.
+_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
+MAX_FEN = 10**17  # far above any real contract; keeps sums inside a signed 64-bit integer
+
+
+@dataclass
+class MoneyError(ValueError):
+    code: str
+    message_zh: str
+    message_en: str
+
+
+def parse_yuan(raw: str) -> int:
+    """Yuan text -> fen. Full-width characters are normalised; negatives and European separators refused."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    text = text.replace(" ", "").replace("\u00a0", "")
+    for prefix in ("¥", "￥", "RMB", "CNY"):
+        if text.upper().startswith(prefix):
+            text = text[len(prefix) :]
+    if text.endswith("元"):
+        text = text[:-1]
+    if not text:
+        raise MoneyError("money_empty", "金额为空", "amount is empty")
+    if text.startswith("-") or text.startswith("−"):
+        raise MoneyError("money_negative", "金额不能为负数", "amount must not be negative")
+    match = _AMOUNT.match(text)
+    if not match:
+        raise MoneyError(
+            "money_format",
+            f"金额格式不正确：{raw}（应如 1,234.50）",
+            f"malformed amount: {raw!r} (expected like 1,234.50)",
+        )
+    whole, _, frac = text.replace(",", "").partition(".")
+    fen = int(whole) * 100 + int((frac + "00")[:2])
+    if fen > MAX_FEN:
+        raise MoneyError("money_too_large", "金额过大", "amount too large")
+    return fen
+
+
+def format_fen(fen: int) -> str:
+    """12345 -> '123.45' with thousands separators ('1,234.50')."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"

@@ -1,0 +1,252 @@
+"""Reads on deals. Tenant visibility is decided here, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+
+from panhuo.accounts.models import ADMIN_ROLES, INSTITUTION_STAFF, OfficeLevel, Role, User
+from panhuo.common.errors import NotFound
+from panhuo.deals.models import (
+    CONTRACT_STATES,
+    Deal,
+    DealKind,
+    DealParty,
+    DealState,
+    Filing,
+    FilingKind,
+    IncomeAllocation,
+    OpenLicenceDeclaration,
+    PartyRole,
+    Recipient,
+)
+from panhuo.patents.models import PatentIndustry
+
+# SQLite's SUM() refuses to leave signed 64 bits; rows are capped at 10**17 fen, so 50 rows never overflow.
+_SQLITE_SUM_BUCKET = 50
+
+
+def exact_sum_fen(qs: QuerySet[Any], field: str) -> int:
+    """Exact sum of a fen column on both databases (PostgreSQL sums bigint as numeric; SQLite in buckets)."""
+    if connection.vendor != "sqlite":
+        return int(qs.aggregate(total=Sum(field))["total"] or 0)
+    buckets = qs.order_by().values(bucket=F("pk") / _SQLITE_SUM_BUCKET).annotate(total=Sum(field))
+    return sum(int(row["total"] or 0) for row in buckets)
+
+
+REGION_PREFIX: dict[str, int] = {
+    OfficeLevel.NATIONAL: 0,
+    OfficeLevel.PROVINCE: 2,
+    OfficeLevel.CITY: 4,
+    OfficeLevel.DISTRICT: 6,
+}
+LICENCE_FILING_MONTHS = 3
+REMINDER_WINDOWS = (90, 30, 7)
+
+
+def office_region_prefix(user: User) -> str | None:
+    """The region prefix an office official sees ('' = the whole country), or None if not an office."""
+    org = user.organization
+    if user.role != Role.OFFICE_OFFICIAL or org is None:
+        return None
+    length = REGION_PREFIX.get(org.office_level, 6)
+    return (org.region_code or "")[:length]
+
+
+def deals_visible(user: User) -> QuerySet[Deal]:
+    """Parties see their deals; institution staff their institution's; an office the deals in its region."""
+    qs = Deal.objects.select_related("institution")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role in ADMIN_ROLES:
+        return qs.none()  # the three admin roles manage the system, not business data
+    prefix = office_region_prefix(user)
+    if prefix is not None:
+        if prefix == "":
+            return qs.all()
+        in_region = DealParty.objects.filter(
+            deal=OuterRef("pk"), organization__region_code__startswith=prefix
+        )
+        return qs.filter(Q(institution__region_code__startswith=prefix) | Exists(in_region))
+    if user.role == Role.INVENTOR:
+        return qs.filter(inventors__user=user).distinct()
+    if user.organization_id is None:
+        return qs.none()
+    party = DealParty.objects.filter(deal=OuterRef("pk"), organization_id=user.organization_id)
+    return qs.filter(Q(institution_id=user.organization_id) | Exists(party))
+
+
+def deal_get(user: User, deal_id: int) -> Deal:
+    deal = deals_visible(user).filter(pk=deal_id).first()
+    if deal is None:
+        raise NotFound("交易不存在", "deal not found")
+    return deal
+
+
+def deal_list(
+    user: User, *, kind: str = "", state: str = "", q: str = "", limit: int = 200, offset: int = 0
+) -> list[Deal]:
+    qs = deals_visible(user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q) | Q(code__icontains=q) | Q(deal_patents__patent__app_no__icontains=q)
+        )
+    return list(qs.distinct().order_by("-created_at", "-id")[offset : offset + limit])
+
+
+def my_licences(user: User) -> QuerySet[Deal]:
+    """An enterprise's licences (incl. open-licence acceptances)."""
+    if user.organization_id is None:
+        return Deal.objects.none()
+    return (
+        Deal.objects.filter(
+            kind__in=(DealKind.LICENCE, DealKind.OPEN_LICENCE),
+            parties__organization_id=user.organization_id,
+            parties__role=PartyRole.LICENSEE,
+        )
+        .select_related("institution", "open_licence")
+        .distinct()
+        .order_by("-contract_date", "-id")
+    )
+
+
+def income_statement(user: User) -> tuple[list[IncomeAllocation], int]:
+    """The acting inventor's own income parts and their total (fen)."""
+    rows = list(
+        IncomeAllocation.objects.filter(user=user)
+        .select_related("payment", "payment__deal")
+        .order_by("-payment__received_on", "-id")
+    )
+    return rows, sum(r.amount_fen for r in rows)
+
+
+def institution_income_summary(user: User) -> dict[str, int]:
+    """Totals per recipient kind for the staff's institution."""
+    if user.role not in INSTITUTION_STAFF:
+        return {}
+    rows = IncomeAllocation.objects.filter(payment__deal__institution_id=user.organization_id)
+    return {r: exact_sum_fen(rows.filter(recipient=r), "amount_fen") for r in Recipient.values}
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, days))
+
+
+@dataclass(frozen=True)
+class Reminder:
+    deal_id: int
+    deal_code: str
+    title: str
+    kind: str  # licence_filing | licence_term_end | transfer_registration
+    kind_zh: str
+    due: date
+    days_left: int
+    window: int  # 90 | 30 | 7 | 0 (overdue)
+
+
+def reminders(user: User, *, today: date, horizon_days: int = 90) -> list[Reminder]:
+    """Deadlines due within `horizon_days` (and overdue ones): licence filing 3 months after the contract,
+    licence term ends."""
+    out: list[Reminder] = []
+    visible = deals_visible(user).filter(state__in=(DealState.SIGNED, DealState.FILED, DealState.PERFORMING))
+    licences = visible.filter(kind__in=(DealKind.LICENCE, DealKind.OPEN_LICENCE))
+    unfiled = licences.exclude(filings__kind=FilingKind.LICENCE_FILING).filter(contract_date__isnull=False)
+    for deal in unfiled:
+        assert deal.contract_date is not None
+        due = add_months(deal.contract_date, LICENCE_FILING_MONTHS)
+        out.append(_reminder(deal, "licence_filing", "许可合同备案期限（合同生效后 3 个月内）", due, today))
+    for deal in licences.filter(term_end__isnull=False, term_end__gte=today):
+        assert deal.term_end is not None
+        out.append(_reminder(deal, "licence_term_end", "许可期限届满", deal.term_end, today))
+    transfers = visible.filter(kind=DealKind.TRANSFER).exclude(filings__kind=FilingKind.TRANSFER_REGISTRATION)
+    for deal in transfers.filter(contract_date__isnull=False):
+        assert deal.contract_date is not None
+        due = add_months(deal.contract_date, 1)
+        out.append(_reminder(deal, "transfer_registration", "办理转让登记并缴费（1 个月内）", due, today))
+    return sorted((r for r in out if r.days_left <= horizon_days), key=lambda r: (r.due, r.deal_id))
+
+
+def _reminder(deal: Deal, kind: str, kind_zh: str, due: date, today: date) -> Reminder:
+    left = (due - today).days
+    window = 0 if left < 0 else next((w for w in sorted(REMINDER_WINDOWS) if left <= w), 999)
+    return Reminder(deal.pk, deal.code, deal.title, kind, kind_zh, due, left, window)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    filed_not_registered: list[Deal]  # filed with CNIPA, no 技术合同认定登记
+    registered_not_filed: list[Deal]  # 技术合同认定登记, no CNIPA filing/registration
+
+
+def reconciliation(user: User) -> Reconciliation:
+    visible = deals_visible(user).filter(state__in=CONTRACT_STATES)
+    cnipa = (FilingKind.LICENCE_FILING, FilingKind.TRANSFER_REGISTRATION)
+    has_cnipa = Filing.objects.filter(deal=OuterRef("pk"), kind__in=cnipa)
+    has_tech = Filing.objects.filter(deal=OuterRef("pk"), kind=FilingKind.TECH_CONTRACT)
+    filed = visible.filter(Exists(has_cnipa)).exclude(Exists(has_tech)).order_by("-contract_date", "-id")
+    registered = (
+        visible.filter(Exists(has_tech))
+        .exclude(Exists(has_cnipa))
+        .filter(kind__in=(DealKind.TRANSFER, DealKind.LICENCE, DealKind.OPEN_LICENCE))
+        .order_by("-contract_date", "-id")
+    )
+    return Reconciliation(list(filed[:500]), list(registered[:500]))
+
+
+def open_licences_public(
+    *, q: str = "", industry: str = "", include_withdrawn: bool = True, limit: int = 200
+) -> list[OpenLicenceDeclaration]:
+    """The public listing, searchable by technical field (title / IPC) and industry (PatentIndustry)."""
+    qs = OpenLicenceDeclaration.objects.select_related("patent", "holder")
+    if not include_withdrawn:
+        qs = qs.filter(withdrawn_at__isnull=True)
+    if q:
+        qs = qs.filter(
+            Q(patent__title__icontains=q)
+            | Q(patent__abstract__icontains=q)
+            | Q(patent__ipc_main__istartswith=q.upper())
+            | Q(patent__app_no__icontains=q)
+        )
+    if industry:
+        ind = PatentIndustry.objects.filter(patent=OuterRef("patent_id")).filter(
+            Q(code__istartswith=industry) | Q(name__icontains=industry)
+        )
+        qs = qs.filter(Exists(ind))
+    return list(qs.order_by("withdrawn_at", "-published_at", "-id")[:limit])
+
+
+def industries_for_listing() -> list[tuple[str, str]]:
+    """Industry options (code, name) present among declared patents, for the public filter."""
+    rows = (
+        PatentIndustry.objects.filter(patent__open_licences__isnull=False, level__lte=2)
+        .values_list("code", "name")
+        .distinct()
+        .order_by("code")
+    )
+    return list(rows[:200])
+
+
+def deal_totals(user: User) -> dict[str, int]:
+    agg = (
+        deals_visible(user)
+        .filter(state__in=CONTRACT_STATES)
+        .aggregate(amount=Sum("contract_amount_fen"), received=Sum("received_fen"))
+    )
+    return {"amount_fen": int(agg["amount"] or 0), "received_fen": int(agg["received"] or 0)}
+
+
+def filing_due(contract_date: date) -> date:
+    return add_months(contract_date, LICENCE_FILING_MONTHS)

@@ -1,0 +1,468 @@
+"""Deal records: create, advance through the lifecycle, second approval, terminate, filings, schedule."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from engine.deals import lifecycle
+from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
+from panhuo.accounts.models import INSTITUTION_STAFF, Organization, OrganizationType, User
+from panhuo.accounts.services import organization_create
+from panhuo.common.audit import audit_record
+from panhuo.common.errors import ApplicationError, PermissionRefused
+from panhuo.deals.models import (
+    CONTRACT_STATES,
+    EXCLUSIVE_TYPES,
+    MAX_FEN,
+    Deal,
+    DealEvent,
+    DealInventor,
+    DealKind,
+    DealParty,
+    DealPatent,
+    DealSource,
+    DealState,
+    Filing,
+    FilingKind,
+    LicenceType,
+    OpenLicenceDeclaration,
+    PartyRole,
+    PaymentInstalment,
+)
+from panhuo.deals.services.common import (
+    active_open_licence,
+    apply_activity,
+    approval_threshold_fen,
+    deal_for_staff,
+    exclusive_in_term,
+    refresh_exclusive_until,
+    refuse,
+    require_institution_staff,
+    today,
+)
+from panhuo.patents.activity import patent_transfer_complete
+from panhuo.patents.models import Patent
+
+# The institution's own role in each kind of deal, and the counterparty role expected.
+OWN_ROLE = {
+    DealKind.TRANSFER: PartyRole.ASSIGNOR,
+    DealKind.LICENCE: PartyRole.LICENSOR,
+    DealKind.OPEN_LICENCE: PartyRole.LICENSOR,
+    DealKind.PLEDGE: PartyRole.PLEDGOR,
+    DealKind.EQUITY: PartyRole.INVESTOR,
+    DealKind.SELF_IMPLEMENTATION: PartyRole.IMPLEMENTER,
+}
+COUNTER_ROLE = {
+    DealKind.TRANSFER: PartyRole.ASSIGNEE,
+    DealKind.LICENCE: PartyRole.LICENSEE,
+    DealKind.OPEN_LICENCE: PartyRole.LICENSEE,
+    DealKind.PLEDGE: PartyRole.PLEDGEE,
+    DealKind.EQUITY: PartyRole.COMPANY,
+    DealKind.SELF_IMPLEMENTATION: PartyRole.IMPLEMENTER,
+}
+
+
+@dataclass(frozen=True)
+class InventorShare:
+    name: str
+    share_bp: int
+    user_id: int | None = None
+
+
+def new_deal_code() -> str:
+    return f"JY{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
+
+
+def party_organization(
+    *, name: str, credit_code: str = "", type: str = OrganizationType.ENTERPRISE, actor: User | None = None
+) -> Organization:
+    """Find a party by 统一社会信用代码 (validated by its check character) or exact name; else create it unverified."""
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("party_name", "当事人名称为空", "party name is empty", "party")
+    code = ""
+    if credit_code.strip():
+        try:
+            code = normalise_credit_code(credit_code)
+        except CreditCodeError as exc:
+            raise ApplicationError("credit_code", exc.message_zh, exc.message_en, "credit_code")
+        found = Organization.objects.filter(credit_code=code).first()
+        if found is not None:
+            return found
+    found = Organization.objects.filter(name=name).order_by("id").first()
+    if found is not None:
+        if code and not found.credit_code:
+            Organization.objects.filter(pk=found.pk).update(credit_code=code)
+            found.credit_code = code
+        return found
+    key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12].upper()
+    return organization_create(
+        code=f"PARTY-{key}", name=name, type=type, credit_code=code, verified=False, actor=actor
+    )
+
+
+def _validate(
+    *,
+    kind: str,
+    licence_type: str,
+    patents: Sequence[Patent],
+    contract_amount_fen: int,
+    term_start: date | None,
+    term_end: date | None,
+    share_bp: int | None,
+    inventors: Sequence[InventorShare],
+) -> None:
+    if kind not in DealKind.values:
+        raise refuse("deal_kind", f"未知交易类型：{kind}", f"unknown deal kind: {kind}", "kind")
+    if kind in (DealKind.LICENCE, DealKind.OPEN_LICENCE):
+        if licence_type not in LicenceType.values:
+            raise refuse(
+                "licence_type", "请选择许可类型（独占/排他/普通）", "choose a licence type", "licence_type"
+            )
+    elif licence_type:
+        raise refuse(
+            "licence_type", "只有许可交易有许可类型", "only licences have a licence type", "licence_type"
+        )
+    if kind == DealKind.OPEN_LICENCE and licence_type != LicenceType.ORDINARY:
+        raise refuse(
+            "licence_type", "开放许可只能是普通许可", "an open licence is an ordinary licence", "licence_type"
+        )
+    if not patents:
+        raise refuse("deal_patents", "请至少选择一件专利", "choose at least one patent", "patents")
+    if contract_amount_fen < 0:
+        raise refuse("money_negative", "金额不能为负数", "amount must not be negative", "contract_amount")
+    if contract_amount_fen > MAX_FEN:
+        raise refuse("money_too_large", "金额过大", "amount too large", "contract_amount")
+    if term_start and term_end and term_end < term_start:
+        raise refuse("deal_term", "期限止不能早于期限起", "term end before term start", "term_end")
+    if share_bp is not None and not 0 <= share_bp <= 10000:
+        raise refuse("share_bp", "持股比例须在 0–100% 之间", "share must be 0..100%", "share")
+    if inventors and sum(i.share_bp for i in inventors) != 10000:
+        raise refuse(
+            "inventor_shares", "发明人贡献份额合计须为 100%", "inventor shares must sum to 100%", "inventors"
+        )
+    if any(i.share_bp <= 0 for i in inventors):
+        raise refuse(
+            "inventor_shares", "发明人贡献份额须大于 0", "inventor shares must be positive", "inventors"
+        )
+
+
+def _check_exclusivity(deal_kind: str, licence_type: str, patent_ids: list[int], exclude: int | None) -> None:
+    if deal_kind not in (DealKind.LICENCE, DealKind.OPEN_LICENCE) or licence_type not in EXCLUSIVE_TYPES:
+        return
+    other = exclusive_in_term(patent_ids, on=today(), exclude_deal_id=exclude)
+    if other is not None:
+        raise refuse(
+            "exclusive_conflict",
+            f"该专利已有仍在期限内的独占/排他许可（{other.code}），不能再签订独占或排他许可",
+            "an exclusive or sole licence is already in term on this patent",
+            "licence_type",
+        )
+    declared = active_open_licence(patent_ids)
+    if declared is not None:
+        raise refuse(
+            "open_licence_conflict",
+            "该专利已声明开放许可，开放许可期间不得授予独占或排他许可",
+            "the patent is under an open licence: no exclusive or sole licence",
+            "licence_type",
+        )
+
+
+def deal_create(
+    *,
+    actor: User | None,
+    kind: str,
+    title: str,
+    patents: Sequence[Patent],
+    counterparties: Sequence[tuple[Organization, str]] = (),
+    institution: Organization | None = None,
+    licence_type: str = "",
+    sublicensable: bool = False,
+    pay_after_use: bool = False,
+    zero_entry_fee: bool = False,
+    territory: str = "",
+    term_start: date | None = None,
+    term_end: date | None = None,
+    contract_date: date | None = None,
+    contract_amount_fen: int = 0,
+    valuation_fen: int | None = None,
+    share_bp: int | None = None,
+    company: Organization | None = None,
+    pledge_registration_no: str = "",
+    pledgee_consents_open_licence: bool = False,
+    product: str = "",
+    annual_output_fen: int | None = None,
+    inventors: Sequence[InventorShare] = (),
+    notes: str = "",
+    state: str = DealState.INTENT,
+    source: str = DealSource.MANUAL,
+    import_key: str | None = None,
+    open_licence: OpenLicenceDeclaration | None = None,
+    is_demo: bool = False,
+) -> Deal:
+    """Record a deal for the actor's institution (or `institution` when the system records it, e.g. an import)."""
+    if actor is not None and source != DealSource.OPEN_LICENCE:
+        institution = require_institution_staff(actor)
+    if institution is None:
+        raise refuse("deal_institution", "未指定所属单位", "no institution given", "institution")
+    _validate(
+        kind=kind,
+        licence_type=licence_type,
+        patents=patents,
+        contract_amount_fen=contract_amount_fen,
+        term_start=term_start,
+        term_end=term_end,
+        share_bp=share_bp,
+        inventors=inventors,
+    )
+    patent_ids = sorted({p.pk for p in patents})
+    if state in CONTRACT_STATES:
+        _check_exclusivity(kind, licence_type, patent_ids, None)
+    threshold = approval_threshold_fen(institution.pk)
+    with transaction.atomic():
+        deal = Deal.objects.create(
+            code=new_deal_code(),
+            kind=kind,
+            title=title.strip()[:300] or "未命名交易",
+            institution=institution,
+            state=state,
+            licence_type=licence_type,
+            sublicensable=sublicensable,
+            pay_after_use=pay_after_use,
+            zero_entry_fee=zero_entry_fee,
+            territory=territory,
+            term_start=term_start,
+            term_end=term_end,
+            contract_date=contract_date,
+            contract_amount_fen=contract_amount_fen,
+            valuation_fen=valuation_fen,
+            share_bp=share_bp,
+            company=company,
+            pledge_registration_no=pledge_registration_no,
+            pledgee_consents_open_licence=pledgee_consents_open_licence,
+            product=product,
+            annual_output_fen=annual_output_fen,
+            needs_second_approval=contract_amount_fen > threshold and source == DealSource.MANUAL,
+            created_by=actor,
+            source=source,
+            import_key=import_key,
+            open_licence=open_licence,
+            notes=notes,
+            is_demo=is_demo,
+        )
+        DealPatent.objects.bulk_create([DealPatent(deal=deal, patent_id=pid) for pid in patent_ids])
+        parties: set[tuple[int, str]] = {(institution.pk, str(OWN_ROLE[DealKind(kind)]))}
+        if company is not None:
+            parties.add((company.pk, str(PartyRole.COMPANY)))
+        for org, role in counterparties:
+            if role not in PartyRole.values:
+                raise refuse("party_role", f"未知当事人角色：{role}", f"unknown party role {role}", "party")
+            if org.type == OrganizationType.ENTERPRISE and org.credit_code:
+                try:
+                    normalise_credit_code(org.credit_code)
+                except CreditCodeError as exc:
+                    raise ApplicationError("credit_code", exc.message_zh, exc.message_en, "credit_code")
+            parties.add((org.pk, role))
+        DealParty.objects.bulk_create(
+            [DealParty(deal=deal, organization_id=oid, role=role) for oid, role in sorted(parties)]
+        )
+        DealInventor.objects.bulk_create(
+            [DealInventor(deal=deal, name=i.name, share_bp=i.share_bp, user_id=i.user_id) for i in inventors]
+        )
+        DealEvent.objects.create(deal=deal, actor=actor, action="create", to_state=state)
+        if state in CONTRACT_STATES:
+            apply_activity(deal, actor)
+        audit_record(
+            "deal.create",
+            actor=actor,
+            tenant_id=institution.pk,
+            obj=deal,
+            detail={"kind": kind, "amount_fen": contract_amount_fen, "state": state, "source": source},
+        )
+    return deal
+
+
+def deal_approve(*, deal_id: int, actor: User) -> Deal:
+    """Second approval: by staff of the SAME institution who did not create the deal; exactly one wins."""
+    deal = deal_for_staff(deal_id, actor)
+    if not deal.needs_second_approval:
+        raise refuse("deal_no_approval_needed", "该交易无需复核", "this deal needs no second approval")
+    if deal.created_by_id == actor.pk:
+        raise PermissionRefused("创建人不能复核自己录入的交易", "the creator cannot approve their own deal")
+    with transaction.atomic():
+        # Conditional UPDATE: of two concurrent approvals, only one finds approved_by still empty.
+        won = (
+            Deal.objects.filter(
+                pk=deal.pk,
+                institution_id=actor.organization_id,
+                approved_by__isnull=True,
+                state__in=(DealState.INTENT, DealState.NEGOTIATION),
+            )
+            .exclude(created_by_id=actor.pk)
+            .update(approved_by=actor, approved_at=timezone.now(), updated_at=timezone.now())
+        )
+        if won != 1:
+            raise refuse(
+                "deal_already_approved", "该交易已复核或已不在待复核状态", "already approved or not pending"
+            )
+        DealEvent.objects.create(
+            deal=deal, actor=actor, action="approve", from_state=deal.state, to_state=deal.state
+        )
+        audit_record("deal.approve", actor=actor, obj=deal, detail={"amount_fen": deal.contract_amount_fen})
+    deal.refresh_from_db()
+    return deal
+
+
+def deal_advance(*, deal_id: int, actor: User, target: str, comment: str = "") -> Deal:
+    """Move a deal one step along 意向 → 谈判 → 签约 → 备案/登记 → 履行 → 完成 (or to 终止)."""
+    deal = deal_for_staff(deal_id, actor)
+    if target not in DealState.values:
+        raise refuse("deal_state", f"未知状态：{target}", f"unknown state {target}", "state")
+    filings = frozenset(deal.filings.values_list("kind", flat=True))
+    check = lifecycle.check_transition(
+        lifecycle.DealFacts(
+            kind=deal.kind,
+            state=deal.state,
+            needs_second_approval=deal.needs_second_approval,
+            approved=deal.approved_by_id is not None,
+            filings=filings,
+        ),
+        target,
+    )
+    if not check.allowed:
+        raise refuse(check.code, check.message_zh, check.message_en, "state")
+    patent_ids = list(deal.deal_patents.values_list("patent_id", flat=True))
+    if target == DealState.SIGNED:
+        _check_exclusivity(deal.kind, deal.licence_type, patent_ids, deal.pk)
+    with transaction.atomic():
+        changes: dict[str, object] = {"state": target, "updated_at": timezone.now()}
+        if target == DealState.SIGNED and deal.contract_date is None:
+            changes["contract_date"] = today()
+        if target == DealState.TERMINATED:
+            changes["terminated_reason"] = comment
+        moved = Deal.objects.filter(pk=deal.pk, state=deal.state).update(**changes)
+        if moved != 1:
+            raise refuse(
+                "deal_concurrent", "交易状态已被他人更新，请刷新后重试", "the deal changed; reload and retry"
+            )
+        from_state = deal.state
+        deal.refresh_from_db()
+        DealEvent.objects.create(
+            deal=deal, actor=actor, action="advance", from_state=from_state, to_state=target, comment=comment
+        )
+        if target in CONTRACT_STATES:
+            apply_activity(deal, actor)
+        if target == DealState.COMPLETED and deal.kind == DealKind.TRANSFER:
+            _complete_transfer(deal, actor)
+        if target == DealState.TERMINATED and deal.is_exclusive:
+            for pid in patent_ids:
+                refresh_exclusive_until(pid)
+        audit_record("deal.advance", actor=actor, obj=deal, detail={"from": from_state, "to": target})
+    return deal
+
+
+def deal_terminate(*, deal_id: int, actor: User, reason: str) -> Deal:
+    if not reason.strip():
+        raise refuse("deal_reason", "请填写终止原因", "give a reason", "reason")
+    return deal_advance(deal_id=deal_id, actor=actor, target=DealState.TERMINATED, comment=reason.strip())
+
+
+def _complete_transfer(deal: Deal, actor: User | None) -> None:
+    registration = deal.filings.filter(kind=FilingKind.TRANSFER_REGISTRATION).first()
+    effective = (registration.effective_on or registration.filed_on) if registration else today()
+    buyers = list(
+        Organization.objects.filter(deal_parties__deal=deal, deal_parties__role=PartyRole.ASSIGNEE)
+        .order_by("deal_parties__id")
+        .values_list("name", flat=True)
+    )
+    for patent in Patent.objects.filter(deal_links__deal=deal):
+        patent_transfer_complete(patent=patent, new_holder_names=buyers, converted_on=effective, actor=actor)
+
+
+def filing_record(
+    *,
+    deal_id: int,
+    actor: User,
+    kind: str,
+    number: str,
+    filed_on: date,
+    effective_on: date | None = None,
+) -> Filing:
+    """Record a 备案 / 登记 / 技术合同认定登记 for a signed deal."""
+    deal = deal_for_staff(deal_id, actor)
+    if kind not in FilingKind.values:
+        raise refuse("filing_kind", f"未知登记类型：{kind}", f"unknown filing kind {kind}", "kind")
+    if deal.state not in CONTRACT_STATES:
+        raise refuse("filing_unsigned", "交易签约后才能登记备案", "sign the deal before filing", "kind")
+    if kind == FilingKind.TRANSFER_REGISTRATION and effective_on is None:
+        effective_on = filed_on  # 专利法 Art. 10: effective on the registration date
+    number = number.strip()
+    try:
+        with transaction.atomic():
+            filing = Filing.objects.create(
+                deal=deal,
+                kind=kind,
+                number=number,
+                filed_on=filed_on,
+                effective_on=effective_on,
+                created_by=actor,
+            )
+            DealEvent.objects.create(deal=deal, actor=actor, action="filing", comment=f"{kind} {number}")
+            audit_record("deal.filing", actor=actor, obj=deal, detail={"kind": kind, "number": number})
+    except IntegrityError:
+        raise refuse("filing_duplicate", "该备案/登记已存在（号码重复或已登记）", "filing exists", "number")
+    return filing
+
+
+def instalment_add(
+    *, deal_id: int, actor: User, due_date: date, amount_fen: int, note: str = ""
+) -> PaymentInstalment:
+    deal = deal_for_staff(deal_id, actor)
+    if amount_fen <= 0:
+        raise refuse("money_positive", "应付金额须大于 0", "amount must be positive", "amount")
+    with transaction.atomic():
+        row = PaymentInstalment.objects.create(deal=deal, due_date=due_date, amount_fen=amount_fen, note=note)
+        audit_record(
+            "deal.instalment", actor=actor, obj=deal, detail={"amount_fen": amount_fen, "due": due_date}
+        )
+    return row
+
+
+def inventors_set(*, deal_id: int, actor: User, inventors: Sequence[InventorShare]) -> list[DealInventor]:
+    deal = deal_for_staff(deal_id, actor)
+    if (
+        not inventors
+        or sum(i.share_bp for i in inventors) != 10000
+        or any(i.share_bp <= 0 for i in inventors)
+    ):
+        raise refuse(
+            "inventor_shares", "发明人贡献份额合计须为 100%", "inventor shares must sum to 100%", "inventors"
+        )
+    users = {i.user_id for i in inventors if i.user_id}
+    if users and User.objects.filter(pk__in=users, organization_id=deal.institution_id).count() != len(users):
+        raise refuse(
+            "inventor_user", "发明人账号须属于本单位", "inventor accounts must belong to the institution"
+        )
+    with transaction.atomic():
+        DealInventor.objects.filter(deal=deal).delete()
+        rows = DealInventor.objects.bulk_create(
+            [DealInventor(deal=deal, name=i.name, share_bp=i.share_bp, user_id=i.user_id) for i in inventors]
+        )
+        audit_record(
+            "deal.inventors",
+            actor=actor,
+            obj=deal,
+            detail={"shares": [[i.name, i.share_bp] for i in inventors]},
+        )
+    return rows
+
+
+def user_is_staff_of(user: User, deal: Deal) -> bool:
+    return user.role in INSTITUTION_STAFF and user.organization_id == deal.institution_id

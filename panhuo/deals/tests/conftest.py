@@ -1,0 +1,51 @@
+"""Deal fixtures: patents held by the test university, a second staff member, a bank."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from engine.identifiers.application_number import check_character
+from panhuo.accounts.models import OrganizationType, Role
+from panhuo.patents.models import InventoryRecord, LegalStatus, Patent, PatentType
+
+
+@pytest.fixture
+def make_patent(university):
+    counter = {"n": 0}
+
+    def make(holder=None, **kw) -> Patent:
+        counter["n"] += 1
+        digits = f"2019100{counter['n']:05d}"
+        kw.setdefault("app_no", f"{digits}.{check_character(digits)}")
+        kw.setdefault("title", f"一种测试装置{counter['n']}")
+        kw.setdefault("patent_type", PatentType.INVENTION)
+        kw.setdefault("legal_status", LegalStatus.VALID)
+        kw.setdefault("grant_date", date(2021, 5, 4))
+        kw.setdefault("annual_fee_paid_until", date(2099, 1, 1))
+        patent = Patent.objects.create(**kw)
+        InventoryRecord.objects.create(organization=holder or university, patent=patent)
+        return patent
+
+    return make
+
+
+@pytest.fixture
+def patent(make_patent):
+    return make_patent()
+
+
+@pytest.fixture
+def second_admin(university, make_user):
+    return make_user(Role.INSTITUTION_ADMIN, university, username="second_admin")
+
+
+@pytest.fixture
+def other_admin(other_university, make_user):
+    return make_user(Role.INSTITUTION_ADMIN, other_university, username="other_admin")
+
+
+@pytest.fixture
+def bank(make_org):
+    return make_org(OrganizationType.BANK, code="BANK-1", name="丁银行")
