@@ -13,18 +13,26 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def declared_panels():
+def no_panels(monkeypatch):
+    """Other apps' real declarations are set aside so these tests see only their own."""
+    for config in apps.get_app_configs():
+        monkeypatch.setattr(config, "patent_panels", [], raising=False)
+
+
+@pytest.fixture
+def declared_panels(no_panels, monkeypatch):
     config = apps.get_app_config("patents")
-    saved = config.patent_panels
-    config.patent_panels = [
-        ("详情自身", "patents:detail", None),  # reverses with the pk: shown
-        ("只给企业", "patents:detail", ("enterprise_user",)),  # role filtered
-        ("无参数", "patents:list", None),  # does not reverse with a pk: skipped
-        ("不存在", "nowhere:panel", None),  # unknown url name: skipped
-        "malformed",  # ignored, never breaks the page
-    ]
-    yield
-    config.patent_panels = saved
+    monkeypatch.setattr(
+        config,
+        "patent_panels",
+        [
+            ("详情自身", "patents:detail", None),  # reverses with the pk: shown
+            ("只给企业", "patents:detail", ("enterprise_user",)),  # role filtered
+            ("无参数", "patents:list", None),  # does not reverse with a pk: skipped
+            ("不存在", "nowhere:panel", None),  # unknown url name: skipped
+            "malformed",  # ignored, never breaks the page
+        ],
+    )
 
 
 def test_panels_filter_by_role_and_reversibility(declared_panels, record, inventor, enterprise_user):
@@ -45,7 +53,7 @@ def test_detail_page_renders_panel_sections_and_script(declared_panels, client, 
     assert "patents/panels.js" in html
 
 
-def test_no_panels_no_script(client, record, inventor):
+def test_no_panels_no_script(no_panels, client, record, inventor):
     client.force_login(inventor)
     html = client.get(reverse("patents:detail", args=[record.patent_id])).content.decode()
     assert "panels.js" not in html
