@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from panhuo.accounts.models import Organization
 from panhuo.common.crypto import mask_phone
@@ -299,9 +299,9 @@ def relevant_needs(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/needs", response={201: NeedOut})
-def create_need(request: HttpRequest, payload: NeedIn) -> tuple[int, dict[str, Any]]:
+def create_need(request: HttpRequest, payload: NeedIn) -> Status[dict[str, Any]]:
     need = services.need_create(actor=request.user, **payload.dict())
-    return 201, _need_out(need)
+    return Status(201, _need_out(need))
 
 
 @router.get("/needs/{need_id}", response=NeedOut)
@@ -325,16 +325,19 @@ def list_answers(request: HttpRequest, need_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/needs/{need_id}/answers", response={201: AnswerOut})
-def answer_need(request: HttpRequest, need_id: int, payload: AnswerIn) -> tuple[int, dict[str, Any]]:
+def answer_need(request: HttpRequest, need_id: int, payload: AnswerIn) -> Status[dict[str, Any]]:
     need = selectors.need_get(request.user, need_id)
     a = services.need_answer(actor=request.user, need=need, text=payload.text, patent_ids=payload.patent_ids)
-    return 201, {
-        "id": a.pk,
-        "institution": a.institution.name,
-        "text": a.text,
-        "proposed_patents": [p.key for p in a.proposed_patents.all()],
-        "answered_at": a.answered_at,
-    }
+    return Status(
+        201,
+        {
+            "id": a.pk,
+            "institution": a.institution.name,
+            "text": a.text,
+            "proposed_patents": [p.key for p in a.proposed_patents.all()],
+            "answered_at": a.answered_at,
+        },
+    )
 
 
 @router.post("/needs/{need_id}/close", response=NeedOut)
@@ -383,16 +386,16 @@ def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/subscriptions", response={201: SubscriptionOut})
-def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> tuple[int, dict[str, Any]]:
-    return 201, _sub_out(services.subscription_create(actor=request.user, **payload.dict()))
+def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status[dict[str, Any]]:
+    return Status(201, _sub_out(services.subscription_create(actor=request.user, **payload.dict())))
 
 
 @router.delete("/subscriptions/{sub_id}", response={204: None})
-def delete_subscription(request: HttpRequest, sub_id: int) -> tuple[int, None]:
+def delete_subscription(request: HttpRequest, sub_id: int) -> Status[None]:
     services.subscription_delete(
         actor=request.user, subscription=selectors.subscription_get(request.user, sub_id)
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- cooperation requests -----------------------------------------------------------------------------------------
@@ -407,7 +410,7 @@ def list_requests(request: HttpRequest, status: str = "") -> list[dict[str, Any]
 
 
 @router.post("/requests", response={201: RequestOut})
-def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     patent = get_object_or_404(Patent, pk=payload.patent_id) if payload.patent_id else None
     institution = (
         get_object_or_404(Organization, pk=payload.institution_id) if payload.institution_id else None
@@ -423,7 +426,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[
         contact_name=payload.contact_name,
         contact_phone=payload.contact_phone,
     )
-    return 201, _request_out(req)
+    return Status(201, _request_out(req))
 
 
 @router.post("/requests/{req_id}/reply", response=RequestOut)

@@ -125,6 +125,7 @@ def needs_relevant_for_institution(user: Any, *, limit: int = 200) -> list[Relev
                 subclasses.add(c[:4])
         if sub:
             subclasses.add(sub)
+    main_groups = {c.split("/")[0] for c in ipc_full if "/" in c}
     industries = set(
         PatentIndustry.objects.filter(
             patent_id__in=patent_ids, scheme=PatentIndustry.Scheme.GBT4754
@@ -137,9 +138,11 @@ def needs_relevant_for_institution(user: Any, *, limit: int = 200) -> list[Relev
     for need in qs.order_by("-published_at", "-id").iterator(chunk_size=500):
         reasons: list[str] = []
         for hint in need.ipc_hints or []:
-            if hint[:4] in subclasses and (
-                len(hint) <= 4 or any(c.startswith(hint.split("/")[0]) for c in ipc_full)
-            ):
+            if len(hint) <= 4:  # section / class / subclass hint: prefix of a pooled patent's subclass
+                hit = any(sub.startswith(hint) for sub in subclasses)
+            else:  # group hint: same main group as one of the pooled patents' codes
+                hit = hint.split("/")[0] in main_groups
+            if hit:
                 reasons.append(f"IPC {hint}")
         if need.industry_code and need.industry_code in industries:
             reasons.append(f"行业 {need.industry_code} {need.industry_name}")

@@ -14,6 +14,7 @@ from panhuo.demand.models import CooperationMode, EnterpriseSize, Qualification
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 
 _REGION = re.compile(r"^\d{6}$")
+_BARE_GROUP = re.compile(r"^[A-H]\d{2}[A-Z]\d{1,4}$")
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
@@ -116,6 +117,8 @@ def ipc_list(values: list[str]) -> list[str]:
         raw = raw.strip()
         if not raw:
             continue
+        if _BARE_GROUP.match(raw.replace(" ", "").upper()):
+            raw = raw + "/00"  # "G06F16" = the main group G06F16/00
         try:
             code = normalise_ipc(raw)
         except ValueError:
