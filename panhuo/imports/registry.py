@@ -38,7 +38,8 @@ Rules the framework checks (a broken handler fails the job, it never miscounts):
 * `process_batch` runs inside the batch transaction: write with the ORM or raw SQL, do not commit yourself;
   it is retried from the last checkpoint after a crash, so it must be idempotent per row (upsert by a natural
   key, count "unchanged" when the stored row equals the incoming one);
-* writes only the job's tenant (`job.organization`) private rows.
+* writes only the job's tenant (`job.organization`) private rows;
+* one handler instance serves one run of one job (state on `self` is per run; see `replay` for resumes).
 
 Registration: `@register` at import time. `ImportsConfig.ready()` imports `<app>.importing` of every installed app
 (`autodiscover_modules`), so a module named `importing` in your app is enough; calling `register` from your own
@@ -107,6 +108,13 @@ class ImportHandler:
 
     def process_batch(self, job: ImportJob, rows: list[Row]) -> BatchResult:
         raise NotImplementedError
+
+    def replay(self, job: ImportJob, rows: list[Row]) -> None:  # noqa: B027 - optional hook
+        """On resume: rows committed (and not rejected) by an earlier run, to rebuild per-run state.
+
+        One handler instance lives for one run of one job, so state such as "keys seen earlier in this file"
+        kept on `self` must be rebuilt here after a crash. Nothing may be written.
+        """
 
     def template_example(self) -> dict[str, str]:
         """One example row for the downloadable template (column name -> value)."""

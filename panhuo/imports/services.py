@@ -197,7 +197,8 @@ def _required_rejects(handler: ImportHandler, batch: list[Row]) -> tuple[list[Ro
     result = BatchResult()
     kept: list[Row] = []
     required = [c for c in handler.columns if c.required]
-    limits = [(c.name, c.max_length, c.title_zh) for c in handler.columns]
+    limits = {c.name: c.max_length for c in handler.columns}
+    titles = {c.name: c.title_zh for c in handler.columns}
     for line, row in batch:
         bad = False
         for col in required:
@@ -213,13 +214,15 @@ def _required_rejects(handler: ImportHandler, batch: list[Row]) -> tuple[list[Ro
                     )
                 )
                 bad = True
-        for name, limit, title in limits:
-            if len(row.get(name, "")) > limit:
+        for name, value in row.items():
+            if len(value) > 40 and len(value) > limits.get(name, 10000):
+                title = titles[name]
+                limit = limits[name]
                 result.rejects.append(
                     RowReject(
                         line,
                         name,
-                        row[name][:50],
+                        value[:50],
                         "too_long",
                         f"“{title}”超过 {limit} 个字符",
                         f"{name} is longer than {limit} characters",
@@ -323,9 +326,12 @@ def import_job_run(job: ImportJob | int, *, progress: ProgressCallback | None = 
     info = readers.FileInfo(job.file_format, job.encoding)
     try:
         rows = readers.iter_rows(path, info, handler.columns)
-        # Resume: skip what the checkpoint says is committed (parsing again is cheap, writing is not).
-        for _ in islice(rows, job.rows_done):
-            pass
+        # Resume: skip what the checkpoint says is committed (parsing again is cheap, writing is not); the
+        # handler sees the committed, accepted rows again through `replay` to rebuild per-run state.
+        if job.rows_done:
+            rejected_lines = set(ImportReject.objects.filter(job_id=job.pk).values_list("line", flat=True))
+            for skipped in _batches(islice(rows, job.rows_done), handler.batch_size):
+                handler.replay(job, [(ln, r) for ln, r in skipped if r and ln not in rejected_lines])
         done = job.rows_done
         for batch in _batches(rows, handler.batch_size):
             if not _commit_batch(job, handler, batch, done, len(batch)):
