@@ -17,6 +17,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from engine.classification.ipc import IpcError, parse_ipc
 
@@ -117,8 +118,9 @@ class Rule:
         return 1.0
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """An industry for a patent (a NamedTuple: built millions of times in the hot path)."""
+
     code: str  # industry / SEI code
     name: str
     confidence: float
@@ -138,10 +140,28 @@ class RuleSet:
     by_wide: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_subclass_vote: dict[str, Counter[int]] = field(default_factory=dict)
     _cache: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _profiles: dict[tuple[str, bool], _Profile] = field(default_factory=dict)
+    _votes: dict[str, tuple[str, float, str, str] | None] = field(default_factory=dict)
+    _duplicate: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         votes: dict[str, Counter[int]] = defaultdict(Counter)
+        # Official tables repeat rows (same pattern, same industry): index one of each, keep the best confidence.
+        first: dict[tuple[object, ...], int] = {}
+        self._duplicate = set()
         for i, rule in enumerate(self.rules):
+            sig = (rule.pattern.kind, rule.pattern.prefix, rule.pattern.sub, rule.pattern.wildcard,
+                   rule.target_code, rule.exclusions, rule.include_keywords, rule.exclude_keywords)  # fmt: skip
+            j = first.get(sig)
+            if j is not None and self.rules[j].confidence >= rule.confidence:
+                self._duplicate.add(i)
+                continue
+            if j is not None:
+                self._duplicate.add(j)
+            first[sig] = i
+        for i, rule in enumerate(self.rules):
+            if i in self._duplicate:
+                continue
             p = rule.pattern
             if p.kind == "wide":
                 if self.exact_codes and not p.wildcard:
@@ -176,14 +196,60 @@ class RuleSet:
                 found += self.by_wide.get(code[:n], ())
         rules = self.rules
         result = tuple(
-            sorted({i for i in found if not any(x.matches(code, False) for x in rules[i].exclusions)})
+            sorted(
+                {
+                    i
+                    for i in found
+                    if not rules[i].exclusions or not any(x.matches(code) for x in rules[i].exclusions)
+                }
+            )
         )
         self._cache[code] = result
         return result
 
     def naive_candidates(self, code: str) -> tuple[int, ...]:
         """The same answer by scanning every rule (the benchmark's baseline and the tests' oracle)."""
-        return tuple(i for i, r in enumerate(self.rules) if r.applies_to_code(code, self.exact_codes))
+        return tuple(
+            i
+            for i, r in enumerate(self.rules)
+            if i not in self._duplicate and r.applies_to_code(code, self.exact_codes)
+        )
+
+    def profile(self, code: str, *, broaden: bool = True, naive: bool = False) -> _Profile:
+        """What one canonical code contributes, independent of text: memoised (the hot path is a dict get)."""
+        if not naive:
+            cached = self._profiles.get((code, broaden))
+            if cached is not None:
+                return cached
+        lookup = self.naive_candidates if naive else self.candidates
+        idx = lookup(code)
+        factor, via = 1.0, code
+        if not idx and broaden:
+            head, _, sub = code.partition("/")
+            if sub and sub != "00":
+                idx = lookup(f"{head}/00")
+                factor, via = 0.8, f"{head}/00"
+        fixed: dict[str, tuple[float, str, str]] = {}
+        keyword_rules: list[int] = []
+        for i in idx:
+            rule = self.rules[i]
+            if rule.include_keywords or rule.exclude_keywords:
+                keyword_rules.append(i)
+                continue
+            conf = factor * rule.confidence
+            if conf > fixed.get(rule.target_code, (0.0, "", ""))[0]:
+                src = f"{self.edition}#{rule.row_no} {rule.pattern.raw}<-{via}"
+                fixed[rule.target_code] = (conf, rule.target_name, src)
+        if not idx and broaden:
+            vote = self._subclass_vote(code[:4])
+            if vote is not None:
+                fixed[vote[0]] = (vote[1], vote[2], vote[3])
+        result = _Profile(
+            tuple((t, c, n, src) for t, (c, n, src) in fixed.items()), tuple(keyword_rules), factor, via
+        )
+        if not naive:
+            self._profiles[(code, broaden)] = result
+        return result
 
     def classify(
         self,
@@ -195,64 +261,76 @@ class RuleSet:
     ) -> list[Hit]:
         """Industries for a patent's canonical IPC codes (main first), best first.
 
-        The main code weighs 1.0, the others 0.7; evidence for one industry combines as noisy-or.
-        With `broaden`, a code no rule covers falls back to its main group (x0.8), then to the majority
-        industry of the rules in its subclass (x0.5 x share).
+        Per code, an industry takes its best rule's confidence; the main code weighs 1.0, the others 0.7, and
+        the codes combine as noisy-or. With `broaden`, a code no rule covers falls back to its main group
+        (x0.8), then to the majority industry of the rules in its subclass (x0.5 x share).
         """
         low = unicodedata.normalize("NFKC", text).lower() if text is not None else None
+        profiles = self._profiles
         scores: dict[str, float] = {}
-        names: dict[str, str] = {}
-        sources: dict[str, list[str]] = defaultdict(list)
-        lookup = self.naive_candidates if naive else self.candidates
+        info: dict[str, tuple[str, list[str]]] = {}
         for pos, code in enumerate(codes):
+            prof = None if naive else profiles.get((code, broaden))
+            if prof is None:
+                prof = self.profile(code, broaden=broaden, naive=naive)
+            items = prof.fixed if not prof.keyword_rules else self._with_keywords(prof, low)
             weight = 1.0 if pos == 0 else 0.7
-            idx = lookup(code)
-            via = code
-            if not idx and broaden:
-                head, _, sub = code.partition("/")
-                if sub and sub != "00":
-                    idx = lookup(f"{head}/00")
-                    weight *= 0.8
-                    via = f"{head}/00"
-                if not idx:
-                    self._vote(code[:4], weight, scores, names, sources)
+            for target, conf, name, src in items:
+                c = weight * conf
+                prev = scores.get(target)
+                if prev is None:
+                    if c > 0:
+                        scores[target] = c
+                        info[target] = (name, [src])
                     continue
-            for i in idx:
-                rule = self.rules[i]
-                conf = weight * rule.confidence * rule.keyword_factor(low)
-                if conf <= 0:
-                    continue
-                prev = scores.get(rule.target_code, 0.0)
-                scores[rule.target_code] = 1 - (1 - prev) * (1 - conf)
-                names[rule.target_code] = rule.target_name
-                if len(sources[rule.target_code]) < 3:
-                    sources[rule.target_code].append(
-                        f"{self.edition}#{rule.row_no} {rule.pattern.raw}<-{via}"
-                    )
+                scores[target] = 1 - (1 - prev) * (1 - c)
+                srcs = info[target][1]
+                if len(srcs) < 3:
+                    srcs.append(src)
+        if len(scores) == 1:
+            ((t, sc),) = scores.items()
+            return [Hit(t, info[t][0], round(sc, 4), tuple(info[t][1]))]
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [Hit(c, names[c], round(s, 4), tuple(sources[c])) for c, s in ranked]
+        return [Hit(t, info[t][0], round(sc, 4), tuple(info[t][1])) for t, sc in ranked]
 
-    def _vote(
-        self,
-        subclass: str,
-        weight: float,
-        scores: dict[str, float],
-        names: dict[str, str],
-        sources: dict[str, list[str]],
-    ) -> None:
+    def _with_keywords(self, prof: _Profile, low: str | None) -> list[tuple[str, float, str, str]]:
+        best: dict[str, tuple[float, str, str]] = {t: (c, n, s) for t, c, n, s in prof.fixed}
+        for i in prof.keyword_rules:
+            rule = self.rules[i]
+            conf = prof.factor * rule.confidence * rule.keyword_factor(low)
+            if conf > best.get(rule.target_code, (0.0, "", ""))[0]:
+                src = f"{self.edition}#{rule.row_no} {rule.pattern.raw}<-{prof.via}"
+                best[rule.target_code] = (conf, rule.target_name, src)
+        return [(t, c, n, s) for t, (c, n, s) in best.items()]
+
+    def _subclass_vote(self, subclass: str) -> tuple[str, float, str, str] | None:
+        if subclass in self._votes:
+            return self._votes[subclass]
         votes = self.by_subclass_vote.get(subclass)
-        if not votes:
-            return
-        per_target: Counter[str] = Counter()
-        for i, n in votes.items():
-            per_target[self.rules[i].target_code] += n
-        total = sum(per_target.values())
-        target, n = max(per_target.items(), key=lambda kv: (kv[1], kv[0]))
-        conf = weight * 0.5 * n / total
-        prev = scores.get(target, 0.0)
-        scores[target] = 1 - (1 - prev) * (1 - conf)
-        names[target] = next(self.rules[i].target_name for i in votes if self.rules[i].target_code == target)
-        sources[target].append(f"{self.edition} subclass {subclass} majority {n}/{total}")
+        result = None
+        if votes:
+            per_target: Counter[str] = Counter()
+            for i, n in votes.items():
+                per_target[self.rules[i].target_code] += n
+            total = sum(per_target.values())
+            target, n = max(per_target.items(), key=lambda kv: (kv[1], kv[0]))
+            name = next(self.rules[i].target_name for i in votes if self.rules[i].target_code == target)
+            result = (
+                target,
+                0.5 * n / total,
+                name,
+                f"{self.edition} subclass {subclass} majority {n}/{total}",
+            )
+        self._votes[subclass] = result
+        return result
+
+
+@dataclass(frozen=True)
+class _Profile:
+    fixed: tuple[tuple[str, float, str, str], ...]  # (target, confidence, name, source) of keyword-free rules
+    keyword_rules: tuple[int, ...]
+    factor: float
+    via: str
 
 
 def compile_rules(
