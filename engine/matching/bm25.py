@@ -1,0 +1,89 @@
+"""BM25 over rjieba search tokens (bm25s), with query-time vocabulary mapping and pickle-free persistence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+
+class BM25Segment:
+    """bm25s index over pre-tokenised documents; scores every document for a query (fast sparse matvec)."""
+
+    def __init__(self, retriever: bm25s.BM25, vocab: dict[str, int]) -> None:
+        self._retriever = retriever
+        self.vocab = vocab
+
+    @classmethod
+    def build(cls, token_lists: Iterable[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> BM25Segment:
+        vocab: dict[str, int] = {}
+        ids: list[list[int]] = []
+        for tokens in token_lists:
+            ids.append([vocab.setdefault(t, len(vocab)) for t in tokens])
+        if "" not in vocab:
+            vocab[""] = len(vocab)  # bm25s' empty token: keeps empty documents indexable
+        retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
+        retriever.index((ids, vocab), create_empty_token=False, show_progress=False)
+        return cls(retriever, vocab)
+
+    @property
+    def size(self) -> int:
+        return int(self._retriever.scores["num_docs"])
+
+    def query_ids(self, tokens: Sequence[str]) -> list[int]:
+        return sorted({self.vocab[t] for t in tokens if t in self.vocab and t})
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        ids = self.query_ids(tokens)
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores_from_ids(ids), dtype=np.float32)
+
+    def upper_bound(self, tokens: Sequence[str]) -> float:
+        """Score of a document holding each distinct query term once at average length: Σ idf / (1 + k1).
+
+        Dividing by it turns raw BM25 into "share of the query matched" (capped at 1 by the caller), which unlike
+        min–max over the candidates does not blow a single weak term match up to 1.
+        """
+        distinct = {t for t in tokens if t}
+        if not distinct:
+            return 0.0
+        indptr = self._retriever.scores["indptr"]
+        n = self.size
+        # a query term absent from the corpus counts as the rarest possible term (df = 0): it is unmatched content
+        df = np.array(
+            [
+                int(indptr[self.vocab[t] + 1]) - int(indptr[self.vocab[t]]) if t in self.vocab else 0
+                for t in distinct
+            ],
+            dtype=np.float64,
+        )
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return float(idf.sum() / (1.0 + self._retriever.k1))
+
+    def has(self, term: str, row: int) -> bool:
+        """Does document `row` contain `term`? (binary search in the term's postings of the CSC score matrix)"""
+        tid = self.vocab.get(term)
+        if tid is None:
+            return False
+        scores = self._retriever.scores
+        start, end = int(scores["indptr"][tid]), int(scores["indptr"][tid + 1])
+        postings = scores["indices"][start:end]
+        pos = int(np.searchsorted(postings, row))
+        return pos < len(postings) and int(postings[pos]) == row
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(directory), allow_pickle=False)
+        (directory / "panhuo_vocab.json").write_text(
+            json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, directory: Path, *, mmap: bool = True) -> BM25Segment:
+        retriever = bm25s.BM25.load(str(directory), mmap=mmap, allow_pickle=False, load_corpus=False)
+        vocab = json.loads((directory / "panhuo_vocab.json").read_text(encoding="utf-8"))
+        return cls(retriever, vocab)

