@@ -269,3 +269,72 @@ def institution_dashboard(scope: Scope, period: Period) -> dict[str, Any]:
         },
         "response_time": response_hours(scope, year),
     }
+
+
+def deals_drilldown(
+    scope: Scope,
+    *,
+    period: Period,
+    side: str = "S",
+    kind: str = "",
+    institution_id: int | None = None,
+    region: str = "",
+    patent_type: str = "",
+) -> Any:
+    """The deals behind a dashboard number, filtered the way the aggregates count them."""
+    from django.db.models import Q as _Q
+
+    from panhuo.deals.models import CONTRACT_STATES, Deal
+    from panhuo.monitoring.aggregates import ENTERPRISE_ROLE
+
+    months = [m for b in period.bimonths for m in (2 * b - 1, 2 * b)]
+    qs = Deal.objects.filter(state__in=CONTRACT_STATES).filter(
+        _Q(contract_date__year=period.year, contract_date__month__in=months)
+        | _Q(contract_date__isnull=True, created_at__year=period.year, created_at__month__in=months)
+    )
+    if scope.institution_id is not None:
+        qs = qs.filter(institution_id=scope.institution_id)
+    prefix = region if region and region.startswith(scope.prefix) else scope.prefix
+    if prefix:
+        if side == "E":
+            ent = _Q(kind="pledge", institution__region_code__startswith=prefix)
+            for k, role in ENTERPRISE_ROLE.items():
+                ent |= _Q(kind=k, parties__role=role, parties__organization__region_code__startswith=prefix)
+            qs = qs.filter(ent)
+        else:
+            qs = qs.filter(institution__region_code__startswith=prefix)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if institution_id:
+        qs = qs.filter(institution_id=institution_id)
+    if patent_type:
+        qs = qs.filter(deal_patents__patent__patent_type=patent_type)
+    return qs.select_related("institution").distinct().order_by("-contract_date", "-id")
+
+
+def inventory_drilldown(
+    scope: Scope,
+    *,
+    state: str = "",
+    institution_id: int | None = None,
+    college_id: int | None = None,
+    valid: bool = False,
+) -> Any:
+    from panhuo.patents.models import InventoryRecord, LegalStatus
+
+    qs = InventoryRecord.objects.all()
+    if scope.institution_id is not None:
+        qs = qs.filter(organization_id=scope.institution_id)
+    elif scope.prefix:
+        qs = qs.filter(organization__region_code__startswith=scope.prefix)
+    if state == "filed":
+        qs = qs.exclude(state="unfiled")
+    elif state:
+        qs = qs.filter(state=state)
+    if institution_id:
+        qs = qs.filter(organization_id=institution_id)
+    if college_id:
+        qs = qs.filter(college_id=college_id)
+    if valid:
+        qs = qs.filter(patent__legal_status=LegalStatus.VALID)
+    return qs.select_related("patent", "organization", "college").order_by("-id")

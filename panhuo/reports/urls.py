@@ -1,4 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from panhuo.reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns: list = [path("", views.report_page, name="report")]

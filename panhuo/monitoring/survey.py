@@ -1,0 +1,78 @@
+"""满意度调查 (KPI cq10 ≥ 90%) and 专利产品备案 records."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from panhuo.accounts.models import INSTITUTION_ROLES, Organization, Role
+from panhuo.common.audit import audit_record
+from panhuo.common.errors import ApplicationError, PermissionRefused
+from panhuo.monitoring.models import ProductFiling, SurveyResponse
+
+SURVEY_ROLES = (*INSTITUTION_ROLES, Role.ENTERPRISE_USER)
+
+
+def survey_submit(
+    *, actor: Any, score: int, comment: str = "", year: int | None = None, is_demo: bool = False
+) -> SurveyResponse:
+    """One answer per user and year: 1 (very dissatisfied) … 5 (very satisfied); ≥ 4 counts as satisfied."""
+    if getattr(actor, "role", None) not in SURVEY_ROLES or actor.organization is None:
+        raise PermissionRefused(
+            "仅高校院所和企业用户可填写满意度调查", "Only institution and enterprise users answer"
+        )
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise ApplicationError("bad_score", "评分须为 1–5", "score must be 1-5", field="score")
+    y = year or timezone.localdate().year
+    org: Organization = actor.organization
+    try:
+        with transaction.atomic():
+            answer = SurveyResponse.objects.create(
+                respondent=actor,
+                organization=org,
+                region_code=org.region_code,
+                respondent_type="enterprise" if actor.role == Role.ENTERPRISE_USER else "institution",
+                year=y,
+                score=score,
+                comment=comment[:2000],
+                is_demo=is_demo,
+            )
+            audit_record("survey.submit", actor=actor, obj=answer, detail={"year": y, "score": score})
+    except IntegrityError:
+        raise ApplicationError(
+            "already_answered", "本年度已填写", "already answered this year", field="score"
+        )
+    return answer
+
+
+def product_filing_record(
+    *,
+    actor: Any,
+    enterprise: Organization,
+    product: str,
+    filed_on: date,
+    patent_keys: list[str],
+    is_demo: bool = False,
+) -> ProductFiling:
+    """Office staff (or the enterprise itself) record a 专利产品备案."""
+    role = getattr(actor, "role", None)
+    if not (
+        role == Role.OFFICE_OFFICIAL
+        or (role == Role.ENTERPRISE_USER and actor.organization_id == enterprise.id)
+    ):
+        raise PermissionRefused()
+    if not product.strip():
+        raise ApplicationError("required", "请填写产品名称", "product is required", field="product")
+    with transaction.atomic():
+        pf = ProductFiling.objects.create(
+            enterprise=enterprise,
+            product=product.strip(),
+            filed_on=filed_on,
+            patent_keys=patent_keys,
+            is_demo=is_demo,
+        )
+        audit_record("product_filing.create", actor=actor, obj=pf, detail={"product": pf.product})
+    return pf
