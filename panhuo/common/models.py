@@ -50,3 +50,17 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit events are append-only")
+
+
+class AuditArchive(models.Model):
+    """Rows moved out of the live table after the retention period; the chain continues from `last_hash`."""
+
+    at = models.DateTimeField()
+    archived_through_id = models.BigIntegerField()
+    rows = models.PositiveIntegerField()
+    last_hash = models.CharField(max_length=64)
+    file = models.CharField(max_length=500)
+    file_sm3 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["archived_through_id"]

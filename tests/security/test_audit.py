@@ -85,3 +85,28 @@ def test_audit_failure_rolls_back_the_business_write(monkeypatch):
     with pytest.raises(DatabaseError):
         account_services.organization_create(code="X-1", name="某大学", type=OrganizationType.UNIVERSITY)
     assert not Organization.objects.filter(code="X-1").exists()
+
+
+def test_retention_keeps_179_day_rows_and_archives_181_day_rows(tmp_path):
+    import datetime as dt
+
+    import time_machine
+
+    from panhuo.common.models import AuditArchive
+    from panhuo.common.retention import RetentionError, audit_archive
+
+    now = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+    with time_machine.travel(now - dt.timedelta(days=181), tick=False):
+        old = [audit_record("old", detail={"n": i}) for i in range(3)]
+    with time_machine.travel(now - dt.timedelta(days=179), tick=False):
+        kept = audit_record("recent")
+    with pytest.raises(RetentionError):
+        audit_archive(retention_days=179, now=now, out_dir=tmp_path)
+    archive = audit_archive(retention_days=180, now=now, out_dir=tmp_path)
+    assert archive.rows == 3 and archive.archived_through_id == old[-1].pk
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert AuditArchive.objects.count() == 1
+    assert [line for line in open(archive.file, encoding="utf-8")][0].startswith('{"id": %d' % old[0].pk)
+    assert audit_verify().ok  # the chain continues from the archive anchor
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM common_auditevent")  # the trigger is back

@@ -19,8 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def panhuo(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "panhuo.cli", *args], cwd=ROOT, env=env, text=True,
-                          capture_output=True, check=check, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "panhuo.cli", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+        check=check,
+        timeout=300,
+    )
 
 
 def _databases(tmp_path: Path) -> tuple[str, str]:
@@ -36,11 +43,38 @@ def _databases(tmp_path: Path) -> tuple[str, str]:
 
 def test_backup_then_restore_into_a_fresh_database(tmp_path):
     source_url, target_url = _databases(tmp_path)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PANHUO_ENV": "dev",
-           "PANHUO_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": source_url}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PANHUO_ENV": "dev",
+        "PANHUO_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": source_url,
+    }
     panhuo(env, "migrate", "--no-input", "-v0")
-    panhuo(env, "createorg", "--type", "university", "--code", "BK-U", "--name", "备份大学", "--college", "CS=计算机学院")
-    panhuo(env, "createuser", "--username", "bk_inventor", "--role", "inventor", "--org", "BK-U", "--college", "CS")
+    panhuo(
+        env,
+        "createorg",
+        "--type",
+        "university",
+        "--code",
+        "BK-U",
+        "--name",
+        "备份大学",
+        "--college",
+        "CS=计算机学院",
+    )
+    panhuo(
+        env,
+        "createuser",
+        "--username",
+        "bk_inventor",
+        "--role",
+        "inventor",
+        "--org",
+        "BK-U",
+        "--college",
+        "CS",
+    )
     made = json.loads(panhuo(env, "backup", "--out", str(tmp_path / "backups"), "--json").stdout)
     folder = Path(made["folder"])
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
