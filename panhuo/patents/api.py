@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from panhuo.common.errors import NotFound
 from panhuo.patents import selectors, services
 from panhuo.patents.models import InventoryRecord, Patent
 
@@ -269,3 +270,53 @@ def inventory_return(request: HttpRequest, record_id: int, payload: ReturnIn) ->
     record = selectors.inventory_get(request.user, record_id)
     services.inventory_return(actor=request.user, record=record, reason=payload.reason)
     return _record_out(request.user, record)
+
+
+class CoverageRowOut(Schema):
+    label: str
+    organization_id: int | None
+    college_id: int | None
+    total: int
+    filed: int
+    pooled: int
+    filed_rate: float
+    pooled_rate: float
+
+
+class CoverageOut(Schema):
+    institutions: list[CoverageRowOut]
+    colleges: list[CoverageRowOut]
+
+
+def _coverage_row(row: selectors.CoverageRow) -> dict[str, Any]:
+    return {
+        "label": row.label,
+        "organization_id": row.organization_id,
+        "college_id": row.college_id,
+        "total": row.total,
+        "filed": row.filed,
+        "pooled": row.pooled,
+        "filed_rate": row.filed_rate,
+        "pooled_rate": row.pooled_rate,
+    }
+
+
+@router.get(
+    "/coverage",
+    response={200: CoverageOut, 404: ErrorOut},
+    summary="建档率 / 入库率 per institution (staff: own; office: its region) and per college of one",
+)
+def coverage(request: HttpRequest, organization: int | None = None) -> dict[str, Any]:
+    user: Any = request.user
+    institutions = selectors.coverage_by_organization(user)
+    if organization is None and user.role in selectors.REVIEWER_ROLES:
+        organization = user.organization_id
+    colleges: list[selectors.CoverageRow] = []
+    if organization is not None:
+        if not selectors._valid_id(organization):
+            raise NotFound()
+        colleges = selectors.coverage_by_college(user, organization)
+    return {
+        "institutions": [_coverage_row(r) for r in institutions],
+        "colleges": [_coverage_row(r) for r in colleges],
+    }

@@ -95,8 +95,17 @@ def inventory_own(user: Any) -> QuerySet[InventoryRecord]:
     return inventory_visible(user).filter(organization_id=user.organization_id)
 
 
+MAX_ID = 2**63 - 1  # larger ids cannot exist and would overflow the database driver
+
+
+def _valid_id(value: int) -> bool:
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 def inventory_get(user: Any, record_id: int) -> InventoryRecord:
     """One visible record or NotFound (another tenant's unpooled record is 'not found', never 'forbidden')."""
+    if not _valid_id(record_id):
+        raise NotFound()
     record = (
         inventory_visible(user)
         .select_related("patent", "organization", "college", "filer")
@@ -158,9 +167,10 @@ class PatentFilters:
 
 def _int_or_none(value: Any) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and 0 < number <= 2**63 - 1 else None
 
 
 def filters_from(params: Any) -> PatentFilters:
@@ -228,6 +238,8 @@ def inventory_search(
 
 def patent_get(user: Any, patent_id: int) -> Patent:
     """A patent the user may see (through at least one visible record), else NotFound."""
+    if not _valid_id(patent_id):
+        raise NotFound()
     patent = Patent.objects.filter(pk=patent_id, inventory_records__in=inventory_visible(user)).first()
     if patent is None:
         raise NotFound()

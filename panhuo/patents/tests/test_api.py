@@ -129,3 +129,25 @@ def test_openapi_lists_patent_operations(client, inventor):
         "/api/patents/inventory/{record_id}",
     ):
         assert path in paths
+
+
+def test_absurd_ids_are_404_not_500(client, inventor):
+    client.force_login(inventor)
+    huge = 2**70
+    assert client.get(f"{API}/inventory/{huge}").status_code in (404, 422)
+    assert client.get(f"{API}/inventory/0").status_code == 404
+    assert client.get(f"/patents/{huge}/").status_code == 404
+    assert client.get(f"/patents/inventory/{huge}/fill/").status_code == 404
+    assert client.get(f"{API}/", {"organization": str(huge), "college": "-1"}).status_code in (200, 422)
+
+
+def test_api_coverage(client, record, institution_admin, office_user, enterprise_user):
+    client.force_login(institution_admin)
+    body = client.get(f"{API}/coverage").json()
+    assert [(r["label"], r["total"], r["filed"]) for r in body["institutions"]] == [("甲大学", 1, 0)]
+    assert [r["label"] for r in body["colleges"]] == ["计算机学院", "机械学院"]
+    client.force_login(office_user)
+    assert client.get(f"{API}/coverage").json() == {"institutions": [], "colleges": []}
+    assert client.get(f"{API}/coverage", {"organization": record.organization_id}).status_code == 404
+    client.force_login(enterprise_user)
+    assert client.get(f"{API}/coverage").json() == {"institutions": [], "colleges": []}
