@@ -106,7 +106,7 @@ def test_retention_keeps_179_day_rows_and_archives_181_day_rows(tmp_path):
     assert archive.rows == 3 and archive.archived_through_id == old[-1].pk
     assert list(AuditEvent.objects.values_list("pk", flat=True)) == [kept.pk]
     assert AuditArchive.objects.count() == 1
-    assert [line for line in open(archive.file, encoding="utf-8")][0].startswith('{"id": %d' % old[0].pk)
+    assert [line for line in open(archive.file, encoding="utf-8")][0].startswith(f'{{"id": {old[0].pk}')
     assert audit_verify().ok  # the chain continues from the archive anchor
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM common_auditevent")  # the trigger is back
