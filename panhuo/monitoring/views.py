@@ -402,5 +402,5 @@ def survey_form(request: HttpRequest) -> HttpResponse:
             messages.error(request, getattr(e, "message_zh", "评分须为 1–5"))
     from panhuo.monitoring.models import SurveyResponse
 
-    mine = SurveyResponse.objects.filter(respondent=request.user).order_by("-year")
+    mine = SurveyResponse.objects.filter(respondent_id=request.user.pk).order_by("-year")
     return render(request, "monitoring/survey.html", {"mine": mine})

@@ -25,7 +25,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     if "period" in request.GET:
         try:
             period = parse_period(request.GET["period"])
-            content = report_content(organization=request.user.organization, period=period)  # type: ignore[union-attr]
+            content = report_content(organization=request.user.organization, period=period)  # type: ignore[union-attr,arg-type]
             if request.GET.get("format") == "pdf":
                 return download(render_pdf(content), f"{content['title']}.pdf", "application/pdf")
             return download(render_xlsx(content), f"{content['title']}.xlsx", XLSX_TYPE)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from panhuo.accounts.models import OrganizationType, Role
+from panhuo.deals.models import DealKind
+from panhuo.monitoring.aggregates import aggregates_rebuild
+from panhuo.monitoring.regions import parse_period
+from panhuo.monitoring.tests.factories import deal, hold, org, patent
+from panhuo.reports.content import report_content
+from panhuo.reports.pdf import render_pdf
+from panhuo.reports.xlsx import render_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(office):
+    uni = org(OrganizationType.UNIVERSITY, "500107", name="@重庆大学")
+    sme = org(OrganizationType.ENTERPRISE, "500107", sme=True)
+    p = patent()
+    hold(uni, p)
+    d = deal(DealKind.TRANSFER, uni, sme, [p], on=date(2026, 9, 3), amount=123_45)
+    d.title = "=cmd|' /C calc'!A0"
+    d.save()
+    aggregates_rebuild()
+    return uni
+
+
+def test_office_report_xlsx_is_formula_safe_and_has_chart(office, data):
+    c = report_content(organization=office, period=parse_period("2026-B5"))
+    assert c["title"] == "重庆市知识产权局专利转化运用监测双月报告（2026-B5）"
+    wb = load_workbook(io.BytesIO(render_xlsx(c)))
+    assert wb.sheetnames == ["概览", "转化交易", "下级区域", "高校院所", "KPI"]
+    assert wb["转化交易"]["B2"].value == 1 and wb["转化交易"]["D2"].value == "123.45"
+    assert wb["高校院所"]["A2"].value == "'@重庆大学"
+    assert len(wb["转化交易"]._charts) == 1
+
+
+def test_institution_annual_report_and_pdf(data):
+    c = report_content(organization=data, period=parse_period("2026"))
+    assert c["title"] == "@重庆大学2026年度专利运营年报"
+    wb = load_workbook(io.BytesIO(render_xlsx(c)))
+    assert wb["交易明细"]["C2"].value == "'=cmd|' /C calc'!A0"
+    pdf = render_pdf(c)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1500
+
+
+def test_report_command(office, data, tmp_path):
+    out = tmp_path / "r.pdf"
+    call_command(
+        "report",
+        "--office",
+        office.code,
+        "--period",
+        "2026",
+        "--format",
+        "pdf",
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
+    assert out.read_bytes().startswith(b"%PDF")
+    out2 = tmp_path / "r.xlsx"
+    call_command(
+        "report",
+        "--institution",
+        data.code,
+        "--period",
+        "2026-B5",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out2),
+        stdout=io.StringIO(),
+    )
+    assert load_workbook(out2).sheetnames[0] == "概览"
+
+
+def test_report_view_uses_own_organization_only(client, office_user, data, make_user):
+    client.force_login(office_user)
+    r = client.get(reverse("reports:report"), {"period": "2026", "format": "xlsx"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    admin = make_user(Role.INSTITUTION_ADMIN, data)
+    client.force_login(admin)
+    r = client.get(reverse("reports:report"), {"period": "2026", "format": "pdf"})
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    ent = make_user(Role.ENTERPRISE_USER, org(OrganizationType.ENTERPRISE, "500107", sme=True))
+    client.force_login(ent)
+    assert client.get(reverse("reports:report"), {"period": "2026"}).status_code == 403
