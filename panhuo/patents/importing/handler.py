@@ -147,12 +147,20 @@ class PatentImportHandler(ImportHandler):
         result = BatchResult()
         parsed: list[Parsed] = []
         parse = self.parser(job).parse
+        batch_app: set[str] = set()  # keys of this batch so far (self._seen_*: committed rows of this file)
+        batch_pub: set[str] = set()
         for line, row in rows:
             p = parse(line, row)
             if isinstance(p, list):
                 result.rejects.extend(p)
                 continue
-            dup = (p.app_no and p.app_no in self._seen_app) or (not p.app_no and p.pub_no in self._seen_pub)
+            if p.app_no:
+                dup = p.app_no in self._seen_app or p.app_no in batch_app
+                batch_app.add(p.app_no)
+            else:
+                dup = p.pub_no in self._seen_pub or p.pub_no in batch_pub
+            if p.pub_no:
+                batch_pub.add(p.pub_no)
             if dup:
                 column = "app_no" if p.app_no else "pub_no"
                 result.rejects.append(
