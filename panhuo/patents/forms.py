@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from panhuo.accounts.models import College, Role, User
 from panhuo.patents.models import ConversionMode, ImplementationStatus, ValueSelfGrade
 
 _YES_NO = [("", "—"), ("yes", "是"), ("no", "否")]
@@ -85,3 +86,25 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="审核意见 / 退回原因", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+class AssignForm(forms.Form):
+    """Institution admin: which college a record belongs to, and which inventor accounts may file it."""
+
+    college = forms.ModelChoiceField(
+        label="学院", queryset=College.objects.none(), required=False, empty_label="（不分配学院）"
+    )
+    inventor_users = forms.ModelMultipleChoiceField(
+        label="发明人账号", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, organization_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        college_field = self.fields["college"]
+        inventors_field = self.fields["inventor_users"]
+        assert isinstance(college_field, forms.ModelChoiceField)
+        assert isinstance(inventors_field, forms.ModelMultipleChoiceField)
+        college_field.queryset = College.objects.filter(organization_id=organization_id)
+        inventors_field.queryset = User.objects.filter(
+            organization_id=organization_id, role=Role.INVENTOR, is_active=True
+        ).order_by("display_name", "username")

@@ -451,3 +451,60 @@ def inventory_actions(actor: Any, record: InventoryRecord) -> list[Action]:
     if may_review(actor, record):
         actions += [Action("approve", "审核通过"), Action("return", "退回修改")]
     return actions
+
+
+def inventory_autoassign(*, organization: Organization, actor: Any = None) -> dict[str, int]:
+    """Link inventor accounts to records by name, and give college-less records their first inventor's college.
+
+    The 基础库 is assigned to colleges by first inventor (DOMAIN.md §2). Names match `User.display_name`
+    against the patent's inventor list exactly; only inventor accounts of the same institution are used.
+    Returns {"linked": new inventor links, "colleges": records given a college}.
+    """
+    if actor is not None:
+        if getattr(actor, "organization_id", None) != organization.pk:
+            raise NotFound()
+        if actor.role != Role.INSTITUTION_ADMIN:
+            raise PermissionRefused(
+                "只有学校管理员可以批量分配", "only the institution admin assigns records"
+            )
+    inventors: dict[str, list[tuple[int, int | None]]] = {}
+    for pk, name, college_id in User.objects.filter(
+        organization=organization, role=Role.INVENTOR, is_active=True
+    ).values_list("pk", "display_name", "college_id"):
+        if name:
+            inventors.setdefault(name.strip(), []).append((pk, college_id))
+    if not inventors:
+        return {"linked": 0, "colleges": 0}
+    through = InventoryRecord.inventor_users.through
+    existing = set(
+        through.objects.filter(inventoryrecord__organization=organization).values_list(
+            "inventoryrecord_id", "user_id"
+        )
+    )
+    links: list[Any] = []
+    college_of: dict[int, int] = {}
+    records = InventoryRecord.objects.filter(organization=organization).values_list(
+        "pk", "college_id", "state", "patent__inventors"
+    )
+    for record_id, college_id, state, names in records.iterator(chunk_size=2000):
+        for position, name in enumerate(names or []):
+            for user_id, user_college in inventors.get(str(name).strip(), []):
+                if (record_id, user_id) not in existing:
+                    existing.add((record_id, user_id))
+                    links.append(through(inventoryrecord_id=record_id, user_id=user_id))
+                if position == 0 and college_id is None and user_college and state in FILLABLE_STATES:
+                    college_of.setdefault(record_id, user_college)
+    with transaction.atomic():
+        through.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
+        by_college: dict[int, list[int]] = {}
+        for record_id, college_id in college_of.items():
+            by_college.setdefault(college_id, []).append(record_id)
+        for college_id, ids in by_college.items():
+            InventoryRecord.objects.filter(pk__in=ids, college__isnull=True).update(
+                college_id=college_id, updated_at=timezone.now()
+            )
+        result = {"linked": len(links), "colleges": len(college_of)}
+        audit_record(
+            "inventory.autoassign", actor=actor, tenant_id=organization.pk, obj=organization, detail=result
+        )
+    return result

@@ -12,4 +12,6 @@ urlpatterns = [
     path("inventory/<int:pk>/fill/", views.inventory_fill, name="fill"),
     path("inventory/<int:pk>/submit/", views.inventory_submit, name="submit"),
     path("inventory/<int:pk>/review/", views.inventory_review, name="review"),
+    path("inventory/<int:pk>/assign/", views.inventory_assign, name="assign"),
+    path("inventory/autoassign/", views.inventory_autoassign, name="autoassign"),
 ]

@@ -15,7 +15,7 @@ from panhuo.accounts.models import College, Organization, Role
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.permissions import roles_required, signed_in
 from panhuo.patents import selectors, services
-from panhuo.patents.forms import InventoryFillForm, ReviewForm
+from panhuo.patents.forms import AssignForm, InventoryFillForm, ReviewForm
 from panhuo.patents.models import (
     ConversionMode,
     InventoryRecord,
@@ -218,3 +218,43 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "patents/coverage.html",
         {"institutions": institutions, "colleges": colleges, "selected": selected},
     )
+
+
+@roles_required(Role.INSTITUTION_ADMIN)
+@require_http_methods(["GET", "POST"])
+def inventory_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Institution admin: set a record's college and inventor accounts."""
+    record = _record_or_404(request, pk)
+    user: Any = request.user
+    if record.organization_id != user.organization_id:
+        raise Http404()
+    form = AssignForm(request.POST or None, organization_id=record.organization_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inventory_assign(
+                actor=user,
+                record=record,
+                college=form.cleaned_data["college"],
+                inventor_users=list(form.cleaned_data["inventor_users"]),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message_zh)
+        else:
+            messages.success(request, "已分配")
+            return redirect("patents:detail", pk=record.patent_id)
+    elif request.method == "GET":
+        form = AssignForm(
+            initial={"college": record.college_id, "inventor_users": list(record.inventor_users.all())},
+            organization_id=record.organization_id,
+        )
+    return render(request, "patents/assign.html", {"form": form, "record": record, "patent": record.patent})
+
+
+@roles_required(Role.INSTITUTION_ADMIN)
+@require_POST
+def inventory_autoassign(request: HttpRequest) -> HttpResponse:
+    """Link inventor accounts by name and give college-less records their first inventor's college."""
+    user: Any = request.user
+    result = services.inventory_autoassign(organization=user.organization, actor=user)
+    messages.success(request, f"已关联发明人 {result['linked']} 处，分配学院 {result['colleges']} 件")
+    return redirect("patents:coverage")
