@@ -176,7 +176,9 @@ def reminders(user: User, *, today: date, horizon_days: int = 90) -> list[Remind
         assert deal.contract_date is not None
         due = add_months(deal.contract_date, 1)
         out.append(_reminder(deal, "transfer_registration", "办理转让登记并缴费（1 个月内）", due, today))
-    return sorted((r for r in out if r.days_left <= horizon_days), key=lambda r: (r.due, r.deal_id))
+    # Outstanding filings are always listed (a 3-month deadline starts beyond the 90-day window).
+    keep = (r for r in out if r.days_left <= horizon_days or r.kind != "licence_term_end")
+    return sorted(keep, key=lambda r: (r.due, r.deal_id))
 
 
 def _reminder(deal: Deal, kind: str, kind_zh: str, due: date, today: date) -> Reminder:
