@@ -1,0 +1,135 @@
+"""Import pages: upload + job list, job page (progress polled from a static JS file), reject report, template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download
+from panhuo.common.permissions import roles_required
+from panhuo.common.ratelimit import rate_limited
+from panhuo.imports import selectors
+from panhuo.imports.registry import get_handler, registered_kinds
+from panhuo.imports.services import import_job_create
+from panhuo.imports.template import template_xlsx
+
+ROLES = ("institution_admin", "college_admin")
+_MULTIPART_SLACK = 1024 * 1024
+
+
+def _kinds_for(user: Any) -> list[tuple[str, str]]:
+    kinds = []
+    for kind in registered_kinds():
+        handler = get_handler(kind)
+        if user.role in handler.roles and not kind.startswith("test"):
+            kinds.append((kind, handler.label_zh or kind))
+    return kinds
+
+
+def _job_or_404(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.import_job_get(request.user, pk)
+    except NotFound:
+        raise Http404() from None
+
+
+@csrf_exempt  # only to answer 413 before the body is read: the CSRF check runs right below
+@roles_required(*ROLES)
+@rate_limited("imports-upload", "20/h", methods=("POST",))
+@require_http_methods(["GET", "POST"])
+def job_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        limit = max(settings.PANHUO_MAX_CSV_BYTES, settings.PANHUO_MAX_XLSX_BYTES) + _MULTIPART_SLACK
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            return HttpResponse(
+                "文件超过大小上限（CSV ≤200 MB，XLSX ≤50 MB）The file is too large",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+    return csrf_protect(_job_list)(request)
+
+
+def _job_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    kinds = _kinds_for(user)
+    error: ApplicationError | None = None
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("kind", "patents")
+        upload = request.FILES.get("file")
+        try:
+            if kind not in dict(kinds):
+                raise ApplicationError(
+                    "import_kind_unknown", "不能导入此类型", "import kind not allowed", "kind"
+                )
+            if upload is None:
+                raise ApplicationError(
+                    "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
+                )
+            job = import_job_create(
+                organization=user.organization,
+                kind=kind,
+                uploaded_file=upload,
+                original_name=upload.name,
+                actor=user,
+            )
+        except ApplicationError as exc:
+            error = exc
+            status = int(exc.extra.get("status", 400))  # type: ignore[call-overload]
+        else:
+            from panhuo.imports.tasks import import_job_task
+
+            job_id = job.pk
+            transaction.on_commit(lambda: import_job_task(job_id))
+            return redirect("imports:job-detail", pk=job.pk)
+    jobs = selectors.import_jobs_visible(user)[:50]
+    message = f"{error.message_zh}（{error.message_en}）" if error else ""
+    return render(
+        request, "imports/list.html", {"jobs": jobs, "kinds": kinds, "error": message}, status=status
+    )
+
+
+@roles_required(*ROLES)
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_or_404(request, pk)
+    rejects = selectors.import_job_rejects(request.user, pk)[:100]
+    return render(
+        request,
+        "imports/detail.html",
+        {"job": job, "status": selectors.import_job_status(job), "rejects": rejects},
+    )
+
+
+@roles_required(*ROLES)
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job_or_404(request, pk)
+    return JsonResponse(selectors.import_job_status(job))
+
+
+@roles_required(*ROLES)
+@require_GET
+def job_rejects_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_or_404(request, pk)
+    rows = selectors.import_job_rejects(request.user, pk).values_list(
+        "line", "column", "value", "code", "message_zh", "message_en"
+    )
+    content = csv_bytes(["行号", "列", "值", "错误代码", "说明", "message"], rows.iterator())
+    return download(content, f"import-{job.pk}-rejects.csv", CSV_TYPE)
+
+
+@roles_required(*ROLES)
+@require_GET
+def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in dict(_kinds_for(request.user)):
+        raise Http404()
+    name = "批量建档模板.xlsx" if kind == "patents" else f"{kind}-template.xlsx"
+    return download(template_xlsx(kind), name, XLSX_TYPE)
