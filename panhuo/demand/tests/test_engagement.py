@@ -167,3 +167,14 @@ def test_api_favourite_and_requests(client, enterprise_user, institution_admin, 
         f"/api/demand/requests/{rows[0]['id']}/reply", {"reply": "可以"}, content_type="application/json"
     )
     assert resp.json()["status"] == "replied"
+
+
+def test_panel_redirect_stays_on_site(client, enterprise_user, pooled_patent):
+    client.force_login(enterprise_user)
+    resp = client.post(f"/demand/patent/{pooled_patent.pk}/favourite/", {"next": "https://evil.example/x"})
+    assert resp["Location"] == "/demand/favourites/"
+    resp = client.post(
+        f"/demand/patent/{pooled_patent.pk}/favourite/", {"next": f"/patents/{pooled_patent.pk}/"}
+    )
+    assert resp["Location"] == f"/patents/{pooled_patent.pk}/"
+    assert activity_of(pooled_patent.pk).favourites == 0

@@ -98,7 +98,7 @@ def patent_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
             "holders": holders,
             "favourite": selectors.is_favourite(request.user, patent),
             "form": CooperationRequestForm(),
-            "next": request.GET.get("next", ""),
+            "next": _patent_url(patent),
         },
     )
 
