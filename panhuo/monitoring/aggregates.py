@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -194,6 +194,33 @@ def _industry_names() -> dict[tuple[str, str], str]:
     return names
 
 
+def _fast_insert(
+    model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], chunk: int = 20_000
+) -> None:
+    """Plain INSERTs of already-computed integer/text rows (COPY on PostgreSQL): millions of aggregate rows in
+    seconds, where the ORM's bulk_create spends minutes preparing values that need no preparation."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(c.removesuffix("_id")).column) for c in columns
+    )
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            raw = cur.cursor
+            with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608 - quoted model names, no user input
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk:
+                cur.executemany(sql, batch)
+                batch = []
+        if batch:
+            cur.executemany(sql, batch)
+
+
 def aggregates_rebuild() -> dict[str, int | float]:
     """Recompute every aggregate table from the source tables (exact), in one transaction."""
     t0 = time.perf_counter()
@@ -222,6 +249,7 @@ def aggregates_rebuild() -> dict[str, int | float]:
         for pid in r.patent_ids:
             for ind in industries.get(pid, ()):
                 deal_industries[ind] += 1
+        filed = r.filed and r.kind in (DealKind.LICENCE, DealKind.OPEN_LICENCE)
         metrics = [
             (m, cnt)
             for m, (kinds, need_inst, need_sme, cnt) in metric_items
@@ -235,7 +263,7 @@ def aggregates_rebuild() -> dict[str, int | float]:
         for side, region in sides:
             for p in prefixes(region):
                 acc = deal_sums[
-                    (side, p, year, bm, r.kind, r.patent_type, r.from_institution, r.enterprise_sme, r.filed)
+                    (side, p, year, bm, r.kind, r.patent_type, r.from_institution, r.enterprise_sme, filed)
                 ]
                 for i, v in enumerate(measures):
                     acc[i] += v
@@ -294,91 +322,67 @@ def aggregates_rebuild() -> dict[str, int | float]:
             InventoryRegionAggregate,
         ):
             model.objects.all().delete()
-        batch = 5000
-        DealAggregate.objects.bulk_create(
+        _fast_insert(
+            DealAggregate,
             (
-                DealAggregate(
-                    side=k[0],
-                    region_prefix=k[1],
-                    year=k[2],
-                    bimonth=k[3],
-                    kind=k[4],
-                    patent_type=k[5],
-                    from_institution=k[6],
-                    enterprise_sme=k[7],
-                    filed=k[8],
-                    deals=v[0],
-                    patents=v[1],
-                    contract_fen=v[2],
-                    received_fen=v[3],
-                )
-                for k, v in deal_sums.items()
+                "side",
+                "region_prefix",
+                "year",
+                "bimonth",
+                "kind",
+                "patent_type",
+                "from_institution",
+                "enterprise_sme",
+                "filed",
+                "deals",
+                "patents",
+                "contract_fen",
+                "received_fen",
             ),
-            batch_size=batch,
+            (k + tuple(v) for k, v in deal_sums.items()),
         )
-        InstitutionDealAggregate.objects.bulk_create(
+        _fast_insert(
+            InstitutionDealAggregate,
             (
-                InstitutionDealAggregate(
-                    institution_id=k[0],
-                    region_code=k[1],
-                    year=k[2],
-                    kind=k[3],
-                    deals=v[0],
-                    patents=v[1],
-                    contract_fen=v[2],
-                    received_fen=v[3],
-                )
-                for k, v in inst_sums.items()
+                "institution_id",
+                "region_code",
+                "year",
+                "kind",
+                "deals",
+                "patents",
+                "contract_fen",
+                "received_fen",
             ),
-            batch_size=batch,
+            (k + tuple(v) for k, v in inst_sums.items()),
         )
-        IndustryDealAggregate.objects.bulk_create(
-            (
-                IndustryDealAggregate(
-                    side=k[0],
-                    region_prefix=k[1],
-                    year=k[2],
-                    scheme=k[3],
-                    code=k[4],
-                    name=names.get((k[3], k[4]), ""),
-                    deals=v[0],
-                    patents=v[1],
-                )
-                for k, v in ind_sums.items()
-            ),
-            batch_size=batch,
+        _fast_insert(
+            IndustryDealAggregate,
+            ("side", "region_prefix", "year", "scheme", "code", "name", "deals", "patents"),
+            (k + (names.get((k[3], k[4]), ""),) + tuple(v) for k, v in ind_sums.items()),
         )
-        DistinctAggregate.objects.bulk_create(
-            (
-                DistinctAggregate(side=k[0], region_prefix=k[1], year=k[2], metric=k[3], value=len(v))
-                for k, v in distinct.items()
-            ),
-            batch_size=batch,
+        _fast_insert(
+            DistinctAggregate,
+            ("side", "region_prefix", "year", "metric", "value"),
+            (k + (len(v),) for k, v in distinct.items()),
         )
-        InventoryAggregate.objects.bulk_create(
+        _fast_insert(
+            InventoryAggregate,
+            ("institution_id", "region_code", "college_id", "patent_type", *inv_fields),
             (
-                InventoryAggregate(
-                    institution_id=r["organization_id"],
-                    region_code=r["organization__region_code"],
-                    college_id=r["college_id"],
-                    patent_type=r["patent__patent_type"],
-                    **{f: r[f"n_{f}"] for f in inv_fields},
+                (
+                    r["organization_id"],
+                    r["organization__region_code"],
+                    r["college_id"],
+                    r["patent__patent_type"],
+                    *(r[f"n_{f}"] for f in inv_fields),
                 )
                 for r in inv_rows
             ),
-            batch_size=batch,
         )
-        InventoryRegionAggregate.objects.bulk_create(
-            (
-                InventoryRegionAggregate(
-                    region_prefix=k[0],
-                    patent_type=k[1],
-                    institutions=len(region_insts[k]),
-                    **dict(zip(inv_fields, v, strict=True)),
-                )
-                for k, v in region_inv.items()
-            ),
-            batch_size=batch,
+        _fast_insert(
+            InventoryRegionAggregate,
+            ("region_prefix", "patent_type", "institutions", *inv_fields),
+            (k + (len(region_insts[k]),) + tuple(v) for k, v in region_inv.items()),
         )
         n_rows = (
             len(deal_sums) + len(inst_sums) + len(ind_sums) + len(distinct) + len(inv_rows) + len(region_inv)

@@ -31,7 +31,7 @@ class DealAggregate(models.Model):
     patent_type = models.CharField(max_length=12)  # of the deal's first patent
     from_institution = models.BooleanField()  # the holder is a university or institute
     enterprise_sme = models.BooleanField()  # the enterprise side is a 中小微企业
-    filed = models.BooleanField()  # a CNIPA filing / registration exists
+    filed = models.BooleanField()  # licences only: a 许可合同备案 exists (always False for other kinds)
     deals = models.PositiveIntegerField(default=0)
     patents = models.PositiveIntegerField(default=0)
     contract_fen = models.BigIntegerField(default=0)
