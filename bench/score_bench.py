@@ -110,10 +110,96 @@ def baseline_python(cols: PatentColumns, today: int, m: int) -> float:
     return m / (time.perf_counter() - t)
 
 
+def db_rescore(n: int) -> dict[str, object]:
+    """Recompute one institution's n patents through the Django service (what the web job runs),
+    on a throw-away SQLite database: seconds for one scenario (a weight change) and for all three."""
+    import os
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="score-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["PANHUO_HUEY_FILE"] = f"{tmp}/huey.sqlite3"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from engine.identifiers.application_number import check_character
+    from panhuo.accounts.models import Organization
+    from panhuo.evaluation.scoring import scores_recompute
+    from panhuo.patents.models import InventoryRecord, Patent, PatentActivity
+
+    org = Organization.objects.create(code="BENCH-UNI", name="基准大学（合成）", type="university")
+    rng = np.random.default_rng(3)
+    classes = ["G06", "H01", "A61", "C07", "B01", "F16", "H04", "G01"]
+    patents = []
+    for i in range(n):
+        body = f"2015{1}{i:07d}"
+        year = 2008 + int(rng.integers(0, 16))
+        ipc = classes[i % len(classes)] + "F1/00"
+        patents.append(
+            Patent(
+                app_no=f"{body}.{check_character(body)}",
+                patent_type="invention",
+                title=f"合成专利 {i}",
+                legal_status="valid" if rng.random() < 0.8 else "lapsed",
+                application_date=date(year, 1 + i % 12, 1 + i % 28),
+                grant_date=date(year + 3, 1 + i % 12, 1 + i % 28),
+                ipc_main=ipc,
+                ipc_codes=[ipc],
+                ipc_section=ipc[0],
+                ipc_class=ipc[:3],
+                ipc_subclass=ipc[:4],
+                claims_count=int(rng.integers(1, 20)),
+                independent_claims_count=1,
+                patentees=["基准大学（合成）"],
+                is_synthetic=True,
+            )
+        )
+    Patent.objects.bulk_create(patents, batch_size=2000)
+    ids = list(Patent.objects.values_list("id", flat=True))
+    InventoryRecord.objects.bulk_create(
+        [
+            InventoryRecord(organization=org, patent_id=pid, state="pooled", trl=int(rng.integers(1, 10)))
+            for pid in ids
+        ],
+        batch_size=2000,
+    )
+    PatentActivity.objects.bulk_create([PatentActivity(patent_id=pid) for pid in ids], batch_size=2000)
+    if os.environ.get("SCORE_BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        cProfile.runctx(
+            "scores_recompute(organization_id=org.pk, scenarios=['licensing'])",
+            globals(),
+            locals(),
+            "/tmp/score.prof",
+        )
+        pstats.Stats("/tmp/score.prof").sort_stats("cumulative").print_stats(25)
+    t = time.perf_counter()
+    rows_all = scores_recompute(organization_id=org.pk)
+    all_s = time.perf_counter() - t
+    t = time.perf_counter()
+    rows_one = scores_recompute(organization_id=org.pk, scenarios=["licensing"])
+    one_s = time.perf_counter() - t
+    return {
+        "db": "sqlite (temporary file)",
+        "patents": n,
+        "rescore_one_scenario_s": round(one_s, 2),
+        "rescore_one_scenario_rows": rows_one,
+        "rescore_all_scenarios_s": round(all_s, 2),
+        "rescore_all_scenarios_rows": rows_all,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--baseline-n", type=int, default=20_000)
+    parser.add_argument("--db-n", type=int, default=0, help="also time the Django rescore of one institution")
     args = parser.parse_args()
     today = date(2026, 1, 1).toordinal()
     cols, extra = synthetic(args.n)
@@ -123,9 +209,13 @@ def main() -> None:
     seconds = time.perf_counter() - t
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     base_rate = baseline_python(cols, today, min(args.baseline_n, args.n))
+    mean_score = float(score.mean())
+    del cols, extra, score
+    db = db_rescore(args.db_n) if args.db_n else None
     print(
         json.dumps(
             {
+                "db_rescore": db,
                 "bench": "score_bench",
                 "n": args.n,
                 "indicators": len(INDICATORS),
@@ -139,7 +229,7 @@ def main() -> None:
                 "baseline": "per-patent Python explain() loop",
                 "baseline_patents_per_s": round(base_rate),
                 "speedup_vs_baseline": round((args.n / seconds) / base_rate, 1),
-                "mean_score": round(float(score.mean()), 3),
+                "mean_score": round(mean_score, 3),
                 "data": "synthetic (labelled), 130 IPC classes x ~20 grant years",
             }
         )

@@ -247,12 +247,16 @@ def assessment_enterprise_create(
     return a
 
 
-def score_job_create(*, actor: Any, organization: Organization | None) -> ScoreJob:
-    """Queue a background rescore of the organization's patents (all patents when None)."""
+def score_job_create(*, actor: Any, organization: Organization | None, scenario: str = "") -> ScoreJob:
+    """Queue a background rescore of the organization's patents (all patents when None).
+
+    `scenario` limits it to the scenario whose weights changed (blank: all three)."""
     if not _can_configure(actor, organization):
         raise PermissionRefused()
     with transaction.atomic():
-        job = ScoreJob.objects.create(organization=organization, created_by=actor)
+        if scenario and scenario not in Scenario.values:
+            raise ApplicationError("bad_scenario", "未知的评估场景", "Unknown scenario", field="scenario")
+        job = ScoreJob.objects.create(organization=organization, scenario=scenario, created_by=actor)
         audit_record("evaluation.score_job_create", actor=actor, obj=job)
     from panhuo.evaluation.tasks import score_job_task  # late: tasks imports scoring which imports services
 
@@ -271,7 +275,12 @@ def score_job_run(job_id: int) -> ScoreJob:
         ScoreJob.objects.filter(pk=job_id).update(done=done, total=total)
 
     try:
-        scores_recompute(organization_id=job.organization_id, actor=job.created_by, progress=progress)
+        scores_recompute(
+            organization_id=job.organization_id,
+            scenarios=[job.scenario] if job.scenario else None,
+            actor=job.created_by,
+            progress=progress,
+        )
     except Exception as exc:  # recorded on the job so the page shows it; re-raised for the queue's log
         ScoreJob.objects.filter(pk=job_id).update(
             state=ScoreJob.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

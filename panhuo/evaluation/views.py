@@ -269,7 +269,7 @@ def weights(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message_zh)
         else:
-            job = score_job_create(actor=_u(request), organization=org)
+            job = score_job_create(actor=_u(request), organization=org, scenario=scenario)
             return redirect("evaluation:job", pk=job.pk)
     history = WeightSet.objects.filter(organization=org, scenario=scenario).order_by("-version")[:10]
     rules = TierRule.objects.filter(organization=org).order_by("priority") if org else TierRule.objects.none()
