@@ -11,5 +11,8 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[dev]"
+# This machine's pip configuration names local mirrors that may be absent: hide only those warnings.
+quiet() { "$@" 2> >(grep -v -e "WARNING: Location 'file:" -e "BuildBackendWarning" -e "^  !!" -e "^\s*\*\*\*" \
+  -e "Please be careful with folders" -e "name as your package" -e "with strategy, WheelFile" -e "^\s*$" >&2); }
+quiet .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+quiet .venv/bin/python -m pip install -q -e ".[dev]"
