@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from panhuo.accounts.models import College, Organization, OrganizationType, Role
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import NotFound
+from panhuo.patents import search
 from panhuo.patents.models import (
     ConversionMode,
     InventoryRecord,
@@ -194,6 +195,14 @@ def filters_from(params: Any) -> PatentFilters:
     )
 
 
+def keyword_condition(q: str) -> Q:
+    """Substring of title or abstract: from the trigram index when it can answer, else icontains."""
+    expression = search.match_expression(q)
+    if expression is not None and search.available() and search.ready():
+        return Q(patent_id__in=search.matching_ids(expression))
+    return Q(patent__title__icontains=q) | Q(patent__abstract__icontains=q)
+
+
 def inventory_list_base(user: Any) -> QuerySet[InventoryRecord]:
     """What the patent list starts from: institution people their own records, everyone else the pool."""
     if _authenticated(user) and user.role in OWNER_ROLES:
@@ -208,7 +217,7 @@ def inventory_search(
     records = inventory_list_base(user) if base is None else base
     f = filters
     if f.q:
-        records = records.filter(Q(patent__title__icontains=f.q) | Q(patent__abstract__icontains=f.q))
+        records = records.filter(keyword_condition(f.q))
     if f.organization:
         records = records.filter(organization_id=f.organization)
     if f.college:

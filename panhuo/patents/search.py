@@ -1,0 +1,130 @@
+"""Keyword search over patent titles and abstracts: an SQLite FTS5 trigram index used as an accelerator.
+
+Chinese has no spaces, so the list's keyword search is a substring match (`icontains`). On SQLite a
+trigram FTS5 table answers substring queries of 3+ characters from an index instead of scanning every title
+and abstract. The index is NOT kept by triggers (that would slow bulk imports); it follows
+`Patent.updated_at` through a watermark and is brought up to date in bounded steps: by the search itself
+(at most `SYNC_BUDGET` rows per request) and by a background task. Until it has caught up, and for queries
+shorter than 3 characters, and on PostgreSQL, search falls back to `icontains`, so results never depend on
+the index's state.
+
+    patents_patent_fts(title, abstract)                       rowid = patent id
+    patents_patent_fts_state(id=1, updated_at, patent_id)     the watermark (raw DB values)
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+FTS_TABLE = "patents_patent_fts"
+STATE_TABLE = "patents_patent_fts_state"
+MIN_CHARS = 3  # the trigram tokenizer cannot answer shorter substrings
+SYNC_BUDGET = 20_000  # rows a search request may index before it gives up and falls back
+BATCH = 2_000
+# Rows updated this recently are indexed again on the next pass: a transaction that stamped updated_at
+# earlier but committed later is never missed.
+REVISIT = timedelta(minutes=2)
+
+
+def available() -> bool:
+    """True on SQLite with an FTS5 build that has the trigram tokenizer (created by migration 0002)."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        return cursor.fetchone() is not None
+
+
+def _text(value: object) -> str:
+    """A datetime as SQLite stores it ('YYYY-MM-DD HH:MM:SS[.ffffff]', UTC), so text comparison is time order."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value, UTC)
+        return str(value)
+    return str(value or "")
+
+
+def _watermark(cursor: Any) -> tuple[str, int]:
+    cursor.execute(f"SELECT updated_at, patent_id FROM {STATE_TABLE} WHERE id = 1")  # noqa: S608
+    row = cursor.fetchone()
+    return (_text(row[0]), int(row[1])) if row else ("", 0)
+
+
+def sync(*, limit: int | None = None) -> tuple[int, bool]:
+    """Index patents changed since the watermark; returns (rows indexed, caught up)."""
+    if not available():
+        return 0, False
+    done = 0
+    revisit_before = _text(timezone.now() - REVISIT)
+    with connection.cursor() as cursor:
+        pos_at, pos_id = _watermark(cursor)
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, title, abstract, updated_at FROM patents_patent "
+                "WHERE updated_at > %s OR (updated_at = %s AND id > %s) ORDER BY updated_at, id LIMIT %s",
+                [pos_at, pos_at, pos_id, BATCH],
+            )
+            rows = cursor.fetchall()
+            if rows:
+                ids = [r[0] for r in rows]
+                marks = ",".join("%s" for _ in ids)
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)  # noqa: S608
+                cursor.executemany(
+                    f"INSERT INTO {FTS_TABLE}(rowid, title, abstract) VALUES (%s, %s, %s)",  # noqa: S608
+                    [(r[0], r[1] or "", r[2] or "") for r in rows],
+                )
+                pos_at, pos_id = _text(rows[-1][3]), int(rows[-1][0])
+                # Persist the position, but never past "now - REVISIT": recent rows are looked at again.
+                saved = (pos_at, pos_id) if pos_at <= revisit_before else (revisit_before, 0)
+                old_at, old_id = _watermark(cursor)
+                if saved > (old_at, old_id):
+                    cursor.execute(
+                        f"INSERT INTO {STATE_TABLE}(id, updated_at, patent_id) VALUES (1, %s, %s) "  # noqa: S608
+                        "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, "
+                        "patent_id = excluded.patent_id",
+                        list(saved),
+                    )
+        done += len(rows)
+        if len(rows) < BATCH:
+            return done, True
+        if limit is not None and done >= limit:
+            return done, False
+
+
+def ready() -> bool:
+    """Bring the index up to date within the request budget; False means: use the fallback this time."""
+    try:
+        indexed, caught_up = sync(limit=SYNC_BUDGET)
+    except Exception:  # the index is only an accelerator: never fail a search because of it
+        log.exception("patent search index sync failed")
+        return False
+    if not caught_up and available():
+        from panhuo.patents.tasks import search_index_build
+
+        search_index_build()
+    return caught_up
+
+
+def match_expression(q: str) -> str | None:
+    """The FTS5 MATCH string for a substring query, or None when the index cannot answer it."""
+    q = q.strip()
+    if len(q) < MIN_CHARS:
+        return None
+    return '"' + q.replace('"', '""') + '"'
+
+
+MATCH_SQL = "SELECT rowid FROM patents_patent_fts WHERE patents_patent_fts MATCH %s"
+
+
+def matching_ids(expression: str) -> RawSQL:
+    """Patent ids whose title or abstract contains the phrase (the expression is a bound parameter)."""
+    return RawSQL(MATCH_SQL, [expression])  # noqa: S611 - constant SQL, value passed as a parameter

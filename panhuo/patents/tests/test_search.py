@@ -1,0 +1,99 @@
+"""Keyword search: the FTS5 trigram index gives exactly the icontains answer, whatever its state."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from panhuo.patents import search, selectors
+from panhuo.patents.models import Patent
+from panhuo.patents.services import inventory_open
+
+pytestmark = pytest.mark.django_db
+
+TITLES = [
+    ("一种锂电池极片缺陷检测方法", "基于机器视觉的极片检测，采用卷积神经网络"),
+    ("固态电解质薄膜及其制备方法", "本发明涉及锂离子电池用固态电解质"),
+    ("一种基于深度学习的图像识别方法", "利用神经网络对图像进行分类"),
+    ("LED Lamp 散热结构", "an LED lamp with heat sink"),
+    ('引号"测试"装置', "含有 % 和 _ 的摘要"),
+]
+
+needs_fts = pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 index exists on SQLite only")
+
+
+@pytest.fixture
+def corpus(university, institution_admin):
+    for n, (title, abstract) in enumerate(TITLES):
+        patent = Patent.objects.create(
+            pub_no=f"CN20000000{n}", pub_kind="A", patent_type="invention", title=title, abstract=abstract
+        )
+        inventory_open(organization=university, patent=patent)
+    return institution_admin
+
+
+def titles(user, q):
+    return sorted(
+        selectors.inventory_search(user, selectors.filters_from({"q": q})).values_list(
+            "patent__title", flat=True
+        )
+    )
+
+
+def expected(q):
+    return sorted(t for t, a in TITLES if q.lower() in t.lower() or q.lower() in a.lower())
+
+
+@needs_fts
+def test_index_available_and_synced_on_search(corpus):
+    assert search.available()
+    assert titles(corpus, "神经网络") == expected("神经网络")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM patents_patent_fts")
+        assert cursor.fetchone()[0] == len(TITLES)
+    # rows changed in the last REVISIT window are looked at again (idempotently: no duplicates)
+    assert search.sync() == (len(TITLES), True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM patents_patent_fts")
+        assert cursor.fetchone()[0] == len(TITLES)
+
+
+@needs_fts
+def test_watermark_skips_unchanged_rows(corpus, monkeypatch):
+    from datetime import timedelta
+
+    monkeypatch.setattr(search, "REVISIT", timedelta(0))
+    assert search.sync() == (len(TITLES), True)
+    assert search.sync() == (0, True)
+    Patent.objects.get(pub_no="CN200000000").save()
+    assert search.sync() == (1, True)
+
+
+@needs_fts
+def test_updates_are_reindexed(corpus):
+    assert titles(corpus, "固态电解质") == ["固态电解质薄膜及其制备方法"]
+    Patent.objects.filter(title__startswith="固态").update(title="硫化物电解质薄膜")
+    patent = Patent.objects.get(title="硫化物电解质薄膜")
+    patent.save()  # bumps updated_at like every write through the ORM / importer
+    assert titles(corpus, "固态电解质") == ["硫化物电解质薄膜"]  # the abstract still says 固态电解质
+    assert titles(corpus, "硫化物电解质") == ["硫化物电解质薄膜"]
+
+
+@pytest.mark.parametrize(
+    "q", ["极片", "神经网络", "led lamp", "LED", '"测试"', "% 和 _", "不存在的词语", "电池"]
+)
+def test_same_answer_as_icontains(corpus, q):
+    assert titles(corpus, q) == expected(q)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_substrings_match_icontains(corpus, data):
+    title, abstract = data.draw(st.sampled_from(TITLES))
+    text = data.draw(st.sampled_from([title, abstract]))
+    start = data.draw(st.integers(0, len(text) - 1))
+    q = text[start : start + data.draw(st.integers(1, 8))].strip()
+    if q:
+        assert titles(corpus, q) == expected(q)
