@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.monitoring.subsidy import CQ_PLEDGE, CQ_TRANSFER_LICENCE, SubsidyEvent, allocate_pool, compute
@@ -58,6 +58,7 @@ def test_pledge_rate_cap_and_pool():
     assert [a.paid_fen for a in r.awards] == [15_000_000] * 4
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.integers(1, 50), st.integers(0, 10**9), max_size=30), st.integers(0, 10**9))
 def test_allocate_pool_never_exceeds_and_sums(claims, pool):
     paid = allocate_pool(claims, pool)
