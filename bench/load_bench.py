@@ -35,7 +35,7 @@ for i in range(int(os.environ["N_USERS"])):
                 must_change_password=False)
     out["accounts"].append({"username": name, "password": password, "kind": kind})
 out["pool_patents"] = list(InventoryRecord.objects.filter(state=InventoryState.POOLED).values_list("patent_id", flat=True)[:500])
-own = InventoryRecord.objects.filter(organization=uni).values_list("id", "patent_id")[:500]
+own = InventoryRecord.objects.filter(organization=uni, state__in=[InventoryState.UNFILED, InventoryState.DRAFT]).values_list("id", "patent_id")[:500]
 out["own_records"] = [r for r, _ in own]; out["own_patents"] = [p for _, p in own]
 open(os.environ["FIXTURE"], "w").write(json.dumps(out))
 """
