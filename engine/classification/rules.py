@@ -143,6 +143,7 @@ class RuleSet:
     _profiles: dict[tuple[str, bool], _Profile] = field(default_factory=dict)
     _votes: dict[str, tuple[str, float, str, str] | None] = field(default_factory=dict)
     _duplicate: set[int] = field(default_factory=set)
+    _covered: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         votes: dict[str, Counter[int]] = defaultdict(Counter)
@@ -195,6 +196,8 @@ class RuleSet:
             if len(code) >= n:
                 found += self.by_wide.get(code[:n], ())
         rules = self.rules
+        if found:
+            self._covered.add(code)
         result = tuple(
             sorted(
                 {
@@ -206,6 +209,17 @@ class RuleSet:
         )
         self._cache[code] = result
         return result
+
+    def _is_covered(self, code: str, naive: bool) -> bool:
+        """A pattern covers the code but an exclusion removed it: never broaden such a code."""
+        if naive:
+            return any(
+                r.pattern.matches(code, self.exact_codes)
+                for i, r in enumerate(self.rules)
+                if i not in self._duplicate
+            )
+        self.candidates(code)
+        return code in self._covered
 
     def naive_candidates(self, code: str) -> tuple[int, ...]:
         """The same answer by scanning every rule (the benchmark's baseline and the tests' oracle)."""
@@ -224,7 +238,7 @@ class RuleSet:
         lookup = self.naive_candidates if naive else self.candidates
         idx = lookup(code)
         factor, via = 1.0, code
-        if not idx and broaden:
+        if not idx and broaden and not self._is_covered(code, naive):
             head, _, sub = code.partition("/")
             if sub and sub != "00":
                 idx = lookup(f"{head}/00")
@@ -240,7 +254,7 @@ class RuleSet:
             if conf > fixed.get(rule.target_code, (0.0, "", ""))[0]:
                 src = f"{self.edition}#{rule.row_no} {rule.pattern.raw}<-{via}"
                 fixed[rule.target_code] = (conf, rule.target_name, src)
-        if not idx and broaden:
+        if not idx and broaden and not self._is_covered(code, naive):
             vote = self._subclass_vote(code[:4])
             if vote is not None:
                 fixed[vote[0]] = (vote[1], vote[2], vote[3])

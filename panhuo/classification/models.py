@@ -131,3 +131,13 @@ class NodeCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="node_count_unique")]
+
+
+class ClassificationRun(models.Model):
+    """A finished per-patent classification pass (written by panhuo.patents.industries, read to self-heal)."""
+
+    watermark = models.CharField(max_length=300)
+    full = models.BooleanField(default=False)
+    patents = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(auto_now_add=True)

@@ -15,3 +15,6 @@ class PatentsConfig(AppConfig):
     # Patent-page extension point (see panhuo/patents/panels.py): (中文标题, url name taking the patent pk,
     # roles or None). Other apps declare the same attribute on their own AppConfig.
     patent_panels: list[tuple[str, str, tuple[str, ...] | None]] = []
+
+    def ready(self) -> None:
+        from panhuo.patents import industries  # noqa: F401
