@@ -4,8 +4,8 @@ explained refusal — never another exception. Nightly runs raise max_examples (
 from __future__ import annotations
 
 import io
-import warnings
 import os
+import warnings
 import zipfile
 from pathlib import Path
 
