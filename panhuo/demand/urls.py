@@ -1,11 +1,27 @@
 from django.urls import path
 
-from panhuo.demand.views import engagement, needs, profile
+from panhuo.demand.views import engagement, enterprise_import, needs, profile
 
 app_name = "demand"
 urlpatterns = [
     path("profile/", profile.profile_view, name="profile"),
     path("enterprises/", profile.enterprises_view, name="enterprises"),
+    path("enterprises/import/", enterprise_import.enterprise_import_view, name="enterprise-import"),
+    path(
+        "enterprises/import/<int:pk>/",
+        enterprise_import.enterprise_import_job_view,
+        name="enterprise-import-job",
+    ),
+    path(
+        "enterprises/import/<int:pk>/rejects.csv",
+        enterprise_import.enterprise_import_rejects_view,
+        name="enterprise-import-rejects",
+    ),
+    path(
+        "enterprises/import/template.xlsx",
+        enterprise_import.enterprise_import_template_view,
+        name="enterprise-import-template",
+    ),
     path("needs/", needs.needs_view, name="needs"),
     path("needs/new/", needs.need_create_view, name="need-create"),
     path("needs/<int:pk>/", needs.need_detail_view, name="need-detail"),

@@ -114,3 +114,37 @@ def test_xlsx_import(office, office_user, tmp_path):
     job = _run(office, office_user, path)
     assert (job.inserted, job.rejected) == (1, 0)
     assert EnterpriseProfile.objects.get().qualifications == ["tech_sme"]
+
+
+def test_office_upload_page_runs_the_job(client, office_user, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(office_user)
+    assert client.get("/demand/enterprises/import/").status_code == 200
+    body = (
+        "\n".join(
+            [
+                HEADER,
+                f"甲精密,{code(1)},500107,3831,,,,,",
+                f"乙,{code(2)[:-1]}{'1' if code(2)[-1] == '0' else '0'},500107,,,,,,",
+            ]
+        )
+        + "\n"
+    )
+    upload = SimpleUploadedFile("ent.csv", body.encode("utf-8"), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        with_commit = client.post("/demand/enterprises/import/", {"file": upload})
+    assert with_commit.status_code == 302
+    job_url = with_commit["Location"]
+    page = client.get(job_url).content.decode()
+    assert 'id="inserted">1<' in page
+    assert 'id="rejected">1<' in page
+    rejects = client.get(job_url + "rejects.csv")
+    assert rejects.status_code == 200
+    assert "credit_code" in rejects.content.decode("utf-8-sig")
+    assert client.get("/demand/enterprises/import/template.xlsx").status_code == 200
+
+
+def test_institution_cannot_use_office_upload(client, institution_admin):
+    client.force_login(institution_admin)
+    assert client.get("/demand/enterprises/import/").status_code == 403
