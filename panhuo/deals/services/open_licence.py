@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.deals.open_licence import DeclarationFacts, declaration_refusals
-from panhuo.accounts.models import OrganizationType, Role, User
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.deals.models import (
@@ -36,7 +36,7 @@ from panhuo.patents.models import InventoryRecord, Patent
 
 def open_licence_declare(
     *,
-    actor: User,
+    actor: User | None,
     patent: Patent,
     payment_method: str,
     term_start: date,
@@ -50,9 +50,16 @@ def open_licence_declare(
     zero_entry_fee: bool = False,
     evaluation_report: bool = False,
     is_demo: bool = False,
+    holder: Organization | None = None,
 ) -> OpenLicenceDeclaration:
-    """Publish a declaration for a patent the actor's institution holds, after checking every Art. 86 bar."""
-    holder = require_institution_staff(actor)
+    """Publish a declaration for a patent the actor's institution holds, after checking every Art. 86 bar.
+
+    `actor=None` with `holder` is the system path (demo loader); people always act for their own institution.
+    """
+    if actor is not None:
+        holder = require_institution_staff(actor)
+    if holder is None:
+        raise PermissionRefused()
     if not InventoryRecord.objects.filter(organization=holder, patent=patent).exists():
         raise NotFound("本单位没有该专利", "patent not held by this institution")
     if zero_entry_fee:
