@@ -29,8 +29,8 @@ STATE_TABLE = "patents_patent_fts_state"
 MIN_CHARS = 3  # the trigram tokenizer cannot answer shorter substrings
 SYNC_BUDGET = 20_000  # rows a search request may index before it gives up and falls back
 BATCH = 2_000
-# Rows updated this recently are indexed again on the next pass: a transaction that stamped updated_at
-# earlier but committed later is never missed.
+# The background pass re-reads rows updated this recently: a transaction that stamped updated_at before
+# the watermark passed it, but committed after, is picked up within minutes.
 REVISIT = timedelta(minutes=2)
 
 
@@ -58,14 +58,19 @@ def _watermark(cursor: Any) -> tuple[str, int]:
     return (_text(row[0]), int(row[1])) if row else ("", 0)
 
 
-def sync(*, limit: int | None = None) -> tuple[int, bool]:
-    """Index patents changed since the watermark; returns (rows indexed, caught up)."""
+def sync(*, limit: int | None = None, revisit: bool = False) -> tuple[int, bool]:
+    """Index patents changed since the watermark; returns (rows indexed, caught up).
+
+    `revisit` (the background task) also re-reads rows stamped in the last REVISIT window, in case a
+    transaction stamped `updated_at` before the watermark passed it but committed after.
+    """
     if not available():
         return 0, False
     done = 0
-    revisit_before = _text(timezone.now() - REVISIT)
     with connection.cursor() as cursor:
         pos_at, pos_id = _watermark(cursor)
+    if revisit:
+        pos_at, pos_id = min((pos_at, pos_id), (_text(timezone.now() - REVISIT), 0))
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -83,15 +88,12 @@ def sync(*, limit: int | None = None) -> tuple[int, bool]:
                     [(r[0], r[1] or "", r[2] or "") for r in rows],
                 )
                 pos_at, pos_id = _text(rows[-1][3]), int(rows[-1][0])
-                # Persist the position, but never past "now - REVISIT": recent rows are looked at again.
-                saved = (pos_at, pos_id) if pos_at <= revisit_before else (revisit_before, 0)
-                old_at, old_id = _watermark(cursor)
-                if saved > (old_at, old_id):
+                if (pos_at, pos_id) > _watermark(cursor):  # never moves back (a revisit pass re-reads)
                     cursor.execute(
                         f"INSERT INTO {STATE_TABLE}(id, updated_at, patent_id) VALUES (1, %s, %s) "  # noqa: S608
                         "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, "
                         "patent_id = excluded.patent_id",
-                        list(saved),
+                        [pos_at, pos_id],
                     )
         done += len(rows)
         if len(rows) < BATCH:

@@ -17,5 +17,5 @@ def search_index_build() -> int:
 
 @db_periodic_task(crontab(minute="*/5"))
 def search_index_refresh() -> int:
-    indexed, _ = search.sync()
+    indexed, _ = search.sync(revisit=True)
     return indexed

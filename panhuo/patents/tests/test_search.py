@@ -53,22 +53,43 @@ def test_index_available_and_synced_on_search(corpus):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM patents_patent_fts")
         assert cursor.fetchone()[0] == len(TITLES)
-    # rows changed in the last REVISIT window are looked at again (idempotently: no duplicates)
-    assert search.sync() == (len(TITLES), True)
+    assert search.sync() == (0, True)  # nothing new
+    # the background pass re-reads rows changed in the last REVISIT window (idempotently: no duplicates)
+    assert search.sync(revisit=True) == (len(TITLES), True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM patents_patent_fts")
         assert cursor.fetchone()[0] == len(TITLES)
 
 
 @needs_fts
-def test_watermark_skips_unchanged_rows(corpus, monkeypatch):
-    from datetime import timedelta
-
-    monkeypatch.setattr(search, "REVISIT", timedelta(0))
+def test_watermark_skips_unchanged_rows(corpus):
     assert search.sync() == (len(TITLES), True)
     assert search.sync() == (0, True)
     Patent.objects.get(pub_no="CN200000000").save()
     assert search.sync() == (1, True)
+
+
+@needs_fts
+def test_late_commit_is_picked_up_by_the_revisit_pass(corpus):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assert search.sync() == (len(TITLES), True)
+    # a row stamped before the watermark but "committed" after it
+    late = Patent.objects.create(
+        pub_no="CN300000001", pub_kind="A", patent_type="invention", title="迟到的钙钛矿电池"
+    )
+    Patent.objects.filter(pk=late.pk).update(updated_at=timezone.now() - timedelta(seconds=30))
+    Patent.objects.filter(pub_no="CN200000001").update(updated_at=timezone.now())
+    search.sync()
+    assert "迟到的钙钛矿电池" not in {
+        t for (t,) in Patent.objects.filter(pk__in=search.matching_ids('"钙钛矿"')).values_list("title")
+    }
+    search.sync(revisit=True)
+    assert list(
+        Patent.objects.filter(pk__in=search.matching_ids('"钙钛矿"')).values_list("title", flat=True)
+    ) == ["迟到的钙钛矿电池"]
 
 
 @needs_fts
