@@ -131,7 +131,9 @@ class Classification:
     tags: list[dict[str, object]]  # [{"tag", "name", "partial", "via"}]
 
 
-def classify_codes(raw_codes: list[str], text: str | None = None, *, top: int = 5) -> Classification:
+def classify_codes(
+    raw_codes: list[str], text: str | None = None, *, top: int = 5, using: Compiled | None = None
+) -> Classification:
     """IPC codes (any spelling; the first is the main one) -> industries, SEI categories, tags.
 
     Raises IpcError for a code that is not an IPC code; historic codes are revised, never rejected.
@@ -139,7 +141,7 @@ def classify_codes(raw_codes: list[str], text: str | None = None, *, top: int = 
     codes = [parse_ipc(c).code for c in raw_codes]
     if not codes:
         raise IpcError("ipc_empty", "IPC 分类号为空", "IPC code is empty", "")
-    c = compiled()
+    c = using or compiled()  # batch jobs pass one snapshot instead of checking the watermark per patent
     revised = [c.reviser(code) for code in codes]
     current = [r.current for r in revised]
     industries: list[Hit] = []

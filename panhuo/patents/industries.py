@@ -17,7 +17,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from engine.classification.ipc import IpcError, parse_ipc
-from panhuo.classification.classifier import classify_codes, compiled, edition_watermark
+from panhuo.classification.classifier import Compiled, classify_codes, compiled, edition_watermark
 from panhuo.classification.models import ClassificationRun, NodeCount
 from panhuo.common.audit import audit_record
 from panhuo.patents.models import Patent, PatentIndustry
@@ -43,16 +43,19 @@ def _codes(patent: Patent) -> list[str]:
     return out
 
 
-def industry_rows_for(patent: Patent) -> tuple[list[PatentIndustry], list[str]]:
+def industry_rows_for(
+    patent: Patent, using: Compiled | None = None
+) -> tuple[list[PatentIndustry], list[str]]:
     """The PatentIndustry rows (unsaved) and the historic codes of one patent."""
     codes = _codes(patent)
     if not codes:
         return [], []
-    c = classify_codes(codes, f"{patent.title} {patent.abstract}", top=TOP_INDUSTRIES)
+    snapshot = using or compiled()
+    c = classify_codes(codes, f"{patent.title} {patent.abstract}", top=TOP_INDUSTRIES, using=snapshot)
     rows: list[PatentIndustry] = []
     derived = c.industry_derived
     source = ("derived:" if derived else "official:") + c.industry_edition
-    names = compiled().names
+    names = snapshot.names
     divisions: dict[str, float] = {}
     for hit in c.industries:
         rows.append(
@@ -123,7 +126,8 @@ def patent_industries_compute(
 ) -> int:
     """Recompute industries for the given patents (all when None); returns how many were processed."""
     started = timezone.now()
-    mark = edition_watermark()
+    snapshot = compiled()
+    mark = snapshot.watermark
     qs = Patent.objects.all()
     if patent_ids is not None:
         qs = qs.filter(pk__in=list(patent_ids))
@@ -141,7 +145,7 @@ def patent_industries_compute(
         new_rows: list[PatentIndustry] = []
         historic_changed: list[Patent] = []
         for p in patents:
-            rows, historic = industry_rows_for(p)
+            rows, historic = industry_rows_for(p, snapshot)
             new_rows += rows
             if historic != list(p.ipc_historic or []):
                 p.ipc_historic = historic
