@@ -26,12 +26,10 @@ PANHUO = [sys.executable, "-m", "panhuo.cli"]
 
 def run_measured(env: dict[str, str], *args: str) -> tuple[str, float, float]:
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [*PANHUO, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
+    errfile = tempfile.TemporaryFile()
+    proc = subprocess.Popen([*PANHUO, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=errfile)
     assert proc.stdout is not None
     out = proc.stdout.read()
-    err = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
