@@ -79,3 +79,17 @@ class ScoreFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = [("", "—"), *organizations]  # type: ignore[attr-defined]
         self.fields["college"].choices = [("", "—"), *colleges]  # type: ignore[attr-defined]
+
+
+class TierRuleForm(forms.Form):
+    priority = forms.IntegerField(label="优先级", min_value=1, max_value=999)
+    tier = forms.ChoiceField(label="层级", choices=Tier.choices)
+    min_score = forms.FloatField(label="最低分(含)", min_value=0, max_value=100, required=False)
+    max_score = forms.FloatField(label="最高分(不含)", min_value=0, max_value=100, required=False)
+    require_high_value_or_positive = forms.BooleanField(label="需高价值或正面评价", required=False)
+    min_demand = forms.IntegerField(label="最少需求信号", min_value=0, required=False)
+    fee_due_within_days = forms.IntegerField(label="年费到期天数内", min_value=0, required=False)
+    reason_zh = forms.CharField(label="原因说明", max_length=200)
+
+
+TierRuleFormSet = forms.formset_factory(TierRuleForm, extra=1, can_delete=True, max_num=12)

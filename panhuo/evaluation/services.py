@@ -21,6 +21,7 @@ from panhuo.evaluation.models import (
     Prospect,
     Scenario,
     ScoreJob,
+    Tier,
     TierRule,
     WeightSet,
     Willingness,
@@ -289,3 +290,49 @@ def score_job_run(job_id: int) -> ScoreJob:
     ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def tier_rules_set(
+    *, actor: Any, organization: Organization | None, rules: list[dict[str, Any]]
+) -> list[TierRule]:
+    """Replace the organization's (or the default) 分层推广 rules; each dict holds TierRule fields."""
+    if not _can_configure(actor, organization):
+        raise PermissionRefused()
+    allowed = {
+        "priority",
+        "tier",
+        "min_score",
+        "max_score",
+        "require_high_value_or_positive",
+        "min_demand",
+        "fee_due_within_days",
+        "reason_zh",
+    }
+    for i, rule in enumerate(rules):
+        if set(rule) - allowed or rule.get("tier") not in Tier.values:
+            raise ApplicationError(
+                "bad_rule", f"第 {i + 1} 条规则无效", f"Rule {i + 1} is invalid", field="rules"
+            )
+        lo, hi = rule.get("min_score"), rule.get("max_score")
+        if lo is not None and hi is not None and lo >= hi:
+            raise ApplicationError(
+                "bad_rule_range",
+                f"第 {i + 1} 条规则分数区间无效",
+                f"Rule {i + 1}: empty score range",
+                field="rules",
+            )
+        if not str(rule.get("reason_zh", "")).strip():
+            raise ApplicationError(
+                "bad_rule_reason", "每条规则须写明原因", "Every rule needs a reason", field="rules"
+            )
+    with transaction.atomic():
+        TierRule.objects.filter(organization=organization).delete()
+        made = [TierRule.objects.create(organization=organization, **rule) for rule in rules]
+        audit_record(
+            "evaluation.tier_rules_set",
+            actor=actor,
+            tenant_id=organization.pk if organization else None,
+            object_type="evaluation.TierRule",
+            detail={"rules": [{k: v for k, v in r.items()} for r in rules]},
+        )
+    return made

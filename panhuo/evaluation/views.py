@@ -23,6 +23,7 @@ from panhuo.evaluation.forms import (
     EnterpriseEvaluationForm,
     InstitutionAssessmentForm,
     ScoreFilterForm,
+    TierRuleFormSet,
     WeightsForm,
 )
 from panhuo.evaluation.models import Scenario, ScoreJob, TierRule, ValueScore, WeightSet
@@ -31,6 +32,7 @@ from panhuo.evaluation.services import (
     assessment_institution_create,
     defaults_ensure,
     score_job_create,
+    tier_rules_set,
     weightset_create,
 )
 from panhuo.patents.models import InventoryRecord, Patent
@@ -288,6 +290,44 @@ def weights(request: HttpRequest) -> HttpResponse:
             "jobs": ScoreJob.objects.filter(organization=org).order_by("-id")[:5],
         },
     )
+
+
+@roles_required(Role.INSTITUTION_ADMIN, Role.SYSTEM_ADMIN)
+def tiers(request: HttpRequest) -> HttpResponse:
+    """Edit the 分层推广 rules (first match by priority wins); saving rescores in the background."""
+    defaults_ensure()
+    org = _config_org(_u(request))
+    rules = TierRule.objects.filter(organization=org).order_by("priority") if org else TierRule.objects.none()
+    if not rules.exists():
+        rules = TierRule.objects.filter(organization__isnull=True).order_by("priority")
+    initial = [
+        {
+            "priority": r.priority,
+            "tier": r.tier,
+            "min_score": r.min_score,
+            "max_score": r.max_score,
+            "require_high_value_or_positive": r.require_high_value_or_positive,
+            "min_demand": r.min_demand,
+            "fee_due_within_days": r.fee_due_within_days,
+            "reason_zh": r.reason_zh,
+        }
+        for r in rules
+    ]
+    formset = TierRuleFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        data = [
+            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            tier_rules_set(actor=_u(request), organization=org, rules=data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message_zh)
+        else:
+            job = score_job_create(actor=_u(request), organization=org)
+            return redirect("evaluation:job", pk=job.pk)
+    return render(request, "evaluation/tiers.html", {"formset": formset, "own": org is not None})
 
 
 def _visible_job(user: Any, pk: int) -> ScoreJob:

@@ -197,3 +197,47 @@ def test_fee_calendar_page_and_xlsx(client, institution_admin, university):
 def test_anonymous_redirected(client, world):
     r = client.get(reverse("evaluation:index"))
     assert r.status_code == 302
+
+
+def test_tier_rules_configurable_per_institution(
+    client, institution_admin, university, world, django_capture_on_commit_callbacks
+):
+    from panhuo.evaluation.models import TierRule
+
+    mine, draft, theirs = world
+    client.force_login(institution_admin)
+    assert client.get(reverse("evaluation:tiers")).status_code == 200
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-0-priority": "1",
+        "form-0-tier": "open_licence",
+        "form-0-reason_zh": "本校全部开放许可",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("evaluation:tiers"), data)
+    assert r.status_code == 302
+    assert list(TierRule.objects.filter(organization=university).values_list("tier", flat=True)) == [
+        "open_licence"
+    ]
+    assert ValueScore.objects.get(patent=mine, scenario="management").tier == "open_licence"
+    assert ValueScore.objects.get(patent=mine, scenario="management").tier_reason.startswith(
+        "本校全部开放许可"
+    )
+    assert TierRule.objects.filter(organization__isnull=True).count() == 4  # defaults untouched
+
+
+def test_tier_rules_bad_range_refused(institution_admin, university, world):
+    from panhuo.common.errors import ApplicationError
+    from panhuo.evaluation.models import TierRule
+    from panhuo.evaluation.services import tier_rules_set
+
+    with pytest.raises(ApplicationError):
+        tier_rules_set(
+            actor=institution_admin,
+            organization=university,
+            rules=[
+                {"priority": 1, "tier": "standard", "min_score": 50.0, "max_score": 40.0, "reason_zh": "x"}
+            ],
+        )
+    assert TierRule.objects.filter(organization=university).count() == 0
