@@ -138,6 +138,8 @@ class Inserter:
                 return None
             if kind == "json":
                 return json.dumps(v, ensure_ascii=False)
+            if kind in ("dt", "d") and not isinstance(v, date):
+                return v
             if not self.pg and kind == "dt":
                 return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
             if not self.pg and kind == "d":
@@ -159,10 +161,11 @@ class Inserter:
                     cur.cursor.executemany(q, batch)
                 batch.clear()
 
+            spec = list(
+                zip(names, [conv(d, k) for d, k in zip(defaults, kinds, strict=True)], kinds, strict=True)
+            )
             for r in rows:
-                batch.append(
-                    tuple(conv(r.get(name, d), k) for name, d, k in zip(names, defaults, kinds, strict=True))
-                )
+                batch.append(tuple(conv(r[name], k) if name in r else d for name, d, k in spec))
                 n += 1
                 if len(batch) >= chunk:
                     flush()
@@ -303,21 +306,6 @@ def generate(scale: float, seed: int = 7) -> dict:
                 for p in range(1, n_pat + 1)
             ),
         )
-        counts["patent_industries"] = ins.insert(
-            PatentIndustry,
-            (
-                {
-                    "id": p,
-                    "patent_id": p,
-                    "scheme": "gbt4754",
-                    "code": GBT_CLASSES[(p * 7) % len(GBT_CLASSES)],
-                    "level": 4,
-                    "source": "derived",
-                    "derived": True,
-                }
-                for p in range(1, n_pat + 1)
-            ),
-        )
         kinds = ["transfer"] * 9 + ["licence"] * 6 + ["open_licence", "equity", "pledge", "pledge", "pledge"]
         ent_role = {
             "transfer": ("assignor", "assignee"),
@@ -415,6 +403,31 @@ def generate(scale: float, seed: int = 7) -> dict:
         for x in parties + links:
             if x["deal_id"] < 0:
                 x["deal_id"] = extra[x["deal_id"]]
+        industry_of = {p: GBT_CLASSES[(p * 7) % len(GBT_CLASSES)] for p in range(1, n_pat + 1)}
+        buyer_of = {
+            x["deal_id"]: x["organization_id"]
+            for x in parties
+            if x["role"] in ("assignee", "licensee", "company")
+        }
+        for link in links:
+            buyer = buyer_of.get(link["deal_id"])
+            if buyer is not None and link["deal_id"] % 10:  # 90% of conveyed patents fit the buyer's industry
+                industry_of[link["patent_id"]] = GBT_CLASSES[buyer % len(GBT_CLASSES)]
+        counts["patent_industries"] = ins.insert(
+            PatentIndustry,
+            (
+                {
+                    "id": p,
+                    "patent_id": p,
+                    "scheme": "gbt4754",
+                    "code": industry_of[p],
+                    "level": 4,
+                    "source": "derived",
+                    "derived": True,
+                }
+                for p in range(1, n_pat + 1)
+            ),
+        )
         counts["deals"] = ins.insert(Deal, deals)
         counts["deal_parties"] = ins.insert(DealParty, parties)
         counts["deal_patents"] = ins.insert(DealPatent, links)

@@ -32,6 +32,7 @@ from panhuo.monitoring.models import (
     InstitutionDealAggregate,
     InventoryAggregate,
     InventoryRegionAggregate,
+    SubRegionAggregate,
 )
 from panhuo.monitoring.regions import bimonth_of, prefixes_of
 from panhuo.patents.models import (
@@ -228,6 +229,7 @@ def aggregates_rebuild() -> dict[str, int | float]:
     deal_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     inst_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     ind_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    sub_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     distinct: dict[tuple, set[int]] = defaultdict(set)
     rows = list(deal_rows())
     industries = _industries_by_patent({p for r in rows for p in r.patent_ids})
@@ -261,7 +263,13 @@ def aggregates_rebuild() -> dict[str, int | float]:
         if r.enterprise_id is not None:
             sides.append(("E", r.enterprise_region))
         for side, region in sides:
-            for p in prefixes(region):
+            chain = prefixes(region)
+            for parent, child in zip(chain, chain[1:], strict=False):
+                sub = sub_sums[(side, parent, child, year, bm)]
+                sub[0] += 1
+                sub[1] += r.contract_fen
+                sub[2] += r.received_fen
+            for p in chain:
                 acc = deal_sums[
                     (side, p, year, bm, r.kind, r.patent_type, r.from_institution, r.enterprise_sme, filed)
                 ]
@@ -320,8 +328,23 @@ def aggregates_rebuild() -> dict[str, int | float]:
             DistinctAggregate,
             InventoryAggregate,
             InventoryRegionAggregate,
+            SubRegionAggregate,
         ):
             model.objects.all().delete()
+        _fast_insert(
+            SubRegionAggregate,
+            (
+                "side",
+                "parent_prefix",
+                "region_prefix",
+                "year",
+                "bimonth",
+                "deals",
+                "contract_fen",
+                "received_fen",
+            ),
+            (k + tuple(v) for k, v in sub_sums.items()),
+        )
         _fast_insert(
             DealAggregate,
             (
@@ -385,7 +408,13 @@ def aggregates_rebuild() -> dict[str, int | float]:
             (k + (len(region_insts[k]),) + tuple(v) for k, v in region_inv.items()),
         )
         n_rows = (
-            len(deal_sums) + len(inst_sums) + len(ind_sums) + len(distinct) + len(inv_rows) + len(region_inv)
+            len(deal_sums)
+            + len(sub_sums)
+            + len(inst_sums)
+            + len(ind_sums)
+            + len(distinct)
+            + len(inv_rows)
+            + len(region_inv)
         )
         seconds = round(time.perf_counter() - t0, 3)
         AggregateBuild.objects.create(

@@ -41,6 +41,22 @@ class DealAggregate(models.Model):
         indexes = [models.Index(fields=["side", "region_prefix", "year"], name="mon_dealagg_lookup")]
 
 
+class SubRegionAggregate(models.Model):
+    """Totals per child region of a prefix (the dashboard's 下级区域 chart) without the other dimensions."""
+
+    side = models.CharField(max_length=1, choices=Side.choices)
+    parent_prefix = models.CharField(max_length=6, blank=True)
+    region_prefix = models.CharField(max_length=6)
+    year = models.PositiveSmallIntegerField()
+    bimonth = models.PositiveSmallIntegerField()
+    deals = models.PositiveIntegerField(default=0)
+    contract_fen = models.BigIntegerField(default=0)
+    received_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["side", "parent_prefix", "year"], name="mon_subregion_lookup")]
+
+
 class InstitutionDealAggregate(models.Model):
     institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     region_code = models.CharField(max_length=6, blank=True)

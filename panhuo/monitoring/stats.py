@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Sum
-from django.db.models.functions import Length
 
 from engine.monitoring import rates
 from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
@@ -22,6 +21,7 @@ from panhuo.monitoring.models import (
     InstitutionDealAggregate,
     InventoryAggregate,
     InventoryRegionAggregate,
+    SubRegionAggregate,
 )
 from panhuo.monitoring.regions import Period, region_prefix
 from panhuo.patents.models import PatentType
@@ -133,28 +133,21 @@ def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any
         row["patent_type"]: row["d"]
         for row in now_qs.values("patent_type").annotate(d=Sum("deals")).order_by("patent_type")
     }
-    child_len = {0: 2, 2: 4, 4: 6}.get(len(scope.prefix))
     sub_regions: list[dict[str, Any]] = []
-    if child_len:
-        for row in (
-            DealAggregate.objects.filter(
-                side=side, year=year, bimonth__in=bms, region_prefix__startswith=scope.prefix
-            )
-            .exclude(region_prefix=scope.prefix)
-            .annotate(plen=Length("region_prefix"))
-            .filter(plen=child_len)
-            .values("region_prefix")
-            .annotate(d=Sum("deals"), c=Sum("contract_fen"), r=Sum("received_fen"))
-            .order_by("-d")[:40]
-        ):
-            sub_regions.append(
-                {
-                    "region": row["region_prefix"],
-                    "deals": row["d"],
-                    "contract_fen": row["c"],
-                    "received_fen": row["r"],
-                }
-            )
+    for row in (
+        SubRegionAggregate.objects.filter(side=side, parent_prefix=scope.prefix, year=year, bimonth__in=bms)
+        .values("region_prefix")
+        .annotate(d=Sum("deals"), c=Sum("contract_fen"), r=Sum("received_fen"))
+        .order_by("-d", "region_prefix")[:40]
+    ):
+        sub_regions.append(
+            {
+                "region": row["region_prefix"],
+                "deals": row["d"],
+                "contract_fen": row["c"],
+                "received_fen": row["r"],
+            }
+        )
     inst_qs = InstitutionDealAggregate.objects.filter(year=year)
     if scope.prefix:
         inst_qs = inst_qs.filter(region_code__startswith=scope.prefix)
