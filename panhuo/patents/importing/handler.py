@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,6 +284,12 @@ class PatentImportHandler(ImportHandler):
         if not targets:
             return
         prep = self._prep()
+        if connection.vendor == "sqlite" and not prep.get("cache_set"):
+            with (
+                connection.cursor() as cur
+            ):  # 64 MiB page cache: the patent indexes outgrow the 2 MiB default
+                cur.execute("PRAGMA cache_size = -65536")
+            prep["cache_set"] = True
         ops = connection.ops
         dump = prep["dump"]
         empty = prep["empty_json"]
@@ -475,10 +482,21 @@ def _select_inventory(org_id: int, patent_ids: list[int]) -> dict[int, dict[str,
         }
 
 
+_JSON_SPECIAL = re.compile(r'["\\\x00-\x1f]')
+
+
+def _dump_str_list(values: list[str]) -> str:
+    """JSON text of a list of strings; plain strings (nearly all) skip the encoder."""
+    if _JSON_SPECIAL.search("".join(values)):
+        return json.dumps(values, ensure_ascii=False)
+    joined = '","'.join(values)
+    return f'["{joined}"]'
+
+
 def _json_dumper(json_field: Any) -> Any:
-    """SQLite stores JSON text (what the ORM writes); other backends get the field's own adaptation."""
+    """SQLite stores JSON text (read back by the ORM like its own); other backends get the field's adaptation."""
     if connection.vendor == "sqlite":
-        return json.dumps
+        return _dump_str_list
     return lambda value: json_field.get_db_prep_save(value, connection)
 
 
