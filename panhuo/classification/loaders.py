@@ -41,9 +41,10 @@ def _replace(
     force: bool,
 ) -> int:
     """Reload `model` from a CSV unless it already holds exactly that many rows."""
-    rows = [build(r) for r in _rows(relative)]
-    if not force and model._default_manager.count() == len(rows):
+    raw = list(_rows(relative))
+    if not force and model._default_manager.count() == len(raw):
         return 0
+    rows = [build(r) for r in raw]
     with transaction.atomic():
         model._default_manager.all().delete()
         model._default_manager.bulk_create(rows, batch_size=BATCH)
