@@ -209,3 +209,15 @@ def test_stats_command_json(world):
     call_command("stats", "--json", "--period", "2026", "--region", "50", stdout=out)
     data = json.loads(out.getvalue())
     assert data["totals"]["transfer"]["deals"] == 2 and data["region_prefix"] == "50"
+
+
+def test_api_scopes(client, world, make_user):
+    client.force_login(world["office_user"])
+    r = client.get("/api/monitoring/stats", {"period": "2026"})
+    assert r.status_code == 200 and r.json()["totals"]["transfer"]["deals"] == 2
+    assert client.get("/api/monitoring/stats", {"region": "11"}).status_code == 403
+    anomalies_run(as_of=date(2026, 11, 1))
+    cases = client.get("/api/monitoring/anomalies").json()["cases"]
+    assert [c["parties"] for c in cases] == [["重庆甲大学", "渝小企"]]
+    client.logout()
+    assert client.get("/api/monitoring/stats").status_code == 401
