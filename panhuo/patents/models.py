@@ -254,3 +254,30 @@ class ReviewEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    ACTION_LABELS = {
+        "open": "纳入基础库",
+        "fill": "建档",
+        "submit": "提交审核",
+        "approve": "审核通过",
+        "return": "退回修改",
+        "reopen": "重新打开",
+    }
+
+    @property
+    def action_display(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def from_state_display(self) -> str:
+        return (
+            InventoryState(self.from_state).label
+            if self.from_state in InventoryState.values
+            else self.from_state
+        )
+
+    @property
+    def to_state_display(self) -> str:
+        return (
+            InventoryState(self.to_state).label if self.to_state in InventoryState.values else self.to_state
+        )
