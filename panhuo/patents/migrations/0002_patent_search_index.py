@@ -1,10 +1,11 @@
-"""SQLite: an FTS5 trigram index over patent titles and abstracts, and its watermark (see patents/search.py).
+"""Substring search indexes over patent titles and abstracts (see patents/search.py).
 
-Created only where the SQLite build supports FTS5 with the trigram tokenizer (3.34+); elsewhere search uses
-`icontains` and this migration does nothing.
+SQLite: an FTS5 trigram table and its watermark, where the SQLite build has the trigram tokenizer (3.34+).
+PostgreSQL: pg_trgm GIN indexes on the exact expressions Django's `icontains` emits
+(`UPPER(col::text) LIKE UPPER(%s)`), where the extension can be created. Elsewhere: nothing, `icontains` scans.
 """
 
-from django.db import OperationalError, migrations
+from django.db import DatabaseError, OperationalError, migrations, transaction
 
 CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS patents_patent_fts USING fts5(title, abstract, tokenize='trigram')",
@@ -12,9 +13,34 @@ CREATE = [
         id INTEGER PRIMARY KEY CHECK (id = 1), updated_at TEXT NOT NULL, patent_id INTEGER NOT NULL)""",
 ]
 DROP = ["DROP TABLE IF EXISTS patents_patent_fts", "DROP TABLE IF EXISTS patents_patent_fts_state"]
+PG_CREATE = [
+    "CREATE INDEX IF NOT EXISTS patents_patent_title_trgm ON patents_patent "
+    "USING gin (UPPER(title::text) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS patents_patent_abstract_trgm ON patents_patent "
+    "USING gin (UPPER(abstract::text) gin_trgm_ops)",
+]
+PG_DROP = [
+    "DROP INDEX IF EXISTS patents_patent_title_trgm",
+    "DROP INDEX IF EXISTS patents_patent_abstract_trgm",
+]
+
+
+def forwards_postgres(schema_editor):
+    connection = schema_editor.connection
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError:  # not allowed to create extensions here: keep the plain scan
+        return
+    with connection.cursor() as cursor:
+        for sql in PG_CREATE:
+            cursor.execute(sql)
 
 
 def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        forwards_postgres(schema_editor)
+        return
     if schema_editor.connection.vendor != "sqlite":
         return
     try:
@@ -26,10 +52,9 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
+    statements = {"sqlite": DROP, "postgresql": PG_DROP}.get(schema_editor.connection.vendor, [])
     with schema_editor.connection.cursor() as cursor:
-        for sql in DROP:
+        for sql in statements:
             cursor.execute(sql)
 
 

@@ -118,3 +118,16 @@ def test_random_substrings_match_icontains(corpus, data):
     q = text[start : start + data.draw(st.integers(1, 8))].strip()
     if q:
         assert titles(corpus, q) == expected(q)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm indexes exist on PostgreSQL only")
+def test_postgres_trigram_indexes_exist():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'patents_patent' AND indexname LIKE %s",
+            ["%trgm"],
+        )
+        assert sorted(r[0] for r in cursor.fetchall()) == [
+            "patents_patent_abstract_trgm",
+            "patents_patent_title_trgm",
+        ]
