@@ -11,7 +11,13 @@ from typing import Any
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import ApplicationError
 from panhuo.demand.models import EnterpriseProfile
-from panhuo.demand.services.profiles import enterprise_row_validate, enterprise_upsert
+from panhuo.demand.services.profiles import (
+    EnterpriseRow,
+    enterprise_insert_many,
+    enterprise_prefetch,
+    enterprise_row_validate,
+    enterprise_upsert,
+)
 from panhuo.imports.registry import BatchResult, ColumnSpec, ImportHandler, Row, RowReject, register
 
 _FIELD_TO_COLUMN = {
@@ -53,11 +59,37 @@ class EnterpriseImportHandler(ImportHandler):
 
     def process_batch(self, job: Any, rows: list[Row]) -> BatchResult:
         result = BatchResult()
+        parsed: list[tuple[int, dict[str, str], EnterpriseRow | ApplicationError]] = []
         for line, raw in rows:
             try:
-                row = enterprise_row_validate(raw)
+                parsed.append((line, raw, enterprise_row_validate(raw)))
+            except ApplicationError as exc:
+                parsed.append((line, raw, exc))
+        known = enterprise_prefetch([r.credit_code for _, _, r in parsed if isinstance(r, EnterpriseRow)])
+        # Rows whose credit code is new (first occurrence in the batch) go in with two bulk inserts.
+        fresh: dict[str, EnterpriseRow] = {}
+        for _, _, r in parsed:
+            if (
+                isinstance(r, EnterpriseRow)
+                and known[r.credit_code][0] is None
+                and r.credit_code not in fresh
+            ):
+                fresh[r.credit_code] = r
+        result.inserted += enterprise_insert_many(
+            rows=list(fresh.values()), actor=job.created_by, known=known
+        )
+        first_line: dict[str, int] = {}
+        for line, _, r in parsed:
+            if isinstance(r, EnterpriseRow) and r.credit_code in fresh:
+                first_line.setdefault(r.credit_code, line)
+        for line, raw, row in parsed:
+            if isinstance(row, EnterpriseRow) and first_line.get(row.credit_code) == line:
+                continue  # inserted above
+            try:
+                if isinstance(row, ApplicationError):
+                    raise row
                 outcome = enterprise_upsert(
-                    row=row, actor=job.created_by, source=EnterpriseProfile.Source.IMPORT
+                    row=row, actor=job.created_by, source=EnterpriseProfile.Source.IMPORT, known=known
                 )
             except ApplicationError as exc:
                 column = _FIELD_TO_COLUMN.get(exc.field or "", exc.field or "")

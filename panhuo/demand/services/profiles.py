@@ -115,20 +115,41 @@ def _split_multi(value: str) -> list[str]:
     return [p.strip() for p in value.split(";") if p.strip()]
 
 
+Known = dict[str, tuple[Organization | None, EnterpriseProfile | None]]
+
+
+def enterprise_prefetch(codes: list[str]) -> Known:
+    """One query for a batch: credit code -> (organization, profile), (None, None) when unknown."""
+    known: Known = {c: (None, None) for c in codes}
+    for org in Organization.objects.filter(credit_code__in=codes).select_related("enterprise_profile"):
+        try:
+            profile: EnterpriseProfile | None = org.enterprise_profile
+        except EnterpriseProfile.DoesNotExist:
+            profile = None
+        known[org.credit_code] = (org, profile)
+    return known
+
+
 def enterprise_upsert(
     *,
     row: EnterpriseRow,
     actor: Any = None,
     source: str = EnterpriseProfile.Source.IMPORT,
     is_demo: bool = False,
+    known: Known | None = None,
 ) -> str:
     """Idempotent upsert keyed by 统一社会信用代码: returns "inserted" | "updated" | "unchanged".
 
     Creates Organization(type=enterprise) when the code is new; refuses a code held by a non-enterprise.
+    `known` (from `enterprise_prefetch`, kept current here) saves the two look-ups per row of a batch import.
     """
     ind_code, ind_name = checks.industry(row.industry_code)
     with transaction.atomic():
-        org = Organization.objects.select_for_update().filter(credit_code=row.credit_code).first()
+        if known is not None and row.credit_code in known:
+            org, found = known[row.credit_code]
+        else:
+            org = Organization.objects.select_for_update().filter(credit_code=row.credit_code).first()
+            found = EnterpriseProfile.objects.filter(organization=org).first() if org is not None else None
         if org is not None and org.type != OrganizationType.ENTERPRISE:
             raise ApplicationError(
                 "credit_code_not_enterprise",
@@ -165,9 +186,10 @@ def enterprise_upsert(
             audit_record(
                 "enterprise.import_create", actor=actor, tenant_id=org.pk, obj=org, detail={"source": source}
             )
+            if known is not None:
+                known[row.credit_code] = (org, profile)
             return "inserted"
-        found = EnterpriseProfile.objects.filter(organization=org).first()
-        org_changed = org.name != row.name or (row.region_code and org.region_code != row.region_code)
+        org_changed = org.name != row.name or bool(row.region_code and org.region_code != row.region_code)
         if found is None:
             profile = EnterpriseProfile(organization=org, source=source, is_demo=is_demo)
             prof_changed = True
@@ -192,7 +214,78 @@ def enterprise_upsert(
         if row.contact_phone:
             profile.contact_phone = row.contact_phone
         profile.save()
+        if known is not None:
+            known[row.credit_code] = (org, profile)
         audit_record(
             "enterprise.import_update", actor=actor, tenant_id=org.pk, obj=org, detail={"source": source}
         )
         return "updated"
+
+
+def enterprise_insert_many(
+    *,
+    rows: list[EnterpriseRow],
+    actor: Any = None,
+    source: str = EnterpriseProfile.Source.IMPORT,
+    is_demo: bool = False,
+    known: Known | None = None,
+) -> int:
+    """Insert enterprises whose credit codes are all new (distinct, checked by the caller with `enterprise_prefetch`).
+
+    Two bulk inserts and one audit event naming every organization created, instead of three writes per row.
+    """
+    if not rows:
+        return 0
+    with transaction.atomic():
+        orgs = Organization.objects.bulk_create(
+            [
+                Organization(
+                    code=f"ENT-{r.credit_code}",
+                    name=r.name,
+                    type=OrganizationType.ENTERPRISE,
+                    region_code=r.region_code,
+                    credit_code=r.credit_code,
+                    is_demo=is_demo,
+                )
+                for r in rows
+            ]
+        )
+        if any(o.pk is None for o in orgs):  # backends without RETURNING: read the ids back
+            by_code = dict(
+                Organization.objects.filter(credit_code__in=[r.credit_code for r in rows]).values_list(
+                    "credit_code", "pk"
+                )
+            )
+            for o in orgs:
+                o.pk = by_code[o.credit_code]
+        profiles = []
+        for org, r in zip(orgs, rows, strict=True):
+            ind_code, ind_name = checks.industry(r.industry_code)
+            profiles.append(
+                EnterpriseProfile(
+                    organization=org,
+                    industry_code=ind_code,
+                    industry_name=ind_name,
+                    industry_confirmed=bool(ind_code),
+                    size=r.size,
+                    qualifications=list(r.qualifications),
+                    business_scope=r.business_scope,
+                    technical_focus=r.technical_focus,
+                    contact_name=r.contact_name,
+                    contact_phone=r.contact_phone,
+                    source=source,
+                    is_demo=is_demo,
+                )
+            )
+        EnterpriseProfile.objects.bulk_create(profiles)
+        audit_record(
+            "enterprise.import_create",
+            actor=actor,
+            object_type="accounts.Organization",
+            object_id=f"{orgs[0].pk}..{orgs[-1].pk}",
+            detail={"source": source, "count": len(orgs), "organizations": [o.pk for o in orgs]},
+        )
+        if known is not None:
+            for org, profile in zip(orgs, profiles, strict=True):
+                known[org.credit_code] = (org, profile)
+    return len(orgs)

@@ -148,3 +148,27 @@ def test_office_upload_page_runs_the_job(client, office_user, django_capture_on_
 def test_institution_cannot_use_office_upload(client, institution_admin):
     client.force_login(institution_admin)
     assert client.get("/demand/enterprises/import/").status_code == 403
+
+
+def test_same_code_twice_in_one_file(office, office_user, tmp_path):
+    path = _write(
+        tmp_path,
+        [
+            f"甲精密,{code(1)},500107,3831,,,,,",
+            f"乙企业,{code(2)},500107,,,,,,",
+            f"甲精密股份,{code(1)},500107,,,中,,,",
+        ],
+    )
+    job = _run(office, office_user, path)
+    assert (job.inserted, job.updated, job.unchanged, job.rejected) == (2, 1, 0, 0)
+    org = Organization.objects.get(credit_code=code(1))
+    assert (org.name, org.enterprise_profile.size, org.enterprise_profile.industry_code) == (
+        "甲精密股份",
+        "medium",
+        "3831",
+    )
+    again = _run(office, office_user, path)
+    # conflicting duplicates: each run replays both rows, so both count as updates; the last row still wins
+    assert (again.inserted, again.updated, again.unchanged) == (0, 2, 1)
+    org.refresh_from_db()
+    assert org.name == "甲精密股份"
