@@ -104,8 +104,7 @@ def import_job_create(
         limit = _size_limit(Path(name.lower()).suffix)
         if size is not None and size > limit:
             raise _too_large(limit)
-        chunks = getattr(uploaded_file, "open", None)
-        if chunks is not None:
+        if hasattr(uploaded_file, "seek"):
             uploaded_file.seek(0)
         stored, sha = _store(uploaded_file, name)
     elif path is not None:
@@ -118,8 +117,13 @@ def import_job_create(
     else:
         raise ApplicationError("import_no_file", "请选择要导入的文件", "choose a file to import", "file")
     name = Path(name).name[:255]
-    info = readers.sniff(stored, name)
-    readers.read_header(stored, info, handler.columns)
+    try:
+        info = readers.sniff(stored, name)
+        readers.read_header(stored, info, handler.columns)
+    except ApplicationError:
+        if not ImportJob.objects.filter(stored_path=str(stored)).exists():
+            stored.unlink(missing_ok=True)  # a refused file is not kept
+        raise
     with transaction.atomic():
         existing = (
             ImportJob.objects.select_for_update()
