@@ -221,3 +221,22 @@ def test_api_scopes(client, world, make_user):
     assert [c["parties"] for c in cases] == [["重庆甲大学", "渝小企"]]
     client.logout()
     assert client.get("/api/monitoring/stats").status_code == 401
+
+
+def test_kpi_command_json(world):
+    kpi.programme_create(
+        actor=world["office_user"],
+        code="CQ2",
+        name="重庆",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
+        preset="cq-gxq",
+    )
+    out = io.StringIO()
+    call_command("kpi", "CQ2", "--json", "--as-of", "2026-06-30", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["as_of"] == "2026-06-30" and len(data["indicators"]) == 10
+    assert {"code", "target", "actual", "forecast", "progress_bp", "on_track"} <= set(data["indicators"][0])
+    out = io.StringIO()
+    call_command("kpi", "CQ2", "--json", "--snapshot", "2026-B2", stdout=out)
+    assert json.loads(out.getvalue())["as_of"] == "2026-04-30"
