@@ -15,6 +15,7 @@ the index's state.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 FTS_TABLE = "patents_patent_fts"
 STATE_TABLE = "patents_patent_fts_state"
 MIN_CHARS = 3  # the trigram tokenizer cannot answer shorter substrings
-SYNC_BUDGET = 20_000  # rows a search request may index before it gives up and falls back
+SYNC_BUDGET = 5_000  # rows a search request may index (~0.3 s) before it gives up and falls back
 BATCH = 2_000
 # The background pass re-reads rows updated this recently: a transaction that stamped updated_at before
 # the watermark passed it, but committed after, is picked up within minutes.
@@ -111,6 +112,10 @@ def sync(*, limit: int | None = None, revisit: bool = False) -> tuple[int, bool]
             return done, False
 
 
+ENQUEUE_EVERY_S = 60.0  # one background build request per process per minute is enough
+_last_enqueued = -ENQUEUE_EVERY_S
+
+
 def ready() -> bool:
     """Bring the index up to date within the request budget; False means: use the fallback this time."""
     try:
@@ -118,9 +123,11 @@ def ready() -> bool:
     except Exception:  # the index is only an accelerator: never fail a search because of it
         log.exception("patent search index sync failed")
         return False
-    if not caught_up and available():
+    global _last_enqueued
+    if not caught_up and available() and time.monotonic() - _last_enqueued > ENQUEUE_EVERY_S:
         from panhuo.patents.tasks import search_index_build
 
+        _last_enqueued = time.monotonic()
         search_index_build()
     return caught_up
 

@@ -131,3 +131,14 @@ def test_postgres_trigram_indexes_exist():
             "patents_patent_abstract_trgm",
             "patents_patent_title_trgm",
         ]
+
+
+@needs_fts
+def test_far_behind_index_falls_back_and_builds_in_background(corpus, monkeypatch):
+    """Over the request budget: this search scans (same answer), the task (inline in tests) catches up."""
+    monkeypatch.setattr(search, "SYNC_BUDGET", 1)
+    monkeypatch.setattr(search, "BATCH", 1)
+    monkeypatch.setattr(search, "_last_enqueued", -1e9)
+    assert search.ready() is False
+    assert titles(corpus, "神经网络") == expected("神经网络")
+    assert search.sync() == (0, True)  # the background task (Huey immediate in tests) indexed the rest
