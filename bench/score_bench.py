@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -74,7 +75,7 @@ def synthetic(n: int, seed: int = 7) -> tuple[PatentColumns, dict[str, np.ndarra
 
 def engine_run(cols: PatentColumns, extra: dict[str, np.ndarray], today: int) -> np.ndarray:
     raw, _ = build_raw(cols, today_ord=today, with_display=False)
-    norm = normalise(raw)
+    norm = normalise(raw, inplace=True)
     arrays = score_normalised(norm, weight_vector(DEFAULT_WEIGHTS["licensing"]))
     valid = cols.legal_status == 0
     hv = high_value_matrix(
@@ -205,8 +206,10 @@ def main() -> None:
     cols, extra = synthetic(args.n)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
+    cpu = time.process_time()
     score = engine_run(cols, extra, today)
     seconds = time.perf_counter() - t
+    cpu_seconds = time.process_time() - cpu
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     base_rate = baseline_python(cols, today, min(args.baseline_n, args.n))
     mean_score = float(score.mean())
@@ -221,6 +224,9 @@ def main() -> None:
                 "indicators": len(INDICATORS),
                 "seconds": round(seconds, 3),
                 "patents_per_s": round(args.n / seconds),
+                "cpu_seconds": round(cpu_seconds, 3),
+                "patents_per_cpu_s": round(args.n / cpu_seconds),
+                "load_average_1m": round(os.getloadavg()[0], 2),
                 "peak_rss_mb": round(peak_kb / 1024, 1),
                 "rss_before_scoring_mb": round(rss_before / 1024, 1),
                 "target_patents_per_s": 100_000,

@@ -64,8 +64,9 @@ def build_raw(
     """Raw indicator matrix (input of normalise) and, optionally, the human-readable raw values."""
     n = cols.patent_type.shape[0]
     k = len(INDICATORS)
-    values = np.full((n, k), np.nan)
-    display = np.full((n, k), np.nan) if with_display else None
+    # Column-major: every step works column by column, so columns are kept contiguous.
+    values = np.full((n, k), np.nan, order="F")
+    display = np.full((n, k), np.nan, order="F") if with_display else None
 
     def put(name: str, v: np.ndarray, shown: np.ndarray | None = None) -> None:
         i = indicator_index(name)

@@ -12,9 +12,6 @@ import numpy as np
 
 from engine.scoring.indicators import DIMENSIONS, INDICATORS
 
-_DIM_MATRIX = np.array(
-    [[1.0 if ind.dimension == d else 0.0 for d in DIMENSIONS] for ind in INDICATORS], dtype=np.float64
-)
 _COHORT_COLS = np.array([i for i, ind in enumerate(INDICATORS) if ind.cohort], dtype=np.intp)
 _ABSOLUTE_COLS = np.array([i for i, ind in enumerate(INDICATORS) if not ind.cohort], dtype=np.intp)
 
@@ -71,57 +68,93 @@ def weight_vector(weights: Mapping[str, float]) -> np.ndarray:
     return vec
 
 
+def _dense(labels: np.ndarray) -> np.ndarray:
+    """Any labels → 0..G-1."""
+    _, inverse = np.unique(labels, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
+
+
+# Above this many (cohort × distinct value) cells the histogram method would use too much memory: sort instead.
+_MAX_HIST_CELLS = 16_000_000
+
+
 def cohort_percentile(x: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mid-rank percentile of each x within its group ((less + equal/2) / size); NaN stays NaN.
 
-    Returns (percentile, size of the group's non-missing population) per element.
+    `group` holds dense labels 0..G-1 (see `_dense`). Returns (percentile, size of the group's
+    non-missing population) per element. Exact: values are replaced by their dense rank, then counted
+    per (group, rank) cell with one bincount — no per-column sort by group.
     """
     n = x.shape[0]
     pct = np.full(n, np.nan)
     size_out = np.zeros(n, dtype=np.int64)
     idx = np.flatnonzero(~np.isnan(x))
-    m = idx.shape[0]
-    if m == 0:
+    if idx.shape[0] == 0:
         return pct, size_out
     v = x[idx]
     g = group[idx]
-    order = np.argsort(v, kind="stable")
-    order = order[np.argsort(g[order], kind="stable")]
-    gs = g[order]
-    vs = v[order]
-    new_group = np.empty(m, dtype=bool)
-    new_group[0] = True
-    np.not_equal(gs[1:], gs[:-1], out=new_group[1:])
-    new_val = new_group.copy()
-    new_val[1:] |= vs[1:] != vs[:-1]
-    pos = np.arange(m)
-    group_start = np.maximum.accumulate(np.where(new_group, pos, 0))
-    val_start = np.maximum.accumulate(np.where(new_val, pos, 0))
-    val_ids = np.cumsum(new_val) - 1
-    equal = np.bincount(val_ids)[val_ids]
-    group_ids = np.cumsum(new_group) - 1
-    size = np.bincount(group_ids)[group_ids]
-    target = idx[order]
-    pct[target] = (val_start - group_start + 0.5 * equal) / size
-    size_out[target] = size
+    lo, hi = float(v.min()), float(v.max())
+    if lo >= 0.0 and hi < 4096.0 and np.array_equal(v, np.floor(v)):
+        vr = v.astype(np.int64)  # small non-negative integers (counts) are their own ranks: no sort
+        r = int(hi) + 1
+    else:
+        uniq, vr = np.unique(v, return_inverse=True)
+        r = uniq.shape[0]
+    groups = int(group.max()) + 1
+    if groups * r <= _MAX_HIST_CELLS:
+        key = g * r + vr.reshape(-1)
+        hist = np.bincount(key, minlength=groups * r)
+        cum = np.cumsum(hist.reshape(groups, r), axis=1)
+        sizes = cum[:, -1]
+        equal = hist[key]
+        less = cum.reshape(-1)[key] - equal
+        size = sizes[g]
+    else:
+        order = np.lexsort((v, g))
+        gs, vs = g[order], v[order]
+        m = order.shape[0]
+        new_group = np.empty(m, dtype=bool)
+        new_group[0] = True
+        np.not_equal(gs[1:], gs[:-1], out=new_group[1:])
+        new_val = new_group.copy()
+        new_val[1:] |= vs[1:] != vs[:-1]
+        pos = np.arange(m)
+        group_start = np.maximum.accumulate(np.where(new_group, pos, 0))
+        val_start = np.maximum.accumulate(np.where(new_val, pos, 0))
+        val_ids = np.cumsum(new_val) - 1
+        group_ids = np.cumsum(new_group) - 1
+        less_sorted = val_start - group_start
+        equal_sorted = np.bincount(val_ids)[val_ids]
+        size_sorted = np.bincount(group_ids)[group_ids]
+        less = np.empty(m, dtype=np.int64)
+        equal = np.empty(m, dtype=np.int64)
+        size = np.empty(m, dtype=np.int64)
+        less[order], equal[order], size[order] = less_sorted, equal_sorted, size_sorted
+    pct[idx] = (less + 0.5 * equal) / size
+    size_out[idx] = size
     return pct, size_out
 
 
-def normalise(raw: RawIndicators, *, min_cohort: int = 30) -> np.ndarray:
+def normalise(raw: RawIndicators, *, min_cohort: int = 30, inplace: bool = False) -> np.ndarray:
     """Cohort indicators → percentile within (IPC class, grant year), falling back to (section, year),
     then to all patents, when the cohort has fewer than `min_cohort` patents with the indicator.
-    Absolute indicators are clipped to 0..1.
+    Absolute indicators are clipped to 0..1. `inplace` overwrites raw.values (saves n × k floats).
     """
     values = raw.values
-    out = np.empty_like(values)
-    out[:, _ABSOLUTE_COLS] = np.clip(values[:, _ABSOLUTE_COLS], 0.0, 1.0)
-    everyone = np.zeros(values.shape[0], dtype=np.int8)
+    out = values if inplace else values.copy(order="K")
+    for col in _ABSOLUTE_COLS:
+        np.clip(values[:, col], 0.0, 1.0, out=out[:, col])
+    fine = _dense(raw.cohort_fine)
+    coarse: np.ndarray | None = None
+    everyone = np.zeros(values.shape[0], dtype=np.int64)
     for col in _COHORT_COLS:
-        x = values[:, col]
-        pct, size = cohort_percentile(x, raw.cohort_fine)
+        x = values[:, col]  # read fully before out[:, col] (maybe the same memory) is written
+        pct, size = cohort_percentile(x, fine)
         small = (size < min_cohort) & ~np.isnan(x)
         if small.any():
-            pct_c, size_c = cohort_percentile(x, raw.cohort_coarse)
+            if coarse is None:
+                coarse = _dense(raw.cohort_coarse)
+            pct_c, size_c = cohort_percentile(x, coarse)
             pct = np.where(small, pct_c, pct)
             tiny = small & (size_c < min_cohort)
             if tiny.any():
@@ -137,17 +170,28 @@ def score_arrays(raw: RawIndicators, weights: np.ndarray, *, min_cohort: int = 3
     return score_normalised(norm, weights)
 
 
+_DIM_OF = np.array([DIMENSIONS.index(ind.dimension) for ind in INDICATORS], dtype=np.intp)
+
+
 def score_normalised(norm: np.ndarray, weights: np.ndarray) -> ScoreArrays:
-    present = ~np.isnan(norm)
-    w_present = present * weights[None, :]
-    filled = np.where(present, norm, 0.0)
-    weighted = filled * weights[None, :]
-    total_w = w_present.sum(axis=1)
+    """Column by column (columns are contiguous), accumulating per-dimension numerator and denominator."""
+    n = norm.shape[0]
+    num = np.zeros((len(DIMENSIONS), n))
+    den = np.zeros((len(DIMENSIONS), n))
+    for col in range(norm.shape[1]):
+        w = float(weights[col])
+        if w == 0.0:
+            continue
+        x = norm[:, col]
+        present = ~np.isnan(x)
+        d = _DIM_OF[col]
+        num[d] += np.where(present, x, 0.0) * w
+        den[d] += present * w
+    total_num = num.sum(axis=0)
+    total_w = den.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(total_w > 0, weighted.sum(axis=1) / total_w * 100.0, 0.0)
-        dim_num = weighted @ _DIM_MATRIX
-        dim_den = w_present @ _DIM_MATRIX
-        dims = np.where(dim_den > 0, dim_num / dim_den * 100.0, np.nan)
+        score = np.where(total_w > 0, total_num / total_w * 100.0, 0.0)
+        dims = np.where(den > 0, num / den * 100.0, np.nan).T
     return ScoreArrays(score=score, dimensions=dims, normalised=norm)
 
 

@@ -196,7 +196,7 @@ def load_population(today: date) -> Population:
         ids=ids,
         cols=cols,
         raw_display=display,
-        norm=normalise(raw),
+        norm=normalise(raw, inplace=True),
         holder=holder,
         patent_type=[r[1] for r in rows],
         application_dates=[r[3] for r in rows],

@@ -169,3 +169,47 @@ def test_fee_schedule_and_due_dates():
     )
     assert remaining_fees_fen("utility", 9) == 400_000
     assert remaining_fees_fen("invention", 19) == 1_600_000
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(st.integers(0, 4), st.one_of(st.none(), st.integers(0, 6).map(float))),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_histogram_and_sort_percentiles_agree(data):
+    import engine.scoring.model as m
+
+    g = np.array([d[0] for d in data], dtype=np.int64)
+    x = np.array([np.nan if d[1] is None else d[1] for d in data])
+    fast, fast_size = m.cohort_percentile(x, g)
+    saved = m._MAX_HIST_CELLS
+    m._MAX_HIST_CELLS = 0
+    try:
+        slow, slow_size = m.cohort_percentile(x, g)
+    finally:
+        m._MAX_HIST_CELLS = saved
+    assert np.array_equal(np.isnan(fast), np.isnan(slow))
+    assert np.allclose(fast[~np.isnan(fast)], slow[~np.isnan(slow)])
+    assert np.array_equal(fast_size, slow_size)
+    # brute force
+    for i in np.flatnonzero(~np.isnan(x)):
+        peers = x[(g == g[i]) & ~np.isnan(x)]
+        expected = ((peers < x[i]).sum() + 0.5 * (peers == x[i]).sum()) / peers.shape[0]
+        assert fast[i] == pytest.approx(expected)
+
+
+def test_normalise_inplace_matches_copy():
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 5, (200, K)).astype(float)
+    values[rng.random((200, K)) < 0.2] = np.nan
+    fine = rng.integers(0, 7, 200)
+    a = normalise(
+        RawIndicators(values=values.copy(), cohort_fine=fine, cohort_coarse=fine // 3), min_cohort=20
+    )
+    raw = RawIndicators(values=values.copy(), cohort_fine=fine, cohort_coarse=fine // 3)
+    b = normalise(raw, min_cohort=20, inplace=True)
+    assert b is raw.values
+    assert np.array_equal(np.isnan(a), np.isnan(b)) and np.allclose(np.nan_to_num(a), np.nan_to_num(b))
