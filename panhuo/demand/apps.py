@@ -8,7 +8,19 @@ class DemandConfig(AppConfig):
     # (label 中文, url name, roles allowed or None for any signed-in user) shown in the top navigation
     nav: list[tuple[str, str, tuple[str, ...] | None]] = [
         ("企业信息", "demand:profile", ("enterprise_user",)),
-        ("技术需求", "demand:needs", None),
+        (
+            "技术需求",
+            "demand:needs",
+            (
+                "enterprise_user",
+                "inventor",
+                "college_admin",
+                "institution_admin",
+                "office_official",
+                "agency_user",
+                "bank_user",
+            ),
+        ),
         (
             "合作请求",
             "demand:requests",

@@ -45,3 +45,16 @@ def test_role_gates(client, request, role_fixture, name, status):
 def test_api_requires_session(client, db):
     assert client.get("/api/demand/needs").status_code == 401
     assert client.post("/api/demand/needs", {}, content_type="application/json").status_code == 401
+
+
+def test_admin_roles_see_no_needs_and_panel_is_offered(client, make_user, enterprise_user, pooled_patent):
+    from panhuo.demand.views import needs
+    from panhuo.patents.panels import patent_panels
+
+    sysadmin = make_user("system_admin", None)
+    for view in (needs.needs_view, needs.need_detail_view):
+        allowed = getattr(view, ROLES_MARK)
+        assert allowed and not {"system_admin", "security_admin", "audit_admin"} & allowed
+    urls = [p.url for p in patent_panels(enterprise_user, pooled_patent.pk)]
+    assert f"/demand/patent/{pooled_patent.pk}/panel/" in urls
+    assert all("/demand/" not in p.url for p in patent_panels(sysadmin, pooled_patent.pk))

@@ -9,6 +9,8 @@ from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 ENTERPRISE = ("enterprise_user",)
 INSTITUTION_STAFF = ("college_admin", "institution_admin")
 OFFICE = ("office_official",)
+# Who reads the needs hall: business roles; the three separated admin roles (三员) see no business data here.
+NEED_READERS = ("enterprise_user", "inventor", *INSTITUTION_STAFF, *OFFICE, "agency_user", "bank_user")
 
 
 def form_error(form: forms.Form, exc: ApplicationError) -> None:

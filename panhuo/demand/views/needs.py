@@ -11,14 +11,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from panhuo.common.errors import ApplicationError, NotFound
-from panhuo.common.permissions import roles_required, signed_in
+from panhuo.common.permissions import roles_required
 from panhuo.demand import selectors, services
 from panhuo.demand.forms import AnswerForm, NeedForm, split_terms, yuan_to_fen
 from panhuo.demand.models import Need, NeedStatus
-from panhuo.demand.views.common import ENTERPRISE, INSTITUTION_STAFF, form_error
+from panhuo.demand.views.common import ENTERPRISE, INSTITUTION_STAFF, NEED_READERS, form_error
 
 
-@signed_in
+@roles_required(*NEED_READERS)
 def needs_view(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     relevant = None
@@ -125,7 +125,7 @@ def _answer_form(request: HttpRequest, data: Any = None) -> AnswerForm:
     return form
 
 
-@signed_in
+@roles_required(*NEED_READERS)
 def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     need = selectors.need_get(user, pk)
