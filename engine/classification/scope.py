@@ -12,6 +12,8 @@ from engine.classification.text import TfidfIndex, bag, terms
 # The official notes: "◇ 包括…" lists what a class covers, "◆ 不包括…" what it does not.
 _EXCLUDES = re.compile(r"◆[^◇]*")
 # Licence boilerplate at the end of most scopes.
+_TRADE_WORDS = ("批发", "零售", "贸易", "进出口")
+_TRADE_DIVISIONS = frozenset({"51", "52"})
 _BOILERPLATE = re.compile(r"[（(]?(除)?依法须经批准的项目[^。；;]*[。；;)）]?")
 
 
@@ -56,9 +58,12 @@ class ScopeSuggester:
         if not query:
             return []
         scores = self.index.query(query)
+        trade = any(w in cleaned for w in _TRADE_WORDS)
         results = []
         for i, s in scores.items():
             ind = self.industries[i]
+            if not trade and ind.code[:2] in _TRADE_DIVISIONS:
+                s *= 0.6  # 批发/零售 classes only when the scope says it trades
             name_hits = self._name_terms[i] & query.keys()
             bonus = 0.15 * len(name_hits) / max(1, len(self._name_terms[i]))
             if ind.name and ind.name in cleaned:

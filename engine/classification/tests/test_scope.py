@@ -32,3 +32,14 @@ def test_empty_or_boilerplate_scope_gives_nothing() -> None:
 def test_top_limits_results() -> None:
     s = ScopeSuggester(CLASSES)
     assert len(s.suggest("锂离子电池 应用软件 稻谷 工业机器人", top=2)) == 2
+
+
+def test_trade_classes_need_trade_words() -> None:
+    classes = [
+        *CLASSES,
+        IndustryText("5152", "中药批发", "◇ 指中药材、中药饮片的批发"),
+        IndustryText("2730", "中药饮片加工", ""),
+    ]
+    s = ScopeSuggester(classes)
+    assert s.suggest("中药饮片加工")[0].code == "2730"
+    assert s.suggest("中药饮片批发")[0].code == "5152"
