@@ -360,7 +360,13 @@ def my_income(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/open-licences", response=list[OpenLicenceOut], auth=None, summary="开放许可公示（公开）")
+@router.get(
+    "/public/open-licences",
+    response=list[OpenLicenceOut],
+    auth=None,
+    summary="开放许可公示（公开）",
+    openapi_extra={"security": []},  # public on purpose: CNIPA publishes declarations (专利法 Art. 50)
+)
 def list_open_licences(request: HttpRequest, q: str = "", industry: str = "") -> list[dict[str, Any]]:
     return [_ol_out(d) for d in selectors.open_licences_public(q=q[:100], industry=industry[:50])]
 

@@ -20,7 +20,7 @@ class DealsConfig(AppConfig):
                 "bank_user",
             ),
         ),
-        ("开放许可", "deals:open-licences", None),
+        ("开放许可", "deals:public-open-licences", None),
         ("我的许可", "deals:my-licences", ("enterprise_user",)),
         ("我的收益", "deals:income", ("inventor",)),
     ]

@@ -14,9 +14,9 @@ urlpatterns = [
     path("<int:deal_id>/inventors/", views.deal_inventors_view, name="inventors"),
     path("reminders/", views.reminders_view, name="reminders"),
     path("reconciliation/", views.reconciliation_view, name="reconciliation"),
-    path("open-licences/", views.open_licence_list, name="open-licences"),
+    path("open-licences/", views.open_licence_list, name="public-open-licences"),
     path("open-licences/declare/", views.open_licence_declare_view, name="open-licence-declare"),
-    path("open-licences/<int:declaration_id>/", views.open_licence_detail, name="open-licence"),
+    path("open-licences/<int:declaration_id>/", views.open_licence_detail, name="public-open-licence"),
     path(
         "open-licences/<int:declaration_id>/accept/",
         views.open_licence_accept_view,

@@ -339,7 +339,7 @@ def open_licence_accept_view(request: HttpRequest, declaration_id: int) -> HttpR
         raise
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)
-        return redirect("deals:open-licence", declaration_id=declaration_id)
+        return redirect("deals:public-open-licence", declaration_id=declaration_id)
     messages.success(request, f"已接受开放许可，取得普通许可（{deal.code}）。请许可人在 3 个月内办理备案。")
     return redirect("deals:my-licences")
 
@@ -358,7 +358,7 @@ def open_licence_withdraw_view(request: HttpRequest, declaration_id: int) -> Htt
         raise
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)
-    return redirect("deals:open-licence", declaration_id=declaration_id)
+    return redirect("deals:public-open-licence", declaration_id=declaration_id)
 
 
 @roles_required(*STAFF)
@@ -386,7 +386,7 @@ def open_licence_declare_view(request: HttpRequest) -> HttpResponse:
                 evaluation_report=bool(data.get("evaluation_report")),
             )
             messages.success(request, "开放许可声明已公布")
-            return redirect("deals:open-licence", declaration_id=declaration.pk)
+            return redirect("deals:public-open-licence", declaration_id=declaration.pk)
         except ApplicationError as exc:
             messages.error(request, exc.message_zh)
     return render(request, "deals/declare.html", {"methods": PaymentMethod.choices, "v": values})

@@ -112,9 +112,9 @@ def test_public_open_licence_listing_without_login(client, institution_admin, pa
         term_start=date(2026, 1, 1),
         term_end=date(2030, 1, 1),
     )
-    body = client.get(reverse("deals:open-licences")).content.decode()
+    body = client.get(reverse("deals:public-open-licences")).content.decode()
     assert patent.app_no in body and "10,000.00" in body
-    api = client.get("/api/deals/open-licences").json()
+    api = client.get("/api/deals/public/open-licences").json()
     assert [d["patent"] for d in api] == [patent.app_no]
 
 
