@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PANHUO = [sys.executable, "-m", "panhuo.cli"]
 
 
-def run_measured(env: dict[str, str], *args: str) -> tuple[str, float, float]:
+def run_measured(env: dict[str, str], *args: str) -> tuple[str, float, float, float]:
+    """(stdout, wall seconds, peak RSS MiB, CPU seconds) of one child process."""
     started = time.perf_counter()
     errfile = tempfile.TemporaryFile()
     proc = subprocess.Popen([*PANHUO, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=errfile)
@@ -37,7 +38,7 @@ def run_measured(env: dict[str, str], *args: str) -> tuple[str, float, float]:
     err = errfile.read()
     if proc.returncode != 0:
         raise SystemExit(f"panhuo {' '.join(args)} failed: {out.decode()[-2000:]} {err.decode()[-2000:]}")
-    return out.decode(), wall, usage.ru_maxrss / 1024  # Linux: KiB
+    return out.decode(), wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss: KiB
 
 
 def csv_baseline(path: Path) -> tuple[int, float]:
@@ -70,7 +71,7 @@ def main() -> None:
     run_measured(env, "migrate", "-v0")
     run_measured(env, "createorg", "--type", "university", "--code", "BENCH-UNI", "--name", "基准测试大学")
     data = tmp / "synth.csv"
-    _, synth_s, _ = run_measured(
+    _, synth_s, _, _ = run_measured(
         env,
         "synth",
         "--n",
@@ -83,10 +84,10 @@ def main() -> None:
         str(args.bad_rate),
     )
     rows, base_s = csv_baseline(data)
-    first_out, first_s, first_rss = run_measured(
+    first_out, first_s, first_rss, first_cpu = run_measured(
         env, "import", str(data), "--institution", "BENCH-UNI", "--json", "--no-progress"
     )
-    again_out, again_s, again_rss = run_measured(
+    again_out, again_s, again_rss, again_cpu = run_measured(
         env, "import", str(data), "--institution", "BENCH-UNI", "--json", "--no-progress"
     )
     first, again = json.loads(first_out), json.loads(again_out)
@@ -102,12 +103,16 @@ def main() -> None:
             **{k: first[k] for k in ("total", "inserted", "updated", "unchanged", "rejected")},
             "seconds": round(first_s, 2),
             "rows_per_s": round(rows / first_s),
+            "cpu_seconds": round(first_cpu, 2),
+            "rows_per_cpu_s": round(rows / first_cpu),
             "peak_rss_mib": round(first_rss, 1),
         },
         "reimport": {
             **{k: again[k] for k in ("total", "inserted", "updated", "unchanged", "rejected")},
             "seconds": round(again_s, 2),
             "rows_per_s": round(rows / again_s),
+            "cpu_seconds": round(again_cpu, 2),
+            "rows_per_cpu_s": round(rows / again_cpu),
             "peak_rss_mib": round(again_rss, 1),
         },
         "import_vs_csv_parse": round((rows / first_s) / (rows / base_s), 4),
