@@ -39,7 +39,7 @@ class Command(BaseCommand):
         )
         doc = score_document(vs)
         if o["json"]:
-            self.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(cli_document(doc), ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{doc['patent']}  {doc['score']:.1f}  {doc['model_version']}  {doc['tier']}")
         for i in doc["indicators"]:
@@ -85,3 +85,24 @@ def _find(key: str) -> Patent:
     if patent is None:
         raise CommandError(f"patent not found: {key}")
     return patent
+
+
+ISSUE_KEYS = (
+    "patent",
+    "score",
+    "model_version",
+    "dimensions",
+    "indicators",
+    "high_value",
+    "sleeping",
+    "tier",
+    "tier_reason",
+)
+INDICATOR_KEYS = ("name", "dimension", "value", "weight", "contribution", "missing")
+
+
+def cli_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Exactly the shape issue 4 specifies (the API's document carries labels, raw values and base weights too)."""
+    out = {k: doc[k] for k in ISSUE_KEYS}
+    out["indicators"] = [{k: i[k] for k in INDICATOR_KEYS} for i in doc["indicators"]]
+    return out
