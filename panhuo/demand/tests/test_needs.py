@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
@@ -167,7 +168,11 @@ def test_need_pages(client, enterprise_user, institution_admin, pooled_patent):
     need = Need.objects.get()
     assert need.budget_min_fen == 10050
     assert client.get("/demand/needs/").status_code == 200
-    assert client.get(f"/demand/needs/{need.pk}/").status_code == 200
+    detail = client.get(f"/demand/needs/{need.pk}/").content.decode()
+    try:  # the matching app's "patents for this need" fragment is embedded when that app provides it
+        assert f'data-fragment-url="{reverse("matching:need-panel", args=[need.pk])}"' in detail
+    except NoReverseMatch:
+        assert "need-matches" not in detail
     client.force_login(institution_admin)
     assert client.get("/demand/needs/").status_code == 200
     resp = client.post(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from panhuo.common.errors import ApplicationError, NotFound
@@ -125,6 +126,16 @@ def _answer_form(request: HttpRequest, data: Any = None) -> AnswerForm:
     return form
 
 
+def _matches_url(need: Need) -> str | None:
+    """The matching app's "patents for this need" fragment, when that app provides one (it is a higher layer)."""
+    if need.status == NeedStatus.DRAFT:
+        return None
+    try:
+        return reverse("matching:need-panel", args=[need.pk])
+    except NoReverseMatch:
+        return None
+
+
 @roles_required(*NEED_READERS)
 def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
@@ -141,6 +152,7 @@ def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "named_patents": need.patents.all(),
             "answer_form": answer_form,
             "is_owner": user.role in ENTERPRISE and need.enterprise_id == user.organization_id,
+            "matches_url": _matches_url(need),
         },
     )
 
