@@ -141,7 +141,7 @@ class RuleSet:
     by_subclass_vote: dict[str, Counter[int]] = field(default_factory=dict)
     _cache: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _profiles: dict[tuple[str, bool], _Profile] = field(default_factory=dict)
-    _votes: dict[str, tuple[str, float, str, str] | None] = field(default_factory=dict)
+    _votes: dict[str, tuple[tuple[str, float, str, str], ...]] = field(default_factory=dict)
     _duplicate: set[int] = field(default_factory=set)
     _covered: set[str] = field(default_factory=set)
 
@@ -255,9 +255,8 @@ class RuleSet:
                 src = f"{self.edition}#{rule.row_no} {rule.pattern.raw}<-{via}"
                 fixed[rule.target_code] = (conf, rule.target_name, src)
         if not idx and broaden and not self._is_covered(code, naive):
-            vote = self._subclass_vote(code[:4])
-            if vote is not None:
-                fixed[vote[0]] = (vote[1], vote[2], vote[3])
+            for target, conf, name, src in self._subclass_vote(code[:4]):
+                fixed[target] = (conf, name, src)
         result = _Profile(
             tuple((t, c, n, src) for t, (c, n, src) in fixed.items()), tuple(keyword_rules), factor, via
         )
@@ -317,23 +316,32 @@ class RuleSet:
                 best[rule.target_code] = (conf, rule.target_name, src)
         return [(t, c, n, s) for t, (c, n, s) in best.items()]
 
-    def _subclass_vote(self, subclass: str) -> tuple[str, float, str, str] | None:
-        if subclass in self._votes:
-            return self._votes[subclass]
+    def _subclass_vote(self, subclass: str) -> tuple[tuple[str, float, str, str], ...]:
+        """The subclass's most supported industries (rule confidence summed), the best at 0.5, at most 3."""
+        cached = self._votes.get(subclass)
+        if cached is not None:
+            return cached
         votes = self.by_subclass_vote.get(subclass)
-        result = None
+        result: tuple[tuple[str, float, str, str], ...] = ()
         if votes:
-            per_target: Counter[str] = Counter()
+            weight: dict[str, float] = {}
+            names: dict[str, str] = {}
             for i, n in votes.items():
-                per_target[self.rules[i].target_code] += n
-            total = sum(per_target.values())
-            target, n = max(per_target.items(), key=lambda kv: (kv[1], kv[0]))
-            name = next(self.rules[i].target_name for i in votes if self.rules[i].target_code == target)
-            result = (
-                target,
-                0.5 * n / total,
-                name,
-                f"{self.edition} subclass {subclass} majority {n}/{total}",
+                rule = self.rules[i]
+                weight[rule.target_code] = weight.get(rule.target_code, 0.0) + n * rule.confidence
+                names.setdefault(rule.target_code, rule.target_name)
+            total = sum(weight.values())
+            ranked = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+            top = ranked[0][1] or 1.0
+            result = tuple(
+                (
+                    t,
+                    round(0.5 * w / top, 4),
+                    names[t],
+                    f"{self.edition} subclass {subclass} vote {w / total:.0%}",
+                )
+                for t, w in ranked
+                if w > 0
             )
         self._votes[subclass] = result
         return result

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 
-from engine.classification.derived import SEI_FAMILY
+from engine.classification.derived import SEI_FAMILY, ipc_group_texts
+from engine.classification.guess import GroupGuesser
 from engine.classification.ipc import IpcError, parse_ipc
 from engine.classification.revision import RevisedCode, Reviser
 from engine.classification.rules import Hit, Rule, RuleSet, parse_pattern
@@ -35,9 +36,16 @@ class Compiled:
     tags: dict[str, list[tuple[str, str, bool]]]  # gbt code -> [(tag, tag_name, partial)]
     names: dict[str, str]  # gbt code -> name
     levels: dict[str, int] = field(default_factory=dict)
-    sei_via_gbt: dict[str, list[tuple[str, str]]] = field(
-        default_factory=dict
-    )  # gbt code -> [(sei code, name)]
+    # gbt code -> [(sei code, name)]
+    sei_via_gbt: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _guesser: GroupGuesser | None = None
+
+    def group_guess(self, subclass: str, text: str) -> tuple[str, float] | None:
+        """Main group of `subclass` whose titles best match `text` (index built on first use)."""
+        if self._guesser is None:
+            nodes = IpcNode.objects.values_list("code", "level", "parent", "title").iterator(chunk_size=5000)
+            self._guesser = GroupGuesser(ipc_group_texts(nodes))
+        return self._guesser.guess(subclass, text)
 
 
 _lock = threading.Lock()
@@ -129,6 +137,9 @@ class Classification:
     industry_derived: bool
     sei: list[Hit]
     tags: list[dict[str, object]]  # [{"tag", "name", "partial", "via"}]
+    guessed_groups: dict[str, str] = field(
+        default_factory=dict
+    )  # subclass-only code -> main group from title
 
 
 def classify_codes(
@@ -143,7 +154,16 @@ def classify_codes(
         raise IpcError("ipc_empty", "IPC 分类号为空", "IPC code is empty", "")
     c = using or compiled()  # batch jobs pass one snapshot instead of checking the watermark per patent
     revised = [c.reviser(code) for code in codes]
-    current = [r.current for r in revised]
+    current = []
+    guessed: dict[str, str] = {}
+    for r in revised:
+        cur = r.current
+        if text and len(cur) == 4:
+            # only a subclass (common in bulk data): take the main group whose titles match the patent title
+            hit = c.group_guess(cur, text)
+            if hit is not None:
+                guessed[r.original] = cur = hit[0]
+        current.append(cur)
     industries: list[Hit] = []
     ed_key, derived = "", False
     if "gbt4754" in c.rule_sets:
@@ -161,7 +181,9 @@ def classify_codes(
             Hit(code, name, round(top_hit.confidence * 0.5, 4), (f"via-gbt4754:{top_hit.code} (derived)",))
             for code, name in c.sei_via_gbt.get(top_hit.code, [])
         ]
-    return Classification(codes, revised, industries, ed_key, derived, sei, tags_for(industries[:3], c))
+    return Classification(
+        codes, revised, industries, ed_key, derived, sei, tags_for(industries[:3], c), guessed
+    )
 
 
 def tags_for(industries: list[Hit], c: Compiled | None = None) -> list[dict[str, object]]:

@@ -157,3 +157,18 @@ def test_compiled_index_equals_naive_scan(
         code = normalise_ipc(code)
         assert rs.candidates(code) == rs.naive_candidates(code)
     assert rs.classify(probe) == rs.classify(probe, naive=True)
+
+
+def test_group_guess_from_title_within_subclass() -> None:
+    from engine.classification.guess import GroupGuesser
+
+    g = GroupGuesser(
+        {
+            "G06N3/00": "基于生物学模型的计算机系统 神经网络 学习方法",
+            "G06N5/00": "利用知识库模型的计算机系统 推理",
+            "H02J7/00": "用于电池组的充电或去极化 神经网络",
+        }
+    )
+    assert g.guess("G06N", "一种神经网络的学习方法")[0] == "G06N3/00"  # type: ignore[index]
+    assert g.guess("G06N", "一种车辆座椅") is None
+    assert g.guess("H02J", "神经网络")[0] == "H02J7/00"  # type: ignore[index]

@@ -37,6 +37,7 @@ class Command(BaseCommand):
                     for r in c.revised
                     if r.historic
                 ],
+                "guessed_groups": c.guessed_groups,
                 "industries": [
                     {
                         "code": h.code,
