@@ -328,6 +328,19 @@ def add_payment(request: HttpRequest, deal_id: int, payload: PaymentIn) -> Statu
     return Status(201, {"id": payment.pk, "amount_fen": payment.amount_fen, "allocations": parts})
 
 
+class InstalmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    due_date: date
+    amount_fen: int = Field(gt=0, le=10**17)
+    note: str = Field("", max_length=200)
+
+
+@router.post("/deals/{deal_id}/instalments", response={201: dict, **ERRORS}, summary="添加付款计划")
+def add_instalment(request: HttpRequest, deal_id: int, payload: InstalmentIn) -> Status[Any]:
+    row = services.instalment_add(deal_id=deal_id, actor=_u(request), **payload.model_dump())
+    return Status(201, {"id": row.pk, "due_date": row.due_date.isoformat(), "amount_fen": row.amount_fen})
+
+
 @router.put("/deals/{deal_id}/inventors", response={200: dict, **ERRORS}, summary="设置发明人贡献份额")
 def set_inventors(request: HttpRequest, deal_id: int, payload: list[InventorIn]) -> dict[str, Any]:
     rows = services.inventors_set(

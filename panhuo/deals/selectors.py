@@ -99,6 +99,7 @@ def deal_list(
         qs = qs.filter(
             Q(title__icontains=q) | Q(code__icontains=q) | Q(deal_patents__patent__app_no__icontains=q)
         )
+    offset, limit = max(0, offset), max(1, min(limit, 500))
     return list(qs.distinct().order_by("-created_at", "-id")[offset : offset + limit])
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:deal_id>/approve/", views.deal_approve_view, name="approve"),
     path("<int:deal_id>/filing/", views.deal_filing_view, name="filing"),
     path("<int:deal_id>/payment/", views.deal_payment_view, name="payment"),
+    path("<int:deal_id>/instalments/", views.deal_instalment_view, name="instalment"),
     path("<int:deal_id>/inventors/", views.deal_inventors_view, name="inventors"),
     path("reminders/", views.reminders_view, name="reminders"),
     path("reconciliation/", views.reconciliation_view, name="reconciliation"),

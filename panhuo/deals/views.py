@@ -32,6 +32,7 @@ from panhuo.deals.services import (
     deal_create,
     filing_record,
     income_rule_set,
+    instalment_add,
     inventors_set,
     open_licence_accept,
     open_licence_declare,
@@ -258,6 +259,21 @@ def deal_payment_view(request: HttpRequest, deal_id: int) -> HttpResponse:
         )
 
     return _act(request, deal_id, run, "已登记到账并完成收益分配")
+
+
+@require_POST
+@roles_required(*STAFF)
+def deal_instalment_view(request: HttpRequest, deal_id: int) -> HttpResponse:
+    def run() -> None:
+        instalment_add(
+            deal_id=deal_id,
+            actor=_u(request),
+            due_date=forms.required_day(request.POST, "due_date"),
+            amount_fen=forms.money(request.POST, "amount", required=True) or 0,
+            note=request.POST.get("note", "")[:200],
+        )
+
+    return _act(request, deal_id, run, "已添加付款计划")
 
 
 @require_POST

@@ -170,3 +170,23 @@ def test_api_create_advance_and_isolation(client, institution_admin, other_admin
     assert client.get("/api/deals/deals").json() == []
     client.logout()
     assert client.get("/api/deals/deals").status_code == 401
+
+
+def test_instalment_schedule_form_and_api(client, deal, institution_admin, other_admin):
+    client.force_login(institution_admin)
+    client.post(reverse("deals:instalment", args=[deal.pk]), {"due_date": "2026-12-31", "amount": "150,000"})
+    r = client.post(
+        f"/api/deals/deals/{deal.pk}/instalments",
+        json.dumps({"due_date": "2027-06-30", "amount_fen": 15_000_000}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    assert list(deal.instalments.values_list("amount_fen", flat=True)) == [15_000_000, 15_000_000]
+    client.force_login(other_admin)
+    r = client.post(
+        f"/api/deals/deals/{deal.pk}/instalments",
+        json.dumps({"due_date": "2027-06-30", "amount_fen": 1}),
+        content_type="application/json",
+    )
+    assert r.status_code == 404 and deal.instalments.count() == 2
+    assert client.get("/api/deals/deals?limit=-5&offset=-3").status_code == 200
