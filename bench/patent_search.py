@@ -117,6 +117,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     indexed, caught_up = search.sync()  # what the background task does after an import
+    search.analyse()  # and so does it: planner statistics
     index_s = time.perf_counter() - t0
 
     def timed(fn) -> tuple[float, object]:

@@ -146,3 +146,16 @@ MATCH_SQL = "SELECT rowid FROM patents_patent_fts WHERE patents_patent_fts MATCH
 def matching_ids(expression: str) -> RawSQL:
     """Patent ids whose title or abstract contains the phrase (the expression is a bound parameter)."""
     return RawSQL(MATCH_SQL, [expression])  # noqa: S611 - constant SQL, value passed as a parameter
+
+
+def analyse() -> None:
+    """Refresh SQLite's planner statistics (sampled, ~0.25 s at 100k rows) after many rows changed.
+
+    Without them SQLite assumes `state = 'pooled'` is selective and walks every pooled record instead of
+    the few the index matched (measured: 184 ms → 51 ms for a 5-character query over 100k patents).
+    """
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit=1000")
+        cursor.execute("ANALYZE")

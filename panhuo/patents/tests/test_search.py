@@ -142,3 +142,15 @@ def test_far_behind_index_falls_back_and_builds_in_background(corpus, monkeypatc
     assert search.ready() is False
     assert titles(corpus, "神经网络") == expected("神经网络")
     assert search.sync() == (0, True)  # the background task (Huey immediate in tests) indexed the rest
+
+
+def test_background_task_indexes_and_analyses(corpus, monkeypatch):
+    from panhuo.patents import tasks
+
+    monkeypatch.setattr(tasks, "ANALYSE_AFTER", 1)
+    indexed = tasks.search_index_build.call_local()
+    assert indexed == (len(TITLES) if search.available() else 0)
+    if search.available():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1
