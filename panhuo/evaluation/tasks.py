@@ -1,8 +1,13 @@
-"""Background work (Huey): rescoring after a weight change."""
+"""Background work (Huey): rescoring after a weight change, and a nightly full rescore.
+
+The nightly run picks up what other apps changed through PatentActivity (deals, favourites, needs)
+and moves remaining terms, fee dates and the 10-year category on with the calendar.
+"""
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from panhuo.evaluation.services import score_job_run
 
@@ -10,3 +15,10 @@ from panhuo.evaluation.services import score_job_run
 @db_task()
 def score_job_task(job_id: int) -> None:
     score_job_run(job_id)
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def nightly_rescore() -> None:
+    from panhuo.evaluation.scoring import scores_recompute
+
+    scores_recompute()
