@@ -30,6 +30,7 @@ from panhuo.monitoring.models import (
     DistinctAggregate,
     IndustryDealAggregate,
     InstitutionDealAggregate,
+    InstitutionYearAggregate,
     InventoryAggregate,
     InventoryRegionAggregate,
     SubRegionAggregate,
@@ -329,8 +330,25 @@ def aggregates_rebuild() -> dict[str, int | float]:
             InventoryAggregate,
             InventoryRegionAggregate,
             SubRegionAggregate,
+            InstitutionYearAggregate,
         ):
             model.objects.all().delete()
+        inst_year: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (inst_id, inst_region, year, _kind), sums in inst_sums.items():
+            iy_acc = inst_year[(inst_id, inst_region, year)]
+            iy_acc[0] += sums[0]
+            iy_acc[1] += sums[2]
+            iy_acc[2] += sums[3]
+        inst_names = dict(
+            Organization.objects.filter(id__in={k[0] for k in inst_year})
+            .values_list("id", "name")
+            .iterator(20_000)
+        )
+        _fast_insert(
+            InstitutionYearAggregate,
+            ("institution_id", "name", "region_code", "year", "deals", "contract_fen", "received_fen"),
+            ((k[0], inst_names.get(k[0], ""), k[1], k[2], *v) for k, v in inst_year.items()),
+        )
         _fast_insert(
             SubRegionAggregate,
             (
@@ -424,6 +442,19 @@ def aggregates_rebuild() -> dict[str, int | float]:
             rows=n_rows,
             deals_watermark=Deal.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
         )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # fresh planner statistics for the rewritten tables
+            for model in (
+                DealAggregate,
+                SubRegionAggregate,
+                InstitutionDealAggregate,
+                InstitutionYearAggregate,
+                IndustryDealAggregate,
+                DistinctAggregate,
+                InventoryAggregate,
+                InventoryRegionAggregate,
+            ):
+                cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return {"deals": len(rows), "rows": n_rows, "seconds": seconds}
 
 

@@ -71,6 +71,21 @@ class InstitutionDealAggregate(models.Model):
         indexes = [models.Index(fields=["year", "region_code"], name="mon_instagg_lookup")]
 
 
+class InstitutionYearAggregate(models.Model):
+    """One row per institution and year (all kinds): the ranking table, read without a join or a GROUP BY."""
+
+    institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    region_code = models.CharField(max_length=6, blank=True)
+    year = models.PositiveSmallIntegerField()
+    deals = models.PositiveIntegerField(default=0)
+    contract_fen = models.BigIntegerField(default=0)
+    received_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["year", "region_code"], name="mon_instyear_lookup")]
+
+
 class IndustryDealAggregate(models.Model):
     """Deals per industry of their patents (a patent in two industries counts in both)."""
 

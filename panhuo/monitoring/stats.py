@@ -19,6 +19,7 @@ from panhuo.monitoring.models import (
     DistinctAggregate,
     IndustryDealAggregate,
     InstitutionDealAggregate,
+    InstitutionYearAggregate,
     InventoryAggregate,
     InventoryRegionAggregate,
     SubRegionAggregate,
@@ -148,13 +149,13 @@ def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any
                 "received_fen": row["r"],
             }
         )
-    inst_qs = InstitutionDealAggregate.objects.filter(year=year)
+    inst_qs = InstitutionYearAggregate.objects.filter(year=year)
     if scope.prefix:
         inst_qs = inst_qs.filter(region_code__startswith=scope.prefix)
     top = list(
-        inst_qs.values("institution_id", "institution__name")
-        .annotate(d=Sum("deals"), c=Sum("contract_fen"), r=Sum("received_fen"))
-        .order_by("-d", "institution_id")[:20]
+        inst_qs.order_by("-deals", "institution_id").values(
+            "institution_id", "name", "deals", "contract_fen", "received_fen"
+        )[:20]
     )
     industries: dict[str, list[dict[str, Any]]] = {}
     for scheme in ("gbt4754", "sei"):
@@ -183,10 +184,10 @@ def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any
         "top_institutions": [
             {
                 "id": r["institution_id"],
-                "name": r["institution__name"],
-                "deals": r["d"],
-                "contract_fen": r["c"],
-                "received_fen": r["r"],
+                "name": r["name"],
+                "deals": r["deals"],
+                "contract_fen": r["contract_fen"],
+                "received_fen": r["received_fen"],
             }
             for r in top
         ],
