@@ -117,15 +117,19 @@ class StaticTableEmbedder:
     def _idf(self, i: int) -> float:
         return math.log(1.0 + (self.n_docs - self.df[i] + 0.5) / (self.df[i] + 0.5))
 
-    def _encode(self, text: str, allow_new: bool) -> np.ndarray:
+    def _encode(self, text: str, allow_new: bool, max_new: int = 4) -> np.ndarray:
         acc = np.zeros(DIM, dtype=np.float32)
+        unseen: list[str] = []
         for w, count in Counter(self._tokenize(text)).items():
             i = self.index.get(w)
             if i is not None:
                 acc += (self._idf(i) * (1.0 + math.log(count))) * self.centred[i]
-            elif allow_new and self._word_embedder is not None:
-                # unseen word in a query: embed it now (one model call), weight as a rare word
-                acc += math.log(1.0 + self.n_docs) * (self._word_embedder.passages([w])[0] - self.center)
+            elif allow_new and len(unseen) < max_new:
+                unseen.append(w)
+        if unseen and self._word_embedder is not None:
+            # words of a query the corpus never used: embed them now (one model call), weighted as rare words
+            vectors = self._word_embedder.passages(sorted(unseen, key=len, reverse=True))
+            acc += math.log(1.0 + self.n_docs) * (vectors - self.center).sum(axis=0)
         return acc
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
