@@ -24,6 +24,22 @@ class DealsConfig(AppConfig):
         ("我的许可", "deals:my-licences", ("enterprise_user",)),
         ("我的收益", "deals:income", ("inventor",)),
     ]
+    # Panel on the patent page (fetched from reverse(url_name, args=[patent.pk])).
+    patent_panels: list[tuple[str, str, tuple[str, ...] | None]] = [
+        (
+            "交易记录",
+            "deals:patent-panel",
+            (
+                "institution_admin",
+                "college_admin",
+                "inventor",
+                "enterprise_user",
+                "office_official",
+                "agency_user",
+                "bank_user",
+            ),
+        )
+    ]
 
     def ready(self) -> None:
         from panhuo.deals import importing  # noqa: F401  (registers the "deals" import kind)

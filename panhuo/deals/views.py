@@ -305,6 +305,20 @@ def _inventor_user(request: HttpRequest, name: str) -> int | None:
 
 
 @roles_required(*VIEWERS)
+def patent_panel(request: HttpRequest, patent_id: int) -> HttpResponse:
+    """Fragment for the patent page: the deals on this patent the user may see, and its open licence."""
+    deals = list(
+        selectors.deals_visible(_u(request)).filter(deal_patents__patent_id=patent_id).distinct()[:50]
+    )
+    declaration = (
+        OpenLicenceDeclaration.objects.filter(patent_id=patent_id)
+        .order_by("withdrawn_at", "-published_at")
+        .first()
+    )
+    return render(request, "deals/patent_panel.html", {"deals": deals, "declaration": declaration})
+
+
+@roles_required(*VIEWERS)
 def reminders_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = selectors.reminders(_u(request), today=today)

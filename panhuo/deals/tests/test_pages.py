@@ -190,3 +190,11 @@ def test_instalment_schedule_form_and_api(client, deal, institution_admin, other
     )
     assert r.status_code == 404 and deal.instalments.count() == 2
     assert client.get("/api/deals/deals?limit=-5&offset=-3").status_code == 200
+
+
+def test_patent_panel_lists_only_visible_deals(client, deal, patent, institution_admin, other_admin):
+    client.force_login(institution_admin)
+    assert deal.code in client.get(reverse("deals:patent-panel", args=[patent.pk])).content.decode()
+    client.force_login(other_admin)
+    body = client.get(reverse("deals:patent-panel", args=[patent.pk])).content.decode()
+    assert deal.code not in body and "暂无可见的交易记录" in body
