@@ -5,29 +5,28 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-# Each app that has demo data exposes `<app>/demo.py` with `load(out) -> None`, in dependency order.
-DEMO_APPS = (
-    "classification",
-    "accounts",
-    "patents",
-    "evaluation",
-    "demand",
-    "matching",
-    "deals",
-    "monitoring",
+# Each step is `module:function(out)`, in dependency order; a module that is absent is skipped.
+DEMO_STEPS = (
+    "panhuo.classification.demo:load",
+    "panhuo.accounts.demo:load",
+    "panhuo.patents.demo:load",
+    "panhuo.patents.industries:load_demo",
+    "panhuo.evaluation.demo:load",
+    "panhuo.demand.demo:load",
+    "panhuo.matching.demo:load",
+    "panhuo.deals.demo:load",
+    "panhuo.monitoring.demo:load",
 )
 
 
 class Command(BaseCommand):
-    help = (
-        "Load reference data and the labelled demo dataset, create one demo account per role. 加载演示数据。"
-    )
+    help = "Load reference data and the labelled demo dataset, create one demo account per role. 加载演示数据。"
 
     def handle(self, *args: Any, **o: Any) -> None:
-        for app in DEMO_APPS:
-            name = f"panhuo.{app}.demo"
-            if util.find_spec(name) is None:
+        for step in DEMO_STEPS:
+            module_name, _, function = step.partition(":")
+            if util.find_spec(module_name) is None:
                 continue
-            self.stdout.write(f"== {app}")
-            import_module(name).load(self.stdout)
+            self.stdout.write(f"== {module_name.split('.', 1)[1]}")
+            getattr(import_module(module_name), function)(self.stdout)
         self.stdout.write("演示数据已加载 demo data loaded")
