@@ -114,7 +114,7 @@ def test_kpi_metrics_from_aggregates():
     assert metrics.metric_value("institution_sme_patent_share_bp", prefix="50", start=s, end=e) == 4_000
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
         st.tuples(
