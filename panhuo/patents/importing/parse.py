@@ -47,6 +47,13 @@ def fast_app_no(raw: str) -> str:
     return normalise_application_number(raw)
 
 
+@dataclass(frozen=True)
+class _Failure:
+    code: str
+    message_zh: str
+    message_en: str
+
+
 @dataclass
 class Parsed:
     line: int
@@ -114,10 +121,10 @@ class RowParser:
         self.source = source
         self.is_demo = is_demo
         self.is_synthetic = is_synthetic
-        self._dates: dict[tuple[str, str], dt.date | C.CellError] = {}
-        self._ipc: dict[tuple[str, str], C.IpcCell | C.CellError] = {}
-        self._status: dict[str, str | C.CellError] = {}
-        self._type: dict[str, str | C.CellError] = {}
+        self._dates: dict[tuple[str, str], dt.date | _Failure] = {}
+        self._ipc: dict[tuple[str, str], C.IpcCell | _Failure] = {}
+        self._status: dict[str, str | _Failure] = {}
+        self._type: dict[str, str | _Failure] = {}
 
     def _cached(self, cache: dict[Any, Any], key: Any, fn: Any, *args: Any) -> Any:
         value = cache.get(key)
@@ -125,11 +132,12 @@ class RowParser:
             try:
                 value = fn(*args)
             except C.CellError as err:
-                value = err
+                # Keep only the message: a stored exception would pin its traceback's frames (whole batches).
+                value = _Failure(err.code, err.message_zh, err.message_en)
             if len(cache) < _CACHE_MAX:
                 cache[key] = value
-        if isinstance(value, C.CellError):
-            raise value
+        if isinstance(value, _Failure):
+            raise C.CellError(value.code, value.message_zh, value.message_en)
         return value
 
     def parse(self, line: int, row: dict[str, str]) -> Parsed | list[RowReject]:
