@@ -11,10 +11,10 @@ DEMO_STEPS = (
     "panhuo.accounts.demo:load",
     "panhuo.patents.demo:load",
     "panhuo.patents.industries:load_demo",
-    "panhuo.evaluation.demo:load",
     "panhuo.demand.demo:load",
-    "panhuo.matching.demo:load",
     "panhuo.deals.demo:load",
+    "panhuo.evaluation.demo:load",  # after deals and demand: scores use their activity
+    "panhuo.matching.demo:load",  # after evaluation: the value score is the matching prior
     "panhuo.monitoring.demo:load",
 )
 
