@@ -218,21 +218,19 @@ def _required_rejects(handler: ImportHandler, batch: list[Row]) -> tuple[list[Ro
                     )
                 )
                 bad = True
-        for name, value in row.items():
-            if len(value) > 40 and len(value) > limits.get(name, 10000):
-                title = titles[name]
-                limit = limits[name]
-                result.rejects.append(
-                    RowReject(
-                        line,
-                        name,
-                        value[:50],
-                        "too_long",
-                        f"“{title}”超过 {limit} 个字符",
-                        f"{name} is longer than {limit} characters",
-                    )
+        for name in [n for n, v in row.items() if len(v) > limits[n]]:
+            title, limit, value = titles[name], limits[name], row[name]
+            result.rejects.append(
+                RowReject(
+                    line,
+                    name,
+                    value[:50],
+                    "too_long",
+                    f"“{title}”超过 {limit} 个字符",
+                    f"{name} is longer than {limit} characters",
                 )
-                bad = True
+            )
+            bad = True
         if not bad:
             kept.append((line, row))
     return kept, result

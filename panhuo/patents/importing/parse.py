@@ -211,6 +211,7 @@ class RowParser:
                 )
             )
         dates: dict[str, dt.date | None] = {}
+        date_cache = self._dates
         for name, label in (
             ("application_date", "申请日"),
             ("publication_date", "公开日"),
@@ -219,8 +220,12 @@ class RowParser:
             raw = row[name]
             dates[name] = None
             if raw:
+                hit = date_cache.get((raw, label))
+                if hit.__class__ is dt.date:  # the usual case, without a call
+                    dates[name] = hit
+                    continue
                 try:
-                    dates[name] = self._cached(self._dates, (raw, label), C.parse_date, raw, label)
+                    dates[name] = self._cached(date_cache, (raw, label), C.parse_date, raw, label)
                 except C.CellError as err:
                     bad(name, err)
         codes: list[str] = []
