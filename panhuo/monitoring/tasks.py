@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from panhuo.monitoring.aggregates import aggregates_rebuild, aggregates_stale
 from panhuo.monitoring.anomalies import anomalies_run
@@ -13,22 +13,26 @@ from panhuo.monitoring.regions import Period
 
 
 @db_periodic_task(crontab(minute="*/10"))
+@lock_task("monitoring-aggregates")  # a national-scale run can outlast the interval: never two at once
 def aggregates_refresh() -> None:
     if aggregates_stale():
         aggregates_rebuild()
 
 
 @db_task()
+@lock_task("monitoring-aggregates")  # a national-scale run can outlast the interval: never two at once
 def aggregates_rebuild_now() -> None:
     aggregates_rebuild()
 
 
 @db_task()
+@lock_task("monitoring-anomalies")  # a national-scale run can outlast the interval: never two at once
 def anomalies_run_now() -> None:
     anomalies_run()
 
 
 @db_periodic_task(crontab(hour="2", minute="15"))
+@lock_task("monitoring-anomalies")  # a national-scale run can outlast the interval: never two at once
 def anomalies_nightly() -> None:
     anomalies_run()
 

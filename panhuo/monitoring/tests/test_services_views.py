@@ -240,3 +240,18 @@ def test_kpi_command_json(world):
     out = io.StringIO()
     call_command("kpi", "CQ2", "--json", "--snapshot", "2026-B2", stdout=out)
     assert json.loads(out.getvalue())["as_of"] == "2026-04-30"
+
+
+def test_run_button_enqueues_the_job(client, world):
+    client.force_login(world["office_user"])
+    r = client.post(reverse("monitoring:anomaly-run"))
+    assert r.status_code == 302 and AnomalyCase.objects.count() == 2
+    r = client.get(reverse("monitoring:anomalies"))
+    assert r.status_code == 200 and len(r.context["page"]) == 1
+    case = r.context["page"][0]
+    r = client.post(
+        reverse("monitoring:anomaly-detail", args=[case.pk]), {"verdict": "confirmed", "reason": ""}
+    )
+    assert r.status_code == 200
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
