@@ -170,6 +170,7 @@ PANHUO_OTP_ROLES = tuple(
     r for r in os.environ.get("PANHUO_OTP_ROLES", "system_admin,security_admin,audit_admin").split(",") if r
 )
 OTP_TOTP_ISSUER = "Panhuo 盘活"
+PANHUO_STEP_UP_APPROVALS = _env_bool("PANHUO_STEP_UP_APPROVALS", True)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

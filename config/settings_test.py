@@ -15,3 +15,4 @@ UPLOAD_DIR = DATA_DIR / "test-uploads"
 AXES_ENABLED = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PANHUO_RATE_LIMITS_ENABLED = False  # enabled by the tests that check them
+PANHUO_STEP_UP_APPROVALS = False  # app tests approve without a TOTP device; tests/security checks it on

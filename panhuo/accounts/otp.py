@@ -40,12 +40,27 @@ def is_verified(request: HttpRequest) -> bool:
     return bool(verified and verified())
 
 
+def step_up_missing(request: HttpRequest) -> bool:
+    """True when this action needs a verified second factor that the session does not have yet."""
+    return bool(settings.PANHUO_STEP_UP_APPROVALS) and not is_verified(request)
+
+
+def require_step_up(request: HttpRequest) -> None:
+    """API form of the step-up: refuse (403) until the caller has verified a second factor in this session."""
+    from panhuo.common.errors import PermissionRefused
+
+    if step_up_missing(request):
+        raise PermissionRefused(
+            "复核前须完成双因素认证（/accounts/otp/）", "verify your second factor before approving"
+        )
+
+
 def step_up_required(view: F) -> F:
     """Deal approvals and other sensitive actions: a verified second factor in this session first."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_verified(request):
+        if step_up_missing(request):
             return redirect(f"{reverse('accounts:otp')}?next={request.path}")
         return view(request, *args, **kwargs)
 

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from engine.deals.money import format_fen
+from panhuo.accounts.otp import require_step_up
 from panhuo.common.errors import ApplicationError
 from panhuo.deals import forms, selectors, services
 from panhuo.deals.models import Deal, OpenLicenceDeclaration
@@ -305,6 +306,7 @@ def advance_deal(request: HttpRequest, deal_id: int, payload: AdvanceIn) -> dict
     "/deals/{deal_id}/approve", response={200: DealOut, **ERRORS}, summary="复核（同单位另一名管理员）"
 )
 def approve_deal(request: HttpRequest, deal_id: int) -> dict[str, Any]:
+    require_step_up(request)
     return _deal_out(services.deal_approve(deal_id=deal_id, actor=_u(request)))
 
 

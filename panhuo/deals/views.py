@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
+from panhuo.accounts.otp import step_up_required
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import CSV_TYPE, csv_bytes, download
 from panhuo.common.permissions import public, roles_required
@@ -226,6 +227,7 @@ def deal_advance_view(request: HttpRequest, deal_id: int) -> HttpResponse:
 
 @require_POST
 @roles_required(*STAFF)
+@step_up_required
 def deal_approve_view(request: HttpRequest, deal_id: int) -> HttpResponse:
     return _act(request, deal_id, lambda: deal_approve(deal_id=deal_id, actor=_u(request)), "已复核")
 

@@ -162,3 +162,18 @@ def test_admin_roles_need_totp_and_codes_are_single_use(make_user):
     login(other, admin.username, STRONG_PASSWORD, ip="10.0.0.3")
     assert other.post("/accounts/otp/", {"token": token}).status_code == 401  # reused code refused
     assert other.get("/accounts/admin/audit/").status_code == 302
+
+
+def test_deal_approval_asks_for_a_second_factor_first(institution_admin, settings):
+    settings.PANHUO_STEP_UP_APPROVALS = True
+    client = Client()
+    client.force_login(institution_admin)
+    response = client.post("/deals/999/approve/")
+    assert response.status_code == 302 and "/accounts/otp/" in response["Location"]
+    api = client.post("/api/deals/deals/999/approve", content_type="application/json")
+    assert api.status_code == 403 and "双因素" in api.json()["message_zh"]
+    client.get("/accounts/otp/")
+    device = TOTPDevice.objects.get(user=institution_admin)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    assert client.post("/accounts/otp/", {"token": f"{totp.token():0{device.digits}d}"}).status_code == 302
+    assert client.post("/api/deals/deals/999/approve", content_type="application/json").status_code == 404
