@@ -70,3 +70,22 @@ def _quote(name: str) -> str:
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_guard(request: Any, what: str, rate: str = "20/m") -> HttpResponse | None:
+    """Call where an export is about to be produced: 429 past the rate, else audit the export and return None."""
+    from panhuo.common.audit import audit_record
+    from panhuo.common.ratelimit import hit
+
+    user_id = getattr(request.user, "pk", None)
+    allowed = hit(f"export:ip:{request.META.get('REMOTE_ADDR', '')}", rate)
+    if user_id:
+        allowed = hit(f"export:user:{user_id}", rate) and allowed
+    if not allowed:
+        return HttpResponse(
+            "导出过于频繁，请稍后再试 Too many exports", status=429, content_type="text/plain; charset=utf-8"
+        )
+    audit_record(
+        "data.export", actor=request.user, detail={"what": what, "query": request.GET.urlencode()[:300]}
+    )
+    return None

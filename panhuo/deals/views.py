@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
 from panhuo.accounts.otp import step_up_required
 from panhuo.common.errors import ApplicationError, NotFound
-from panhuo.common.exports import CSV_TYPE, csv_bytes, download
+from panhuo.common.exports import CSV_TYPE, csv_bytes, download, export_guard
 from panhuo.common.permissions import public, roles_required
 from panhuo.deals import forms, selectors
 from panhuo.deals.models import (
@@ -85,6 +85,10 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     deals = selectors.deal_list(_u(request), kind=kind, state=state, q=q)
     if request.GET.get("format") == "csv":
+        refused = export_guard(request, "deals")
+        if refused is not None:
+            return refused
+
         rows = [
             (
                 d.code,

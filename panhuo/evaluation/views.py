@@ -16,7 +16,7 @@ from engine.scoring.flags import HIGH_VALUE_LABELS
 from engine.scoring.indicators import DIMENSION_LABELS
 from panhuo.accounts.models import College, Organization, Role
 from panhuo.common.errors import ApplicationError, NotFound
-from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download, xlsx_bytes
+from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download, export_guard, xlsx_bytes
 from panhuo.common.permissions import roles_required, signed_in
 from panhuo.evaluation import selectors
 from panhuo.evaluation.forms import (
@@ -106,6 +106,10 @@ def index(request: HttpRequest) -> HttpResponse:
     qs = selectors.score_list(_u(request), f)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
+        refused = export_guard(request, "value-scores")
+        if refused is not None:
+            return refused
+
         rows = [
             [
                 vs.patent.key,
@@ -378,6 +382,9 @@ def fees(request: HttpRequest) -> HttpResponse:
         horizon = max(1, min(horizon, 3660))
     rows = selectors.fee_calendar(_u(request), organization_id=org_id, today=today, horizon_days=horizon)
     if request.GET.get("export") == "xlsx":
+        refused = export_guard(request, "annual-fees")
+        if refused is not None:
+            return refused
         header = [
             "申请号",
             "名称",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from panhuo.accounts.models import College, Organization, Role
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.permissions import roles_required, signed_in
+from panhuo.common.ratelimit import rate_limited
 from panhuo.patents import selectors, services
 from panhuo.patents.forms import AssignForm, InventoryFillForm, ReviewForm
 from panhuo.patents.models import (
@@ -64,6 +65,7 @@ def _listing(
 
 
 @signed_in
+@rate_limited("search", "120/m")
 @require_http_methods(["GET"])
 def patent_list(request: HttpRequest) -> HttpResponse:
     """专利清单: institution people their own inventory, everyone else the pool."""
@@ -74,6 +76,7 @@ def patent_list(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
+@rate_limited("search", "120/m")
 @require_http_methods(["GET"])
 def pool(request: HttpRequest) -> HttpResponse:
     """专利转化资源库: every pooled record, whitelisted fields only."""

@@ -49,3 +49,28 @@ def test_not_found_page_is_generic_with_request_id():
     assert response.status_code == 404
     body = response.content.decode()
     assert "abcdef0123456789" in body and "Traceback" not in body and "SECRET_KEY" not in body
+
+
+@override_settings(PANHUO_RATE_LIMITS_ENABLED=True)
+def test_exports_are_rate_limited_and_audited(institution_admin):
+    from django.core.cache import cache
+
+    from panhuo.common.models import AuditEvent
+
+    cache.clear()
+    client = Client()
+    client.force_login(institution_admin)
+    codes = [client.get("/deals/?format=csv").status_code for _ in range(21)]
+    assert codes[:20] == [200] * 20 and codes[20] == 429
+    assert AuditEvent.objects.filter(action="data.export", detail__what="deals").count() == 20
+
+
+@override_settings(PANHUO_RATE_LIMITS_ENABLED=True)
+def test_search_is_rate_limited(institution_admin):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    client.force_login(institution_admin)
+    codes = [client.get("/patents/?q=电池").status_code for _ in range(121)]
+    assert 429 not in codes[:120] and codes[120] == 429
