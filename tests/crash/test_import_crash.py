@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PANHUO = [sys.executable, "-m", "panhuo.cli"]
-ROWS = int(os.environ.get("PANHUO_CRASH_ROWS", "100000"))
+ROWS = int(os.environ.get("PANHUO_CRASH_ROWS", "60000"))  # 100000 passes too (~75 s here)
 
 pytestmark = pytest.mark.slow
 
