@@ -68,9 +68,7 @@ class Parsed:
 
 def content_hash(v: dict[str, Any]) -> str:
     """Of the imported bibliographic values: equal hash = the row would change nothing."""
-    dates = [
-        d.isoformat() if d else "" for d in (v["application_date"], v["publication_date"], v["grant_date"])
-    ]
+    ad, pd, gd = v["application_date"], v["publication_date"], v["grant_date"]
     text = "\x1f".join(
         (
             v["app_no"] or "",
@@ -83,7 +81,9 @@ def content_hash(v: dict[str, Any]) -> str:
             "|".join(v["applicants"]),
             "|".join(v["patentees"]),
             "|".join(v["inventors"]),
-            *dates,
+            ad.isoformat() if ad else "",
+            pd.isoformat() if pd else "",
+            gd.isoformat() if gd else "",
             v["legal_status"],
             v["source"],
             "1" if v["is_demo"] else "0",
