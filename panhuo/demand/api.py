@@ -285,6 +285,7 @@ def list_needs(
     if status:
         qs = qs.filter(status=status)
     limit = max(1, min(limit, 500))
+    offset = max(0, min(offset, 10**9))
     return [_need_out(n) for n in qs.order_by("-published_at", "-id")[offset : offset + limit]]
 
 

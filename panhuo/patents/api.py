@@ -106,8 +106,8 @@ class PatentOut(Schema):
 
 class ListQuery(Schema):
     q: str = ""
-    organization: int | None = None
-    college: int | None = None
+    organization: int | None = Field(None, ge=1, le=2**63 - 1)
+    college: int | None = Field(None, ge=1, le=2**63 - 1)
     ipc_section: str = ""
     ipc_class: str = ""
     patent_type: str = ""
@@ -116,7 +116,7 @@ class ListQuery(Schema):
     conversion_mode: str = ""
     industry_scheme: str = ""
     industry_code: str = ""
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(25, ge=1, le=100)
 
 
