@@ -20,7 +20,9 @@ DEMO_STEPS = (
 
 
 class Command(BaseCommand):
-    help = "Load reference data and the labelled demo dataset, create one demo account per role. 加载演示数据。"
+    help = (
+        "Load reference data and the labelled demo dataset, create one demo account per role. 加载演示数据。"
+    )
 
     def handle(self, *args: Any, **o: Any) -> None:
         for step in DEMO_STEPS:
