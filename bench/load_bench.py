@@ -176,7 +176,8 @@ def main() -> None:
             importer = subprocess.Popen(
                 [PY, "-m", "panhuo.cli", "import", str(csv_path), "--institution", "DEMO-UNI-2", "--json"],
                 cwd=ROOT,
-                env=env,
+                # 1,000,000 synthetic rows are ~205 MiB: raise the 200 MiB upload cap for this one import.
+                env={**env, "PANHUO_MAX_CSV_BYTES": str(400 * 2**20)},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 text=True,
