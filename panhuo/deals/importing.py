@@ -158,12 +158,7 @@ class DealImportHandler(ImportHandler):
                     )
                 )
                 continue
-            if outcome == "inserted":
-                result.inserted += 1
-            elif outcome == "updated":
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.count(outcome)
         return result
 
     def _row(self, job: Any, org: Organization, row: dict[str, str]) -> str:

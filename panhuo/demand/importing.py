@@ -100,12 +100,7 @@ class EnterpriseImportHandler(ImportHandler):
                     RowReject(line, column, value[:200], exc.code, exc.message_zh, exc.message_en)
                 )
                 continue
-            if outcome == "inserted":
-                result.inserted += 1
-            elif outcome == "updated":
-                result.updated += 1
-            else:
-                result.unchanged += 1
+            result.count(outcome)
         return result
 
     def template_example(self) -> dict[str, str]:

@@ -95,6 +95,15 @@ class BatchResult:
         """Rows rejected (a row with several bad columns counts once)."""
         return len({r.line for r in self.rejects})
 
+    def count(self, outcome: str) -> None:
+        """Tally one accepted row: "inserted", "updated" or anything else (unchanged)."""
+        if outcome == "inserted":
+            self.inserted += 1
+        elif outcome == "updated":
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
 
 class ImportHandler:
     """Base class of a handler; subclasses set the class attributes and implement `process_batch`."""
