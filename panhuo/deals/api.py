@@ -261,9 +261,10 @@ ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 def list_deals(
     request: HttpRequest, kind: str = "", state: str = "", q: str = "", limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    deals = selectors.deal_list(
-        _u(request), kind=kind, state=state, q=q, limit=min(limit, 500), offset=offset
-    )
+    # Bounded so a hostile page size or offset can never overflow the database's 64-bit integers.
+    limit = max(1, min(limit, 500))
+    offset = max(0, min(offset, 10**9))
+    deals = selectors.deal_list(_u(request), kind=kind, state=state, q=q, limit=limit, offset=offset)
     return [_deal_out(d) for d in deals]
 
 

@@ -16,6 +16,19 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 CSRF = "c" * 32  # an unmasked secret: valid when cookie and header carry the same value
 
 
+@pytest.fixture(autouse=True)
+def one_connection_per_test():
+    """Like Django's test client: keep the test's connection (and transaction) across the WSGI calls."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tenant_b_cookies(other_university, university, make_user):
     user = make_user(Role.INSTITUTION_ADMIN, other_university)
