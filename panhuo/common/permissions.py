@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -47,7 +47,3 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 
 signed_in = roles_required()
-
-
-def has_role(user: Any, roles: Iterable[str]) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in set(roles)
