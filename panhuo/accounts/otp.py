@@ -28,13 +28,6 @@ from panhuo.common.ratelimit import rate_limited
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def otp_required_for(user: Any) -> bool:
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and getattr(user, "role", "") in settings.PANHUO_OTP_ROLES
-    )
-
-
 def is_verified(request: HttpRequest) -> bool:
     verified = getattr(request.user, "is_verified", None)
     return bool(verified and verified())
