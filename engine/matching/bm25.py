@@ -36,11 +36,67 @@ class BM25Segment:
     def query_ids(self, tokens: Sequence[str]) -> list[int]:
         return sorted({self.vocab[t] for t in tokens if t in self.vocab and t})
 
+    def _postings(self, ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        m = self._retriever.scores
+        indptr, indices, data = m["indptr"], m["indices"], m["data"]
+        spans = [(int(indptr[t]), int(indptr[t + 1])) for t in ids]
+        rows = np.concatenate([indices[a:b] for a, b in spans]) if spans else np.zeros(0, dtype=np.int32)
+        vals = np.concatenate([data[a:b] for a, b in spans]) if spans else np.zeros(0, dtype=np.float32)
+        return rows, vals
+
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """Every document's score (dense array; `top` and `scores_of` avoid it on large segments)."""
         ids = self.query_ids(tokens)
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores_from_ids(ids), dtype=np.float32)
+        rows, vals = self._postings(ids)
+        return np.bincount(rows, weights=vals, minlength=self.size).astype(np.float32)
+
+    def top(self, tokens: Sequence[str], k: int, dead_rows: np.ndarray | None = None) -> np.ndarray:
+        """Exact top-k rows by BM25 among documents holding at least one query term (best first).
+
+        Only the postings of the query terms are touched (one bincount over them); `dead_rows` (masked rows) are
+        excluded before the cut.
+        """
+        ids = self.query_ids(tokens)
+        if not ids or k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        rows, vals = self._postings(ids)
+        hit: np.ndarray
+        acc: np.ndarray
+        if len(ids) == 1:
+            acc, hit = vals.astype(np.float64), rows.astype(np.int64)
+        else:
+            full = np.bincount(rows, weights=vals, minlength=self.size)
+            hit = np.unique(rows) if rows.size < self.size // 8 else np.flatnonzero(full)
+            acc = full[hit]
+        if dead_rows is not None and dead_rows.size:
+            keep = ~np.isin(hit, dead_rows)
+            hit, acc = hit[keep], acc[keep]
+        keep = acc > 0
+        hit, acc = hit[keep], acc[keep]
+        if hit.size > k:
+            part = np.argpartition(-acc, k - 1)[:k]
+            hit, acc = hit[part], acc[part]
+        order = np.lexsort((hit, -acc))
+        return hit[order].astype(np.int64)
+
+    def scores_of(self, tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """Exact scores of the given rows only (binary search in each query term's postings)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(rows.shape[0], dtype=np.float64)
+        if not rows.size:
+            return out.astype(np.float32)
+        m = self._retriever.scores
+        indptr, indices, data = m["indptr"], m["indices"], m["data"]
+        for t in self.query_ids(tokens):
+            a, b = int(indptr[t]), int(indptr[t + 1])
+            postings = indices[a:b]
+            pos = np.searchsorted(postings, rows)
+            ok = pos < (b - a)
+            ok[ok] = postings[pos[ok]] == rows[ok]
+            out[ok] += data[a + pos[ok]]
+        return out.astype(np.float32)
 
     def upper_bound(self, tokens: Sequence[str]) -> float:
         """Score of a document holding each distinct query term once at average length: Σ idf / (1 + k1).

