@@ -162,9 +162,31 @@ class HybridIndex:
         if allowed is not None and cands:
             ok = allowed(list(cands))
             cands = {k: v for k, v in cands.items() if k in ok}
-        if not cands:
+        return self.fuse(
+            list(cands.values()),
+            qtok,
+            query,
+            priors=priors,
+            config=cfg,
+            use_bm25=use_bm25,
+            use_dense=use_dense,
+        )
+
+    def fuse(
+        self,
+        cl: list[_Cand],
+        qtok: Sequence[str],
+        query: NeedQuery,
+        *,
+        priors: PriorLookup | None = None,
+        config: FusionConfig | None = None,
+        use_bm25: bool = True,
+        use_dense: bool = True,
+    ) -> list[MatchHit]:
+        """Second stage over a candidate set (normalisation, affinity, prior, ranking, reasons)."""
+        cfg = config or self.config
+        if not cl:
             return []
-        cl = list(cands.values())
         if not use_bm25:
             bm_n = np.zeros(len(cl))
         elif cfg.bm25_norm == "minmax":

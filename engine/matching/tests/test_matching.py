@@ -246,3 +246,23 @@ def test_unknown_manifest_version_is_refused(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "panhuo-match-index", "version": 99}))
     with pytest.raises(ValueError, match="unsupported"):
         IndexStore(tmp_path).manifest()
+
+
+def test_batch_search_matches_single_searches(hybrid, tokenizer, embedder):
+    from engine.matching.batch import batch_search
+
+    texts = ["钙钛矿电池", "图像识别 神经网络", "污水 膜", "水果保鲜", "输电线路 鸟"]
+    queries = [NeedQuery(t, labels=("ipc:H01M",) if i == 0 else (), top_k=3) for i, t in enumerate(texts)]
+    tokens = [tokenizer.search_tokens(t) for t in texts]
+    vectors = embedder.queries(texts)
+    for cfg in (FusionConfig(), FusionConfig(candidates=3)):
+        got = dict(batch_search(hybrid, queries, tokens, vectors, config=cfg, block=2))
+        assert sorted(got) == list(range(len(texts)))
+        for i, q in enumerate(queries):
+            want = hybrid.search_vectors(tokens[i], vectors[i], q, config=cfg)
+            assert [(h.doc_id, round(h.score, 4)) for h in got[i]] == [
+                (h.doc_id, round(h.score, 4)) for h in want
+            ]
+    # excluded rows never appear and do not take a candidate slot
+    got = dict(batch_search(hybrid, queries, tokens, vectors, exclude=lambda i: {8} if i == 0 else set()))
+    assert 8 not in [h.doc_id for h in got[0]] and got[0]
