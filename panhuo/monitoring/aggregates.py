@@ -346,8 +346,21 @@ def aggregates_rebuild() -> dict[str, int | float]:
         )
         _fast_insert(
             InstitutionYearAggregate,
-            ("institution_id", "name", "region_code", "year", "deals", "contract_fen", "received_fen"),
-            ((k[0], inst_names.get(k[0], ""), k[1], k[2], *v) for k, v in inst_year.items()),
+            (
+                "institution_id",
+                "name",
+                "region_code",
+                "region_prefix",
+                "year",
+                "deals",
+                "contract_fen",
+                "received_fen",
+            ),
+            (
+                (k[0], inst_names.get(k[0], ""), k[1], p, k[2], *v)
+                for k, v in inst_year.items()
+                for p in prefixes(k[1])
+            ),
         )
         _fast_insert(
             SubRegionAggregate,
@@ -539,3 +552,26 @@ def naive_smes_served_by_institutions(*, prefix: str, year: int) -> int:
         .distinct()
         .count()
     )
+
+
+def naive_top_institutions(*, prefix: str, year: int, limit: int = 20) -> list[dict[str, int]]:
+    """Holders in the region ranked by their contract deals of the year (ties by id): the dashboard's ranking."""
+    qs = (
+        Deal.objects.filter(state__in=CONTRACT_STATES)
+        .filter(_region_q("institution__region_code", prefix))
+        .filter(Q(contract_date__year=year) | Q(contract_date__isnull=True, created_at__year=year))
+        .values("institution_id")
+        .annotate(
+            deals=Count("id"), contract_fen=Sum("contract_amount_fen"), received_fen=Sum("received_fen")
+        )
+        .order_by("-deals", "institution_id")
+    )
+    return [
+        {
+            "id": r["institution_id"],
+            "deals": r["deals"],
+            "contract_fen": r["contract_fen"] or 0,
+            "received_fen": r["received_fen"] or 0,
+        }
+        for r in qs[:limit]
+    ]

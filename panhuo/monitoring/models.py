@@ -72,18 +72,29 @@ class InstitutionDealAggregate(models.Model):
 
 
 class InstitutionYearAggregate(models.Model):
-    """One row per institution and year (all kinds): the ranking table, read without a join or a GROUP BY."""
+    """One row per institution, year and region prefix of the institution (all kinds): the ranking table.
+
+    Stored once per prefix ("" national, province, city, district) so that a region's top institutions are the
+    first rows of the index (year, region_prefix, deals DESC): a LIMIT read whatever the country's size, where a
+    `region_code LIKE 'prefix%'` filter sorted every institution of the year (and cannot use a plain b-tree
+    index on PostgreSQL under a non-C collation).
+    """
 
     institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
     region_code = models.CharField(max_length=6, blank=True)
+    region_prefix = models.CharField(max_length=6, blank=True, default="")
     year = models.PositiveSmallIntegerField()
     deals = models.PositiveIntegerField(default=0)
     contract_fen = models.BigIntegerField(default=0)
     received_fen = models.BigIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["year", "region_code"], name="mon_instyear_lookup")]
+        indexes = [
+            models.Index(
+                fields=["year", "region_prefix", "-deals", "institution_id"], name="mon_instyear_rank"
+            )
+        ]
 
 
 class IndustryDealAggregate(models.Model):

@@ -149,9 +149,7 @@ def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any
                 "received_fen": row["r"],
             }
         )
-    inst_qs = InstitutionYearAggregate.objects.filter(year=year)
-    if scope.prefix:
-        inst_qs = inst_qs.filter(region_code__startswith=scope.prefix)
+    inst_qs = InstitutionYearAggregate.objects.filter(year=year, region_prefix=scope.prefix)
     top = list(
         inst_qs.order_by("-deals", "institution_id").values(
             "institution_id", "name", "deals", "contract_fen", "received_fen"

@@ -13,6 +13,7 @@ from panhuo.monitoring.aggregates import (
     naive_deal_totals,
     naive_inventory,
     naive_smes_served_by_institutions,
+    naive_top_institutions,
 )
 from panhuo.monitoring.models import DistinctAggregate
 from panhuo.monitoring.regions import Period, parse_period, prefixes_of, region_prefix
@@ -173,4 +174,9 @@ def test_aggregates_equal_naive_on_random_data(django_db_blocker, specs):
                     or 0
                 )
                 assert got == naive_smes_served_by_institutions(prefix=prefix, year=year)
+                # the ranking is read from per-prefix rows: same holders, same order as the naive GROUP BY
+                assert [
+                    {f: r[f] for f in ("id", "deals", "contract_fen", "received_fen")}
+                    for r in d["top_institutions"]
+                ] == naive_top_institutions(prefix=prefix, year=year)
         transaction.savepoint_rollback(sid)
