@@ -233,8 +233,9 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("monitoring:kpi-detail", code=code)
     snap_period = request.GET.get("snapshot")
     snapshot = programme.snapshots.filter(period=snap_period).first() if snap_period else None
-    data = snapshot.results if snapshot else kpi.programme_evaluate(programme)
-    ids = {i.code: i.pk for i in programme.indicators.all()}
+    indicators = list(programme.indicators.all())
+    data = snapshot.results if snapshot else kpi.programme_evaluate(programme, indicators=indicators)
+    ids = {i.code: i.pk for i in indicators}
     for r in data["indicators"]:
         r["pk"] = ids.get(r["code"])
         r["progress_pct"] = min(max(r["progress_bp"], 0), 10_000) / 100
