@@ -14,8 +14,35 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from engine.matching.dense import Embedder
 from engine.matching.hybrid import HybridIndex, PriorLookup, _Cand
-from engine.matching.types import FusionConfig, MatchHit, NeedQuery
+from engine.matching.segment import Segment
+from engine.matching.types import FusionConfig, MatchHit, NeedQuery, PatentDoc
+from engine.text import Tokenizer
+
+
+def window_segment(index: HybridIndex, docs: Sequence[PatentDoc]) -> Segment:
+    """A small segment over `docs` (patents new since the last digests), reusing the index's stored vectors.
+
+    A doc whose dense text changed since it was indexed (hash differs) or that is not indexed yet is embedded with
+    the index's own embedder (the static tier: table lookups).
+    """
+    wanted = np.fromiter((d.doc_id for d in docs), dtype=np.int64, count=len(docs))
+    where: dict[int, tuple[int, int]] = {}
+    for s, seg in enumerate(index.segments):
+        for r in np.flatnonzero(np.isin(seg.ids, wanted) & ~index._dead[s]):
+            where[int(seg.ids[r])] = (s, int(r))
+
+    def reuse(doc_id: int, h: int) -> np.ndarray | None:
+        hit = where.get(doc_id)
+        if hit is None:
+            return None
+        seg = index.segments[hit[0]]
+        return seg.vectors[hit[1]] if int(seg.hashes[hit[1]]) == h else None
+
+    tokenizer: Tokenizer = index.tokenizer
+    embedder: Embedder = index.embedder
+    return Segment.build(docs, tokenizer=tokenizer, embedder=embedder, reuse=reuse)
 
 
 def _bm25_block(index: HybridIndex, tokens: Sequence[Sequence[str]]) -> np.ndarray:
@@ -53,9 +80,15 @@ def batch_search(
     config: FusionConfig | None = None,
     priors: PriorLookup | None = None,
     exclude: Callable[[int], set[int]] | None = None,
+    row_time: np.ndarray | None = None,
+    since: np.ndarray | None = None,
     block: int = 512,
 ) -> Iterator[tuple[int, list[MatchHit]]]:
-    """Yield (query position, ranked hits) for every query, against a single-segment index (the window)."""
+    """Yield (query position, ranked hits) for every query, against a single-segment index (the window).
+
+    `row_time` (one timestamp per window row) and `since` (one per query): a query only sees rows newer than its
+    own `since` (each enterprise's window starts at its own last digest).
+    """
     if len(index.segments) != 1:
         raise ValueError("batch_search runs against one segment (build the window as a single segment)")
     cfg = config or index.config
@@ -76,6 +109,10 @@ def batch_search(
         if dead.size:
             cos[:, dead] = -np.inf
             bm[:, dead] = 0.0
+        if row_time is not None and since is not None:
+            old = row_time[None, :] <= np.asarray(since[start:stop], dtype=np.float64)[:, None]
+            cos[old] = -np.inf
+            bm[old] = 0.0
         if exclude is not None:
             for i in range(start, stop):
                 skip = [row_of[d] for d in exclude(i) if d in row_of]

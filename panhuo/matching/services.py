@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from engine.matching import NeedQuery
+from engine.matching import HybridIndex, NeedQuery
+from engine.matching.batch import batch_search, window_segment
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
@@ -214,8 +218,28 @@ def _enqueue_push(run_id: int) -> None:
     push_run_task(run_id)
 
 
-def push_run_execute(run_id: int, *, echo: Any = None) -> PushRun:
-    """Digest for every subscribed enterprise: new pooled matches above its threshold, never a patent twice."""
+PUSH_CANDIDATES = 20  # per retriever and enterprise, over the window of new patents (bench/match_speed.py)
+PUSH_FIRST_WINDOW = timedelta(days=30)  # an enterprise's first digest: patents new in the last 30 days
+PUSH_MAX_WINDOW = timedelta(
+    days=30
+)  # older patents are not "new" for anyone, however long since the last digest
+PUSH_OVERLAP = timedelta(
+    days=1
+)  # re-read the day before the last digest (index lag); PushedMatch stops repeats
+
+
+def _new_at(patent_updated: datetime, pooled_at: datetime | None) -> datetime:
+    return max(patent_updated, pooled_at) if pooled_at else patent_updated
+
+
+def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> PushRun:
+    """Digest for every subscribed enterprise: new pooled matches above its threshold, never a patent twice.
+
+    Window path: the candidates are only the pooled patents that became new (pooled, or changed) since each
+    enterprise's last digest (minus a day of overlap, at most 30 days back). One small window segment is built from
+    the index's stored vectors, then every enterprise is matched against it in numpy blocks
+    (`engine.matching.batch.batch_search`), with the same fusion as an interactive search.
+    """
     run = PushRun.objects.get(pk=run_id)
     if run.state != JobState.QUEUED:
         return run
@@ -227,38 +251,76 @@ def push_run_execute(run_id: int, *, echo: Any = None) -> PushRun:
     docs = enterprise_docs(profiles) if index is not None else []
     PushRun.objects.filter(pk=run.pk).update(total=len(docs))
     pushed_total = 0
-    last = time.monotonic()
-    for i, doc in enumerate(docs):
-        pref, _ = PushPreference.objects.get_or_create(organization_id=doc.doc_id)
-        already = set(
-            PushedMatch.objects.filter(enterprise_id=doc.doc_id).values_list("patent_id", flat=True)
+    if index is not None and docs:
+        now = timezone.now()
+        PushPreference.objects.bulk_create(
+            [PushPreference(organization_id=d.doc_id) for d in docs], ignore_conflicts=True
         )
-        assert index is not None
-        hits = index.search(
-            NeedQuery(text=enterprise_query_text(doc), labels=doc.labels, top_k=pref.max_per_digest * 3),
-            priors=value_priors,
-            allowed=_not_yet_pushed(already),
+        prefs = PushPreference.objects.in_bulk([d.doc_id for d in docs], field_name="organization_id")
+        floor = now - PUSH_MAX_WINDOW
+        since: dict[int, datetime] = {}
+        for d in docs:
+            last_digest = prefs[d.doc_id].last_digest_at
+            since[d.doc_id] = (
+                max(floor, last_digest - PUSH_OVERLAP) if last_digest else now - PUSH_FIRST_WINDOW
+            )
+        start = min(since.values())
+        new_at: dict[int, datetime] = {}
+        for pid, updated, pooled in (
+            InventoryRecord.objects.filter(state=InventoryState.POOLED)
+            .filter(Q(pooled_at__gt=start) | Q(patent__updated_at__gt=start))
+            .values_list("patent_id", "patent__updated_at", "pooled_at")
+        ):
+            t = _new_at(updated, pooled)
+            new_at[pid] = max(new_at.get(pid, t), t)
+        window_docs = list(patent_docs(Patent.objects.filter(pk__in=list(new_at))))
+        window = HybridIndex(
+            [window_segment(index, window_docs)], tokenizer=index.tokenizer, embedder=index.embedder
         )
-        chosen = [h for h in hits if h.score >= pref.threshold][: pref.max_per_digest]
-        if chosen:
-            pushed_total += _push_digest(run, pref, chosen)
-        if echo or time.monotonic() - last > 1.0 or i + 1 == len(docs):
-            last = time.monotonic()
-            PushRun.objects.filter(pk=run.pk).update(done=i + 1, pushed=pushed_total)
-            if echo:
-                echo(f"push: {i + 1}/{len(docs)}")
+        win_ids = [d.doc_id for d in window_docs]
+        row_time = np.array([new_at[d].timestamp() for d in win_ids], dtype=np.float64)
+        already: dict[int, set[int]] = {}
+        for ent, pat in PushedMatch.objects.filter(patent_id__in=win_ids).values_list(
+            "enterprise_id", "patent_id"
+        ):
+            already.setdefault(ent, set()).add(pat)
+        prior_map = value_priors(win_ids) if win_ids else {}
+        queries = [
+            NeedQuery(
+                text=enterprise_query_text(d), labels=d.labels, top_k=prefs[d.doc_id].max_per_digest * 3
+            )
+            for d in docs
+        ]
+        tokens = [index.tokenizer.search_tokens(q.text) for q in queries]
+        vectors = index.embedder.queries([q.text for q in queries])
+        cfg = replace(index.config, candidates=PUSH_CANDIDATES)
+        last = time.monotonic()
+        for i, hits in batch_search(
+            window,
+            queries,
+            tokens,
+            vectors,
+            config=cfg,
+            priors=lambda ids: {d: prior_map[d] for d in ids if d in prior_map},
+            exclude=lambda i: already.get(docs[i].doc_id, set()),
+            row_time=row_time,
+            since=np.array([since[d.doc_id].timestamp() for d in docs], dtype=np.float64),
+            block=block,
+        ):
+            pref = prefs[docs[i].doc_id]
+            chosen = [h for h in hits if h.score >= pref.threshold][: pref.max_per_digest]
+            if chosen:
+                pushed_total += _push_digest(run, pref, chosen)
+            if echo or time.monotonic() - last > 1.0 or i + 1 == len(docs):
+                last = time.monotonic()
+                PushRun.objects.filter(pk=run.pk).update(done=i + 1, pushed=pushed_total)
+                if echo:
+                    echo(f"push: {i + 1}/{len(docs)}")
     PushRun.objects.filter(pk=run.pk).update(
         state=JobState.DONE, done=len(docs), pushed=pushed_total, finished_at=timezone.now()
     )
     run.refresh_from_db()
     return run
-
-
-def _not_yet_pushed(already: set[int]) -> Callable[[Sequence[int]], set[int]]:
-    def allowed(ids: Sequence[int]) -> set[int]:
-        return pooled_ids(ids) - already
-
-    return allowed
 
 
 def _push_digest(run: PushRun, pref: PushPreference, hits: Sequence[Any]) -> int:

@@ -1,17 +1,19 @@
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from panhuo.accounts.models import Role
 from panhuo.matching import index as idx
 from panhuo.matching import selectors, services
 from panhuo.matching.models import IndexBuild, JobState, Notification, PushedMatch, PushPreference, PushRun
 from panhuo.matching.tests.conftest import make_patent
-from panhuo.patents.models import InventoryState
+from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 
 
 def _keys(matches):
@@ -174,3 +176,23 @@ def test_bad_unsubscribe_token_changes_nothing(client, battery_enterprise):
     assert resp.status_code == 200 and "退订链接无效" in resp.content.decode()
     assert PushPreference.objects.get(organization=battery_enterprise).enabled is True
     assert PushRun.objects.count() == 0
+
+
+def test_push_window_only_new_patents_and_progress(
+    built_index, battery_enterprise, university, django_capture_on_commit_callbacks
+):
+    PushPreference.objects.create(organization=battery_enterprise, threshold=0.0)
+    first = _run_push(django_capture_on_commit_callbacks)
+    assert first.done == first.total == 1 and first.pushed == 3
+    # a matching patent pooled long before the last digest is not "new": outside every window
+    old = make_patent("CN100000008A", "锂电池正极材料包覆方法", "H01M4/36", university, InventoryState.POOLED)
+    long_ago = timezone.now() - timedelta(days=45)
+    Patent.objects.filter(pk=old.pk).update(updated_at=long_ago)
+    InventoryRecord.objects.filter(patent=old).update(pooled_at=long_ago)
+    call_command("index", "build", "--delta", stdout=io.StringIO())
+    assert _run_push(django_capture_on_commit_callbacks).pushed == 0
+    # pooled today (an old record entering the pool) → new, pushed once
+    InventoryRecord.objects.filter(patent=old).update(pooled_at=timezone.now())
+    assert _run_push(django_capture_on_commit_callbacks).pushed == 1
+    assert _run_push(django_capture_on_commit_callbacks).pushed == 0
+    assert _pushed() == {"CN100000001A", "CN100000003A", "CN100000004A", "CN100000008A"}
