@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -23,7 +23,7 @@ from django.utils import timezone
 from panhuo.accounts.models import HOLDER_TYPES, Organization
 from panhuo.classification.models import Industry
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind, DealParty, DealPatent, Filing, PartyRole
-from panhuo.demand.models import EnterpriseProfile, EnterpriseSize
+from panhuo.demand.models import EnterpriseProfile, EnterpriseSize, Need, NeedAnswer
 from panhuo.monitoring.models import (
     AggregateBuild,
     DealAggregate,
@@ -33,6 +33,7 @@ from panhuo.monitoring.models import (
     InstitutionYearAggregate,
     InventoryAggregate,
     InventoryRegionAggregate,
+    ResponseAggregate,
     SubRegionAggregate,
 )
 from panhuo.monitoring.regions import bimonth_of, prefixes_of
@@ -196,6 +197,37 @@ def _industry_names() -> dict[tuple[str, str], str]:
     return names
 
 
+MS = timedelta(milliseconds=1)
+
+
+def _answers(qs: Any) -> Iterator[tuple[int, str, int, int]]:
+    """(institution, its region code, local year of the answer, response in ms ≥ 0) of answers to published
+    needs: the response time the dashboard shows."""
+    for inst_id, region, answered, published in (
+        qs.filter(need__published_at__isnull=False)
+        .values_list("institution_id", "institution__region_code", "answered_at", "need__published_at")
+        .order_by()
+        .iterator(20_000)
+    ):
+        yield inst_id, region or "", timezone.localtime(answered).year, max((answered - published) // MS, 0)
+
+
+def response_summary(answers: int, total_ms: int, median_ms: int) -> dict[str, float | int | None]:
+    """Mean and median response in hours (0.1 h) from the exact integer figures."""
+    if not answers:
+        return {"answers": 0, "mean_hours": None, "median_hours": None}
+    return {
+        "answers": answers,
+        "mean_hours": round(total_ms / answers / 3_600_000, 1),
+        "median_hours": round(median_ms / 3_600_000, 1),
+    }
+
+
+def _response_figures(values: list[int]) -> tuple[int, int, int]:
+    values.sort()
+    return len(values), sum(values), values[len(values) // 2]
+
+
 def _fast_insert(
     model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]], chunk: int = 20_000
 ) -> None:
@@ -321,8 +353,15 @@ def aggregates_rebuild() -> dict[str, int | float]:
             for i, f in enumerate(inv_fields):
                 acc[i] += row[f"n_{f}"]
             region_insts[(p, row["patent__patent_type"])].add(row["organization_id"])
+    by_prefix: dict[tuple[str, int], list[int]] = defaultdict(list)
+    by_inst: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for inst_id, region, year, ms in _answers(NeedAnswer.objects.all()):
+        by_inst[(inst_id, year)].append(ms)
+        for p in prefixes(region):
+            by_prefix[(p, year)].append(ms)
     with transaction.atomic():
         for model in (
+            ResponseAggregate,
             DealAggregate,
             InstitutionDealAggregate,
             IndustryDealAggregate,
@@ -434,6 +473,14 @@ def aggregates_rebuild() -> dict[str, int | float]:
             ),
         )
         _fast_insert(
+            ResponseAggregate,
+            ("region_prefix", "institution_id", "year", "answers", "total_ms", "median_ms"),
+            (
+                *((p, None, y, *_response_figures(v)) for (p, y), v in by_prefix.items()),
+                *(("", i, y, *_response_figures(v)) for (i, y), v in by_inst.items()),
+            ),
+        )
+        _fast_insert(
             InventoryRegionAggregate,
             ("region_prefix", "patent_type", "institutions", *inv_fields),
             (k + (len(region_insts[k]),) + tuple(v) for k, v in region_inv.items()),
@@ -446,6 +493,8 @@ def aggregates_rebuild() -> dict[str, int | float]:
             + len(distinct)
             + len(inv_rows)
             + len(region_inv)
+            + len(by_prefix)
+            + len(by_inst)
         )
         seconds = round(time.perf_counter() - t0, 3)
         AggregateBuild.objects.create(
@@ -480,6 +529,8 @@ def aggregates_stale() -> bool:
     return (
         Deal.objects.filter(updated_at__gt=since).exists()
         or InventoryRecord.objects.filter(updated_at__gt=since).exists()
+        or NeedAnswer.objects.filter(updated_at__gt=since).exists()
+        or Need.objects.filter(updated_at__gt=since).exists()
     )
 
 
@@ -575,3 +626,14 @@ def naive_top_institutions(*, prefix: str, year: int, limit: int = 20) -> list[d
         }
         for r in qs[:limit]
     ]
+
+
+def naive_response_hours(*, prefix: str = "", institution_id: int | None = None, year: int) -> dict[str, Any]:
+    """Response time straight from the answers (institution's region prefix, or one institution)."""
+    qs = NeedAnswer.objects.filter(answered_at__year=year)
+    if institution_id is not None:
+        qs = qs.filter(institution_id=institution_id)
+    else:
+        qs = qs.filter(_region_q("institution__region_code", prefix))
+    values = [ms for _, _, _, ms in _answers(qs)]
+    return response_summary(*_response_figures(values)) if values else response_summary(0, 0, 0)

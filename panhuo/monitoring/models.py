@@ -162,6 +162,27 @@ class InventoryRegionAggregate(models.Model):
         indexes = [models.Index(fields=["region_prefix"], name="mon_invregion_lookup")]
 
 
+class ResponseAggregate(models.Model):
+    """Institutions' response time to enterprise needs (answered_at − need.published_at) per year of the answer,
+    per region prefix of the institution (institution empty) or per institution (region_prefix empty).
+    Milliseconds, integers: the mean is total ÷ answers and the median is the stored middle answer, both exact."""
+
+    region_prefix = models.CharField(max_length=6, blank=True)
+    institution = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    answers = models.PositiveIntegerField(default=0)
+    total_ms = models.BigIntegerField(default=0)
+    median_ms = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["year", "region_prefix"], name="mon_response_region"),
+            models.Index(fields=["institution", "year"], name="mon_response_inst"),
+        ]
+
+
 class AggregateBuild(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,7 @@ from engine.monitoring import rates
 from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
 from panhuo.common.errors import PermissionRefused
 from panhuo.deals.models import DealKind
-from panhuo.demand.models import NeedAnswer
+from panhuo.monitoring.aggregates import response_summary
 from panhuo.monitoring.models import (
     AggregateBuild,
     DealAggregate,
@@ -22,6 +22,7 @@ from panhuo.monitoring.models import (
     InstitutionYearAggregate,
     InventoryAggregate,
     InventoryRegionAggregate,
+    ResponseAggregate,
     SubRegionAggregate,
 )
 from panhuo.monitoring.regions import Period, region_prefix
@@ -91,24 +92,14 @@ def inventory_totals(scope: Scope) -> dict[str, int]:
 
 
 def response_hours(scope: Scope, year: int) -> dict[str, float | int | None]:
-    """Institutions' response time to enterprise needs: answered_at − need.published_at, in hours."""
-    qs = NeedAnswer.objects.filter(answered_at__year=year, need__published_at__isnull=False)
+    """Institutions' response time to enterprise needs: answered_at − need.published_at, in hours, from the
+    pre-aggregate (one row: per institution, or per region prefix of the answering institutions)."""
     if scope.institution_id is not None:
-        qs = qs.filter(institution_id=scope.institution_id)
-    elif scope.prefix:
-        qs = qs.filter(institution__region_code__startswith=scope.prefix)
-    hours = sorted(
-        max((a - p).total_seconds(), 0) / 3600
-        for a, p in qs.values_list("answered_at", "need__published_at")[:50_000]
-        if p is not None
-    )
-    if not hours:
-        return {"answers": 0, "mean_hours": None, "median_hours": None}
-    return {
-        "answers": len(hours),
-        "mean_hours": round(sum(hours) / len(hours), 1),
-        "median_hours": round(hours[len(hours) // 2], 1),
-    }
+        qs = ResponseAggregate.objects.filter(institution_id=scope.institution_id, year=year)
+    else:
+        qs = ResponseAggregate.objects.filter(institution__isnull=True, region_prefix=scope.prefix, year=year)
+    row = qs.values_list("answers", "total_ms", "median_ms").first()
+    return response_summary(*row) if row else response_summary(0, 0, 0)
 
 
 def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any]:

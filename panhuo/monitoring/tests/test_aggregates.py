@@ -180,3 +180,49 @@ def test_aggregates_equal_naive_on_random_data(django_db_blocker, specs):
                     for r in d["top_institutions"]
                 ] == naive_top_institutions(prefix=prefix, year=year)
         transaction.savepoint_rollback(sid)
+
+
+def test_response_time_from_aggregate_equals_naive():
+    from datetime import UTC, datetime, timedelta
+
+    from panhuo.demand.models import Need, NeedAnswer
+    from panhuo.monitoring.aggregates import naive_response_hours
+
+    uni, uni2 = org("university", "500107"), org("institute", "110105")
+    ent = org("enterprise", "500108", sme=True)
+    t0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
+
+    def need(published):
+        return Need.objects.create(
+            enterprise=ent, title="需求", description="d", wanted_mode="transfer", published_at=published
+        )
+
+    hours = {uni: [1, 5, 30], uni2: [2]}
+    for inst, hs in hours.items():
+        for h in hs:
+            NeedAnswer.objects.create(
+                need=need(t0), institution=inst, text="a", answered_at=t0 + timedelta(hours=h, minutes=6)
+            )
+    # a draft need (never published) does not count; an answer dated 2025 counts in 2025 only
+    NeedAnswer.objects.create(need=need(None), institution=uni, text="a", answered_at=t0)
+    NeedAnswer.objects.create(
+        need=need(t0 - timedelta(days=400)), institution=uni, text="a", answered_at=t0 - timedelta(days=399)
+    )
+    aggregates_rebuild()
+    d = dashboard(Scope("50", None, ""), Period(2026))
+    assert d["response_time"] == {"answers": 3, "mean_hours": 12.1, "median_hours": 5.1}
+    for prefix in ("", "50", "5001", "500107", "11", "44"):
+        for year in (2025, 2026):
+            got = dashboard(Scope(prefix, None, ""), Period(year))["response_time"]
+            assert got == naive_response_hours(prefix=prefix, year=year)
+    assert dashboard(Scope("", None, ""), Period(2026))["response_time"]["answers"] == 4
+    mine = dashboard(Scope("", uni2.id, ""), Period(2026))["response_time"]
+    assert (
+        mine
+        == naive_response_hours(institution_id=uni2.id, year=2026)
+        == {
+            "answers": 1,
+            "mean_hours": 2.1,
+            "median_hours": 2.1,
+        }
+    )
