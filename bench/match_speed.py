@@ -99,7 +99,7 @@ def main() -> None:
     ap.add_argument(
         "--max-words", type=int, default=60000, help="static tier word-table size (most frequent)"
     )
-    ap.add_argument("--nprobe", type=int, default=32, help="IVF cells scanned by the served index")
+    ap.add_argument("--nprobe", type=int, default=128, help="IVF cells scanned by the served index")
     ap.add_argument("--ivf-min", type=int, default=100_000, help="segments this large get the IVF index")
     ap.add_argument(
         "--single-sample", type=int, default=1000, help="enterprises also run one by one (old path)"

@@ -270,7 +270,7 @@ class IVFSQ8Index:
     """
 
     def __init__(
-        self, vectors: np.ndarray | None = None, *, nlist: int = 0, nprobe: int = 32, seed: int = 0
+        self, vectors: np.ndarray | None = None, *, nlist: int = 0, nprobe: int = 128, seed: int = 0
     ) -> None:
         self.nprobe = nprobe
         if vectors is None:
@@ -321,7 +321,7 @@ class IVFSQ8Index:
         return np.asarray(faiss.serialize_index(self._index), dtype=np.uint8)
 
     @classmethod
-    def from_array(cls, data: np.ndarray, *, nprobe: int = 32) -> IVFSQ8Index:
+    def from_array(cls, data: np.ndarray, *, nprobe: int = 128) -> IVFSQ8Index:
         out = cls(nprobe=nprobe)
         index = faiss.deserialize_index(np.ascontiguousarray(data, dtype=np.uint8))
         out._set(index)
