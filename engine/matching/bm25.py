@@ -53,33 +53,29 @@ class BM25Segment:
         return np.bincount(rows, weights=vals, minlength=self.size).astype(np.float32)
 
     def top(self, tokens: Sequence[str], k: int, dead_rows: np.ndarray | None = None) -> np.ndarray:
-        """Exact top-k rows by BM25 among documents holding at least one query term (best first).
+        """Exact top-k rows by BM25 among documents holding at least one query term (best first; rows tied at the cut
+        may be any of the tied ones).
 
-        Only the postings of the query terms are touched (one bincount over them); `dead_rows` (masked rows) are
-        excluded before the cut.
+        Only the postings of the query terms are touched: one `bincount` sums them, then the cut runs over the
+        postings' own entries (a document appears at most once per query term, so the best k·terms entries hold the
+        best k distinct documents) — no sort or scan of the whole corpus. `dead_rows` (masked rows) are excluded.
         """
         ids = self.query_ids(tokens)
         if not ids or k <= 0:
             return np.zeros(0, dtype=np.int64)
         rows, vals = self._postings(ids)
-        hit: np.ndarray
-        acc: np.ndarray
-        if len(ids) == 1:
-            acc, hit = vals.astype(np.float64), rows.astype(np.int64)
-        else:
-            full = np.bincount(rows, weights=vals, minlength=self.size)
-            hit = np.unique(rows) if rows.size < self.size // 8 else np.flatnonzero(full)
-            acc = full[hit]
+        full = np.bincount(rows, weights=vals, minlength=self.size)
         if dead_rows is not None and dead_rows.size:
-            keep = ~np.isin(hit, dead_rows)
-            hit, acc = hit[keep], acc[keep]
-        keep = acc > 0
-        hit, acc = hit[keep], acc[keep]
-        if hit.size > k:
-            part = np.argpartition(-acc, k - 1)[:k]
-            hit, acc = hit[part], acc[part]
-        order = np.lexsort((hit, -acc))
-        return hit[order].astype(np.int64)
+            full[dead_rows] = 0.0
+        acc = full[rows]
+        m = k * len(ids)
+        pick = np.argpartition(-acc, m - 1)[:m] if acc.size > m else np.arange(acc.size)
+        hit = np.unique(rows[pick]).astype(np.int64)
+        score = full[hit]
+        keep = score > 0
+        hit, score = hit[keep], score[keep]
+        order = np.lexsort((hit, -score))[:k]
+        return hit[order]
 
     def scores_of(self, tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
         """Exact scores of the given rows only (binary search in each query term's postings)."""
