@@ -13,7 +13,7 @@ from engine.monitoring import kpi as engine_kpi
 from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
-from panhuo.monitoring.metrics import METRICS, metric_value
+from panhuo.monitoring.metrics import METRICS, AggregateReader, metric_value
 from panhuo.monitoring.models import KpiIndicator, KpiProgramme, KpiSnapshot
 from panhuo.monitoring.regions import Period, parse_period, period_of, region_prefix
 
@@ -149,6 +149,7 @@ def programme_evaluate(
     today = as_of or timezone.localdate()
     as_of_c = min(max(today, programme.start), programme.end)
     results: list[engine_kpi.IndicatorResult] = []
+    reader = AggregateReader(programme.region_prefix)  # the programme's aggregate rows, read once
     for ind in programme.indicators.all() if indicators is None else indicators:
         spec = engine_kpi.IndicatorSpec(
             ind.code, ind.name, ind.metric, ind.kind, ind.target, ind.unit, ind.weight
@@ -161,14 +162,18 @@ def programme_evaluate(
             base = (
                 ind.manual_actual
                 if ind.metric == "manual"
-                else metric_value(ind.metric, prefix=programme.region_prefix, start=prev_start, end=prev_end)
+                else metric_value(
+                    ind.metric, prefix=programme.region_prefix, start=prev_start, end=prev_end, reader=reader
+                )
             )
         if ind.manual_actual is not None and (ind.metric == "manual" or ind.kind != "growth"):
             actual = ind.manual_actual
         elif ind.metric == "manual":
             actual = 0
         else:
-            actual = metric_value(ind.metric, prefix=programme.region_prefix, start=start, end=as_of_c)
+            actual = metric_value(
+                ind.metric, prefix=programme.region_prefix, start=start, end=as_of_c, reader=reader
+            )
         results.append(
             engine_kpi.evaluate(spec, actual=actual, base=base, start=start, end=end, as_of=as_of_c)
         )

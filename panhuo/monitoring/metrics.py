@@ -7,8 +7,10 @@ Each metric names the side it counts on: "S" the holder's region, "E" the enterp
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 
@@ -43,23 +45,94 @@ def _period_q(start: date, end: date) -> Q:
     return q
 
 
-def deal_sum(
-    *, side: str, prefix: str, start: date, end: date, field: str, kinds: tuple[str, ...], **flags: bool
-) -> int:
-    qs = DealAggregate.objects.filter(
-        _period_q(start, end), side=side, region_prefix=prefix, kind__in=kinds, **flags
-    )
-    return qs.aggregate(v=Sum(field))["v"] or 0
+FLAGS = ("from_institution", "enterprise_sme", "filed")
+FIELDS = ("deals", "patents", "contract_fen", "received_fen")
 
 
-def distinct_sum(*, side: str, prefix: str, start: date, end: date, metric: str) -> int:
-    years = list(bimonth_range(start, end))
-    qs = DistinctAggregate.objects.filter(side=side, region_prefix=prefix, year__in=years, metric=metric)
-    return qs.aggregate(v=Sum("value"))["v"] or 0
+class DirectReader:
+    """Each figure is its own SUM query over the aggregate tables (the reference for `AggregateReader`)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def deal_sum(
+        self, *, side: str, start: date, end: date, field: str, kinds: tuple[str, ...], **flags: bool
+    ) -> int:
+        qs = DealAggregate.objects.filter(
+            _period_q(start, end), side=side, region_prefix=self.prefix, kind__in=kinds, **flags
+        )
+        return qs.aggregate(v=Sum(field))["v"] or 0
+
+    def distinct_sum(self, *, side: str, start: date, end: date, metric: str) -> int:
+        years = list(bimonth_range(start, end))
+        qs = DistinctAggregate.objects.filter(
+            side=side, region_prefix=self.prefix, year__in=years, metric=metric
+        )
+        return qs.aggregate(v=Sum("value"))["v"] or 0
+
+    def valid_patents(self) -> int:
+        qs = InventoryRegionAggregate.objects.filter(region_prefix=self.prefix)
+        return qs.aggregate(v=Sum("valid"))["v"] or 0
 
 
-def valid_patents(prefix: str) -> int:
-    return InventoryRegionAggregate.objects.filter(region_prefix=prefix).aggregate(v=Sum("valid"))["v"] or 0
+class AggregateReader(DirectReader):
+    """One region prefix's deal and distinct aggregates per year, read once (one query each, grouped without the
+    patent type) and summed in memory: a KPI page asks ~15 figures of the same prefix and years, so it makes
+    3 queries instead of ~15. Same rows, same filters, integer sums: the same numbers as `DirectReader`."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__(prefix)
+        # year -> (side, bimonth, kind) -> [(from_institution, enterprise_sme, filed, deals, patents, contract, received)]
+        self._deals: dict[int, dict[tuple[str, int, str], list[tuple[Any, ...]]]] = {}
+        self._distinct: dict[int, dict[tuple[str, str], int]] = {}
+        self._valid: int | None = None
+
+    def _load(self, years: list[int]) -> None:
+        missing = [y for y in years if y not in self._deals]
+        if not missing:
+            return
+        for y in missing:
+            self._deals[y] = defaultdict(list)
+            self._distinct[y] = {}
+        rows = (
+            DealAggregate.objects.filter(region_prefix=self.prefix, year__in=missing)
+            .values_list("side", "year", "bimonth", "kind", *FLAGS)
+            .annotate(*(Sum(f) for f in FIELDS))
+            .order_by()
+        )
+        for side, year, bimonth, kind, *rest in rows:
+            self._deals[year][(side, bimonth, kind)].append(tuple(rest))
+        for side, year, metric, value in DistinctAggregate.objects.filter(
+            region_prefix=self.prefix, year__in=missing
+        ).values_list("side", "year", "metric", "value"):
+            self._distinct[year][(side, metric)] = value
+
+    def deal_sum(
+        self, *, side: str, start: date, end: date, field: str, kinds: tuple[str, ...], **flags: bool
+    ) -> int:
+        span = bimonth_range(start, end)
+        self._load(list(span))
+        want = [(FLAGS.index(k), v) for k, v in flags.items()]
+        col = len(FLAGS) + FIELDS.index(field)
+        total = 0
+        for year, bms in span.items():
+            by_key = self._deals[year]
+            for bm in bms:
+                for kind in kinds:
+                    for row in by_key.get((side, bm, kind), ()):
+                        if all(row[i] == v for i, v in want):
+                            total += row[col] or 0
+        return total
+
+    def distinct_sum(self, *, side: str, start: date, end: date, metric: str) -> int:
+        years = list(bimonth_range(start, end))
+        self._load(years)
+        return sum(self._distinct[y].get((side, metric), 0) for y in years)
+
+    def valid_patents(self) -> int:
+        if self._valid is None:
+            self._valid = super().valid_patents()
+        return self._valid
 
 
 def _ratio_bp(num: int, den: int) -> int:
@@ -82,15 +155,15 @@ def product_filings(*, prefix: str, start: date, end: date) -> int:
     return qs.count()
 
 
-Metric = Callable[[str, date, date], int]
+Metric = Callable[[DirectReader, date, date], int]
 
 
 def _d(side: str, field: str, kinds: tuple[str, ...], **flags: bool) -> Metric:
-    return lambda p, s, e: deal_sum(side=side, prefix=p, start=s, end=e, field=field, kinds=kinds, **flags)
+    return lambda r, s, e: r.deal_sum(side=side, start=s, end=e, field=field, kinds=kinds, **flags)
 
 
 def _x(side: str, metric: str) -> Metric:
-    return lambda p, s, e: distinct_sum(side=side, prefix=p, start=s, end=e, metric=metric)
+    return lambda r, s, e: r.distinct_sum(side=side, start=s, end=e, metric=metric)
 
 
 METRICS: dict[str, tuple[str, Metric]] = {
@@ -107,16 +180,16 @@ METRICS: dict[str, tuple[str, Metric]] = {
     "open_licence_deals": ("区内企业通过开放许可达成的许可数(E)", _d("E", "deals", (DealKind.OPEN_LICENCE,))),
     "institution_sme_patent_share_bp": (
         "区内高校院所向中小微企业转让许可专利占有效专利比例(S, 万分之)",
-        lambda p, s, e: _ratio_bp(
-            distinct_sum(side="S", prefix=p, start=s, end=e, metric="institution_sme_patents"),
-            valid_patents(p),
+        lambda r, s, e: _ratio_bp(
+            r.distinct_sum(side="S", start=s, end=e, metric="institution_sme_patents"),
+            r.valid_patents(),
         ),
     ),
     "pledge_sme_share_bp": (
         "质押融资惠及中小微企业占惠企数量比例(E, 万分之)",
-        lambda p, s, e: _ratio_bp(
-            distinct_sum(side="E", prefix=p, start=s, end=e, metric="pledge_smes"),
-            distinct_sum(side="E", prefix=p, start=s, end=e, metric="pledge_enterprises"),
+        lambda r, s, e: _ratio_bp(
+            r.distinct_sum(side="E", start=s, end=e, metric="pledge_smes"),
+            r.distinct_sum(side="E", start=s, end=e, metric="pledge_enterprises"),
         ),
     ),
     "pledge_amount_fen": ("区内企业专利质押融资金额(E, 分)", _d("E", "contract_fen", (DealKind.PLEDGE,))),
@@ -125,10 +198,13 @@ METRICS: dict[str, tuple[str, Metric]] = {
         "区内许可人已备案许可合同金额(S, 分)",
         _d("S", "contract_fen", (DealKind.LICENCE, DealKind.OPEN_LICENCE), filed=True),
     ),
-    "product_filings": ("区内企业专利产品备案数", lambda p, s, e: product_filings(prefix=p, start=s, end=e)),
+    "product_filings": (
+        "区内企业专利产品备案数",
+        lambda r, s, e: product_filings(prefix=r.prefix, start=s, end=e),
+    ),
     "satisfaction_bp": (
         "满意度(评分≥4 的比例, 万分之)",
-        lambda p, s, e: _ratio_bp(*satisfaction(prefix=p, start=s, end=e)),
+        lambda r, s, e: _ratio_bp(*satisfaction(prefix=r.prefix, start=s, end=e)),
     ),
     "sme_received_patents": ("区内中小微企业受让/被许可/入股专利数(E)", _x("E", "sme_received_patents")),
     "sme_received_contract_fen": (
@@ -151,7 +227,14 @@ METRICS: dict[str, tuple[str, Metric]] = {
 }
 
 
-def metric_value(metric: str, *, prefix: str, start: date, end: date) -> int:
+def metric_value(
+    metric: str, *, prefix: str, start: date, end: date, reader: DirectReader | None = None
+) -> int:
+    """One metric of a region prefix over [start, end]; pass one `AggregateReader(prefix)` for many metrics."""
     if metric not in METRICS:
         raise KeyError(metric)
-    return METRICS[metric][1](prefix, start, end)
+    if reader is None:
+        reader = AggregateReader(prefix)
+    elif reader.prefix != prefix:
+        raise ValueError("reader is for another region prefix")
+    return METRICS[metric][1](reader, start, end)

@@ -174,6 +174,15 @@ def test_aggregates_equal_naive_on_random_data(django_db_blocker, specs):
                     or 0
                 )
                 assert got == naive_smes_served_by_institutions(prefix=prefix, year=year)
+            # every KPI metric: the in-memory reader (one read per prefix) == one SUM query per figure
+            reader = metrics.AggregateReader(prefix)
+            for name in metrics.METRICS:
+                for s, e in ((date(2025, 1, 1), date(2026, 12, 31)), (date(2026, 3, 5), date(2026, 8, 1))):
+                    assert metrics.metric_value(name, prefix=prefix, start=s, end=e, reader=reader) == (
+                        metrics.metric_value(
+                            name, prefix=prefix, start=s, end=e, reader=metrics.DirectReader(prefix)
+                        )
+                    ), name
                 # the ranking is read from per-prefix rows: same holders, same order as the naive GROUP BY
                 assert [
                     {f: r[f] for f in ("id", "deals", "contract_fen", "received_fen")}
