@@ -46,6 +46,9 @@ def _period_q(start: date, end: date) -> Q:
 
 
 FLAGS = ("from_institution", "enterprise_sme", "filed")
+# Both sides named explicitly: `side` leads the aggregate indexes, so the read is an index range per side
+# instead of a scan of the whole index for the prefix.
+SIDES = ("E", "S")
 FIELDS = ("deals", "patents", "contract_fen", "received_fen")
 
 
@@ -95,7 +98,7 @@ class AggregateReader(DirectReader):
             self._deals[y] = defaultdict(list)
             self._distinct[y] = {}
         rows = (
-            DealAggregate.objects.filter(region_prefix=self.prefix, year__in=missing)
+            DealAggregate.objects.filter(side__in=SIDES, region_prefix=self.prefix, year__in=missing)
             .values_list("side", "year", "bimonth", "kind", *FLAGS)
             .annotate(*(Sum(f) for f in FIELDS))
             .order_by()
@@ -103,7 +106,7 @@ class AggregateReader(DirectReader):
         for side, year, bimonth, kind, *rest in rows:
             self._deals[year][(side, bimonth, kind)].append(tuple(rest))
         for side, year, metric, value in DistinctAggregate.objects.filter(
-            region_prefix=self.prefix, year__in=missing
+            side__in=SIDES, region_prefix=self.prefix, year__in=missing
         ).values_list("side", "year", "metric", "value"):
             self._distinct[year][(side, metric)] = value
 
