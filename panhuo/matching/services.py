@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from engine.matching import HybridIndex, NeedQuery
+from engine.matching import HybridIndex, NeedQuery, PatentDoc
 from engine.matching.batch import batch_search, window_segment
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
@@ -249,8 +249,10 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
         organization__push_preference__enabled=False
     )
     docs = enterprise_docs(profiles) if index is not None else []
-    PushRun.objects.filter(pk=run.pk).update(total=len(docs))
+    total = len(docs)
+    PushRun.objects.filter(pk=run.pk).update(total=total)
     pushed_total = 0
+    window_docs: list[PatentDoc] = []
     if index is not None and docs:
         now = timezone.now()
         PushPreference.objects.bulk_create(
@@ -265,22 +267,27 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
                 max(floor, last_digest - PUSH_OVERLAP) if last_digest else now - PUSH_FIRST_WINDOW
             )
         start = min(since.values())
+        new_records = InventoryRecord.objects.filter(state=InventoryState.POOLED).filter(
+            Q(pooled_at__gt=start) | Q(patent__updated_at__gt=start)
+        )
         new_at: dict[int, datetime] = {}
-        for pid, updated, pooled in (
-            InventoryRecord.objects.filter(state=InventoryState.POOLED)
-            .filter(Q(pooled_at__gt=start) | Q(patent__updated_at__gt=start))
-            .values_list("patent_id", "patent__updated_at", "pooled_at")
-        ):
+        for pid, updated, pooled in new_records.values_list("patent_id", "patent__updated_at", "pooled_at"):
             t = _new_at(updated, pooled)
             new_at[pid] = max(new_at.get(pid, t), t)
-        window_docs = list(patent_docs(Patent.objects.filter(pk__in=list(new_at))))
+        # sub-queries, not id lists: a window can exceed SQLite's bound-parameter limit
+        window_docs = [
+            d
+            for d in patent_docs(Patent.objects.filter(pk__in=new_records.values("patent_id")))
+            if d.doc_id in new_at
+        ]
+    if index is not None and window_docs:  # nothing new for anyone: every enterprise is done, nothing pushed
         window = HybridIndex(
             [window_segment(index, window_docs)], tokenizer=index.tokenizer, embedder=index.embedder
         )
         win_ids = [d.doc_id for d in window_docs]
         row_time = np.array([new_at[d].timestamp() for d in win_ids], dtype=np.float64)
         already: dict[int, set[int]] = {}
-        for ent, pat in PushedMatch.objects.filter(patent_id__in=win_ids).values_list(
+        for ent, pat in PushedMatch.objects.filter(patent_id__in=new_records.values("patent_id")).values_list(
             "enterprise_id", "patent_id"
         ):
             already.setdefault(ent, set()).add(pat)
@@ -317,7 +324,7 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
                 if echo:
                     echo(f"push: {i + 1}/{len(docs)}")
     PushRun.objects.filter(pk=run.pk).update(
-        state=JobState.DONE, done=len(docs), pushed=pushed_total, finished_at=timezone.now()
+        state=JobState.DONE, done=total, pushed=pushed_total, finished_at=timezone.now()
     )
     run.refresh_from_db()
     return run

@@ -196,3 +196,8 @@ def test_push_window_only_new_patents_and_progress(
     assert _run_push(django_capture_on_commit_callbacks).pushed == 1
     assert _run_push(django_capture_on_commit_callbacks).pushed == 0
     assert _pushed() == {"CN100000001A", "CN100000003A", "CN100000004A", "CN100000008A"}
+    # nothing new for anyone: the run still completes every enterprise
+    Patent.objects.update(updated_at=long_ago)
+    InventoryRecord.objects.update(pooled_at=long_ago)
+    empty = _run_push(django_capture_on_commit_callbacks)
+    assert empty.state == JobState.DONE and empty.done == empty.total == 1 and empty.pushed == 0
