@@ -14,7 +14,7 @@ Write a handler in your app (for example `panhuo/deals/importing.py` or a packag
         label_zh = "交易备案"
         template_version = "1"              # bump when the columns change: part of the job key
         roles = ("institution_admin",)      # who may upload this kind in the web pages
-        batch_size = 2000                   # <= 2000
+        batch_size = 2000                   # <= 5000 (one transaction each)
         columns = (
             ColumnSpec("contract_no", ("合同编号", "contract number"), required=True),
             ColumnSpec("amount", ("金额（元）", "金额", "amount")),
@@ -41,6 +41,12 @@ Rules the framework checks (a broken handler fails the job, it never miscounts):
 * writes only the job's tenant (`job.organization`) private rows;
 * one handler instance serves one run of one job (state on `self` is per run; see `replay` for resumes).
 
+Optional split for speed: `prepare_batch(job, rows)` is the DB-free half (parse, validate) and returns what
+`process_batch` then receives instead of the rows (default: the rows themselves). With `parallel_prepare = True`
+the framework runs `prepare_batch` for large files in a forked child process, one or two batches ahead of the
+writer: it must not touch the database or `self` state the writer changes; load what it needs in `open(job)`,
+which runs first, in the writer process.
+
 Registration: `@register` at import time. `ImportsConfig.ready()` imports `<app>.importing` of every installed app
 (`autodiscover_modules`), so a module named `importing` in your app is enough; calling `register` from your own
 `AppConfig.ready()` works as well (registering the same kind twice keeps the last class).
@@ -50,7 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from panhuo.imports.models import ImportJob
@@ -114,8 +120,17 @@ class ImportHandler:
     roles: ClassVar[tuple[str, ...]] = ("institution_admin", "college_admin")
     batch_size: ClassVar[int] = 2000
     columns: ClassVar[Sequence[ColumnSpec]] = ()
+    parallel_prepare: ClassVar[bool] = False  # prepare_batch may run in a separate process (see module doc)
 
-    def process_batch(self, job: ImportJob, rows: list[Row]) -> BatchResult:
+    def open(self, job: ImportJob) -> None:  # noqa: B027 - optional hook
+        """Called once per run before the first batch is prepared, with database access."""
+
+    def prepare_batch(self, job: ImportJob, rows: list[Row]) -> Any:
+        """The DB-free half of a batch; its result is what `process_batch` receives. Default: the rows."""
+        return rows
+
+    def process_batch(self, job: ImportJob, rows: Any) -> BatchResult:
+        """Write one prepared batch inside the batch transaction (`rows`: what `prepare_batch` returned)."""
         raise NotImplementedError
 
     def replay(self, job: ImportJob, rows: list[Row]) -> None:  # noqa: B027 - optional hook
@@ -139,8 +154,8 @@ _HANDLERS: dict[str, type[ImportHandler]] = {}
 def register(handler: type[ImportHandler]) -> type[ImportHandler]:
     if not handler.kind or len(handler.kind) > 24:
         raise ValueError("handler.kind must be 1..24 characters")
-    if not 1 <= handler.batch_size <= 2000:
-        raise ValueError("batch_size must be 1..2000")
+    if not 1 <= handler.batch_size <= 5000:
+        raise ValueError("batch_size must be 1..5000")
     names = [c.name for c in handler.columns]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate column names in {handler.kind}")

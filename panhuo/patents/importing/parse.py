@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import mul
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.identifiers.application_number import (
     NumberError,
@@ -54,43 +55,91 @@ class _Failure:
     message_en: str
 
 
-@dataclass
-class Parsed:
+# Patent columns the importer sets, in the order of `Parsed.params` (the rest take their model defaults).
+PATENT_FIELDS = (
+    "app_no",
+    "pub_no",
+    "pub_kind",
+    "patent_type",
+    "title",
+    "abstract",
+    "ipc_main",
+    "ipc_codes",
+    "ipc_section",
+    "ipc_class",
+    "ipc_subclass",
+    "ipc_historic",
+    "applicants",
+    "patentees",
+    "inventors",
+    "application_date",
+    "publication_date",
+    "grant_date",
+    "legal_status",
+    "source",
+    "is_demo",
+    "is_synthetic",
+    "content_hash",
+)
+LIST_FIELDS = ("ipc_codes", "ipc_historic", "applicants", "patentees", "inventors")  # stored as JSON text
+DATE_FIELDS = ("application_date", "publication_date", "grant_date")  # stored as ISO text
+
+
+class Parsed(NamedTuple):
+    """One accepted row. A tuple (not a dataclass): a million of them cross a process boundary by pickle."""
+
     line: int
     app_no: str | None
     pub_no: str | None
-    values: dict[str, Any]  # Patent field -> python value (lists, dates, str, bool)
-    content_hash: str
+    params: tuple[Any, ...]  # PATENT_FIELDS' values as the database takes them (JSON text, ISO dates)
     college_id: int | None
     first_inventor: str
-    inventory: dict[str, Any] = field(default_factory=dict)  # filled 建档 fields only
+    inventory: dict[str, Any] | None  # filled 建档 fields only (None: none)
+
+    @property
+    def content_hash(self) -> str:
+        return str(self.params[-1])
 
 
-def content_hash(v: dict[str, Any]) -> str:
+def content_hash(parts: tuple[str, ...]) -> str:
     """Of the imported bibliographic values: equal hash = the row would change nothing."""
-    ad, pd, gd = v["application_date"], v["publication_date"], v["grant_date"]
-    text = "\x1f".join(
-        (
-            v["app_no"] or "",
-            v["pub_no"] or "",
-            v["pub_kind"],
-            v["patent_type"] or "",
-            v["title"],
-            v["abstract"],
-            "|".join(v["ipc_codes"]),
-            "|".join(v["applicants"]),
-            "|".join(v["patentees"]),
-            "|".join(v["inventors"]),
-            ad.isoformat() if ad else "",
-            pd.isoformat() if pd else "",
-            gd.isoformat() if gd else "",
-            v["legal_status"],
-            v["source"],
-            "1" if v["is_demo"] else "0",
-            "1" if v["is_synthetic"] else "0",
-        )
-    )
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+_JSON_SPECIAL = re.compile(r'["\\\x00-\x1f]')
+
+
+def dump_str_list(values: list[str]) -> str:
+    """JSON text of a list of strings; plain strings (nearly all) skip the encoder."""
+    if not values:
+        return "[]"
+    joined = '","'.join(values)
+    if _JSON_SPECIAL.search(joined):
+        return json.dumps(values, ensure_ascii=False)
+    return f'["{joined}"]'
+
+
+def values_from_params(params: tuple[Any, ...]) -> dict[str, Any]:
+    """PATENT_FIELDS -> Python values (lists, dates): what the ORM takes, for the rare update path."""
+    values = dict(zip(PATENT_FIELDS, params, strict=True))
+    for name in LIST_FIELDS:
+        values[name] = json.loads(values[name])
+    for name in DATE_FIELDS:
+        values[name] = dt.date.fromisoformat(values[name]) if values[name] else None
+    return values
+
+
+def params_from_values(values: dict[str, Any]) -> tuple[Any, ...]:
+    """The inverse of `values_from_params` (the hash is taken from `values` as is)."""
+    out = []
+    for name in PATENT_FIELDS:
+        value = values[name]
+        if name in LIST_FIELDS:
+            value = dump_str_list(value)
+        elif name in DATE_FIELDS:
+            value = value.isoformat() if value else None
+        out.append(value)
+    return tuple(out)
 
 
 def parse_inventory(name: str, raw: str) -> Any:
@@ -273,35 +322,59 @@ class RowParser:
         main = codes[0] if codes else ""
         source = (row["source"] or self.source)[:100]
         inventors = C.split_names(row["inventors"], commas=True)
-        values: dict[str, Any] = {
-            "app_no": app_no,
-            "pub_no": pub_no,
-            "pub_kind": pub_kind,
-            "patent_type": patent_type,
-            "title": row["title"],
-            "abstract": row["abstract"],
-            "ipc_main": main,
-            "ipc_codes": codes,
-            "ipc_section": main[:1],
-            "ipc_class": main[:3] if len(main) >= 3 else "",
-            "ipc_subclass": main[:4] if len(main) >= 4 else "",
-            "ipc_historic": historic,
-            "applicants": C.split_names(row["applicants"]),
-            "patentees": C.split_names(row["patentees"]),
-            "inventors": inventors,
-            "legal_status": legal,
-            "source": source,
-            "is_demo": self.is_demo,
-            "is_synthetic": self.is_synthetic or source.strip().lower() == "synthetic",
-            **dates,
-        }
-        return Parsed(
-            line=line,
-            app_no=app_no,
-            pub_no=pub_no,
-            values=values,
-            content_hash=content_hash(values),
-            college_id=college_id,
-            first_inventor=(row["first_inventor"] or (inventors[0] if inventors else ""))[:100],
-            inventory=inventory,
+        applicants = C.split_names(row["applicants"])
+        patentees = C.split_names(row["patentees"])
+        is_synthetic = self.is_synthetic or source.strip().lower() == "synthetic"
+        ad, pd, gd = dates["application_date"], dates["publication_date"], dates["grant_date"]
+        ad_text = ad.isoformat() if ad else ""
+        pd_text = pd.isoformat() if pd else ""
+        gd_text = gd.isoformat() if gd else ""
+        title, abstract = row["title"], row["abstract"]
+        digest = content_hash(
+            (
+                app_no or "",
+                pub_no or "",
+                pub_kind,
+                patent_type or "",
+                title,
+                abstract,
+                "|".join(codes),
+                "|".join(applicants),
+                "|".join(patentees),
+                "|".join(inventors),
+                ad_text,
+                pd_text,
+                gd_text,
+                legal,
+                source,
+                "1" if self.is_demo else "0",
+                "1" if is_synthetic else "0",
+            )
         )
+        params = (
+            app_no,
+            pub_no,
+            pub_kind,
+            patent_type,
+            title,
+            abstract,
+            main,
+            dump_str_list(codes),
+            main[:1],
+            main[:3] if len(main) >= 3 else "",
+            main[:4] if len(main) >= 4 else "",
+            dump_str_list(historic),
+            dump_str_list(applicants),
+            dump_str_list(patentees),
+            dump_str_list(inventors),
+            ad_text or None,
+            pd_text or None,
+            gd_text or None,
+            legal,
+            source,
+            self.is_demo,
+            is_synthetic,
+            digest,
+        )
+        first_inventor = (row["first_inventor"] or (inventors[0] if inventors else ""))[:100]
+        return Parsed(line, app_no, pub_no, params, college_id, first_inventor, inventory or None)
