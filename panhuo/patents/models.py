@@ -35,15 +35,19 @@ class Patent(TimeStampedModel):
     pub_no = models.CharField("公开（公告）号", max_length=16, null=True, blank=True, unique=True)
     pub_kind = models.CharField("文献种类", max_length=2, blank=True)
     grant_no = models.CharField("授权公告号", max_length=20, blank=True)
-    patent_type = models.CharField("专利类型", max_length=12, choices=PatentType.choices, db_index=True)
+    # Indexes on this table are paid on every imported row (a million-row import): only columns that a page
+    # filters or sorts on with a selective condition get one; 3-valued types and statuses do not.
+    patent_type = models.CharField("专利类型", max_length=12, choices=PatentType.choices)
     title = models.CharField("名称", max_length=500)
     abstract = models.TextField("摘要", blank=True)
     claims = models.TextField("权利要求", blank=True)
     claims_count = models.PositiveIntegerField("权利要求数", null=True, blank=True)
     independent_claims_count = models.PositiveIntegerField("独立权利要求数", null=True, blank=True)
-    ipc_main = models.CharField("主分类号", max_length=20, blank=True, db_index=True)
+    ipc_main = models.CharField("主分类号", max_length=20, blank=True)
     ipc_codes = models.JSONField("IPC 分类号", default=list, blank=True)  # canonical codes, main first
-    ipc_section = models.CharField(max_length=1, blank=True, db_index=True)
+    # No index of its own: 8 values (a filter on it reads an eighth of the table anyway); ipc_class ("H04")
+    # starts with the section and is indexed.
+    ipc_section = models.CharField(max_length=1, blank=True)
     ipc_class = models.CharField(max_length=3, blank=True, db_index=True)
     ipc_subclass = models.CharField(max_length=4, blank=True, db_index=True)
     ipc_historic = models.JSONField(
@@ -52,11 +56,11 @@ class Patent(TimeStampedModel):
     applicants = models.JSONField("申请人", default=list, blank=True)
     patentees = models.JSONField("专利权人", default=list, blank=True)
     inventors = models.JSONField("发明人", default=list, blank=True)
-    application_date = models.DateField("申请日", null=True, blank=True, db_index=True)
+    application_date = models.DateField("申请日", null=True, blank=True)
     publication_date = models.DateField("公开日", null=True, blank=True)
-    grant_date = models.DateField("授权公告日", null=True, blank=True, db_index=True)
+    grant_date = models.DateField("授权公告日", null=True, blank=True)
     legal_status = models.CharField(
-        "法律状态", max_length=12, choices=LegalStatus.choices, default=LegalStatus.UNKNOWN, db_index=True
+        "法律状态", max_length=12, choices=LegalStatus.choices, default=LegalStatus.UNKNOWN
     )
     annual_fee_paid_until = models.DateField("年费缴至", null=True, blank=True)
     expiry_date = models.DateField("届满日", null=True, blank=True)
@@ -78,7 +82,6 @@ class Patent(TimeStampedModel):
                 condition=Q(app_no__isnull=False) | Q(pub_no__isnull=False), name="patent_has_key"
             ),
         ]
-        indexes = [models.Index(fields=["ipc_section", "ipc_class"])]
 
     def __str__(self) -> str:
         return f"{self.key} {self.title}"
@@ -174,10 +177,15 @@ class ValueSelfGrade(models.TextChoices):
 class InventoryRecord(TimeStampedModel):
     """建档: one holding institution's record of one patent, through two-level review into the 转化资源库."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="inventory")
+    # Indexed through the (organization, state) and (organization, college) indexes below.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="inventory", db_index=False
+    )
     patent = models.ForeignKey(Patent, on_delete=models.PROTECT, related_name="inventory_records")
+    # college / filer: looked up through (organization, college) below, or only when a college or an account
+    # is deleted (rare; accounts are disabled, not deleted): no single-column index to pay on every import row.
     college = models.ForeignKey(
-        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="inventory"
+        College, null=True, blank=True, on_delete=models.SET_NULL, related_name="inventory", db_index=False
     )
     state = models.CharField(
         "状态", max_length=20, choices=InventoryState.choices, default=InventoryState.UNFILED, db_index=True
@@ -189,6 +197,7 @@ class InventoryRecord(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="filed_records",
+        db_index=False,
     )
     proxy_filing = models.BooleanField("代为建档", default=False)
     inventor_users = models.ManyToManyField(
@@ -212,7 +221,7 @@ class InventoryRecord(TimeStampedModel):
     return_reason = models.TextField("退回原因", blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     pooled_at = models.DateTimeField("入库时间", null=True, blank=True, db_index=True)
-    converted = models.BooleanField("已转化", default=False, db_index=True)
+    converted = models.BooleanField("已转化", default=False)  # counted, never looked up: no index
     converted_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 
