@@ -155,6 +155,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
+    "panhuo.accounts.hashers.Argon2idPasswordHasher",  # new hashes; the PBKDF2 ones below still verify
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
@@ -232,6 +233,13 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PANHUO_MAX_CSV_BYTES = int(os.environ.get("PANHUO_MAX_CSV_BYTES", str(200 * 1024 * 1024)))
+# Background imports share the database with interactive users: smaller transactions hold SQLite's single write
+# lock briefly. `panhuo import` in the foreground uses the handler's larger batches (faster). Rows ≥ this many
+# parse in a second process (panhuo/imports/pipeline.py).
+PANHUO_IMPORT_BACKGROUND_BATCH_ROWS = int(os.environ.get("PANHUO_IMPORT_BACKGROUND_BATCH_ROWS", "1000"))
+PANHUO_IMPORT_PARALLEL_MIN_ROWS = int(os.environ.get("PANHUO_IMPORT_PARALLEL_MIN_ROWS", "20000"))
+# The task-queue worker (imports, index builds, reports) runs at this lower CPU priority than the web server.
+PANHUO_WORKER_NICE = int(os.environ.get("PANHUO_WORKER_NICE", "10"))
 PANHUO_MAX_XLSX_BYTES = int(os.environ.get("PANHUO_MAX_XLSX_BYTES", str(50 * 1024 * 1024)))
 PANHUO_MAX_IMPORT_ROWS = int(os.environ.get("PANHUO_MAX_IMPORT_ROWS", "2000000"))
 INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 
 ALLOWED_HASHERS = {
+    "panhuo.accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -20,6 +21,11 @@ def production_checks(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     errors: list[Error] = []
     if settings.PASSWORD_HASHERS[0] not in ALLOWED_HASHERS:
         errors.append(Error("PASSWORD_HASHERS[0] is not an approved hasher", id="panhuo.E001"))
+    elif settings.PASSWORD_HASHERS[0] == "panhuo.accounts.hashers.Argon2idPasswordHasher":
+        from panhuo.accounts.hashers import Argon2idPasswordHasher as H
+
+        if H.memory_cost < 19456 or H.time_cost < 2 or H.parallelism < 1:
+            errors.append(Error("Argon2id below the OWASP minimum (m=19456 KiB, t=2, p=1)", id="panhuo.E001"))
     if "sm3" not in hashlib.algorithms_available:
         errors.append(Error("OpenSSL lacks SM3 (国密 digests unavailable)", id="panhuo.E002"))
     if settings.ENV == "prod":

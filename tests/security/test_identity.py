@@ -177,3 +177,42 @@ def test_deal_approval_asks_for_a_second_factor_first(institution_admin, setting
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     assert client.post("/accounts/otp/", {"token": f"{totp.token():0{device.digits}d}"}).status_code == 302
     assert client.post("/api/deals/deals/999/approve", content_type="application/json").status_code == 404
+
+
+PRODUCTION_HASHERS = [
+    "panhuo.accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
+
+def test_passwords_are_argon2id_and_old_pbkdf2_hashes_upgrade_at_sign_in(make_org, settings):
+    from django.contrib.auth.hashers import make_password
+
+    from panhuo.accounts.models import OrganizationType
+
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
+    org = make_org(OrganizationType.UNIVERSITY, code="HASH-U", name="哈希大学")
+    user, _ = user_create(
+        username="hash_user",
+        role=Role.INSTITUTION_ADMIN,
+        organization=org,
+        password=STRONG_PASSWORD,
+        must_change_password=False,
+    )
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    User.objects.filter(pk=user.pk).update(password=make_password(STRONG_PASSWORD, hasher="pbkdf2_sha256"))
+    assert User.objects.get(pk=user.pk).password.startswith("pbkdf2_sha256$1000000$")
+    response = login(Client(), "hash_user", STRONG_PASSWORD)
+    assert response.status_code == 302
+    assert User.objects.get(pk=user.pk).password.startswith("argon2$argon2id$")
+
+
+def test_deploy_check_refuses_a_weakened_argon2(settings, monkeypatch):
+    from panhuo.accounts.checks import production_checks
+    from panhuo.accounts.hashers import Argon2idPasswordHasher
+
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
+    assert not [e for e in production_checks() if e.id == "panhuo.E001"]
+    monkeypatch.setattr(Argon2idPasswordHasher, "memory_cost", 4096)
+    assert [e for e in production_checks() if e.id == "panhuo.E001"]
