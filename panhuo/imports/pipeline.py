@@ -126,13 +126,15 @@ def prepare(handler: ImportHandler, job: ImportJob, batch: list[Row]) -> Prepare
     )
 
 
-def _prepared(handler: ImportHandler, job: ImportJob, rows: Iterator[Row]) -> Iterator[PreparedBatch]:
-    for batch in batches(rows, handler.batch_size):
+def _prepared(
+    handler: ImportHandler, job: ImportJob, rows: Iterator[Row], size: int
+) -> Iterator[PreparedBatch]:
+    for batch in batches(rows, size):
         yield prepare(handler, job, batch)
 
 
 def _child(
-    handler: ImportHandler, job: ImportJob, path: Path, info: readers.FileInfo, skip: int, out: Any
+    handler: ImportHandler, job: ImportJob, path: Path, info: readers.FileInfo, skip: int, size: int, out: Any
 ) -> None:
     """Runs in the forked child: read past `skip` records, prepare every batch, hand them over in order."""
     parent = os.getppid()
@@ -150,7 +152,7 @@ def _child(
         rows = readers.iter_rows(path, info, handler.columns)
         for _ in islice(rows, skip):
             pass
-        for prepared in _prepared(handler, job, rows):
+        for prepared in _prepared(handler, job, rows, size):
             put(prepared)
         put(_END)
     except ApplicationError as exc:
@@ -192,20 +194,30 @@ def _from_child(proc: Any, inbox: Any) -> Iterator[PreparedBatch]:
 
 @contextmanager
 def prepared_batches(
-    handler: ImportHandler, job: ImportJob, path: Path, info: readers.FileInfo, rows: Iterator[Row]
+    handler: ImportHandler,
+    job: ImportJob,
+    path: Path,
+    info: readers.FileInfo,
+    rows: Iterator[Row],
+    size: int | None = None,
 ) -> Iterator[Iterator[PreparedBatch]]:
     """The file's batches after the job's checkpoint, prepared; `rows` is the parent's iterator positioned there.
+
+    `size`: rows per batch (= per transaction), at most the handler's `batch_size`.
 
     Large jobs of handlers with `parallel_prepare` get them from a forked child process (which re-reads the
     file up to the checkpoint itself); everything else prepares them in this process, in the same order.
     """
+    size = min(size or handler.batch_size, handler.batch_size)
     if not _use_child(handler, job):
-        yield _prepared(handler, job, rows)
+        yield _prepared(handler, job, rows, size)
         return
     ctx = multiprocessing.get_context("fork")
     inbox = ctx.Queue(maxsize=QUEUE_BATCHES)
     proc = ctx.Process(
-        target=_child, args=(handler, job, path, info, job.rows_done, inbox), name=f"import-{job.pk}-prepare"
+        target=_child,
+        args=(handler, job, path, info, job.rows_done, size, inbox),
+        name=f"import-{job.pk}-prepare",
     )
     proc.daemon = True
     proc.start()

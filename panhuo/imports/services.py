@@ -288,8 +288,14 @@ def _durability_relaxed() -> Iterator[None]:
             cur.execute(f"PRAGMA wal_autocheckpoint = {pages:d}")
 
 
-def import_job_run(job: ImportJob | int, *, progress: ProgressCallback | None = None) -> ImportJob:
+def import_job_run(
+    job: ImportJob | int, *, progress: ProgressCallback | None = None, batch_rows: int | None = None
+) -> ImportJob:
     """Run (or resume from its checkpoint) one job to the end; used by the Huey task and the CLI.
+
+    `batch_rows` caps the rows per transaction below the handler's batch size: the background worker uses
+    PANHUO_IMPORT_BACKGROUND_BATCH_ROWS so that, while people use the site, each commit holds SQLite's single
+    write lock only briefly; a foreground `panhuo import` uses the handler's (larger, faster) batches.
 
     Returns the job as stored afterwards. A job another live worker holds is left alone.
     """
@@ -311,7 +317,7 @@ def import_job_run(job: ImportJob | int, *, progress: ProgressCallback | None = 
                 handler.replay(job, [(ln, r) for ln, r in skipped if r and ln not in rejected_lines])
         handler.open(job)
         done = job.rows_done
-        with _durability_relaxed(), prepared_batches(handler, job, path, info, rows) as prepared:
+        with _durability_relaxed(), prepared_batches(handler, job, path, info, rows, batch_rows) as prepared:
             for batch in prepared:
                 if not _commit_batch(job, handler, batch, done):
                     return ImportJob.objects.get(pk=job_id)

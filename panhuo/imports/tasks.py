@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, on_startup
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 
 @db_task(retries=2, retry_delay=10)
 def import_job_task(job_id: int) -> None:
-    job = import_job_run(job_id)
+    job = import_job_run(job_id, batch_rows=int(settings.PANHUO_IMPORT_BACKGROUND_BATCH_ROWS))
     log.info("import job %s: %s rows_done=%s", job.pk, job.status, job.rows_done)
 
 
