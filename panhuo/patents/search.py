@@ -116,10 +116,30 @@ ENQUEUE_EVERY_S = 60.0  # one background build request per process per minute is
 _last_enqueued = -ENQUEUE_EVERY_S
 
 
+def pending(*, limit: int) -> int:
+    """Rows changed since the watermark, counted up to `limit` (read-only, on the updated_at index)."""
+    with connection.cursor() as cursor:
+        pos_at, pos_id = _watermark(cursor)
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM patents_patent WHERE updated_at > %s "
+            "OR (updated_at = %s AND id > %s) LIMIT %s)",
+            [pos_at, pos_at, pos_id, limit],
+        )
+        return int(cursor.fetchone()[0])
+
+
 def ready() -> bool:
-    """Bring the index up to date within the request budget; False means: use the fallback this time."""
+    """Bring the index up to date within the request budget; False means: use the fallback this time.
+
+    A backlog larger than the budget (a big import is running or just ran) is left to the background task
+    entirely: indexing part of it in the request would cost the request ~0.3 s and SQLite's write lock and still
+    end in the fallback.
+    """
     try:
-        indexed, caught_up = sync(limit=SYNC_BUDGET)
+        backlog = pending(limit=SYNC_BUDGET + 1)
+        if backlog == 0:
+            return True
+        caught_up = sync(limit=SYNC_BUDGET)[1] if backlog <= SYNC_BUDGET else False
     except Exception:  # the index is only an accelerator: never fail a search because of it
         log.exception("patent search index sync failed")
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
@@ -142,6 +144,18 @@ def test_far_behind_index_falls_back_and_builds_in_background(corpus, monkeypatc
     assert search.ready() is False
     assert titles(corpus, "神经网络") == expected("神经网络")
     assert search.sync() == (0, True)  # the background task (Huey immediate in tests) indexed the rest
+
+
+@needs_fts
+def test_a_request_never_indexes_part_of_a_backlog_over_its_budget(corpus, monkeypatch):
+    """During a big import the search must not pay for indexing (nor take the write lock) only to fall back."""
+    monkeypatch.setattr(search, "SYNC_BUDGET", 2)
+    monkeypatch.setattr(search, "_last_enqueued", time.monotonic())  # the background build was just requested
+    before = search.pending(limit=10**6)
+    assert before == len(TITLES) > 2
+    assert search.ready() is False
+    assert search.pending(limit=10**6) == before  # nothing indexed in the request
+    assert titles(corpus, "神经网络") == expected("神经网络")  # the fallback answers the same
 
 
 def test_background_task_indexes_and_analyses(corpus, monkeypatch):
