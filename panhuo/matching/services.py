@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from engine.matching import HybridIndex, NeedQuery, PatentDoc
+from engine.matching import HybridIndex, MatchHit, NeedQuery, PatentDoc
 from engine.matching.batch import batch_search, window_segment
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
@@ -220,12 +220,11 @@ def _enqueue_push(run_id: int) -> None:
 
 PUSH_CANDIDATES = 20  # per retriever and enterprise, over the window of new patents (bench/match_speed.py)
 PUSH_FIRST_WINDOW = timedelta(days=30)  # an enterprise's first digest: patents new in the last 30 days
-PUSH_MAX_WINDOW = timedelta(
-    days=30
-)  # older patents are not "new" for anyone, however long since the last digest
-PUSH_OVERLAP = timedelta(
-    days=1
-)  # re-read the day before the last digest (index lag); PushedMatch stops repeats
+# older patents are not "new" for anyone, however long since the last digest
+PUSH_MAX_WINDOW = timedelta(days=30)
+# re-read the day before the last digest (index lag); PushedMatch stops repeats
+PUSH_OVERLAP = timedelta(days=1)
+DIGEST_WRITE_BLOCK = 200  # digests written per transaction (bulk pushed pairs, one e-mail connection)
 
 
 def _new_at(patent_updated: datetime, pooled_at: datetime | None) -> datetime:
@@ -302,6 +301,7 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
         vectors = index.embedder.queries([q.text for q in queries])
         cfg = replace(index.config, candidates=PUSH_CANDIDATES)
         last = time.monotonic()
+        pending: list[tuple[PushPreference, list[MatchHit]]] = []
         for i, hits in batch_search(
             window,
             queries,
@@ -317,7 +317,10 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
             pref = prefs[docs[i].doc_id]
             chosen = [h for h in hits if h.score >= pref.threshold][: pref.max_per_digest]
             if chosen:
-                pushed_total += _push_digest(run, pref, chosen)
+                pending.append((pref, chosen))
+            if len(pending) >= DIGEST_WRITE_BLOCK or i + 1 == len(docs):
+                pushed_total += _push_digests(run, pending)
+                pending = []
             if echo or time.monotonic() - last > 1.0 or i + 1 == len(docs):
                 last = time.monotonic()
                 PushRun.objects.filter(pk=run.pk).update(done=i + 1, pushed=pushed_total)
@@ -330,62 +333,81 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
     return run
 
 
-def _push_digest(run: PushRun, pref: PushPreference, hits: Sequence[Any]) -> int:
-    org_id = pref.organization_id
-    created: list[PushedMatch] = []
+def _push_digests(run: PushRun, digests: Sequence[tuple[PushPreference, Sequence[Any]]]) -> int:
+    """Write a block of digests in one transaction: pushed pairs in bulk, one notification + audit event per
+    enterprise, e-mails sent on commit through one connection. Returns the number of pairs newly pushed."""
+    if not digests:
+        return 0
+    orgs = [pref.organization_id for pref, _ in digests]
     with transaction.atomic():
-        for h in hits:
-            try:
-                with transaction.atomic():
-                    created.append(
-                        PushedMatch.objects.create(
-                            enterprise_id=org_id,
-                            patent_id=h.doc_id,
-                            run=run,
-                            score=h.score,
-                            reasons=list(h.reasons),
-                        )
-                    )
-            except IntegrityError:
-                continue  # pushed by a concurrent run: the unique constraint keeps it single
+        PushedMatch.objects.bulk_create(
+            [
+                PushedMatch(
+                    enterprise_id=pref.organization_id,
+                    patent_id=h.doc_id,
+                    run=run,
+                    score=h.score,
+                    reasons=list(h.reasons),
+                )
+                for pref, hits in digests
+                for h in hits
+            ],
+            ignore_conflicts=True,  # pushed by a concurrent run: the unique constraint keeps it single
+        )
+        created: dict[int, list[PushedMatch]] = {}
+        for m in PushedMatch.objects.filter(run=run, enterprise_id__in=orgs).order_by("-score", "patent_id"):
+            created.setdefault(m.enterprise_id, []).append(m)
         if not created:
             return 0
-        patents = Patent.objects.in_bulk([m.patent_id for m in created])
-        lines = [
-            f"· {patents[m.patent_id].title}（{patents[m.patent_id].key}，匹配度 {m.score:.2f}）"
-            for m in created
-        ]
-        note = Notification.objects.create(
-            organization_id=org_id,
-            title=f"为您推荐 {len(created)} 件新匹配专利",
-            body="\n".join(lines),
-            url=reverse("matching:pushed"),
-        )
-        pref.last_digest_at = timezone.now()
-        pref.save(update_fields=["last_digest_at"])
-        audit_record("matching.push_digest", tenant_id=org_id, obj=note, detail={"patents": len(created)})
-        recipients = _recipients(org_id)
-        if recipients:
-            link = settings.PANHUO_BASE_URL.rstrip("/") + reverse(
-                "matching:unsubscribe", args=[unsubscribe_token(org_id)]
+        patents = Patent.objects.in_bulk([m.patent_id for ms in created.values() for m in ms])
+        recipients = _recipients_of(list(created))
+        now = timezone.now()
+        url = reverse("matching:pushed")
+        messages: list[EmailMessage] = []
+        done: list[PushPreference] = []
+        for pref, _ in digests:
+            org_id = pref.organization_id
+            mine = created.get(org_id)
+            if not mine:
+                continue
+            lines = [
+                f"· {patents[m.patent_id].title}（{patents[m.patent_id].key}，匹配度 {m.score:.2f}）"
+                for m in mine
+            ]
+            note = Notification.objects.create(
+                organization_id=org_id,
+                title=f"为您推荐 {len(mine)} 件新匹配专利",
+                body="\n".join(lines),
+                url=url,
             )
-            body = "\n".join([note.title, "", *lines, "", f"退订推送：{link}"])
-            transaction.on_commit(
-                lambda: send_mail(
-                    note.title, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True
+            audit_record("matching.push_digest", tenant_id=org_id, obj=note, detail={"patents": len(mine)})
+            pref.last_digest_at = now
+            done.append(pref)
+            if recipients.get(org_id):
+                link = settings.PANHUO_BASE_URL.rstrip("/") + reverse(
+                    "matching:unsubscribe", args=[unsubscribe_token(org_id)]
                 )
-            )
-    return len(created)
+                body = "\n".join([note.title, "", *lines, "", f"退订推送：{link}"])
+                messages.append(
+                    EmailMessage(note.title, body, settings.DEFAULT_FROM_EMAIL, recipients[org_id])
+                )
+        PushPreference.objects.bulk_update(done, ["last_digest_at"])
+        if messages:
+            transaction.on_commit(lambda: get_connection(fail_silently=True).send_messages(messages))
+    return sum(len(ms) for ms in created.values())
 
 
-def _recipients(org_id: int) -> list[str]:
-    emails = set(
-        User.objects.filter(organization_id=org_id, role=Role.ENTERPRISE_USER, is_active=True)
+def _recipients_of(org_ids: Sequence[int]) -> dict[int, list[str]]:
+    emails: dict[int, set[str]] = {o: set() for o in org_ids}
+    for org_id, email in (
+        User.objects.filter(organization_id__in=org_ids, role=Role.ENTERPRISE_USER, is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    profile_email = EnterpriseProfile.objects.filter(organization_id=org_id).values_list(
-        "contact_email", flat=True
-    )
-    emails.update(e for e in profile_email if e)
-    return sorted(emails)
+        .values_list("organization_id", "email")
+    ):
+        emails[org_id].add(email)
+    for org_id, email in EnterpriseProfile.objects.filter(organization_id__in=org_ids).values_list(
+        "organization_id", "contact_email"
+    ):
+        if email:
+            emails[org_id].add(email)
+    return {o: sorted(e) for o, e in emails.items()}
