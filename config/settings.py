@@ -189,7 +189,7 @@ AXES_ENABLE_ADMIN = False
 # Sessions: idle 15 min, absolute 8 h (AUTH-4).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("PANHUO_SESSION_IDLE_SECONDS", str(15 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # renewed at most once a minute (accounts.middleware)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PANHUO_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("PANHUO_SESSION_ABSOLUTE_SECONDS", str(8 * 3600)))
 SESSION_COOKIE_HTTPONLY = True

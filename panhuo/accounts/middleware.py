@@ -12,6 +12,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 SESSION_STARTED = "panhuo_started"
+SESSION_SEEN = "panhuo_seen"
+# The idle window (SESSION_COOKIE_AGE) restarts when the session is saved. Saving on every request made every
+# page view a database write (and, on SQLite, a wait for the single write lock behind a running import); saving
+# at most once a minute keeps the idle limit within (15 min - 60 s, 15 min] of the last request, never longer.
+SESSION_RENEW_SECONDS = 60
 # Paths a user with an issued password may still reach.
 _PASSWORD_CHANGE_EXEMPT = (
     "/accounts/login/",
@@ -41,6 +46,8 @@ class SessionPolicyMiddleware:
             elif now - float(started) > settings.PANHUO_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?expired=1")
+            if now - float(request.session.get(SESSION_SEEN, 0)) >= SESSION_RENEW_SECONDS:
+                request.session[SESSION_SEEN] = now  # modified: saved with a new expiry (the idle window)
             if getattr(user, "must_change_password", False) and not request.path.startswith(
                 _PASSWORD_CHANGE_EXEMPT
             ):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from panhuo.accounts.middleware import SESSION_STARTED
+from panhuo.accounts.middleware import SESSION_SEEN, SESSION_STARTED
 from panhuo.accounts.models import PasswordHistory, User
 from panhuo.common.audit import audit_record
 from panhuo.common.permissions import public, signed_in
@@ -35,7 +35,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         user = authenticate(request, username=username, password=password)
         if user is not None and user.is_active:
             login(request, user)  # rotates the session key
-            request.session[SESSION_STARTED] = timezone.now().timestamp()
+            request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = timezone.now().timestamp()
             audit_record("auth.login", actor=user, result="ok")
             target = request.POST.get("next") or request.GET.get("next") or "/"
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

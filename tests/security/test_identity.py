@@ -103,6 +103,24 @@ def test_idle_timeout_fifteen_minutes(inventor):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+def test_idle_window_renews_at_most_once_a_minute_and_never_exceeds_fifteen(inventor):
+    with time_machine.travel(START, tick=False) as clock:
+        client = Client()
+        login(client, inventor.username, STRONG_PASSWORD)
+        key = client.session.session_key
+        expiry = Session.objects.get(session_key=key).expire_date
+        clock.shift(dt.timedelta(seconds=30))
+        assert client.get("/").status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == expiry  # no write within the minute
+        clock.shift(dt.timedelta(seconds=40))
+        assert client.get("/").status_code == 200
+        renewed = Session.objects.get(session_key=key).expire_date
+        assert renewed - expiry == dt.timedelta(seconds=70)  # written again: the window restarts
+        clock.shift(dt.timedelta(minutes=15, seconds=1))  # idle 15 min after the last request
+        response = client.get("/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
 def test_absolute_timeout_eight_hours(inventor):
     with time_machine.travel(START, tick=False) as clock:
         client = Client()
