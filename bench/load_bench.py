@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/load_bench.py [--users 100] [--minutes 5] [--import-rows 1000000] [--skip-import-run]
 Prints one JSON object. Rate limits are switched off for the run (all virtual users share one IP).
 
-The server is the product's own `panhuo serve` (gunicorn 2 workers x 4 threads + the Huey worker at
+The server is the product's own `panhuo serve` with its defaults (gunicorn 2 workers x 8 threads + the Huey worker at
 PANHUO_WORKER_NICE). The import of the second run is the product's background path: `panhuo import --background`
 queues the job and the Huey worker runs it (in PANHUO_IMPORT_BACKGROUND_BATCH_ROWS transactions), as a web
 upload would. Users log in during the ramp (20 a second): logins are in the figures.
@@ -158,7 +158,7 @@ def main() -> None:
     setup_s = time.time() - started
     log = open(tmp / "server.log", "w")
     server = subprocess.Popen(
-        [PY, "-m", "panhuo.cli", "serve", "--bind", "127.0.0.1:8765", "--workers", "2", "--threads", "4"],
+        [PY, "-m", "panhuo.cli", "serve", "--bind", "127.0.0.1:8765"],  # the product defaults
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -168,7 +168,7 @@ def main() -> None:
         "benchmark": "load_locust_sqlite",
         "users": args.users,
         "minutes": args.minutes,
-        "server": "panhuo serve: gunicorn 2 workers x 4 threads + Huey worker (nice 10)",
+        "server": "panhuo serve defaults: gunicorn 2 workers x 8 threads + Huey worker (nice 10)",
         "setup_s": round(setup_s, 1),
     }
     try:

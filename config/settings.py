@@ -240,6 +240,9 @@ PANHUO_IMPORT_BACKGROUND_BATCH_ROWS = int(os.environ.get("PANHUO_IMPORT_BACKGROU
 PANHUO_IMPORT_PARALLEL_MIN_ROWS = int(os.environ.get("PANHUO_IMPORT_PARALLEL_MIN_ROWS", "20000"))
 # The task-queue worker (imports, index builds, reports) runs at this lower CPU priority than the web server.
 PANHUO_WORKER_NICE = int(os.environ.get("PANHUO_WORKER_NICE", "10"))
+# Pause of background write loops between SQLite transactions, so page requests get the write lock
+# (panhuo/common/background.py). Longer than SQLite's 100 ms busy poll.
+PANHUO_BACKGROUND_WRITE_GAP_SECONDS = float(os.environ.get("PANHUO_BACKGROUND_WRITE_GAP_SECONDS", "0.12"))
 PANHUO_MAX_XLSX_BYTES = int(os.environ.get("PANHUO_MAX_XLSX_BYTES", str(50 * 1024 * 1024)))
 PANHUO_MAX_IMPORT_ROWS = int(os.environ.get("PANHUO_MAX_IMPORT_ROWS", "2000000"))
 INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))

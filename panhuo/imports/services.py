@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Organization
 from panhuo.common.audit import audit_record
+from panhuo.common.background import yield_write_lock
 from panhuo.common.errors import ApplicationError
 from panhuo.imports import readers
 from panhuo.imports.models import ImportJob, ImportReject, ImportStatus
@@ -289,13 +290,18 @@ def _durability_relaxed() -> Iterator[None]:
 
 
 def import_job_run(
-    job: ImportJob | int, *, progress: ProgressCallback | None = None, batch_rows: int | None = None
+    job: ImportJob | int,
+    *,
+    progress: ProgressCallback | None = None,
+    batch_rows: int | None = None,
+    background: bool = False,
 ) -> ImportJob:
     """Run (or resume from its checkpoint) one job to the end; used by the Huey task and the CLI.
 
     `batch_rows` caps the rows per transaction below the handler's batch size: the background worker uses
     PANHUO_IMPORT_BACKGROUND_BATCH_ROWS so that, while people use the site, each commit holds SQLite's single
     write lock only briefly; a foreground `panhuo import` uses the handler's (larger, faster) batches.
+    `background`: pause between transactions so page requests get SQLite's write lock (common.background).
 
     Returns the job as stored afterwards. A job another live worker holds is left alone.
     """
@@ -321,6 +327,8 @@ def import_job_run(
             for batch in prepared:
                 if not _commit_batch(job, handler, batch, done):
                     return ImportJob.objects.get(pk=job_id)
+                if background:
+                    yield_write_lock()
                 done += batch.consumed
                 job.rows_done = done
                 if progress is not None:

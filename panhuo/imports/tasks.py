@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 @db_task(retries=2, retry_delay=10)
 def import_job_task(job_id: int) -> None:
-    job = import_job_run(job_id, batch_rows=int(settings.PANHUO_IMPORT_BACKGROUND_BATCH_ROWS))
+    job = import_job_run(
+        job_id, batch_rows=int(settings.PANHUO_IMPORT_BACKGROUND_BATCH_ROWS), background=True
+    )
     log.info("import job %s: %s rows_done=%s", job.pk, job.status, job.rows_done)
 
 

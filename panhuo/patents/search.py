@@ -23,6 +23,8 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from panhuo.common.background import yield_write_lock
+
 log = logging.getLogger(__name__)
 
 FTS_TABLE = "patents_patent_fts"
@@ -110,6 +112,8 @@ def sync(*, limit: int | None = None, revisit: bool = False) -> tuple[int, bool]
             return done, True
         if limit is not None and done >= limit:
             return done, False
+        if limit is None:  # the background catch-up: let page requests write between its transactions
+            yield_write_lock()
 
 
 ENQUEUE_EVERY_S = 60.0  # one background build request per process per minute is enough

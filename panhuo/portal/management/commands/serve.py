@@ -16,7 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=4)
+        # 8 threads a worker: a request waiting for SQLite's write lock must not hold up the reads behind it.
+        parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-worker", action="store_true", help="do not start the task-queue worker")
 
     def handle(self, *args: Any, **o: Any) -> None:
