@@ -122,3 +122,23 @@ def test_small_jobs_and_open_transactions_stay_in_process(university, settings):
     handler = PatentImportHandler()
     assert job.rows_estimate >= 30
     assert pipeline._use_child(handler, job) is False  # the test's transaction is open
+
+
+def test_a_background_import_pauses_after_every_batch(university, monkeypatch):
+    from panhuo.imports import services
+
+    pauses: list[bool] = []
+    monkeypatch.setattr(services, "yield_write_lock", lambda: pauses.append(True))
+    monkeypatch.setattr(PatentImportHandler, "batch_size", 4)
+    lines = ["申请号,名称"] + [f"20171{i:07d}.{check_character(f'20171{i:07d}')},专利{i}" for i in range(10)]
+    data = "\n".join(lines).encode()
+    job = import_job_create(
+        organization=university, kind="patents", uploaded_file=io.BytesIO(data), original_name="a.csv"
+    )
+    assert import_job_run(job, background=True).inserted == 10
+    assert len(pauses) == 3  # after each of the batches of 4, 4 and 2 rows
+    again = import_job_create(
+        organization=university, kind="patents", uploaded_file=io.BytesIO(data), original_name="a.csv"
+    )
+    assert import_job_run(again).unchanged == 10
+    assert len(pauses) == 3  # a foreground run does not pause
