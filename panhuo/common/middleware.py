@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="")
@@ -87,3 +87,38 @@ class ApplicationErrorMiddleware:
             request=request,
         )
         return HttpResponse(body, status=status)
+
+
+_NUL_MESSAGE = ("请求参数含空字符（NUL），已拒绝", "the request contains a NUL character: refused")
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "%00" in request.META.get("QUERY_STRING", "").lower():
+        return True
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if request.method in ("POST", "PUT", "PATCH") and not content_type.startswith("multipart/"):
+        body = (
+            request.body
+        )  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE; multipart (files) is left to the parsers
+        return b"\x00" in body or b"%00" in body.lower() or b"\\u0000" in body
+    return False
+
+
+class NulCharacterMiddleware:
+    """Refuse query strings and form / JSON bodies carrying NUL (0x00) with a 400 in Chinese and English.
+
+    PostgreSQL text cannot hold NUL (the query would fail with a 500) and no field of this product needs it.
+    File uploads (multipart) are not looked at here: their readers refuse NUL themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            zh, en = _NUL_MESSAGE
+            if request.path.startswith("/api/"):
+                payload = {"code": "nul_character", "message_zh": zh, "message_en": en, "field": None}
+                return JsonResponse(payload, status=400)
+            return HttpResponse(f"{zh} / {en}", status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

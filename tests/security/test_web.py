@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client, override_settings
 
 from conftest import STRONG_PASSWORD
+
+WINDOW_START = dt.datetime(2026, 11, 23, 9, 0, 5, tzinfo=dt.UTC)  # 5 s into a rate-limit window
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +65,8 @@ def test_exports_are_rate_limited_and_audited(institution_admin):
     cache.clear()
     client = Client()
     client.force_login(institution_admin)
-    codes = [client.get("/deals/?format=csv").status_code for _ in range(21)]
+    with time_machine.travel(WINDOW_START, tick=False):  # fixed windows: never straddle a boundary
+        codes = [client.get("/deals/?format=csv").status_code for _ in range(21)]
     assert codes[:20] == [200] * 20 and codes[20] == 429
     assert AuditEvent.objects.filter(action="data.export", detail__what="deals").count() == 20
 
@@ -72,5 +78,25 @@ def test_search_is_rate_limited(institution_admin):
     cache.clear()
     client = Client()
     client.force_login(institution_admin)
-    codes = [client.get("/patents/?q=电池").status_code for _ in range(121)]
+    with time_machine.travel(WINDOW_START, tick=False):
+        codes = [client.get("/patents/?q=电池").status_code for _ in range(121)]
     assert 429 not in codes[:120] and codes[120] == 429
+
+
+def test_nul_characters_are_refused_with_a_bilingual_400_not_a_server_error(institution_admin):
+    client = Client()
+    client.force_login(institution_admin)
+    api = client.get("/api/classification/industries?q=%00abc")
+    assert api.status_code == 400
+    assert api.json()["code"] == "nul_character" and "空字符" in api.json()["message_zh"]
+    page = client.get("/patents/?q=a%00b")
+    assert page.status_code == 400 and "NUL" in page.content.decode()
+    body = client.patch(
+        "/api/patents/inventory/1",
+        data='{"application_scenarios": "x\\u0000y"}',
+        content_type="application/json",
+    )
+    assert body.status_code == 400
+    assert (
+        client.get("/api/classification/industries?q=abc").status_code == 200
+    )  # the same request without NUL
