@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,19 +31,29 @@ def panhuo(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Co
     )
 
 
-def _databases(tmp_path: Path) -> tuple[str, str]:
+@pytest.fixture
+def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A source and a target database; on PostgreSQL two fresh ones, dropped again afterwards."""
     url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        base = url.rsplit("/", 1)[0]
-        names = [f"bk_{uuid.uuid4().hex[:8]}", f"bk_{uuid.uuid4().hex[:8]}"]
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    base = url.rsplit("/", 1)[0]
+    names = [f"bk_{uuid.uuid4().hex[:8]}", f"bk_{uuid.uuid4().hex[:8]}"]
+    for name in names:
+        subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield f"{base}/{names[0]}", f"{base}/{names[1]}"
+    finally:
         for name in names:
-            subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
-        return f"{base}/{names[0]}", f"{base}/{names[1]}"
-    return f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+            subprocess.run(
+                ["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                check=False,
+            )
 
 
-def test_backup_then_restore_into_a_fresh_database(tmp_path):
-    source_url, target_url = _databases(tmp_path)
+def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
+    source_url, target_url = databases
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
