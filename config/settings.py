@@ -160,6 +160,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
+# Argon2id cost (panhuo/accounts/hashers.py); the deploy check refuses less than OWASP's minimum 19456 / 2 / 1.
+PANHUO_ARGON2_TIME_COST = int(os.environ.get("PANHUO_ARGON2_TIME_COST", "2"))
+PANHUO_ARGON2_MEMORY_KIB = int(os.environ.get("PANHUO_ARGON2_MEMORY_KIB", "19456"))
+PANHUO_ARGON2_PARALLELISM = int(os.environ.get("PANHUO_ARGON2_PARALLELISM", "1"))
 PANHUO_PASSWORD_PROFILE = os.environ.get("PANHUO_PASSWORD_PROFILE", "dengbao")  # dengbao | asvs
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

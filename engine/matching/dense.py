@@ -237,17 +237,10 @@ class ExactIndex:
         return sims[top], top.astype(np.int64)
 
 
-class FlatSQ8Index:
-    """faiss IndexScalarQuantizer(QT_8bit, inner product): exact scan over int8 codes, no training cost to speak of."""
+class _FaissIndex:
+    """Size and top-k search shared by the faiss-backed indexes (`self._index`)."""
 
-    def __init__(self, vectors: np.ndarray) -> None:
-        x = np.ascontiguousarray(vectors, dtype=np.float32)
-        self._index = faiss.IndexScalarQuantizer(
-            DIM, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-        )
-        if x.shape[0]:
-            self._index.train(x)
-            self._index.add(x)
+    _index: Any
 
     @property
     def size(self) -> int:
@@ -261,7 +254,20 @@ class FlatSQ8Index:
         return sims[0][keep], rows[0][keep].astype(np.int64)
 
 
-class IVFSQ8Index:
+class FlatSQ8Index(_FaissIndex):
+    """faiss IndexScalarQuantizer(QT_8bit, inner product): exact scan over int8 codes, no training cost to speak of."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        x = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._index = faiss.IndexScalarQuantizer(
+            DIM, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        if x.shape[0]:
+            self._index.train(x)
+            self._index.add(x)
+
+
+class IVFSQ8Index(_FaissIndex):
     """faiss IndexIVFScalarQuantizer (inner product, 8-bit codes): k-means cells, a query scans `nprobe` of them.
 
     For large segments (≥ ~100k rows), where the flat SQ8 scan costs tens to hundreds of ms per query on 2 cores.
@@ -303,19 +309,8 @@ class IVFSQ8Index:
         self._index.nprobe = nprobe
 
     @property
-    def size(self) -> int:
-        return int(self._index.ntotal)
-
-    @property
     def nlist(self) -> int:
         return int(self._index.nlist)
-
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        if self.size == 0:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        sims, rows = self._index.search(np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, self.size))
-        keep = rows[0] >= 0
-        return sims[0][keep], rows[0][keep].astype(np.int64)
 
     def to_array(self) -> np.ndarray:
         return np.asarray(faiss.serialize_index(self._index), dtype=np.uint8)

@@ -22,9 +22,10 @@ def production_checks(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if settings.PASSWORD_HASHERS[0] not in ALLOWED_HASHERS:
         errors.append(Error("PASSWORD_HASHERS[0] is not an approved hasher", id="panhuo.E001"))
     elif settings.PASSWORD_HASHERS[0] == "panhuo.accounts.hashers.Argon2idPasswordHasher":
-        from panhuo.accounts.hashers import Argon2idPasswordHasher as H
+        from panhuo.accounts.hashers import Argon2idPasswordHasher
 
-        if H.memory_cost < 19456 or H.time_cost < 2 or H.parallelism < 1:
+        h = Argon2idPasswordHasher()
+        if h.memory_cost < 19456 or h.time_cost < 2 or h.parallelism < 1:
             errors.append(Error("Argon2id below the OWASP minimum (m=19456 KiB, t=2, p=1)", id="panhuo.E001"))
     if "sm3" not in hashlib.algorithms_available:
         errors.append(Error("OpenSSL lacks SM3 (国密 digests unavailable)", id="panhuo.E002"))

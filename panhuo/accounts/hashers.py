@@ -9,8 +9,7 @@ at 08:00 on 2 cores). Stored PBKDF2 hashes still verify and are re-hashed with A
 
 from __future__ import annotations
 
-import os
-
+from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 
@@ -18,6 +17,15 @@ class Argon2idPasswordHasher(Argon2PasswordHasher):
     algorithm = (
         "argon2"  # Django's name: hashes stay readable by the stock hasher (the variant is in the hash)
     )
-    time_cost = int(os.environ.get("PANHUO_ARGON2_TIME_COST", "2"))
-    memory_cost = int(os.environ.get("PANHUO_ARGON2_MEMORY_KIB", "19456"))
-    parallelism = int(os.environ.get("PANHUO_ARGON2_PARALLELISM", "1"))
+
+    @property
+    def time_cost(self) -> int:  # type: ignore[override]
+        return int(settings.PANHUO_ARGON2_TIME_COST)
+
+    @property
+    def memory_cost(self) -> int:  # type: ignore[override]
+        return int(settings.PANHUO_ARGON2_MEMORY_KIB)
+
+    @property
+    def parallelism(self) -> int:  # type: ignore[override]
+        return int(settings.PANHUO_ARGON2_PARALLELISM)

@@ -74,15 +74,8 @@ def sync(*, limit: int | None = None, revisit: bool = False) -> tuple[int, bool]
         pos_at, pos_id = _watermark(cursor)
     if revisit:
         pos_at, pos_id = min((pos_at, pos_id), (_text(timezone.now() - REVISIT), 0))
-    else:
-        # Read-only check first: a search must not take SQLite's write lock when nothing changed.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM patents_patent WHERE updated_at > %s OR (updated_at = %s AND id > %s) LIMIT 1",
-                [pos_at, pos_at, pos_id],
-            )
-            if cursor.fetchone() is None:
-                return 0, True
+    elif pending(limit=1) == 0:  # read-only check first: no write lock when nothing changed
+        return 0, True
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(

@@ -128,6 +128,10 @@ class PatentImportHandler(ImportHandler):
 
     def open(self, job: ImportJob) -> None:
         self.parser(job)  # reads the tenant's colleges: prepare_batch must not touch the database
+        if connection.vendor == "sqlite":
+            # 32 MiB page cache for this connection: the patent indexes outgrow the 2 MiB default (64+ no faster)
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA cache_size = -32768")
 
     # --- the batch ---------------------------------------------------------------------------------------
     def prepare_batch(self, job: ImportJob, rows: list[Row]) -> ParsedBatch:
@@ -321,12 +325,6 @@ class PatentImportHandler(ImportHandler):
         if not params:
             return []
         prep = self._prep()
-        if connection.vendor == "sqlite" and not prep.get("cache_set"):
-            with (
-                connection.cursor() as cur
-            ):  # 32 MiB page cache: the patent indexes outgrow the 2 MiB default (64+ MiB measured no faster)
-                cur.execute("PRAGMA cache_size = -32768")
-            prep["cache_set"] = True
         stamp = connection.ops.adapt_datetimefield_value(now)
         tail = (*prep["patent_rest"], stamp, stamp)
         with connection.cursor() as cur:
