@@ -37,6 +37,7 @@ for _app in (
     "demand",
     "matching",
     "deals",
+    "disclosures",
     "monitoring",
     "reports",
 ):

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "panhuo.demand",
     "panhuo.matching",
     "panhuo.deals",
+    "panhuo.disclosures",
     "panhuo.monitoring",
     "panhuo.reports",
     "panhuo.portal",

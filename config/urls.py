@@ -14,6 +14,7 @@ urlpatterns = [
     path("demand/", include("panhuo.demand.urls")),
     path("matching/", include("panhuo.matching.urls")),
     path("deals/", include("panhuo.deals.urls")),
+    path("disclosures/", include("panhuo.disclosures.urls")),
     path("monitoring/", include("panhuo.monitoring.urls")),
     path("reports/", include("panhuo.reports.urls")),
     path("api/", api.urls),

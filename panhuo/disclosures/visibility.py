@@ -1,0 +1,63 @@
+"""Who sees which disclosures: the one place, so it can be switched to the platform's visibility module at merge.
+
+Today's rule (role + organization, as elsewhere): an inventor sees the disclosures they submitted or are named
+in; a 学院管理员 those of their college; a 学校管理员 all of their institution's. Nobody else sees any: offices
+get statistics only, never the confidential text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from panhuo.accounts.models import Role
+from panhuo.common.errors import PermissionRefused
+from panhuo.disclosures.models import Disclosure
+from panhuo.patents.selectors import region_prefix
+
+STAFF_ROLES = (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
+
+
+def disclosures_visible(user: Any) -> QuerySet[Disclosure]:
+    """The disclosures this user may read (the acting user decides; anonymous users get none)."""
+    qs = Disclosure.objects.all()
+    if not getattr(user, "is_authenticated", False) or user.organization_id is None:
+        return qs.none()
+    org = user.organization
+    if not org.holds_patents:
+        return qs.none()
+    qs = qs.filter(institution_id=user.organization_id)
+    if user.role == Role.INSTITUTION_ADMIN:
+        return qs
+    if user.role == Role.COLLEGE_ADMIN:
+        return qs.filter(college_id=user.college_id) if user.college_id else qs.none()
+    if user.role == Role.INVENTOR:
+        return qs.filter(Q(submitted_by=user) | Q(inventors__user=user)).distinct()
+    return qs.none()
+
+
+def is_staff_of(user: Any, disclosure: Disclosure) -> bool:
+    """TTO staff who may evaluate and record the filing of this (visible) disclosure."""
+    return (
+        getattr(user, "role", None) in STAFF_ROLES
+        and disclosures_visible(user).filter(pk=disclosure.pk).exists()
+    )
+
+
+def statistics_scope(user: Any, *, prefix: str | None = None) -> tuple[str, int | None]:
+    """(region prefix, institution id) whose counts this user may see: an office its region (or a part of it),
+    institution staff their institution, the system administrator any region."""
+    role = getattr(user, "role", None)
+    org = getattr(user, "organization", None)
+    if role == Role.OFFICE_OFFICIAL and org is not None:
+        own = region_prefix(org.region_code)
+        chosen = prefix or own
+        if not chosen.startswith(own):
+            raise PermissionRefused("只能查看本辖区统计", "Offices see their own region only")
+        return chosen, None
+    if role in STAFF_ROLES and org is not None and org.holds_patents:
+        return "", org.pk
+    if role == Role.SYSTEM_ADMIN:
+        return prefix or "", None
+    raise PermissionRefused("无权查看统计", "Not allowed to see statistics")
