@@ -6,6 +6,7 @@ Counts only (never a disclosure's text): offices see their region's institutions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q
@@ -100,3 +101,26 @@ def disclosure_statistics(
         applications_evaluated=evaluated,
         overdue=overdue,
     )
+
+
+def deadlines_due(*, within_days: int, institution_id: int | None = None) -> list[dict[str, Any]]:
+    """Filing decisions not yet filed whose deadline is past or within `within_days` (reminder list)."""
+    today = timezone.localdate()
+    qs = PreFilingEvaluation.objects.filter(
+        decision__in=FILING_DECISIONS,
+        deadline__lte=today + timedelta(days=within_days),
+        disclosure__filing__isnull=True,
+    ).select_related("disclosure__institution")
+    if institution_id is not None:
+        qs = qs.filter(disclosure__institution_id=institution_id)
+    return [
+        {
+            "disclosure_id": e.disclosure_id,
+            "institution": e.disclosure.institution.name,
+            "title": e.disclosure.title,
+            "decision": e.get_decision_display(),
+            "deadline": e.deadline.isoformat() if e.deadline else None,
+            "overdue": bool(e.deadline and e.deadline < today),
+        }
+        for e in qs.order_by("deadline", "disclosure_id")
+    ]

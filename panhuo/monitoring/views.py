@@ -20,6 +20,7 @@ from panhuo.accounts.models import INSTITUTION_STAFF, Role
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import XLSX_TYPE, download
 from panhuo.common.permissions import roles_required
+from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
 from panhuo.monitoring.models import CaseStatus, KpiIndicator
 from panhuo.monitoring.regions import parse_period
@@ -130,6 +131,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "inv_link": inv_link,
             "region_q": f"&region={scope.prefix}" if scope.prefix else "",
+            "disclosure_stats": disclosure_statistics(
+                year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+            ),
         },
     )
 
