@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from panhuo.common.errors import ApplicationError
 from panhuo.disclosures import selectors, services
 from panhuo.disclosures.models import Disclosure, Filing, PreFilingEvaluation
 from panhuo.disclosures.services import InventorShare
@@ -179,6 +180,8 @@ class StatsOut(Schema):
 def stats(request: HttpRequest, year: int | None = None, region: str = "") -> dict[str, Any]:
     prefix, institution_id = statistics_scope(request.user, prefix=region or None)
     year = year or timezone.localdate().year
+    if not 1985 <= year <= 2100:
+        raise ApplicationError("year", "年份应在 1985–2100 之间", "year must be 1985-2100", "year")
     return disclosure_statistics(year=year, region_prefix=prefix, institution_id=institution_id).as_dict()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from panhuo.accounts.models import Role
-from panhuo.common.errors import PermissionRefused
+from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.disclosures.models import Disclosure
 from panhuo.patents.selectors import region_prefix
 
@@ -48,6 +48,10 @@ def is_staff_of(user: Any, disclosure: Disclosure) -> bool:
 def statistics_scope(user: Any, *, prefix: str | None = None) -> tuple[str, int | None]:
     """(region prefix, institution id) whose counts this user may see: an office its region (or a part of it),
     institution staff their institution, the system administrator any region."""
+    if prefix and not (prefix.isdigit() and len(prefix) <= 6):
+        raise ApplicationError(
+            "region", "区域前缀应为 2–6 位数字", "region prefix must be 2-6 digits", "region"
+        )
     role = getattr(user, "role", None)
     org = getattr(user, "organization", None)
     if role == Role.OFFICE_OFFICIAL and org is not None:
