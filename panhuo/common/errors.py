@@ -33,3 +33,19 @@ class NotFound(ApplicationError):
 
     def __init__(self, message_zh: str = "未找到", message_en: str = "Not found") -> None:
         super().__init__(code="not_found", message_zh=message_zh, message_en=message_en)
+
+
+def raise_field_errors(items: list[tuple[str, str, str]]) -> None:
+    """Raise one ApplicationError for every (field, 中文, English) error at once; nothing when the list is empty.
+
+    The message joins them all; `extra["errors"]` lists each, so a form puts each message on its own field.
+    """
+    if not items:
+        return
+    raise ApplicationError(
+        "invalid",
+        "；".join(zh for _, zh, _ in items),
+        "; ".join(en for _, _, en in items),
+        items[0][0],
+        extra={"errors": [{"field": f, "zh": zh, "en": en} for f, zh, en in items]},
+    )

@@ -7,7 +7,6 @@ import unicodedata
 
 from django import forms
 
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.disclosures.models import Decision, FundingSource
 from panhuo.disclosures.services import InventorShare
 
@@ -100,13 +99,3 @@ class FilingForm(forms.Form):
 
 class LinkForm(forms.Form):
     app_no = forms.CharField(label="申请号", max_length=40)
-
-
-def show_errors(form: forms.Form, exc: ApplicationError) -> None:
-    """Put every error of a service refusal on its field (403/404 kinds are re-raised)."""
-    if isinstance(exc, PermissionRefused | NotFound):
-        raise exc
-    items = exc.extra.get("errors") or [{"field": exc.field, "zh": exc.message_zh, "en": exc.message_en}]
-    for item in items:  # type: ignore[attr-defined]
-        field = item["field"] if item["field"] in form.fields else None
-        form.add_error(field, f"{item['zh']}（{item['en']}）" if item["en"] else item["zh"])

@@ -25,7 +25,7 @@ from engine.identifiers.application_number import (
 )
 from panhuo.accounts.models import Role
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
+from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused, raise_field_errors
 from panhuo.disclosures.models import (
     DECISION_PATENT_TYPE,
     FILING_DECISIONS,
@@ -62,15 +62,7 @@ class _Errors:
         self.items.append((field, zh, en))
 
     def raise_if_any(self) -> None:
-        if self.items:
-            field, zh, en = self.items[0]
-            raise ApplicationError(
-                "invalid",
-                "；".join(z for _, z, _ in self.items),
-                "; ".join(e for _, _, e in self.items),
-                field,
-                extra={"errors": [{"field": f, "zh": z, "en": e} for f, z, e in self.items]},
-            )
+        raise_field_errors(self.items)
 
 
 def _text(value: str) -> str:

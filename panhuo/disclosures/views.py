@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from panhuo.common.errors import ApplicationError
+from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
 from panhuo.disclosures import selectors, services
 from panhuo.disclosures.apps import INVENTOR, STAFF
@@ -20,7 +21,6 @@ from panhuo.disclosures.forms import (
     EvaluationForm,
     FilingForm,
     LinkForm,
-    show_errors,
 )
 from panhuo.disclosures.models import Disclosure, DisclosureState, PreFilingEvaluation
 from panhuo.disclosures.visibility import is_staff_of

@@ -10,10 +10,12 @@ from ninja import Router
 
 from panhuo.monitoring.anomalies import case_json, cases_visible
 from panhuo.monitoring.kpi import programme_evaluate, programme_get
+from panhuo.monitoring.product_api import router as products_router
 from panhuo.monitoring.regions import parse_period
 from panhuo.monitoring.stats import dashboard, scope_for
 
 router = Router()
+router.add_router("/products", products_router)
 
 
 @router.get("/stats")

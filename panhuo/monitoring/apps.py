@@ -16,4 +16,5 @@ class MonitoringConfig(AppConfig):
         ("异常交易", "monitoring:anomalies", OFFICE),
         ("奖补", "monitoring:subsidies", OFFICE),
         ("满意度调查", "monitoring:survey", SURVEY),
+        ("专利产品备案", "monitoring:products", ("enterprise_user", "office_official")),
     ]

@@ -31,6 +31,7 @@ from panhuo.monitoring import kpi
 from panhuo.monitoring.aggregates import aggregates_rebuild
 from panhuo.monitoring.anomalies import anomalies_run
 from panhuo.monitoring.models import KpiProgramme, ProductFiling, SubsidyBatch, SurveyResponse
+from panhuo.monitoring.products import product_record, product_row_validate
 from panhuo.monitoring.regions import period_of
 from panhuo.monitoring.subsidies import batch_create
 from panhuo.patents.models import Patent, PatentType
@@ -116,6 +117,40 @@ def _scenario(out: Any) -> None:
     out.write("  monitoring demo: 5 scenario deals")
 
 
+def _products(office_user: User, year: int) -> None:
+    """Two 专利密集型产品 confirmed by the office (filing number, patents, sales) and one waiting for it."""
+    ent = Organization.objects.filter(code="DEMO-ENT-1", type=OrganizationType.ENTERPRISE).first()
+    if ent is None or ProductFiling.objects.filter(enterprise=ent, is_demo=True).exists():
+        return
+    keys = [
+        k
+        for k in Patent.objects.filter(is_demo=True, app_no__isnull=False)
+        .order_by("id")
+        .values_list("app_no", flat=True)[:3]
+        if k
+    ]
+    if not keys:
+        return
+    today = timezone.localdate()
+    specs = [
+        (office_user, "智能巡检机器人（演示）", f"ZLMJ{year}500001", keys[:2], "12,000,000.00"),
+        (office_user, "高精度流量计（演示）", f"ZLMJ{year}500002", keys[1:3], "3,500,000.00"),
+    ]
+    enterprise_user = User.objects.filter(username="demo_enterprise").first()
+    if enterprise_user is not None:
+        specs.append((enterprise_user, "电缆绝缘在线监测终端（演示）", "", keys[:1], ""))
+    for i, (actor, name, number, patent_keys, sales) in enumerate(specs):
+        row = product_row_validate(
+            product=name,
+            filed_on=min(date(year, 1 + i, 15), today),
+            filing_number=number,
+            patent_keys=patent_keys,
+            sales_year=year - 1 if sales else None,
+            sales_yuan=sales,
+        )
+        product_record(actor=actor, row=row, enterprise=ent, is_demo=True)
+
+
 def load(out: Any) -> None:
     office_user = User.objects.filter(username="demo_office").first()
     if office_user is None:
@@ -152,12 +187,7 @@ def load(out: Any) -> None:
                 survey_submit(actor=user, score=score, comment="演示答卷", is_demo=True)
             except ApplicationError:
                 pass
-    ent = Organization.objects.filter(code="DEMO-ENT-1", type=OrganizationType.ENTERPRISE).first()
-    if ent and not ProductFiling.objects.filter(enterprise=ent, is_demo=True).exists():
-        for i, product in enumerate(("智能巡检机器人（演示）", "高精度流量计（演示）")):
-            ProductFiling.objects.create(
-                enterprise=ent, product=product, filed_on=date(year, 1 + i, 15), is_demo=True
-            )
+    _products(office_user, year)
     if not SubsidyBatch.objects.filter(office=office_user.organization, is_demo=True).exists():
         batch_create(
             actor=office_user,

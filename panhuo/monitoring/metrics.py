@@ -20,6 +20,7 @@ from panhuo.monitoring.models import (
     DistinctAggregate,
     InventoryRegionAggregate,
     ProductFiling,
+    ProductStatus,
     SurveyResponse,
 )
 from panhuo.monitoring.regions import bimonth_of
@@ -152,7 +153,7 @@ def satisfaction(*, prefix: str, start: date, end: date) -> tuple[int, int]:
 
 
 def product_filings(*, prefix: str, start: date, end: date) -> int:
-    qs = ProductFiling.objects.filter(filed_on__gte=start, filed_on__lte=end)
+    qs = ProductFiling.objects.filter(filed_on__gte=start, filed_on__lte=end, status=ProductStatus.CONFIRMED)
     if prefix:
         qs = qs.filter(enterprise__region_code__startswith=prefix)
     return qs.count()

@@ -194,14 +194,48 @@ class AggregateBuild(models.Model):
         ordering = ["-started_at", "-id"]
 
 
+class ProductStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "未通过"
+
+
 class ProductFiling(TimeStampedModel):
-    """专利产品备案 of an enterprise (KPI cq9 / jl8)."""
+    """专利密集型产品备案 / 专利产品记录 of an enterprise, confirmed by the IP office of its region (KPI cq9 / jl8
+    count the confirmed ones). Written through `monitoring.products`."""
 
     enterprise = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="product_filings")
     product = models.CharField("产品名称", max_length=200)
-    patent_keys = models.JSONField("专利", default=list, blank=True)
+    filing_number = models.CharField("专利密集型产品备案号", max_length=40, blank=True)
+    patent_keys = models.JSONField(
+        "专利", default=list, blank=True
+    )  # canonical 申请号 of the patents it uses
     filed_on = models.DateField("备案日期", db_index=True)
+    sales_year = models.PositiveSmallIntegerField("销售额年度", null=True, blank=True)
+    sales_fen = models.BigIntegerField("年销售额（分）", null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ProductStatus.choices, default=ProductStatus.PENDING, db_index=True
+    )
+    reject_reason = models.TextField("未通过原因", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing_number"], condition=~Q(filing_number=""), name="product_filing_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(sales_fen__isnull=True) | Q(sales_fen__gte=0), name="product_sales_not_negative"
+            ),
+        ]
 
 
 class KpiProgramme(TimeStampedModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,7 +10,7 @@ from django.utils import timezone
 from panhuo.accounts.models import INSTITUTION_ROLES, Organization, Role
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
-from panhuo.monitoring.models import ProductFiling, SurveyResponse
+from panhuo.monitoring.models import SurveyResponse
 
 SURVEY_ROLES = (*INSTITUTION_ROLES, Role.ENTERPRISE_USER)
 
@@ -46,33 +45,3 @@ def survey_submit(
             "already_answered", "本年度已填写", "already answered this year", field="score"
         )
     return answer
-
-
-def product_filing_record(
-    *,
-    actor: Any,
-    enterprise: Organization,
-    product: str,
-    filed_on: date,
-    patent_keys: list[str],
-    is_demo: bool = False,
-) -> ProductFiling:
-    """Office staff (or the enterprise itself) record a 专利产品备案."""
-    role = getattr(actor, "role", None)
-    if not (
-        role == Role.OFFICE_OFFICIAL
-        or (role == Role.ENTERPRISE_USER and actor.organization_id == enterprise.id)
-    ):
-        raise PermissionRefused()
-    if not product.strip():
-        raise ApplicationError("required", "请填写产品名称", "product is required", field="product")
-    with transaction.atomic():
-        pf = ProductFiling.objects.create(
-            enterprise=enterprise,
-            product=product.strip(),
-            filed_on=filed_on,
-            patent_keys=patent_keys,
-            is_demo=is_demo,
-        )
-        audit_record("product_filing.create", actor=actor, obj=pf, detail={"product": pf.product})
-    return pf

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panhuo.monitoring import views
+from panhuo.monitoring import product_views, views
 
 app_name = "monitoring"
 urlpatterns: list = [
@@ -15,4 +15,14 @@ urlpatterns: list = [
     path("subsidies/", views.subsidy_list, name="subsidies"),
     path("subsidies/<int:pk>/", views.subsidy_detail, name="subsidy-detail"),
     path("survey/", views.survey_form, name="survey"),
+    path("products/", product_views.product_list, name="products"),
+    path("products/new/", product_views.product_create, name="product-create"),
+    path("products/import/", product_views.product_import, name="product-import"),
+    path(
+        "products/import/template.xlsx", product_views.product_import_template, name="product-import-template"
+    ),
+    path("products/import/<int:pk>/", product_views.product_import_job, name="product-import-job"),
+    path("products/<int:pk>/", product_views.product_detail, name="product-detail"),
+    path("products/<int:pk>/edit/", product_views.product_edit, name="product-edit"),
+    path("products/<int:pk>/review/", product_views.product_review, name="product-review"),
 ]

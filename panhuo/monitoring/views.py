@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from engine.deals.money import format_fen
 from engine.monitoring.anomaly import RULES
 from engine.monitoring.subsidy import PRESETS as SUBSIDY_PRESETS
 from panhuo.accounts.models import INSTITUTION_STAFF, Role
@@ -23,6 +24,7 @@ from panhuo.common.permissions import roles_required
 from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
 from panhuo.monitoring.models import CaseStatus, KpiIndicator
+from panhuo.monitoring.products import product_statistics
 from panhuo.monitoring.regions import parse_period
 from panhuo.monitoring.stats import (
     KIND_LABELS,
@@ -119,6 +121,11 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
         r["contract"] = _yuan(r["contract_fen"])
         r["received"] = _yuan(r["received_fen"])
     inv_link = reverse("monitoring:inventory")
+    product_stats = (
+        None
+        if scope.institution_id is not None
+        else product_statistics(year=period.year, region_prefix=scope.prefix)
+    )
     return render(
         request,
         "monitoring/dashboard.html",
@@ -134,6 +141,8 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             "disclosure_stats": disclosure_statistics(
                 year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
             ),
+            "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
+            "product_stats": product_stats,
         },
     )
 
