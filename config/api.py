@@ -32,6 +32,7 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 for _app in (
     "accounts",
     "patents",
+    "upkeep",
     "classification",
     "evaluation",
     "demand",

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "panhuo.accounts",
     "panhuo.imports",
     "panhuo.patents",
+    "panhuo.upkeep",
     "panhuo.evaluation",
     "panhuo.demand",
     "panhuo.matching",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("panhuo.accounts.urls")),
     path("imports/", include("panhuo.imports.urls")),
     path("patents/", include("panhuo.patents.urls")),
+    path("upkeep/", include("panhuo.upkeep.urls")),
     path("classification/", include("panhuo.classification.urls")),
     path("evaluation/", include("panhuo.evaluation.urls")),
     path("demand/", include("panhuo.demand.urls")),

@@ -34,6 +34,7 @@ from panhuo.monitoring.stats import (
     inventory_drilldown,
     scope_for,
 )
+from panhuo.upkeep.selectors import fiscal_unused_count
 
 STATS_ROLES = (Role.OFFICE_OFFICIAL, *INSTITUTION_STAFF, Role.SYSTEM_ADMIN)
 OFFICE = (Role.OFFICE_OFFICIAL,)
@@ -143,6 +144,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
             "product_stats": product_stats,
+            "fiscal_unused": fiscal_unused_count(
+                today=timezone.localdate(), region_prefix=scope.prefix, institution_id=scope.institution_id
+            ),
         },
     )
 
