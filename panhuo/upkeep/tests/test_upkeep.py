@@ -185,6 +185,7 @@ def test_pages_and_api(patent, institution_admin, stranger):
     fees = c.get(f"/api/upkeep/patents/{patent.pk}/annual-fees").json()
     assert fees["annual_fee_paid_until"] == "2027-03-09" and fees["payments"][0]["amount_yuan"] == "2,000.00"
     assert "一种传感器" in c.get("/upkeep/fiscal-unused/").content.decode()
+    assert "实施记录的有效专利 <strong>1</strong> 件" in c.get("/monitoring/").content.decode()
     s = Client()
     s.force_login(stranger)
     assert s.get(f"/upkeep/patents/{patent.pk}/panel/").status_code == 404
@@ -228,15 +229,17 @@ def test_import(patent, university, institution_admin, tmp_path: Path):
     assert (again.updated, again.unchanged, again.rejected) == (0, 1, 2)
 
 
-def test_overseas_family_and_award_make_the_high_value_categories_fire(patent, institution_admin):
-    """Before: nothing could set them, so categories 2 and 5 never fired. After the holder enters them, they do."""
-    from panhuo.evaluation.models import Scenario, ValueScore
-    from panhuo.evaluation.scoring import scores_recompute
+def test_command(patent):
+    from io import StringIO
 
-    scores_recompute()
-    before = ValueScore.objects.get(patent=patent, scenario=Scenario.MANAGEMENT).high_value
-    assert "overseas_granted" not in before and "award" not in before
-    services.patent_facts_update(actor=institution_admin, patent=patent, facts=facts())
-    scores_recompute()
-    after = ValueScore.objects.get(patent=patent, scenario=Scenario.MANAGEMENT).high_value
-    assert "overseas_granted" in after and "award" in after
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "fiscal_unused",
+        "--institution",
+        patent.inventory_records.get().organization.code,
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["count"] == 1
