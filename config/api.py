@@ -39,6 +39,7 @@ for _app in (
     "matching",
     "deals",
     "disclosures",
+    "outcomes",
     "monitoring",
     "reports",
 ):

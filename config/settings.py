@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "panhuo.matching",
     "panhuo.deals",
     "panhuo.disclosures",
+    "panhuo.outcomes",
     "panhuo.monitoring",
     "panhuo.reports",
     "panhuo.portal",

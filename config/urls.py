@@ -16,6 +16,7 @@ urlpatterns = [
     path("matching/", include("panhuo.matching.urls")),
     path("deals/", include("panhuo.deals.urls")),
     path("disclosures/", include("panhuo.disclosures.urls")),
+    path("outcomes/", include("panhuo.outcomes.urls")),
     path("monitoring/", include("panhuo.monitoring.urls")),
     path("reports/", include("panhuo.reports.urls")),
     path("api/", api.urls),

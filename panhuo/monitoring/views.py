@@ -34,6 +34,7 @@ from panhuo.monitoring.stats import (
     inventory_drilldown,
     scope_for,
 )
+from panhuo.outcomes.selectors import outcome_statistics
 from panhuo.upkeep.selectors import fiscal_unused_count
 
 STATS_ROLES = (Role.OFFICE_OFFICIAL, *INSTITUTION_STAFF, Role.SYSTEM_ADMIN)
@@ -122,6 +123,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
         r["contract"] = _yuan(r["contract_fen"])
         r["received"] = _yuan(r["received_fen"])
     inv_link = reverse("monitoring:inventory")
+    outcome_stats = outcome_statistics(
+        year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+    )
     product_stats = (
         None
         if scope.institution_id is not None
@@ -144,6 +148,11 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
             "product_stats": product_stats,
+            "outcome_stats": outcome_stats,
+            "outcome_money": {
+                "revenue": format_fen(outcome_stats.revenue_fen),
+                "output": format_fen(outcome_stats.output_fen),
+            },
             "fiscal_unused": fiscal_unused_count(
                 today=timezone.localdate(), region_prefix=scope.prefix, institution_id=scope.institution_id
             ),

@@ -6,12 +6,10 @@ from __future__ import annotations
 import importlib
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.utils import timezone
 
 from engine.identifiers.application_number import check_character
 from engine.identifiers.credit_code import credit_check_character
