@@ -131,7 +131,7 @@ def test_import(deal, university, institution_admin, tmp_path: Path):
     lines = [
         f'JY-T-1,{THIS_YEAR - 1},"3,000,000.00",,12,2,量产',
         f"JY-NOPE,{THIS_YEAR - 1},1,,,,",
-        f"JY-T-1,1990,x,,,,",
+        "JY-T-1,1990,x,,,,",
     ]
     path = tmp_path / "outcomes.csv"
     path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")

@@ -13,6 +13,7 @@ DEMO_STEPS = (
     "panhuo.patents.industries:load_demo",
     "panhuo.demand.demo:load",
     "panhuo.deals.demo:load",
+    "panhuo.outcomes.demo:load",
     "panhuo.evaluation.demo:load",  # after deals and demand: scores use their activity
     "panhuo.matching.demo:load",  # after evaluation: the value score is the matching prior
     "panhuo.disclosures.demo:load",  # after matching: the novelty search asks the index
