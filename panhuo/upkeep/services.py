@@ -34,7 +34,7 @@ AWARDS = ("中国专利奖", "国家科学技术奖", "国家技术发明奖", "
 def holder_record(actor: Any, patent_id: int) -> InventoryRecord:
     """The actor's institution's inventory record of this patent (the right to maintain it), else NotFound."""
     record = None
-    if getattr(actor, "role", None) in STAFF:
+    if getattr(actor, "role", None) in STAFF and 0 < patent_id < 2**63:
         record = inventory_own(actor).filter(patent_id=patent_id).select_related("patent").first()
     if record is None:
         raise NotFound("专利不存在或不属于本单位", "patent not found in your institution's inventory")

@@ -243,3 +243,9 @@ def test_command(patent):
         stdout=out,
     )
     assert json.loads(out.getvalue())["count"] == 1
+
+
+def test_out_of_range_id_is_not_found(institution_admin):
+    """schemathesis sent 2**63: a 500 before the range check."""
+    with pytest.raises(NotFound):
+        services.holder_record(institution_admin, 2**63)
