@@ -23,6 +23,7 @@ from panhuo.common.exports import XLSX_TYPE, download
 from panhuo.common.permissions import roles_required
 from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
+from panhuo.monitoring.licence_modes import licence_modes
 from panhuo.monitoring.models import CaseStatus, KpiIndicator
 from panhuo.monitoring.products import product_statistics
 from panhuo.monitoring.regions import parse_period
@@ -123,6 +124,12 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
         r["contract"] = _yuan(r["contract_fen"])
         r["received"] = _yuan(r["received_fen"])
     inv_link = reverse("monitoring:inventory")
+    modes = licence_modes(
+        year=period.year,
+        today=timezone.localdate(),
+        region_prefix=scope.prefix,
+        institution_id=scope.institution_id,
+    )
     outcome_stats = outcome_statistics(
         year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
     )
@@ -149,6 +156,20 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
             "product_stats": product_stats,
             "outcome_stats": outcome_stats,
+            "licence_modes": modes,
+            "licence_mode_rows": [
+                {
+                    "label": r.label,
+                    "deals": r.deals,
+                    "contract": format_fen(r.contract_fen),
+                    "received": format_fen(r.received_fen),
+                }
+                for r in modes.rows
+            ],
+            "pay_after_use": {
+                "scheduled": format_fen(modes.pay_after_use_scheduled_fen),
+                "overdue": format_fen(modes.pay_after_use_overdue_fen),
+            },
             "outcome_money": {
                 "revenue": format_fen(outcome_stats.revenue_fen),
                 "output": format_fen(outcome_stats.output_fen),
