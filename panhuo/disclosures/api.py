@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from panhuo.common.errors import ApplicationError
 from panhuo.disclosures import selectors, services
 from panhuo.disclosures.models import Disclosure, Filing, PreFilingEvaluation
-from panhuo.disclosures.services import InventorShare
+from panhuo.disclosures.services import DisclosureContent, InventorShare
 from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.disclosures.visibility import statistics_scope
 
@@ -149,8 +149,11 @@ def _out(d: Disclosure) -> dict[str, Any]:
     }
 
 
-def _shares(payload: DisclosureIn) -> list[InventorShare]:
-    return [InventorShare(i.name, i.share_percent) for i in payload.inventors]
+def _content(payload: DisclosureIn) -> DisclosureContent:
+    data = payload.dict(exclude={"inventors", "submit"})
+    return DisclosureContent(
+        **data, inventors=[InventorShare(i.name, i.share_percent) for i in payload.inventors]
+    )
 
 
 @router.get("/", response=list[DisclosureOut])
@@ -187,10 +190,7 @@ def stats(request: HttpRequest, year: int | None = None, region: str = "") -> di
 
 @router.post("/", response={201: DisclosureOut})
 def create_disclosure(request: HttpRequest, payload: DisclosureCreateIn) -> Status[dict[str, Any]]:
-    data = payload.dict(exclude={"inventors", "submit"})
-    d = services.disclosure_create(
-        actor=request.user, inventors=_shares(payload), submit=payload.submit, **data
-    )
+    d = services.disclosure_create(actor=request.user, content=_content(payload), submit=payload.submit)
     return Status(201, _out(d))
 
 
@@ -202,10 +202,7 @@ def get_disclosure(request: HttpRequest, disclosure_id: int) -> dict[str, Any]:
 @router.put("/{disclosure_id}", response=DisclosureOut)
 def update_disclosure(request: HttpRequest, disclosure_id: int, payload: DisclosureIn) -> dict[str, Any]:
     d = selectors.disclosure_get(request.user, disclosure_id)
-    data = payload.dict(exclude={"inventors"})
-    return _out(
-        services.disclosure_update(actor=request.user, disclosure=d, inventors=_shares(payload), **data)
-    )
+    return _out(services.disclosure_update(actor=request.user, disclosure=d, content=_content(payload)))
 
 
 @router.post("/{disclosure_id}/submit", response=DisclosureOut)

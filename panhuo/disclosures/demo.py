@@ -15,7 +15,7 @@ from engine.identifiers.application_number import check_character
 from panhuo.accounts.models import User
 from panhuo.disclosures import services
 from panhuo.disclosures.models import Decision, Disclosure
-from panhuo.disclosures.services import InventorShare
+from panhuo.disclosures.services import DisclosureContent, InventorShare
 from panhuo.patents.models import Patent
 
 BASE = {
@@ -25,7 +25,6 @@ BASE = {
     "funding_source": "fiscal",
     "funding_projects": ["cstc2024jcyj-msxmX0001"],
     "inventors": [InventorShare("王建国", "70"), InventorShare("刘敏", "30")],
-    "is_demo": True,
 }
 
 CASES = [
@@ -79,15 +78,16 @@ def load(out: Any) -> None:
         return
     today = timezone.localdate()
     for title, problem, solution, outcome in CASES:
-        d = services.disclosure_create(
-            actor=inventor,
+        content = DisclosureContent(
             title=title,
             problem=problem,
             solution=solution,
-            submit=outcome != "draft",
             planned_publication_on=today + timedelta(days=60) if outcome == "utility_pending" else None,
             planned_publication="行业会议论文" if outcome == "utility_pending" else "",
             **BASE,  # type: ignore[arg-type]
+        )
+        d = services.disclosure_create(
+            actor=inventor, content=content, submit=outcome != "draft", is_demo=True
         )
         if outcome in ("draft", "submitted"):
             continue

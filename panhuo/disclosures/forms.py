@@ -8,7 +8,7 @@ import unicodedata
 from django import forms
 
 from panhuo.disclosures.models import Decision, FundingSource
-from panhuo.disclosures.services import InventorShare
+from panhuo.disclosures.services import DisclosureContent, InventorShare
 
 _SPLIT = re.compile(r"[\s,，;；、|]+")
 
@@ -55,21 +55,21 @@ class DisclosureForm(forms.Form):
         label="计划公开方式（论文、会议、展会）", max_length=200, required=False
     )
 
-    def service_args(self) -> dict[str, object]:
+    def content(self) -> DisclosureContent:
         d = self.cleaned_data
-        return {
-            "title": d["title"],
-            "field": d["field"],
-            "problem": d["problem"],
-            "solution": d["solution"],
-            "advantages": d["advantages"],
-            "prior_art": d["prior_art"],
-            "inventors": parse_inventor_lines(d["inventors"]),
-            "funding_source": d["funding_source"],
-            "funding_projects": split_projects(d["funding_projects"]),
-            "planned_publication_on": d["planned_publication_on"],
-            "planned_publication": d["planned_publication"],
-        }
+        return DisclosureContent(
+            title=d["title"],
+            field=d["field"],
+            problem=d["problem"],
+            solution=d["solution"],
+            advantages=d["advantages"],
+            prior_art=d["prior_art"],
+            inventors=parse_inventor_lines(d["inventors"]),
+            funding_source=d["funding_source"],
+            funding_projects=split_projects(d["funding_projects"]),
+            planned_publication_on=d["planned_publication_on"],
+            planned_publication=d["planned_publication"],
+        )
 
 
 class EvaluationForm(forms.Form):

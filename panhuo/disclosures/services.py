@@ -52,6 +52,23 @@ class InventorShare:
     share_percent: str  # "60" or "33.33": a percentage with at most two decimals
 
 
+@dataclass(frozen=True)
+class DisclosureContent:
+    """What an inventor writes in a 技术交底 (the form, the API and the demo build one)."""
+
+    title: str
+    field: str
+    problem: str
+    solution: str
+    funding_source: str
+    inventors: Sequence[InventorShare]
+    advantages: str = ""
+    prior_art: str = ""
+    funding_projects: Sequence[str] = ()
+    planned_publication_on: date | None = None
+    planned_publication: str = ""
+
+
 class _Errors:
     """Collects every field error, so a form shows them all at once."""
 
@@ -81,20 +98,12 @@ def _share_bp(raw: str) -> int | None:
     return int(bp)
 
 
-def _validate_disclosure(
-    *,
-    title: str,
-    field: str,
-    problem: str,
-    solution: str,
-    advantages: str,
-    prior_art: str,
-    funding_source: str,
-    funding_projects: Sequence[str],
-    planned_publication_on: date | None,
-    planned_publication: str,
-    inventors: Sequence[InventorShare],
-) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+def _validate_disclosure(content: DisclosureContent) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+    c = content
+    title, field, problem, solution = c.title, c.field, c.problem, c.solution
+    advantages, prior_art, funding_source = c.advantages, c.prior_art, c.funding_source
+    funding_projects, inventors = c.funding_projects, c.inventors
+    planned_publication_on, planned_publication = c.planned_publication_on, c.planned_publication
     errors = _Errors()
     values: dict[str, Any] = {
         "title": _text(title),
@@ -188,36 +197,10 @@ def _author_org(actor: Any) -> Any:
 
 
 def disclosure_create(
-    *,
-    actor: Any,
-    title: str,
-    field: str,
-    problem: str,
-    solution: str,
-    funding_source: str,
-    inventors: Sequence[InventorShare],
-    advantages: str = "",
-    prior_art: str = "",
-    funding_projects: Sequence[str] = (),
-    planned_publication_on: date | None = None,
-    planned_publication: str = "",
-    submit: bool = False,
-    is_demo: bool = False,
+    *, actor: Any, content: DisclosureContent, submit: bool = False, is_demo: bool = False
 ) -> Disclosure:
     org = _author_org(actor)
-    values, shares = _validate_disclosure(
-        title=title,
-        field=field,
-        problem=problem,
-        solution=solution,
-        advantages=advantages,
-        prior_art=prior_art,
-        funding_source=funding_source,
-        funding_projects=funding_projects,
-        planned_publication_on=planned_publication_on,
-        planned_publication=planned_publication,
-        inventors=inventors,
-    )
+    values, shares = _validate_disclosure(content)
     with transaction.atomic():
         disclosure = Disclosure.objects.create(
             institution=org,
@@ -255,38 +238,11 @@ def _own_draft(actor: Any, locked: Disclosure) -> None:
         )
 
 
-def disclosure_update(
-    *,
-    actor: Any,
-    disclosure: Disclosure,
-    title: str,
-    field: str,
-    problem: str,
-    solution: str,
-    funding_source: str,
-    inventors: Sequence[InventorShare],
-    advantages: str = "",
-    prior_art: str = "",
-    funding_projects: Sequence[str] = (),
-    planned_publication_on: date | None = None,
-    planned_publication: str = "",
-) -> Disclosure:
+def disclosure_update(*, actor: Any, disclosure: Disclosure, content: DisclosureContent) -> Disclosure:
     with transaction.atomic():
         locked = _lock_visible(actor, disclosure)
         _own_draft(actor, locked)
-        values, shares = _validate_disclosure(
-            title=title,
-            field=field,
-            problem=problem,
-            solution=solution,
-            advantages=advantages,
-            prior_art=prior_art,
-            funding_source=funding_source,
-            funding_projects=funding_projects,
-            planned_publication_on=planned_publication_on,
-            planned_publication=planned_publication,
-            inventors=inventors,
-        )
+        values, shares = _validate_disclosure(content)
         for key, value in values.items():
             setattr(locked, key, value)
         locked.save()

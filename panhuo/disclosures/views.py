@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -72,7 +73,7 @@ def disclosure_create(request: HttpRequest) -> HttpResponse:
             disclosure = services.disclosure_create(
                 actor=request.user,
                 submit="submit" in request.POST,
-                **form.service_args(),  # type: ignore[arg-type]
+                content=form.content(),  # type: ignore[arg-type]
             )
         except ApplicationError as exc:
             show_errors(form, exc)
@@ -94,7 +95,7 @@ def disclosure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = DisclosureForm(request.POST)
         if form.is_valid():
             try:
-                services.disclosure_update(actor=request.user, disclosure=disclosure, **form.service_args())  # type: ignore[arg-type]
+                services.disclosure_update(actor=request.user, disclosure=disclosure, content=form.content())
                 if "submit" in request.POST:
                     services.disclosure_submit(actor=request.user, disclosure=disclosure)
             except ApplicationError as exc:
@@ -180,51 +181,40 @@ def evaluation_search(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("disclosures:detail", pk=pk)
 
 
-@require_POST
-@roles_required(*STAFF)
-def evaluation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def _staff_step(
+    request: HttpRequest, pk: int, form_class: type[forms.Form], slot: str, service: Any, done: str
+) -> HttpResponse:
+    """One TTO step posted from the detail page: call the service with the form's fields, or show its errors."""
     disclosure = selectors.disclosure_get(request.user, pk)
-    form = EvaluationForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.evaluation_decide(actor=request.user, disclosure=disclosure, **form.cleaned_data)
+            service(actor=request.user, disclosure=disclosure, **form.cleaned_data)
         except ApplicationError as exc:
             show_errors(form, exc)
         else:
-            messages.success(request, "评估结论已保存")
+            messages.success(request, done)
             return redirect("disclosures:detail", pk=pk)
-    return _detail(request, disclosure, status=400, evaluation_form=form)
+    return _detail(request, disclosure, status=400, **{slot: form})
+
+
+@require_POST
+@roles_required(*STAFF)
+def evaluation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_step(
+        request, pk, EvaluationForm, "evaluation_form", services.evaluation_decide, "评估结论已保存"
+    )
 
 
 @require_POST
 @roles_required(*STAFF)
 def filing_record(request: HttpRequest, pk: int) -> HttpResponse:
-    disclosure = selectors.disclosure_get(request.user, pk)
-    form = FilingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_record(actor=request.user, disclosure=disclosure, **form.cleaned_data)
-        except ApplicationError as exc:
-            show_errors(form, exc)
-        else:
-            messages.success(request, "专利申请已登记")
-            return redirect("disclosures:detail", pk=pk)
-    return _detail(request, disclosure, status=400, filing_form=form)
+    return _staff_step(request, pk, FilingForm, "filing_form", services.filing_record, "专利申请已登记")
 
 
 @require_POST
 @roles_required(*STAFF)
 def filing_link(request: HttpRequest, pk: int) -> HttpResponse:
-    disclosure = selectors.disclosure_get(request.user, pk)
-    form = LinkForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_link(
-                actor=request.user, disclosure=disclosure, app_no=form.cleaned_data["app_no"]
-            )
-        except ApplicationError as exc:
-            show_errors(form, exc)
-        else:
-            messages.success(request, "申请号已登记，专利已进入存量专利基础库")
-            return redirect("disclosures:detail", pk=pk)
-    return _detail(request, disclosure, status=400, link_form=form)
+    return _staff_step(
+        request, pk, LinkForm, "link_form", services.filing_link, "申请号已登记，专利已进入存量专利基础库"
+    )

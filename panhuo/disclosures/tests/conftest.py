@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from engine.identifiers.application_number import check_character
-from panhuo.disclosures.services import InventorShare, disclosure_create
+from panhuo.disclosures.services import DisclosureContent, InventorShare, disclosure_create
 from panhuo.matching import index as idx
 
 
@@ -35,4 +35,4 @@ def index_dir(settings, tmp_path):
 
 @pytest.fixture
 def submitted(inventor):
-    return disclosure_create(actor=inventor, submit=True, **DISCLOSURE)
+    return disclosure_create(actor=inventor, submit=True, content=DisclosureContent(**DISCLOSURE))

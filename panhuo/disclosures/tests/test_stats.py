@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from panhuo.common.errors import PermissionRefused
 from panhuo.disclosures import services
+from panhuo.disclosures.services import DisclosureContent
 from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.disclosures.tests.conftest import DISCLOSURE, app_no
 from panhuo.disclosures.visibility import statistics_scope
@@ -31,9 +32,13 @@ def scenario(inventor, institution_admin, university, other_university):
     other_university.region_code = "110108"
     other_university.save()
     today = timezone.localdate()
-    a = services.disclosure_create(actor=inventor, submit=True, **DISCLOSURE)
-    b = services.disclosure_create(actor=inventor, submit=True, **{**DISCLOSURE, "title": "另一种方法"})
-    services.disclosure_create(actor=inventor, submit=True, **{**DISCLOSURE, "title": "待评估"})
+    a = services.disclosure_create(actor=inventor, submit=True, content=DisclosureContent(**DISCLOSURE))
+    b = services.disclosure_create(
+        actor=inventor, submit=True, content=DisclosureContent(**{**DISCLOSURE, "title": "另一种方法"})
+    )
+    services.disclosure_create(
+        actor=inventor, submit=True, content=DisclosureContent(**{**DISCLOSURE, "title": "待评估"})
+    )
     services.evaluation_decide(
         actor=institution_admin,
         disclosure=a,
@@ -97,7 +102,7 @@ def test_dashboard_api_and_command_show_the_figures(scenario, office_user):
 
 
 def test_deadline_reminders(inventor, institution_admin):
-    d = services.disclosure_create(actor=inventor, submit=True, **DISCLOSURE)
+    d = services.disclosure_create(actor=inventor, submit=True, content=DisclosureContent(**DISCLOSURE))
     services.evaluation_decide(
         actor=institution_admin,
         disclosure=d,

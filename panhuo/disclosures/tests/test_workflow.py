@@ -12,7 +12,7 @@ from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.common.models import AuditEvent
 from panhuo.disclosures import services
 from panhuo.disclosures.models import Decision, Disclosure, DisclosureState, Filing, PreFilingEvaluation
-from panhuo.disclosures.services import InventorShare
+from panhuo.disclosures.services import DisclosureContent, InventorShare
 from panhuo.disclosures.tests.conftest import DISCLOSURE, app_no
 from panhuo.patents.models import InventoryRecord, InventoryState, LegalStatus, Patent
 
@@ -34,7 +34,7 @@ def test_inventor_gets_every_error_at_once_and_nothing_is_saved(inventor):
         "inventors": [InventorShare("张三", "60"), InventorShare("李四", "30")],
     }
     with pytest.raises(ApplicationError) as caught:
-        services.disclosure_create(actor=inventor, **bad)
+        services.disclosure_create(actor=inventor, content=DisclosureContent(**bad))
     fields = [e["field"] for e in caught.value.extra["errors"]]
     assert fields == ["title", "funding_projects", "inventors"]
     assert "发明人贡献比例合计应为 100%，现为 90%" in caught.value.message_zh
@@ -45,7 +45,7 @@ def test_inventor_gets_every_error_at_once_and_nothing_is_saved(inventor):
 def test_share_must_be_a_positive_percentage(inventor):
     bad = {**DISCLOSURE, "inventors": [InventorShare("张三", "abc"), InventorShare("李四", "100")]}
     with pytest.raises(ApplicationError) as caught:
-        services.disclosure_create(actor=inventor, **bad)
+        services.disclosure_create(actor=inventor, content=DisclosureContent(**bad))
     assert caught.value.extra["errors"] == [
         {
             "field": "inventors",
@@ -160,16 +160,20 @@ def test_inventor_cannot_evaluate_and_cannot_edit_after_submitting(submitted, in
     with pytest.raises(PermissionRefused):
         _decide(inventor, submitted)
     with pytest.raises(ApplicationError) as caught:
-        services.disclosure_update(actor=inventor, disclosure=submitted, **{**DISCLOSURE, "title": "改名"})
+        services.disclosure_update(
+            actor=inventor, disclosure=submitted, content=DisclosureContent(**{**DISCLOSURE, "title": "改名"})
+        )
     assert caught.value.code == "disclosure_state"
     submitted.refresh_from_db()
     assert submitted.title == DISCLOSURE["title"] and PreFilingEvaluation.objects.count() == 0
 
 
 def test_draft_then_submit(inventor):
-    d = services.disclosure_create(actor=inventor, **DISCLOSURE)
+    d = services.disclosure_create(actor=inventor, content=DisclosureContent(**DISCLOSURE))
     assert d.state == DisclosureState.DRAFT and d.submitted_at is None
-    services.disclosure_update(actor=inventor, disclosure=d, **{**DISCLOSURE, "title": "改进的包覆方法"})
+    services.disclosure_update(
+        actor=inventor, disclosure=d, content=DisclosureContent(**{**DISCLOSURE, "title": "改进的包覆方法"})
+    )
     services.disclosure_submit(actor=inventor, disclosure=d)
     d.refresh_from_db()
     assert d.title == "改进的包覆方法" and d.state == DisclosureState.SUBMITTED and d.submitted_at is not None
@@ -177,7 +181,7 @@ def test_draft_then_submit(inventor):
 
 def test_enterprise_user_cannot_disclose(enterprise_user):
     with pytest.raises(PermissionRefused):
-        services.disclosure_create(actor=enterprise_user, **DISCLOSURE)
+        services.disclosure_create(actor=enterprise_user, content=DisclosureContent(**DISCLOSURE))
     assert Disclosure.objects.count() == 0
 
 
