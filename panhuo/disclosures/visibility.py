@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError, PermissionRefused
-from panhuo.disclosures.models import Disclosure
+from panhuo.disclosures.models import Disclosure, DisclosureInventor
 from panhuo.patents.selectors import region_prefix
 
 STAFF_ROLES = (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
@@ -33,7 +33,8 @@ def disclosures_visible(user: Any) -> QuerySet[Disclosure]:
     if user.role == Role.COLLEGE_ADMIN:
         return qs.filter(college_id=user.college_id) if user.college_id else qs.none()
     if user.role == Role.INVENTOR:
-        return qs.filter(Q(submitted_by=user) | Q(inventors__user=user)).distinct()
+        named = DisclosureInventor.objects.filter(user=user).values("disclosure_id")
+        return qs.filter(Q(submitted_by=user) | Q(pk__in=named))
     return qs.none()
 
 
