@@ -52,7 +52,7 @@ def licence_modes(
         ("零入门费", Q(zero_entry_fee=True)),
         *((t.label, Q(kind=DealKind.LICENCE, licence_type=t.value)) for t in LicenceType),
     )
-    aggregates = {}
+    aggregates: dict[str, Count | Sum] = {}
     for i, (_, condition) in enumerate(groups):
         aggregates[f"n{i}"] = Count("id", filter=condition)
         aggregates[f"c{i}"] = Sum("contract_amount_fen", filter=condition)
