@@ -249,3 +249,38 @@ def test_out_of_range_id_is_not_found(institution_admin):
     """schemathesis sent 2**63: a 500 before the range check."""
     with pytest.raises(NotFound):
         services.holder_record(institution_admin, 2**63)
+
+
+def test_open_licence_bars_read_what_the_holder_entered(patent, institution_admin):
+    """年费缴至 and 权属纠纷 entered here are what the open-licence check (实施细则 Art. 86) decides on."""
+    from engine.deals.open_licence import DeclarationFacts, declaration_refusals
+
+    def codes() -> set[str]:
+        patent.refresh_from_db()
+        facts = DeclarationFacts(
+            patent_type="invention",
+            granted=True,
+            annual_fee_paid_until=patent.annual_fee_paid_until,
+            today=date(2026, 6, 1),
+            exclusive_licence_in_term=False,
+            pledged_without_consent=False,
+            ownership_dispute=activity_of(patent.pk).ownership_dispute,
+            evaluation_report=True,
+            payment_method="one_off",
+            fixed_fee_fen=100,
+            entry_fee_fen=None,
+            royalty_sales_bp=None,
+            royalty_profit_bp=None,
+            term_start=date(2026, 7, 1),
+            term_end=date(2028, 7, 1),
+        )
+        return {r.code for r in declaration_refusals(facts)}
+
+    Patent.objects.filter(pk=patent.pk).update(annual_fee_paid_until=date(2026, 3, 9))  # year 8 paid
+    assert "ol_annual_fee_unpaid" in codes()
+    services.annual_fee_record(
+        actor=institution_admin, patent=patent, patent_year=9, paid_on=TODAY, amount_yuan="2000"
+    )
+    assert "ol_annual_fee_unpaid" not in codes()
+    services.patent_facts_update(actor=institution_admin, patent=patent, facts=facts(ownership_dispute=True))
+    assert "ol_ownership_dispute" in codes()
