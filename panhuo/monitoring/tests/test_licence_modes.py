@@ -53,3 +53,15 @@ def test_modes_and_deferred_schedule(university, other_university):
     assert (m.pay_after_use_scheduled_fen, m.pay_after_use_overdue_fen) == (50_000, 30_000)
     assert licence_modes(year=TODAY.year, today=TODAY, institution_id=university.pk) == m
     assert licence_modes(year=TODAY.year - 1, today=TODAY, region_prefix="50").rows[0].deals == 0
+
+
+def test_policy_sections_render_once_per_scope(office_user, institution_admin):
+    from django.test import Client
+
+    for user, products in ((office_user, 1), (institution_admin, 0)):
+        c = Client()
+        c.force_login(user)
+        page = c.get("/monitoring/").content.decode()
+        for card in ("disclosure-stats", "licence-modes", "outcome-stats", "fiscal-unused-stats"):
+            assert page.count(f'id="{card}"') == 1, (user.role, card)
+        assert page.count('id="product-stats"') == products
