@@ -57,24 +57,6 @@ def activity_of(patent_id: int) -> PatentActivity:
     return activity
 
 
-def patent_transfer_complete(
-    *, patent: Patent, new_holder_names: list[str], converted_on: date, actor: Any = None
-) -> None:
-    """A completed transfer: the buyer becomes the patentee and the seller's inventory record is converted."""
-    with transaction.atomic():
-        old = list(patent.patentees)
-        patent.patentees = new_holder_names
-        patent.save(update_fields=["patentees", "updated_at"])
-        InventoryRecord.objects.filter(patent=patent).update(converted=True, converted_at=timezone.now())
-        activity_bump(patent_id=patent.pk, transfers=1)
-        audit_record(
-            "patent.transfer_complete",
-            actor=actor,
-            obj=patent,
-            detail={"from": old, "to": new_holder_names, "on": converted_on.isoformat()},
-        )
-
-
 def inventory_mark_converted(*, patent_id: int, organization_id: int | None = None, actor: Any = None) -> int:
     """Mark inventory records as converted (licence, equity, industrialisation)."""
     records = InventoryRecord.objects.filter(patent_id=patent_id)

@@ -137,9 +137,12 @@ def test_exclusive_licence_blocks_another_exclusive(institution_admin, patent, e
         deal_advance(deal_id=second.pk, actor=institution_admin, target=DealState.SIGNED)
     assert err.value.code == "exclusive_conflict"
     assert Deal.objects.get(pk=second.pk).state == DealState.INTENT
-    # an ordinary licence is fine
+    # nor any other licence: an exclusive or sole licensee excludes every other licensee
     third = licence(institution_admin, patent, other, LicenceType.ORDINARY)
-    walk(third, institution_admin, DealState.SIGNED)
+    with pytest.raises(ApplicationError) as err:
+        deal_advance(deal_id=third.pk, actor=institution_admin, target=DealState.SIGNED)
+    assert err.value.code == "exclusive_conflict"
+    assert Deal.objects.get(pk=third.pk).state == DealState.INTENT
     # ending the exclusive one frees the patent
     deal_advance(deal_id=first.pk, actor=institution_admin, target=DealState.TERMINATED, comment="解除")
     assert PatentActivity.objects.get(patent=patent).exclusive_licence_until is None
