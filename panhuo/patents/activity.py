@@ -5,15 +5,13 @@ They keep `PatentActivity` counters and holder / converted flags current without
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from panhuo.common.audit import audit_record
-from panhuo.patents.models import InventoryRecord, Patent, PatentActivity
+from panhuo.patents.models import InventoryRecord, PatentActivity
 
 COUNTERS = frozenset(
     {
