@@ -21,14 +21,16 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Organization
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError
+from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 from panhuo.patents.rights.models import (
     EXCLUSIVE_GRANTS,
+    ConflictStatus,
     GrantKind,
     HolderSource,
     PatentHolder,
     PatentRights,
+    RightsConflict,
     RightsEvent,
     RightsGrant,
     RightsStatus,
@@ -477,3 +479,51 @@ def rights_holder_add(
                 after={"holder": organization.name, "source": source},
             )
     return len(rows)
+
+
+def rights_conflict_resolve(*, actor: Any, conflict_id: int, accept: bool) -> RightsConflict:
+    """The holder's administrator takes (accept) or leaves (reject) a co-holder's differing value; audited."""
+    from panhuo.accounts.models import Role
+
+    with transaction.atomic():
+        conflict = (
+            RightsConflict.objects.select_for_update()
+            .filter(pk=conflict_id, holder_id=getattr(actor, "organization_id", None))
+            .first()
+        )
+        if conflict is None:
+            raise NotFound("复核条目不存在", "review item not found")
+        if actor.role != Role.INSTITUTION_ADMIN:
+            raise PermissionRefused(
+                "只有权利人单位的学校管理员可以处理", "the holder's institution admin only"
+            )
+        if conflict.status != ConflictStatus.OPEN:
+            raise _refuse("rights_conflict_closed", "该条目已处理", "already resolved", None)
+        detail: dict[str, Any] = {"patent": conflict.patent_id, "field": conflict.field, "accept": accept}
+        if accept:
+            patent = Patent.objects.select_for_update().get(pk=conflict.patent_id)
+            field = Patent._meta.get_field(conflict.field)
+            before = getattr(patent, conflict.field)
+            setattr(patent, conflict.field, field.to_python(conflict.incoming))
+            patent.save(update_fields=[conflict.field, "updated_at"])
+            detail.update(before=conflict.stored, after=conflict.incoming)
+            _event(
+                patent.pk,
+                "field_change",
+                actor.organization_id,
+                actor,
+                before={conflict.field: conflict.stored if before is not None else None},
+                after={conflict.field: conflict.incoming},
+            )
+        conflict.status = ConflictStatus.ACCEPTED if accept else ConflictStatus.REJECTED
+        conflict.resolved_by = actor
+        conflict.resolved_at = timezone.now()
+        conflict.save(update_fields=["status", "resolved_by", "resolved_at"])
+        audit_record(
+            "rights.conflict_resolve",
+            actor=actor,
+            tenant_id=actor.organization_id,
+            obj=conflict,
+            detail=detail,
+        )
+    return conflict
