@@ -87,7 +87,12 @@ def new_deal_code() -> str:
 def party_organization(
     *, name: str, credit_code: str = "", type: str = OrganizationType.ENTERPRISE, actor: User | None = None
 ) -> Organization:
-    """Find a party by 统一社会信用代码 (validated by its check character) or exact name; else create it unverified."""
+    """A deal's counterparty, matched only by a verified identifier; never edits the organization it finds.
+
+    A 统一社会信用代码 (check character validated) held by a verified organization names that organization.
+    Anything else stays what the deal says: a placeholder (unverified, no accounts, `PARTY-…`) that carries the
+    name and the stated code, so nobody can claim another company's deals by renaming itself to its name.
+    """
     name = (name or "").strip()
     if not name:
         raise ApplicationError("party_name", "当事人名称为空", "party name is empty", "party")
@@ -97,18 +102,17 @@ def party_organization(
             code = normalise_credit_code(credit_code)
         except CreditCodeError as exc:
             raise ApplicationError("credit_code", exc.message_zh, exc.message_en, "credit_code")
-        found = Organization.objects.filter(credit_code=code).first()
+        found = Organization.objects.filter(credit_code=code, verified=True).first()
         if found is not None:
             return found
-    found = Organization.objects.filter(name=name).order_by("id").first()
-    if found is not None:
-        if code and not found.credit_code:
-            Organization.objects.filter(pk=found.pk).update(credit_code=code)
-            found.credit_code = code
-        return found
-    key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12].upper()
+    key = hashlib.sha256((f"{name}|{code}" if code else name).encode("utf-8")).hexdigest()[:12].upper()
+    placeholder = Organization.objects.filter(code=f"PARTY-{key}", verified=False).first()
+    if placeholder is not None:
+        return placeholder
+    # The stated code is kept on the placeholder unless another organization already carries it (unique).
+    stored = code if code and not Organization.objects.filter(credit_code=code).exists() else ""
     return organization_create(
-        code=f"PARTY-{key}", name=name, type=type, credit_code=code, verified=False, actor=actor
+        code=f"PARTY-{key}", name=name, type=type, credit_code=stored, verified=False, actor=actor
     )
 
 

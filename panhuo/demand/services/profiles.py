@@ -58,15 +58,24 @@ def enterprise_profile_save(
         "contact_email": contact_email.strip(),
     }
     with transaction.atomic():
+        before = {"name": org.name, "credit_code": org.credit_code, "region_code": org.region_code}
+        if code != org.credit_code:
+            # A self-declared 统一社会信用代码 is not a verified identifier: deals match it only once confirmed.
+            org.verified = False
         org.name, org.credit_code, org.region_code = name, code, region
-        org.save(update_fields=["name", "credit_code", "region_code", "updated_at"])
+        org.save(update_fields=["name", "credit_code", "region_code", "verified", "updated_at"])
         profile, created = EnterpriseProfile.objects.update_or_create(organization=org, defaults=values)
         audit_record(
             "enterprise_profile.create" if created else "enterprise_profile.update",
             actor=actor,
             tenant_id=org.pk,
             obj=profile,
-            detail={"industry_code": ind_code, "size": values["size"]},
+            detail={
+                "industry_code": ind_code,
+                "size": values["size"],
+                "before": before,
+                "after": {"name": name, "credit_code": code, "region_code": region, "verified": org.verified},
+            },
         )
     return profile
 
