@@ -378,6 +378,7 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "monitoring/subsidy_detail.html",
         {
             "batch": batch,
+            "holds": batch.holds.select_related("organization"),
             "apps": apps,
             "scheme": SUBSIDY_PRESETS[batch.scheme_code],
             "yuan": _yuan,
