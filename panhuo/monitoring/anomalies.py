@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from engine.monitoring.anomaly import RULES, Case, DealFact, PartyFact, Thresholds, run_rules
 from panhuo.accounts.models import Organization, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.deals.models import (
@@ -28,7 +29,6 @@ from panhuo.deals.models import (
 from panhuo.demand.models import EnterpriseProfile
 from panhuo.monitoring.aggregates import ENTERPRISE_ROLE
 from panhuo.monitoring.models import AnomalyCase, AnomalyRuleConfig, AnomalyRun, CaseStatus
-from panhuo.monitoring.regions import region_prefix
 from panhuo.patents.models import Patent, PatentIndustry
 
 CHUNK = 20_000
@@ -229,11 +229,10 @@ def anomalies_run(*, as_of: date | None = None, actor: Any = None) -> tuple[Anom
 
 def cases_visible(user: Any) -> QuerySet[AnomalyCase]:
     """Office users see the cases whose holder is in their region; nobody else sees any."""
-    if getattr(user, "role", None) != Role.OFFICE_OFFICIAL or user.organization is None:
+    prefix = office_prefix(user)
+    if prefix is None:
         return AnomalyCase.objects.none()
-    prefix = region_prefix(user.organization.region_code)
-    qs = AnomalyCase.objects.all()
-    return qs.filter(region_code__startswith=prefix) if prefix else qs
+    return AnomalyCase.objects.filter(region_code__startswith=prefix)
 
 
 def case_review(*, actor: Any, case_id: int, verdict: str, reason: str) -> AnomalyCase:

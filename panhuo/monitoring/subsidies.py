@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from engine.monitoring import subsidy as engine
 from panhuo.accounts.models import HOLDER_TYPES, Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.common.exports import xlsx_bytes
@@ -26,7 +27,6 @@ from panhuo.monitoring.models import (
     SubsidyHold,
     SubsidyLine,
 )
-from panhuo.monitoring.regions import region_prefix
 
 FILING_FOR = {
     "transfer": (FilingKind.TRANSFER_REGISTRATION, (DealKind.TRANSFER,)),
@@ -161,7 +161,9 @@ def batch_create(
     if end < start:
         raise ApplicationError("bad_period", "结束日期早于开始日期", "end is before start", field="end")
     scheme = engine.PRESETS[scheme_code]
-    prefix = region_prefix(actor.organization.region_code)
+    prefix = office_prefix(actor)
+    if prefix is None:
+        raise PermissionRefused("知识产权局未设置行政区划", "the office has no region")
     events = subsidy_events(scheme=scheme, prefix=prefix, start=start, end=end)
     candidates = engine.lines_for(scheme, events)
     try:

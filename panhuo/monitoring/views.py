@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from engine.monitoring.anomaly import RULES
 from engine.monitoring.subsidy import PRESETS as SUBSIDY_PRESETS
-from panhuo.accounts.models import INSTITUTION_STAFF, Role
+from panhuo.accounts.models import Role
+from panhuo.accounts.visibility import STATS_ROLES
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import XLSX_TYPE, download
 from panhuo.common.permissions import roles_required
@@ -32,7 +33,6 @@ from panhuo.monitoring.stats import (
     scope_for,
 )
 
-STATS_ROLES = (Role.OFFICE_OFFICIAL, *INSTITUTION_STAFF, Role.SYSTEM_ADMIN)
 OFFICE = (Role.OFFICE_OFFICIAL,)
 
 
@@ -138,7 +138,7 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
 def deals_list(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     try:
-        scope = scope_for(request.user, prefix=request.GET.get("region") or None)
+        scope = scope_for(request.user, prefix=request.GET.get("region") or None, drilldown=True)
     except ApplicationError:
         raise Http404()
     inst = request.GET.get("institution") or ""
@@ -165,7 +165,7 @@ def deals_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*STATS_ROLES)
 def inventory_list(request: HttpRequest) -> HttpResponse:
     try:
-        scope = scope_for(request.user, prefix=request.GET.get("region") or None)
+        scope = scope_for(request.user, prefix=request.GET.get("region") or None, drilldown=True)
     except ApplicationError:
         raise Http404()
     inst, college = request.GET.get("institution", ""), request.GET.get("college", "")

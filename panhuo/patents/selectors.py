@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from panhuo.accounts.models import College, Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import NotFound
 from panhuo.patents import search
@@ -340,14 +341,6 @@ def _counts(records: QuerySet[InventoryRecord], *group: str) -> list[dict[str, A
     )
 
 
-def region_prefix(region_code: str) -> str:
-    """500000 (province) → '50', 500100 (city) → '5001', 500107 (district) → '500107'."""
-    code = region_code.strip()
-    while code.endswith("00") and len(code) > 2:
-        code = code[:-2]
-    return code
-
-
 def coverage_organizations(user: Any) -> QuerySet[Organization]:
     """Institutions whose coverage the user may see: own one (staff), the region's (office officials)."""
     holders = Organization.objects.filter(type__in=[OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE])
@@ -356,8 +349,8 @@ def coverage_organizations(user: Any) -> QuerySet[Organization]:
     if user.role in REVIEWER_ROLES:
         return holders.filter(pk=user.organization_id)
     if user.role == Role.OFFICE_OFFICIAL:
-        prefix = region_prefix(user.organization.region_code or "")
-        if not prefix:
+        prefix = office_prefix(user)
+        if prefix is None:
             return holders.none()
         return holders.filter(region_code__startswith=prefix)
     return holders.none()

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from panhuo.accounts.models import Organization
@@ -503,6 +503,7 @@ def rights_conflict_resolve(*, actor: Any, conflict_id: int, accept: bool) -> Ri
         if accept:
             patent = Patent.objects.select_for_update().get(pk=conflict.patent_id)
             field = Patent._meta.get_field(conflict.field)
+            assert isinstance(field, Field)
             before = getattr(patent, conflict.field)
             setattr(patent, conflict.field, field.to_python(conflict.incoming))
             patent.save(update_fields=[conflict.field, "updated_at"])
