@@ -72,8 +72,13 @@ class Holding:
             holders.setdefault(pid, []).append((oid, name or org_name))
         named: dict[int, list[Any]] = {}
         foreign = [pid for pid in ids if pid in holders and all(o != self.org_id for o, _ in holders[pid])]
-        if foreign:
-            named = dict(Patent.objects.filter(pk__in=foreign).values_list("id", "patentees"))
+        if foreign:  # the 专利权人 as stored, else the 申请人 (a record imported without 专利权人)
+            named = {
+                pk: list(patentees or []) or list(applicants or [])
+                for pk, patentees, applicants in Patent.objects.filter(pk__in=foreign).values_list(
+                    "id", "patentees", "applicants"
+                )
+            }
         for pid in ids:
             held = holders.get(pid)
             if not held:
