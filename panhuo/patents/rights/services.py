@@ -528,3 +528,58 @@ def rights_conflict_resolve(*, actor: Any, conflict_id: int, accept: bool) -> Ri
             detail=detail,
         )
     return conflict
+
+
+def rights_record_change(
+    *,
+    patent: Patent,
+    before_names: Sequence[str],
+    after_names: Sequence[str],
+    changed_on: date,
+    actor: Any = None,
+    tenant_id: int | None = None,
+) -> list[int]:
+    """A CNIPA 著录项目变更 (public record): the holders become the organizations named after the change.
+
+    Names are matched to verified organizations (exact name after NFKC/space folding); a name no organization
+    carries stays only in 专利权人. Returns the holder organization ids after the change.
+    """
+    after = [n.strip() for n in after_names if n.strip()]
+    with transaction.atomic():
+        rights_lock([patent.pk])
+        current = holders_of([patent.pk])[patent.pk]
+        variants = {*after, *(unicodedata.normalize("NFKC", n) for n in after)}
+        named = list(
+            Organization.objects.filter(verified=True, name__in=variants)
+            .exclude(code__startswith="PARTY-")
+            .order_by("id")
+        )
+        new_ids = {o.pk for o in named}
+        ended = [h for h in current if h.organization_id not in new_ids]
+        PatentHolder.objects.filter(pk__in=[h.pk for h in ended]).update(active=False, ended_on=changed_on)
+        present = {h.organization_id for h in current}
+        PatentHolder.objects.bulk_create(
+            [
+                PatentHolder(
+                    patent=patent, organization=o, name=o.name, source=HolderSource.CNIPA, since=changed_on
+                )
+                for o in named
+                if o.pk not in present
+            ]
+        )
+        before = {"holders": [h.name or h.organization.name for h in current], "patentees": list(patent.patentees),
+                  "record_before": list(before_names)}  # fmt: skip
+        patent.patentees = after
+        patent.save(update_fields=["patentees", "updated_at"])
+        after_state = {"holders": [o.name for o in named], "patentees": after, "on": changed_on.isoformat()}
+        _event(patent.pk, "cnipa_change", tenant_id, actor, before=before, after=after_state)
+        audit_record(
+            "rights.cnipa_change",
+            actor=actor,
+            tenant_id=tenant_id,
+            obj=patent,
+            detail={"before": before, "after": after_state},
+        )
+        if not named:
+            PatentRights.objects.filter(patent=patent).update(status=RightsStatus.HELD)
+    return sorted(new_ids)
