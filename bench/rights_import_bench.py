@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import run_measured  # noqa: E402  (bench/ is a folder of scripts, not a package)
+from import_bench import bench_env, run_measured  # noqa: E402  (bench/ is a folder of scripts, not a package)
 
 B_NAME = "基准测试大学乙"
 
@@ -55,15 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(args.workdir or tempfile.mkdtemp(prefix="panhuo-rights-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PANHUO_", "DATABASE_URL", "DJANGO_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PANHUO_ENV="dev",
-        PANHUO_DEBUG="0",
-        PANHUO_DATA_DIR=str(tmp),
-        PANHUO_MAX_CSV_BYTES=str(2 * 1024**3),
-        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
-    )
+    env = bench_env(tmp)
     run_measured(env, "migrate", "-v0")
     run_measured(env, "createorg", "--type", "university", "--code", "BENCH-A", "--name", "基准测试大学甲")
     run_measured(env, "createorg", "--type", "university", "--code", "BENCH-B", "--name", B_NAME)

@@ -17,6 +17,7 @@ from panhuo.common.errors import ApplicationError
 from panhuo.deals.models import Deal, DealKind, DealState, LicenceType, PartyRole
 from panhuo.deals.services import deal_advance, deal_create, filing_record
 from panhuo.deals.tests.conftest import lift_audit_truncate_guard
+from panhuo.deals.tests.test_lifecycle import licence
 from panhuo.imports.models import ImportReject
 from panhuo.imports.services import import_job_create, import_job_run
 from panhuo.patents.models import (
@@ -39,20 +40,6 @@ def transfer(actor, patent, buyer, **kw):
         patents=[patent],
         counterparties=[(buyer, PartyRole.ASSIGNEE)],
         contract_amount_fen=100,
-        **kw,
-    )
-
-
-def licence(actor, patent, licensee, licence_type=LicenceType.EXCLUSIVE, **kw):
-    return deal_create(
-        actor=actor,
-        kind=DealKind.LICENCE,
-        title="许可",
-        patents=[patent],
-        counterparties=[(licensee, PartyRole.LICENSEE)],
-        licence_type=licence_type,
-        term_start=date(2025, 1, 1),
-        term_end=date(2099, 12, 31),
         **kw,
     )
 
