@@ -106,3 +106,23 @@ def test_a_named_co_holder_fills_gaps_and_disagreements_go_to_the_holders_review
     p.refresh_from_db()
     assert (p.title, p.legal_status) == ("乙的名称", "valid")
     assert AuditEvent.objects.filter(action="rights.conflict_resolve").count() == 2
+
+
+def test_the_review_list_page_is_the_holders_admins_only(
+    client, university, other_university, institution_admin, make_user
+):
+    run(university, HEADER + f"{app_no(4)},一种装置,,甲大学;乙大学,甲大学;乙大学,有效,发明\n")
+    run(other_university, HEADER + f"{app_no(4)},乙的名称,,甲大学;乙大学,甲大学;乙大学,被宣告无效,发明\n")
+    client.force_login(institution_admin)
+    body = client.get("/patents/rights/conflicts/").content.decode()
+    assert "法律状态" in body and "被宣告无效" in body and "乙的名称" in body and "invalidated" not in body
+    status = RightsConflict.objects.get(field="legal_status")
+    client.post("/patents/rights/conflicts/", {"conflict": status.pk, "decision": "keep"})
+    assert RightsConflict.objects.get(pk=status.pk).status == "rejected"
+    client.force_login(make_user("institution_admin", other_university))
+    assert "乙的名称" not in client.get("/patents/rights/conflicts/").content.decode()
+    client.post(
+        "/patents/rights/conflicts/",
+        {"conflict": RightsConflict.objects.get(field="title").pk, "decision": "accept"},
+    )
+    assert Patent.objects.get().title == "一种装置"
