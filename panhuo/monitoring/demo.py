@@ -34,7 +34,7 @@ from panhuo.monitoring.models import KpiProgramme, ProductFiling, SubsidyBatch, 
 from panhuo.monitoring.regions import period_of
 from panhuo.monitoring.subsidies import batch_create
 from panhuo.patents.models import Patent, PatentType
-from panhuo.patents.rights.models import GrantKind, HolderSource
+from panhuo.patents.rights.models import GrantKind, HolderSource, PatentHolder
 from panhuo.patents.rights.services import rights_grant, rights_holder_add, rights_transfer_complete
 
 PREFIX = "DEMO-MON-"
@@ -66,7 +66,15 @@ def _scenario(out: Any) -> None:
         defaults={"size": "small", "industry_code": "3914", "source": "demo", "is_demo": True},
     )
     patents = []
-    for pub, title in _titles(4):
+    for pub, title in _titles(40):
+        if len(patents) == 4:
+            break
+        if (
+            PatentHolder.objects.filter(patent__pub_no=pub[:-1], active=True)
+            .exclude(organization=uni)
+            .exists()
+        ):
+            continue  # another demo institution imported and holds it: the scenario needs the university's own
         p, _ = Patent.objects.get_or_create(
             pub_no=pub[:-1],
             defaults={
