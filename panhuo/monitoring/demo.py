@@ -65,16 +65,13 @@ def _scenario(out: Any) -> None:
         organization=ent,
         defaults={"size": "small", "industry_code": "3914", "source": "demo", "is_demo": True},
     )
-    patents = []
-    for pub, title in _titles(40):
+    patents: list[Patent] = []
+    for pub, title in _titles(600):
         if len(patents) == 4:
             break
-        if (
-            PatentHolder.objects.filter(patent__pub_no=pub[:-1], active=True)
-            .exclude(organization=uni)
-            .exists()
-        ):
-            continue  # another demo institution imported and holds it: the scenario needs the university's own
+        taken = PatentHolder.objects.filter(patent__pub_no=pub[:-1], active=True).exclude(organization=uni)
+        if taken.exists() or Deal.objects.filter(deal_patents__patent__pub_no=pub[:-1]).exists():
+            continue  # held by another demo institution, or in a deal already: the scenario needs its own
         p, _ = Patent.objects.get_or_create(
             pub_no=pub[:-1],
             defaults={
@@ -88,6 +85,9 @@ def _scenario(out: Any) -> None:
             },
         )
         patents.append(p)
+    if len(patents) < 4:
+        out.write("  monitoring demo: no four free patents of the university, scenario skipped")
+        return
     today = timezone.localdate()
     plan = [
         # (code suffix, kind, holder, counterparty, patent, days ago, amount fen, received fen)
