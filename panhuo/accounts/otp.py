@@ -18,9 +18,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from panhuo.accounts.models import User
+from panhuo.accounts.models import SealedTOTPDevice, User
 from panhuo.common.audit import audit_record
 from panhuo.common.permissions import signed_in
 from panhuo.common.ratelimit import rate_limited
@@ -89,8 +88,8 @@ def step_up_confirm_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def confirmed_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_device(user: User) -> SealedTOTPDevice | None:
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def _qr_data_uri(uri: str) -> str:
@@ -106,9 +105,9 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     device = confirmed_device(user)
     enrolling = device is None
     if enrolling:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        device = SealedTOTPDevice.objects.filter(user=user, confirmed=False).first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name="totp", confirmed=False)
+            device = SealedTOTPDevice.objects.create(user=user, name="totp", confirmed=False)
     assert device is not None
     error = ""
     if request.method == "POST":

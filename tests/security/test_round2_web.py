@@ -109,16 +109,22 @@ def test_report_and_subsidy_exports_are_audited_and_rate_limited(institution_adm
     assert exports.count() == 20 and exports.first().detail["what"] == "report:xlsx"
 
     batch = subsidies.batch_create(
-        actor=office_user, scheme_code="cq-gxq-transfer-licence", start=date(2026, 1, 1), end=date(2026, 12, 31)
+        actor=office_user,
+        scheme_code="cq-gxq-transfer-licence",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
     )
     cache.clear()  # a new window for the same test client address
     client.force_login(office_user)
     url = f"/monitoring/subsidies/{batch.pk}/"
     codes = [client.get(url, {"format": "xlsx"}).status_code for _ in range(21)]
     assert codes[:20] == [200] * 20 and codes[20] == 429
-    assert AuditEvent.objects.filter(
-        action="data.export", actor_id=office_user.pk, detail__what=f"subsidy_payout:{batch.pk}"
-    ).count() == 20
+    assert (
+        AuditEvent.objects.filter(
+            action="data.export", actor_id=office_user.pk, detail__what=f"subsidy_payout:{batch.pk}"
+        ).count()
+        == 20
+    )
 
 
 def test_an_anonymous_oversized_body_is_refused_before_it_is_parsed(tmp_path, settings):
@@ -147,7 +153,9 @@ def test_a_signed_in_upload_within_the_limit_still_reaches_the_view(institution_
 
 def _settings_in_a_fresh_process(env: dict[str, str]) -> str:
     code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PANHUO_") and k != "DJANGO_SETTINGS_MODULE"}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("PANHUO_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
