@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "panhuo.common.middleware.RequestSizeLimitMiddleware",
     "panhuo.common.middleware.NulCharacterMiddleware",
     "panhuo.accounts.middleware.SessionPolicyMiddleware",
+    "panhuo.common.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -235,7 +236,9 @@ if PROD:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 # Gateways (TLS / TLCP terminators) whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or
 # networks, comma-separated. Empty: every client is the socket peer (common/request_context.py).
-PANHUO_TRUSTED_PROXIES = tuple(p.strip() for p in os.environ.get("PANHUO_TRUSTED_PROXIES", "").split(",") if p.strip())
+PANHUO_TRUSTED_PROXIES = tuple(
+    p.strip() for p in os.environ.get("PANHUO_TRUSTED_PROXIES", "").split(",") if p.strip()
+)
 # The former yes/no switch: the deploy check asks for the list instead (panhuo.E016).
 PANHUO_TRUSTED_PROXY_FLAG = _env_bool("PANHUO_TRUSTED_PROXY", False)
 if PROD and PANHUO_TRUSTED_PROXIES:
@@ -263,7 +266,9 @@ PANHUO_BACKGROUND_WRITE_GAP_SECONDS = float(os.environ.get("PANHUO_BACKGROUND_WR
 PANHUO_MAX_XLSX_BYTES = int(os.environ.get("PANHUO_MAX_XLSX_BYTES", str(50 * 1024 * 1024)))
 PANHUO_MAX_ANONYMOUS_BODY_BYTES = int(os.environ.get("PANHUO_MAX_ANONYMOUS_BODY_BYTES", str(64 * 1024)))
 PANHUO_MAX_BODY_BYTES = int(
-    os.environ.get("PANHUO_MAX_BODY_BYTES", str(max(PANHUO_MAX_CSV_BYTES, PANHUO_MAX_XLSX_BYTES) + 1024 * 1024))
+    os.environ.get(
+        "PANHUO_MAX_BODY_BYTES", str(max(PANHUO_MAX_CSV_BYTES, PANHUO_MAX_XLSX_BYTES) + 1024 * 1024)
+    )
 )
 PANHUO_MAX_IMPORT_ROWS = int(os.environ.get("PANHUO_MAX_IMPORT_ROWS", "2000000"))
 INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))
@@ -315,3 +320,5 @@ else:
         }
     }
 PANHUO_RATE_LIMITS_ENABLED = _env_bool("PANHUO_RATE_LIMITS", True)
+# How long an API POST's Idempotency-Key is remembered (common/idempotency.py).
+PANHUO_IDEMPOTENCY_HOURS = float(os.environ.get("PANHUO_IDEMPOTENCY_HOURS", "24"))

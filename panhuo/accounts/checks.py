@@ -67,7 +67,9 @@ def unsafe_production_settings() -> list[Error]:
     """One error for each setting docs/settings.md lists as unsafe in production (panhuo.E010-E017)."""
     errors: list[Error] = []
     if settings.DEBUG:
-        errors.append(Error("DEBUG is on (PANHUO_DEBUG): tracebacks and URL lists reach users", id="panhuo.E010"))
+        errors.append(
+            Error("DEBUG is on (PANHUO_DEBUG): tracebacks and URL lists reach users", id="panhuo.E010")
+        )
     if settings.SESSION_COOKIE_AGE > MAX_IDLE_SECONDS:
         errors.append(
             Error(
@@ -90,7 +92,9 @@ def unsafe_production_settings() -> list[Error]:
     missing = [r for r in ADMIN_ROLES if r not in settings.PANHUO_OTP_ROLES]
     if missing:
         errors.append(
-            Error(f"PANHUO_OTP_ROLES lacks {', '.join(missing)}: admins sign in without TOTP", id="panhuo.E014")
+            Error(
+                f"PANHUO_OTP_ROLES lacks {', '.join(missing)}: admins sign in without TOTP", id="panhuo.E014"
+            )
         )
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.sqlite3":

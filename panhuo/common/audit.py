@@ -156,7 +156,9 @@ def anchor_write(event_id: int, head: str, *, reset: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (json.dumps(line) + "\n").encode("utf-8"))  # one write(2) of < 4 KiB: never interleaved
+            os.write(
+                fd, (json.dumps(line) + "\n").encode("utf-8")
+            )  # one write(2) of < 4 KiB: never interleaved
         finally:
             os.close(fd)
     except OSError:

@@ -32,7 +32,10 @@ def template_xlsx(kind: str) -> bytes:
     ]
     return xlsx_bytes(
         {
-            sheet_title(handler.label_zh or handler.kind): (header, [[example.get(c.name, "") for c in columns]]),
+            sheet_title(handler.label_zh or handler.kind): (
+                header,
+                [[example.get(c.name, "") for c in columns]],
+            ),
             "填写说明": (["列名", "是否必填", "也可写作", "说明"], notes),
         }
     )

@@ -32,12 +32,16 @@ def _csv(tmp_path, n: int, filler: int = 0):
 def test_a_job_another_process_runs_exits_3_and_changes_nothing(tmp_path, university, capsys):
     path = _csv(tmp_path, 12)
     job = import_job_create(organization=university, kind="patents", path=path)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), rows_done=5)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, heartbeat_at=timezone.now(), rows_done=5
+    )
     with pytest.raises(SystemExit) as exited:
         call_command("import", str(path), "--institution", university.code, "--json", "--no-progress")
     assert exited.value.code == 3
     payload = json.loads(capsys.readouterr().out)
-    assert payload["error"] == "import_busy" and payload["job"] == job.pk and "另一进程" in payload["message_zh"]
+    assert (
+        payload["error"] == "import_busy" and payload["job"] == job.pk and "另一进程" in payload["message_zh"]
+    )
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.RUNNING
     assert Patent.objects.count() == 0
 

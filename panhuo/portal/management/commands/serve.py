@@ -100,7 +100,9 @@ class Command(BaseCommand):
 
         anchored = anchor_check()
         if not anchored.ok:
-            self._say(f"审计日志与锚定的链头不符 audit table does not match its anchored head: {anchored.reason}")
+            self._say(
+                f"审计日志与锚定的链头不符 audit table does not match its anchored head: {anchored.reason}"
+            )
             # Production refuses; a development checkout (a database deleted and loaded again) only warns.
             if settings.ENV == "prod" and not o["allow_audit_mismatch"]:
                 self._say("拒绝启动；调查后可用 --allow-audit-mismatch 启动 refusing to start")
