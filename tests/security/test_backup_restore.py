@@ -116,8 +116,9 @@ n = 0
 while not os.path.exists(stop):
     organization_create(code=f"W{n}", name=f"写入机构{n}", type="university")
     n += 1
-    with open(progress, "w") as handle:
+    with open(progress + ".tmp", "w") as handle:
         handle.write(str(n))
+    os.replace(progress + ".tmp", progress)
 """
 
 
