@@ -179,7 +179,7 @@ class SealedTOTPDevice(TOTPDevice):
             return str(plain)
         seed = TotpSeed.objects.filter(device_id=self.pk).values_list("sealed", flat=True).first()
         if seed is None:  # a device enrolled before sealing and not yet migrated
-            return str(self.key)
+            return str(getattr(self, "key", ""))
         self._plain_seed = seed
         return str(seed)
 
@@ -188,7 +188,7 @@ class SealedTOTPDevice(TOTPDevice):
         return unhexlify(self._seed_hex().encode())
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        plain = self.key
+        plain: str = getattr(self, "key", "")
         update_fields = kwargs.get("update_fields")
         if not plain or (update_fields is not None and "key" not in update_fields):
             super().save(*args, **kwargs)

@@ -51,7 +51,7 @@ def _counter_lock(cache: Any) -> Iterator[None]:
     if not isinstance(cache, FileBasedCache):
         yield
         return
-    lock_path = Path(cache._dir) / ".ratelimit.lock"
+    lock_path = Path(cache._dir) / ".ratelimit.lock"  # type: ignore[attr-defined]
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
