@@ -29,6 +29,7 @@ BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 60.0
 STABLE_SECONDS = 60.0  # a worker that ran this long resets the back-off
 POLL_SECONDS = 0.2
+GRACEFUL_SECONDS = 10  # gunicorn's graceful stop; `serve` kills what is left a little later
 
 
 def _become_subreaper() -> None:
@@ -90,9 +91,12 @@ class Command(BaseCommand):
                 "10",
                 "--control-socket",
                 os.path.join(control_dir, "gunicorn.ctl"),
+                "--graceful-timeout",
+                str(GRACEFUL_SECONDS),
                 "--access-logfile",
                 "-",
-            ]
+            ],
+            start_new_session=True,  # its own process group: no worker outlives a master that had to be killed
         )
 
     def handle(self, *args: Any, **o: Any) -> None:
@@ -171,7 +175,7 @@ class Command(BaseCommand):
         for proc in (web, worker):
             if proc is not None and proc.returncode is None:
                 proc.terminate()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + GRACEFUL_SECONDS + 5
         while time.monotonic() < deadline and any(
             p is not None and p.returncode is None for p in (web, worker)
         ):
@@ -184,8 +188,9 @@ class Command(BaseCommand):
             if p is not None and p.returncode is None:
                 p.kill()
                 p.wait()
-        if worker is not None:
-            _kill_group(worker.pid)
+        for p in (web, worker):
+            if p is not None:
+                _kill_group(p.pid)  # anything of theirs still running (gunicorn workers, an import's parser)
         self._reap()
 
 
