@@ -52,8 +52,7 @@ def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
             )
 
 
-def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
-    source_url, target_url = databases
+def _migrated_source(tmp_path: Path, source_url: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -62,6 +61,12 @@ def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
         "DATABASE_URL": source_url,
     }
     panhuo(env, "migrate", "--no-input", "-v0")
+    return env
+
+
+def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
+    source_url, target_url = databases
+    env = _migrated_source(tmp_path, source_url)
     panhuo(
         env,
         "createorg",
@@ -134,14 +139,7 @@ def test_a_backup_taken_while_users_write_restores_and_verifies(tmp_path, databa
     import time
 
     source_url, target_url = databases
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "PANHUO_ENV": "dev",
-        "PANHUO_DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": source_url,
-    }
-    panhuo(env, "migrate", "--no-input", "-v0")
+    env = _migrated_source(tmp_path, source_url)
     stop, progress = tmp_path / "stop", tmp_path / "progress"
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(stop), str(progress)], cwd=ROOT, env=env)
     try:
