@@ -220,6 +220,7 @@ def test_deploy_check_errors_on_each_unsafe_production_setting(unsafe, error_id)
         assert ids() == {error_id}
 
 
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # only the check reads it; no connection
 def test_deploy_check_errors_on_postgresql_without_tls():
     from panhuo.accounts.checks import production_checks
 
