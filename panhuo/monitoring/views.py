@@ -19,7 +19,7 @@ from engine.monitoring.subsidy import PRESETS as SUBSIDY_PRESETS
 from panhuo.accounts.models import Role
 from panhuo.accounts.visibility import STATS_ROLES
 from panhuo.common.errors import ApplicationError, NotFound
-from panhuo.common.exports import XLSX_TYPE, download
+from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.permissions import roles_required
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
 from panhuo.monitoring.models import CaseStatus, KpiIndicator
@@ -371,6 +371,9 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, getattr(e, "message_zh", "输入无效"))
         return redirect("monitoring:subsidy-detail", pk=pk)
     if request.GET.get("format") == "xlsx":
+        refused = export_guard(request, f"subsidy_payout:{batch.pk}")
+        if refused is not None:
+            return refused
         return download(subsidies.payout_xlsx(batch), f"奖补拨付清单-{batch.pk}.xlsx", XLSX_TYPE)
     apps = batch.applications.select_related("organization").prefetch_related("lines")
     return render(
