@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings

@@ -222,6 +222,29 @@ def keyword_condition(q: str) -> Q:
     return condition
 
 
+def keyword_ranked(
+    records: QuerySet[InventoryRecord], q: str, *, limit: int = 10, per_term: int = 2000
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Patents of `records` holding ANY of the query's terms, most terms first (then longer terms, then id):
+    the keyword answer for a long need text, where requiring every term would find nothing.
+    Returns (patent id, the terms it holds)."""
+    terms = search.search_terms(q)
+    indexed = search.current()
+    found: dict[int, list[str]] = {}
+    for word, pieces in terms:
+        condition = _contains(word, indexed)
+        if pieces:
+            whole = Q()
+            for piece in pieces:
+                whole &= _contains(piece, indexed)
+            condition |= whole
+        ids = records.filter(condition).values_list("patent_id", flat=True).order_by("patent_id")[:per_term]
+        for pid in ids:
+            found.setdefault(pid, []).append(word)
+    ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), -sum(len(t) for t in kv[1]), kv[0]))
+    return [(pid, tuple(words)) for pid, words in ranked[:limit]]
+
+
 def keyword_terms(q: str) -> list[str]:
     """What to highlight for a keyword query: each word and its pieces, longest first."""
     out = {w for word, pieces in search.search_terms(q) for w in (word, *pieces) if len(w) > 1 or not pieces}
