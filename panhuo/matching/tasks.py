@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from panhuo.matching import index as idx
 from panhuo.matching.models import IndexBuild, JobState
 from panhuo.matching.services import (
     enterprise_index_stale,
@@ -40,6 +41,15 @@ def enterprise_index_periodic() -> None:
     ).exists()
     if not busy and enterprise_index_stale():
         index_build_request(kind=IndexBuild.Kind.ENTERPRISE)
+
+
+@db_periodic_task(crontab(minute="5", hour="*"))
+def index_upgrade_periodic() -> None:
+    """Hourly: a static-tier index (large import) is upgraded to full-model vectors in the background, resumably."""
+    manifest = idx.store().manifest()
+    busy = IndexBuild.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists()
+    if manifest is not None and manifest.tier == "static" and not busy:
+        index_build_request(kind=IndexBuild.Kind.UPGRADE)
 
 
 @db_periodic_task(crontab(minute="0", hour="3"))

