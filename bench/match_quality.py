@@ -288,8 +288,10 @@ def main() -> None:
             )
         )
         return
-    log("index with title-only dense texts (cold start)")
-    title_index = build(recs, tokenizer, emb, title_only=True)
+    title_index = None
+    if args.title_only:
+        log("index with title-only dense texts (cold start)")
+        title_index = build(recs, tokenizer, emb, title_only=True)
     plain = replace(base, w_vote=0.0)
     bm25_only = ranker(index, plain, use_dense=False)
     dense_only = ranker(index, plain, use_bm25=False)
@@ -301,9 +303,10 @@ def main() -> None:
         "default_without_bm25": ranker(index, base, use_bm25=False),
         "default_without_label_vote": ranker(index, replace(base, w_vote=0.0)),
         "default_without_dense": ranker(index, base, use_dense=False),
-        "dense_only_title_only": ranker(title_index, plain, use_bm25=False),
-        "default_title_only": ranker(title_index, base),
     }
+    if title_index is not None:
+        systems["dense_only_title_only"] = ranker(title_index, plain, use_bm25=False)
+        systems["default_title_only"] = ranker(title_index, base)
     rng = np.random.default_rng(0)
     report: dict[str, object] = {
         "corpus": {"patents": len(recs), "with_abstract": sum(1 for r in recs if r["abstract"])},

