@@ -183,7 +183,12 @@ def cold_build(recs: list[dict[str, object]], tokenizer: JiebaTokenizer) -> dict
         t = time.perf_counter()
         store.load()
         loaded = time.perf_counter() - t
-    return {"docs": len(docs), "embedded_by_model": missing, "build_s": round(built, 1), "load_s": round(loaded, 2)}
+    return {
+        "docs": len(docs),
+        "embedded_by_model": missing,
+        "build_s": round(built, 1),
+        "load_s": round(loaded, 2),
+    }
 
 
 def tokenizer_words() -> list[str]:

@@ -170,7 +170,9 @@ def test_static_index_is_upgraded_to_the_full_model_in_the_background(
     assert (static.state, static.tier) == (JobState.DONE, "static")
     idx.forget()
     assert idx.patent_index().embedder.name == "static"
-    assert len(selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=3)) == 3  # served meanwhile
+    assert (
+        len(selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=3)) == 3
+    )  # served meanwhile
     with django_capture_on_commit_callbacks(execute=True):
         tasks.index_upgrade_periodic.call_local()  # queues the upgrade (Huey immediate in tests)
     upgrade = IndexBuild.objects.get(kind=IndexBuild.Kind.UPGRADE)
