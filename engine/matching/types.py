@@ -81,7 +81,7 @@ class FusionConfig:
 
     w_dense: float = 1.0
     w_bm25: float = 0.10
-    w_vote: float = 0.60
+    w_vote: float = 0.80
     w_affinity: float = 0.15
     w_prior: float = 0.05
     cosine_floor: float = 0.72
