@@ -256,6 +256,11 @@ def main() -> None:
     ap.add_argument(
         "--tune", action="store_true", help="grid-search the fusion weights on the dev needs only"
     )
+    ap.add_argument(
+        "--title-only",
+        action="store_true",
+        help="also rank with title-only dense texts (embeds the 1,227 titles of patents with abstracts once)",
+    )
     args = ap.parse_args()
     t0 = time.monotonic()
     recs = corpus()
