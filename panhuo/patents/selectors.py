@@ -198,12 +198,60 @@ def filters_from(params: Any) -> PatentFilters:
     )
 
 
-def keyword_condition(q: str) -> Q:
-    """Substring of title or abstract: from the trigram index when it can answer, else icontains."""
-    expression = search.match_expression(q)
-    if expression is not None and search.available() and search.ready():
+def _contains(text: str, indexed: bool) -> Q:
+    """Title or abstract contains `text`: from the trigram index when it can answer, else icontains."""
+    expression = search.match_expression(text) if indexed else None
+    if expression is not None:
         return Q(patent_id__in=search.matching_ids(expression))
-    return Q(patent__title__icontains=q) | Q(patent__abstract__icontains=q)
+    return Q(patent__title__icontains=text) | Q(patent__abstract__icontains=text)
+
+
+def keyword_condition(q: str) -> Q:
+    """Segmenter-backed keyword search (`search.search_terms`): every term, as a word or as all of its pieces.
+
+    Read-only: the trigram index is used only when it is already current (`search.current()`), never synced here.
+    """
+    terms = search.search_terms(q)
+    indexed = search.current()
+    condition = Q()
+    for word, pieces in terms:
+        term = _contains(word, indexed)
+        if pieces:
+            whole = Q()
+            for piece in pieces:
+                whole &= _contains(piece, indexed)
+            term |= whole
+        condition &= term
+    return condition
+
+
+def keyword_ranked(
+    records: QuerySet[InventoryRecord], q: str, *, limit: int = 10, per_term: int = 2000
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Patents of `records` holding ANY of the query's terms, most terms first (then longer terms, then id):
+    the keyword answer for a long need text, where requiring every term would find nothing.
+    Returns (patent id, the terms it holds)."""
+    terms = search.search_terms(q)
+    indexed = search.current()
+    found: dict[int, list[str]] = {}
+    for word, pieces in terms:
+        condition = _contains(word, indexed)
+        if pieces:
+            whole = Q()
+            for piece in pieces:
+                whole &= _contains(piece, indexed)
+            condition |= whole
+        ids = records.filter(condition).values_list("patent_id", flat=True).order_by("patent_id")[:per_term]
+        for pid in ids:
+            found.setdefault(pid, []).append(word)
+    ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), -sum(len(t) for t in kv[1]), kv[0]))
+    return [(pid, tuple(words)) for pid, words in ranked[:limit]]
+
+
+def keyword_terms(q: str) -> list[str]:
+    """What to highlight for a keyword query: each word and its pieces, longest first."""
+    out = {w for word, pieces in search.search_terms(q) for w in (word, *pieces) if len(w) > 1 or not pieces}
+    return sorted(out, key=lambda w: (-len(w), w))
 
 
 def inventory_list_base(user: Any) -> QuerySet[InventoryRecord]:

@@ -61,7 +61,8 @@ def _listing(
     filters = selectors.filters_from(request.GET)
     records = selectors.inventory_search(request.user, filters, base=base)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, **_filter_options(request, base), **extra}
+    terms = selectors.keyword_terms(filters.q) if filters.q else []
+    context = {"page": page, "filters": filters, "terms": terms, **_filter_options(request, base), **extra}
     return render(request, template, context)
 
 
