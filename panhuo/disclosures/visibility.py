@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from panhuo.accounts.models import Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.disclosures.models import Disclosure, DisclosureInventor
-from panhuo.patents.selectors import region_prefix
 
 STAFF_ROLES = (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
 
@@ -55,8 +55,10 @@ def statistics_scope(user: Any, *, prefix: str | None = None) -> tuple[str, int 
         )
     role = getattr(user, "role", None)
     org = getattr(user, "organization", None)
-    if role == Role.OFFICE_OFFICIAL and org is not None:
-        own = region_prefix(org.region_code)
+    if role == Role.OFFICE_OFFICIAL:
+        own = office_prefix(user)
+        if own is None:
+            raise PermissionRefused("本局未设置辖区，无法查看统计", "the office has no region")
         chosen = prefix or own
         if not chosen.startswith(own):
             raise PermissionRefused("只能查看本辖区统计", "Offices see their own region only")

@@ -11,10 +11,10 @@ from ninja import Router, Schema, Status
 
 from engine.deals.money import format_fen
 from panhuo.accounts.models import Organization, OrganizationType
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.monitoring import products
 from panhuo.monitoring.models import ProductFiling
-from panhuo.patents.selectors import region_prefix
 
 router = Router()
 
@@ -104,13 +104,12 @@ def list_products(
 
 @router.get("/stats", response=ProductStatsOut)
 def product_stats(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
-    org = getattr(request.user, "organization", None)
-    if getattr(request.user, "role", None) != "office_official" or org is None:
+    prefix = office_prefix(request.user)
+    if prefix is None:
         raise PermissionRefused("只有知识产权局可以查看产品备案统计", "IP offices only")
     year = year or timezone.localdate().year
     if not 1985 <= year <= 2100:
         raise ApplicationError("year", "年份应在 1985–2100 之间", "year must be 1985-2100", "year")
-    prefix = region_prefix(org.region_code)
     s = products.product_statistics(year=year, region_prefix=prefix)
     return {**s.__dict__, "region_prefix": prefix, "sales_yuan": format_fen(s.sales_fen)}
 

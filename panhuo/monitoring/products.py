@@ -21,10 +21,10 @@ from django.utils import timezone
 from engine.deals.money import MoneyError, parse_yuan
 from engine.identifiers.application_number import NumberError, normalise_application_number
 from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused, raise_field_errors
 from panhuo.monitoring.models import ProductFiling, ProductStatus
-from panhuo.patents.selectors import region_prefix
 
 MAX_PATENTS = 50
 
@@ -113,10 +113,8 @@ def product_row_validate(
 
 
 def _office_prefix(user: Any) -> str | None:
-    org = getattr(user, "organization", None)
-    if getattr(user, "role", None) == Role.OFFICE_OFFICIAL and org is not None:
-        return region_prefix(org.region_code)
-    return None
+    """The region an office official confirms records of (accounts.visibility); None for everyone else."""
+    return office_prefix(user)
 
 
 def products_visible(user: Any) -> QuerySet[ProductFiling]:

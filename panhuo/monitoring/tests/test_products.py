@@ -231,7 +231,7 @@ def test_pages_and_api(cq_user, bj_user, office_user):
 
 
 def test_migration_confirms_rows_recorded_before(cq_enterprise):
-    m = importlib.import_module("panhuo.monitoring.migrations.0006_product_filing_records_confirmation")
+    m = importlib.import_module("panhuo.monitoring.migrations.0007_product_filing_records_confirmation")
     pf = ProductFiling.objects.create(enterprise=cq_enterprise, product="旧记录", filed_on=TODAY)
     assert pf.status == ProductStatus.PENDING
     m.existing_rows_confirmed(apps, None)

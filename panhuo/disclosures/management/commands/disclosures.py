@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from panhuo.accounts.models import Organization
+from panhuo.accounts.visibility import region_prefix
 from panhuo.disclosures.stats import deadlines_due, disclosure_statistics
-from panhuo.patents.selectors import region_prefix
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from panhuo.accounts.models import Organization
-from panhuo.patents.selectors import region_prefix
+from panhuo.accounts.visibility import region_prefix
 from panhuo.upkeep.selectors import UNUSED_YEARS, fiscal_unused_count
 
 

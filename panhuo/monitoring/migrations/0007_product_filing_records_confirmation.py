@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('monitoring', '0005_responseaggregate'),
+        ('monitoring', '0006_subsidy_line_once_and_holds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
