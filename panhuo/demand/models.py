@@ -52,9 +52,19 @@ class EnterpriseProfile(TimeStampedModel):
     contact_email = models.EmailField("联系邮箱", blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.REGISTRATION)
     is_demo = models.BooleanField("演示数据", default=False)
+    # The office confirmed size and region (企业规模 / 所属地区): only then does the enterprise count for
+    # subsidies. Editing size or region clears it (`enterprise_profile_save`); see docs/demand.md.
+    size_confirmed_at = models.DateTimeField("规模与地区确认时间", null=True, blank=True, db_index=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["organization_id"]
+
+    @property
+    def size_confirmed(self) -> bool:
+        return self.size_confirmed_at is not None
 
     def __str__(self) -> str:
         return str(self.organization)

@@ -57,6 +57,10 @@ def enterprise_profile_save(
         "contact_phone": checks.phone(contact_phone),
         "contact_email": contact_email.strip(),
     }
+    before = EnterpriseProfile.objects.filter(organization=org).values("size").first()
+    if before is None or before["size"] != values["size"] or org.region_code != region:
+        values["size_confirmed_at"] = None  # the office confirms size and region again
+        values["confirmed_by"] = None
     with transaction.atomic():
         org.name, org.credit_code, org.region_code = name, code, region
         org.save(update_fields=["name", "credit_code", "region_code", "updated_at"])
