@@ -136,15 +136,22 @@ def test_console_pages_keep_input_on_error(client, university, sysadmin, invento
     second_factor_client(client, sysadmin)
     response = client.post(
         "/console/users/new/",
-        {"organization": university.pk, "username": "a", "display_name": "", "role": Role.INVENTOR,
-         "phone": "123"},
+        {
+            "organization": university.pk,
+            "username": "a",
+            "display_name": "",
+            "role": Role.INVENTOR,
+            "phone": "123",
+        },
     )
     text = response.content.decode()
     assert response.status_code == 200
     assert "用户名为 3–150 位" in text and "手机号为 11 位数字" in text and 'value="123"' in text
     assert User.objects.filter(username="a").count() == 0
-    response = client.post("/console/users/new/", {"organization": university.pk, "username": "wang.wu",
-                                                   "display_name": "王五", "role": Role.INVENTOR})
+    response = client.post(
+        "/console/users/new/",
+        {"organization": university.pk, "username": "wang.wu", "display_name": "王五", "role": Role.INVENTOR},
+    )
     assert response.status_code == 200 and "初始密码已签发" in response.content.decode()
     page = client.get(f"/console/organizations/{university.pk}/")
     assert "wang.wu" in page.content.decode()

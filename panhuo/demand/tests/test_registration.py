@@ -54,7 +54,10 @@ def test_registration_creates_an_inactive_account_until_the_mailed_link_is_used(
     user = User.objects.get(username="qian_wu")
     org = user.organization
     assert (user.is_active, user.role, org.verified, org.credit_code) == (
-        False, "enterprise_user", False, "91500107MA5U7Q0K4T"
+        False,
+        "enterprise_user",
+        False,
+        "91500107MA5U7Q0K4T",
     )
     profile = EnterpriseProfile.objects.get(organization=org)
     assert (profile.size, profile.size_confirmed_at) == ("small", None)
@@ -112,7 +115,9 @@ def test_registration_is_rate_limited_per_ip(register, client):
     assert Client(REMOTE_ADDR="10.9.9.9").get("/demand/register/").status_code == 200
 
 
-def test_office_confirms_size_and_region_and_an_edit_asks_again(register, client, office_user, enterprise_user, make_user):
+def test_office_confirms_size_and_region_and_an_edit_asks_again(
+    register, client, office_user, enterprise_user, make_user
+):
     register(client)
     user = User.objects.get(username="qian_wu")
     profile = EnterpriseProfile.objects.get(organization=user.organization)
@@ -126,9 +131,18 @@ def test_office_confirms_size_and_region_and_an_edit_asks_again(register, client
     user.is_active = True
     user.save()
     enterprise_profile_save(
-        actor=user, name=GOOD["name"], credit_code=GOOD["credit_code"], region_code="500107",
-        industry_code="", industry_confirmed=False, size="medium", qualifications=[], business_scope="",
-        technical_focus="", contact_name="钱经理", contact_phone="",
+        actor=user,
+        name=GOOD["name"],
+        credit_code=GOOD["credit_code"],
+        region_code="500107",
+        industry_code="",
+        industry_confirmed=False,
+        size="medium",
+        qualifications=[],
+        business_scope="",
+        technical_focus="",
+        contact_name="钱经理",
+        contact_phone="",
     )
     profile.refresh_from_db()
     assert profile.size_confirmed_at is None and profile not in enterprises_confirmed()
@@ -139,8 +153,13 @@ def test_office_outside_the_region_cannot_confirm(register, client, make_org, ma
     from panhuo.common.errors import NotFound
 
     register(client)
-    far = make_org(OrganizationType.IP_OFFICE, code="OFF-SC", name="四川省知识产权局", region_code="510000",
-                   office_level="province")
+    far = make_org(
+        OrganizationType.IP_OFFICE,
+        code="OFF-SC",
+        name="四川省知识产权局",
+        region_code="510000",
+        office_level="province",
+    )
     far_user = make_user(Role.OFFICE_OFFICIAL, far)
     profile = EnterpriseProfile.objects.get(organization__credit_code=GOOD["credit_code"])
     with pytest.raises(NotFound):

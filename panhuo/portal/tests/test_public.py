@@ -29,8 +29,12 @@ def make_record(org, n: int, state: str = InventoryState.POOLED, **record) -> In
 def records(university, other_university):
     return {
         "published": make_record(
-            university, 1, first_inventor="机密发明人甲", contact_phone="13912345678",
-            return_reason="内部退回意见", application_scenarios="用于储能电站",
+            university,
+            1,
+            first_inventor="机密发明人甲",
+            contact_phone="13912345678",
+            return_reason="内部退回意见",
+            application_scenarios="用于储能电站",
         ),
         "pooled_unpublished": make_record(university, 2),
         "draft": make_record(university, 3, state=InventoryState.DRAFT),
@@ -39,11 +43,14 @@ def records(university, other_university):
 
 
 def test_only_published_pooled_records_are_public(records, institution_admin):
-    assert inventory_publish(
-        actor=institution_admin,
-        record_ids=[records["published"].pk, records["draft"].pk, records["other_pooled"].pk],
-        publish=True,
-    ) == 1  # a draft and another institution's record are not this admin's to publish
+    assert (
+        inventory_publish(
+            actor=institution_admin,
+            record_ids=[records["published"].pk, records["draft"].pk, records["other_pooled"].pk],
+            publish=True,
+        )
+        == 1
+    )  # a draft and another institution's record are not this admin's to publish
     client = Client()
     listing = client.get("/public/patents/").content.decode()
     assert "一种公开测试方法1" in listing
@@ -86,11 +93,17 @@ def test_publish_page_publishes_all_pooled(client, records, institution_admin):
 
 def test_public_needs_show_posted_needs_without_contacts(enterprise, make_user):
     posted = Need.objects.create(
-        enterprise=enterprise, title="需要低温电池技术", description="描述内容", wanted_mode="licence",
+        enterprise=enterprise,
+        title="需要低温电池技术",
+        description="描述内容",
+        wanted_mode="licence",
         status=NeedStatus.OPEN,
     )
     draft = Need.objects.create(
-        enterprise=enterprise, title="草稿需求不公开", description="x", wanted_mode="licence",
+        enterprise=enterprise,
+        title="草稿需求不公开",
+        description="x",
+        wanted_mode="licence",
         status=NeedStatus.DRAFT,
     )
     client = Client()

@@ -10,6 +10,7 @@ DEMO_STEPS = (
     "panhuo.classification.demo:load",
     "panhuo.accounts.demo:load",
     "panhuo.patents.demo:load",
+    "panhuo.portal.synthetic:load",  # 合成演示大学: complete synthetic records (before industries, deals, scoring)
     "panhuo.patents.industries:load_demo",
     "panhuo.demand.demo:load",
     "panhuo.deals.demo:load",
