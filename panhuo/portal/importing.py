@@ -8,6 +8,7 @@ above `accounts`.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -171,7 +172,7 @@ class InventorImportHandler(ImportHandler):
                 )
                 continue
             existing[user.username] = user
-            transaction.on_commit(lambda u=user, p=password: _welcome(u, p))
+            transaction.on_commit(functools.partial(_welcome, user, password))
             result.inserted += 1
         return result
 
