@@ -30,13 +30,17 @@ def test_inventor_accounts_with_per_row_errors(university, make_user, django_cap
         [sysadmin.username, "冲突", "c@example.edu.cn", "", ""],
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(organization=university, kind=INVENTOR_KIND, uploaded_file=upload(rows),
-                                actor=sysadmin)
+        job = import_job_create(
+            organization=university, kind=INVENTOR_KIND, uploaded_file=upload(rows), actor=sysadmin
+        )
         job = import_job_run(job.pk)
     assert (job.inserted, job.updated, job.unchanged, job.rejected) == (2, 0, 0, 2)
     zhao = User.objects.get(username="zhao.liu")
     assert (zhao.role, zhao.organization_id, zhao.college.code, zhao.must_change_password) == (
-        Role.INVENTOR, university.pk, "CS", True
+        Role.INVENTOR,
+        university.pk,
+        "CS",
+        True,
     )
     assert User.objects.get(username="qian.qi").college.code == "ME"
     rejects = set(ImportReject.objects.filter(job=job).values_list("line", "column", "code"))
@@ -49,8 +53,9 @@ def test_inventor_accounts_with_per_row_errors(university, make_user, django_cap
     }
     assert all(r.message_zh and r.message_en for r in ImportReject.objects.filter(job=job))
     assert sorted(m.to[0] for m in mail.outbox) == ["qian@example.edu.cn", "zhao@example.edu.cn"]
-    again = import_job_create(organization=university, kind=INVENTOR_KIND, uploaded_file=upload(rows),
-                              actor=sysadmin)
+    again = import_job_create(
+        organization=university, kind=INVENTOR_KIND, uploaded_file=upload(rows), actor=sysadmin
+    )
     again = import_job_run(again.pk)
     assert (again.inserted, again.unchanged, again.rejected) == (0, 2, 2)
     assert User.objects.filter(organization=university, role=Role.INVENTOR).count() == 2
