@@ -47,8 +47,8 @@ def fits(page) -> bool:
 @pytest.mark.parametrize("size", SIZES)
 def test_front_door_and_registration(
     audit_triggers_lifted_at_teardown,
-    browser_page,
-    live_server,  # noqa: F811
+    browser_page,  # noqa: F811
+    live_server,
     university,
     size,
     settings,
