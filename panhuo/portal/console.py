@@ -106,6 +106,18 @@ def organization_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = OrganizationEditForm(request.POST or None, initial=initial)
     college_form = CollegeForm(prefix="college")
+    if request.method == "POST" and "rename-college" in request.POST:
+        raw = request.POST.get("rename-college", "")
+        college = get_object_or_404(College, pk=int(raw) if raw.isdigit() else 0, organization=org)
+        try:
+            admin.college_rename(
+                actor=request.user, college=college, name=request.POST.get("rename-name", "")
+            )
+        except ApplicationError as exc:
+            messages.error(request, f"{exc.message_zh}（{exc.message_en}）")
+        else:
+            messages.success(request, "学院名称已修改")
+        return redirect("portal:console-organization", pk=org.pk)
     if request.method == "POST" and "college-code" in request.POST:
         form = OrganizationEditForm(initial=initial)
         college_form = CollegeForm(request.POST, prefix="college")

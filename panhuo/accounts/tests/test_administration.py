@@ -159,3 +159,25 @@ def test_console_pages_keep_input_on_error(client, university, sysadmin, invento
     assert RoleChangeRequest.objects.filter(user=inventor, status="pending").count() == 1
     inventor.refresh_from_db()
     assert inventor.role == Role.INVENTOR
+
+
+def test_console_renames_a_college_and_adds_one(client, university, sysadmin):
+    second_factor_client(client, sysadmin)
+    cs = university.colleges.get(code="CS")
+    client.post(
+        f"/console/organizations/{university.pk}/", {"rename-college": cs.pk, "rename-name": "计算机与AI学院"}
+    )
+    cs.refresh_from_db()
+    assert cs.name == "计算机与AI学院"
+    client.post(f"/console/organizations/{university.pk}/", {"rename-college": cs.pk, "rename-name": " "})
+    cs.refresh_from_db()
+    assert cs.name == "计算机与AI学院"
+    response = client.post(
+        f"/console/organizations/{university.pk}/", {"college-code": "CS", "college-name": "重复"}
+    )
+    assert "学院代码已存在" in response.content.decode() and 'value="重复"' in response.content.decode()
+    client.post(
+        f"/console/organizations/{university.pk}/", {"college-code": "BIO", "college-name": "生命学院"}
+    )
+    assert university.colleges.filter(code="BIO", name="生命学院").exists()
+    assert AuditEvent.objects.filter(action="college.update").count() == 1
