@@ -24,7 +24,7 @@ from engine.identifiers.credit_code import credit_check_character
 from panhuo.accounts.models import College, Organization, OrganizationType, Role, User
 from panhuo.accounts.services import college_create, generate_password, organization_create, user_create
 from panhuo.common.errors import ApplicationError
-from panhuo.demand.models import EnterpriseProfile
+from panhuo.demand.models import EnterpriseProfile, Need
 from panhuo.patents.models import InventoryRecord, InventoryState, LegalStatus, Patent, PatentType
 
 SEED = 20261206
@@ -337,10 +337,32 @@ def load(out: Any) -> None:
                 )
             )
         InventoryRecord.objects.bulk_create(records)
-        pooled = [r.patent for r in records if r.state == InventoryState.POOLED]
+    out.write(
+        f"{ORG_NAME}：60 件合成专利，其中 {sum(r.state == InventoryState.POOLED for r in records)} 件入库并公开"
+    )
+
+
+def load_business(out: Any) -> None:
+    """Second step, after the demand demo (which loads its needs only while no demo need exists)."""
+    org = Organization.objects.filter(code=ORG_CODE).first()
+    enterprise = Organization.objects.filter(code="SYNTH-ENT").first()
+    if org is None or enterprise is None:
+        return
+    if Need.objects.filter(enterprise=enterprise).exists():
+        out.write(f"{ORG_NAME}的交易、需求和评价已存在，跳过")
+        return
+    tto = User.objects.get(username="synth_institution_admin")
+    ent_user = User.objects.get(username="synth_enterprise")
+    pooled = [
+        r.patent
+        for r in InventoryRecord.objects.filter(organization=org, state=InventoryState.POOLED)
+        .select_related("patent")
+        .order_by("patent__app_no")
+    ]
+    with transaction.atomic():
         made = _business(out, org, enterprise, tto, ent_user, pooled)
     # Demo enterprises count as confirmed by the office (size/region), so subsidy pages have beneficiaries.
     EnterpriseProfile.objects.filter(is_demo=True, size_confirmed_at__isnull=True).update(
-        size_confirmed_at=now
+        size_confirmed_at=timezone.now()
     )
-    out.write(f"{ORG_NAME}：60 件合成专利，{len(pooled)} 件入库并公开，{made} 条交易/需求/评价")
+    out.write(f"{ORG_NAME}：{made} 条交易、开放许可、需求和评价")

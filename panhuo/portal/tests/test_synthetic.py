@@ -21,6 +21,7 @@ def test_synthetic_institution_is_complete_valid_and_labelled(settings, tmp_path
     settings.DATA_DIR = tmp_path
     out = io.StringIO()
     synthetic.load(out)
+    synthetic.load_business(out)
     org = Organization.objects.get(code=synthetic.ORG_CODE)
     assert "合成演示" in org.name and org.is_demo
     patents = Patent.objects.filter(source=synthetic.SOURCE)
@@ -47,5 +48,7 @@ def test_synthetic_institution_is_complete_valid_and_labelled(settings, tmp_path
     assert Assessment.objects.filter(patent__source=synthetic.SOURCE).count() == 10
     first = list(patents.order_by("app_no").values_list("app_no", "title", "claims_count"))
     synthetic.load(io.StringIO())  # idempotent
+    synthetic.load_business(io.StringIO())
+    assert Deal.objects.filter(institution=org).count() == 6
     assert Patent.objects.filter(source=synthetic.SOURCE).count() == 60
     assert list(patents.order_by("app_no").values_list("app_no", "title", "claims_count")) == first

@@ -13,6 +13,7 @@ DEMO_STEPS = (
     "panhuo.portal.synthetic:load",  # 合成演示大学: complete synthetic records (before industries, deals, scoring)
     "panhuo.patents.industries:load_demo",
     "panhuo.demand.demo:load",
+    "panhuo.portal.synthetic:load_business",  # after demand: its needs load only while no demo need exists
     "panhuo.deals.demo:load",
     "panhuo.evaluation.demo:load",  # after deals and demand: scores use their activity
     "panhuo.matching.demo:load",  # after evaluation: the value score is the matching prior
