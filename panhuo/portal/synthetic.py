@@ -25,7 +25,14 @@ from panhuo.accounts.models import College, Organization, OrganizationType, Role
 from panhuo.accounts.services import college_create, generate_password, organization_create, user_create
 from panhuo.common.errors import ApplicationError
 from panhuo.demand.models import EnterpriseProfile, Need
-from panhuo.patents.models import InventoryRecord, InventoryState, LegalStatus, Patent, PatentType
+from panhuo.patents.models import (
+    InventoryRecord,
+    InventoryState,
+    LegalStatus,
+    Patent,
+    PatentType,
+    ReviewEvent,
+)
 
 SEED = 20261206
 ORG_CODE = "SYNTH-UNI"
@@ -186,6 +193,7 @@ def _business(
     out: Any, org: Organization, enterprise: Organization, tto: User, ent_user: User, pooled: list[Patent]
 ) -> int:
     """Deals of each type, an open licence, needs and evaluations, through the apps' services."""
+    from panhuo.deals.models import DealKind
     from panhuo.deals.services.deals import deal_create
     from panhuo.deals.services.open_licence import open_licence_declare
     from panhuo.demand.services import need_create
@@ -226,7 +234,7 @@ def _business(
             deal_create(
                 actor=None,
                 institution=org,
-                title=f"合成演示{spec['kind']}交易 {n + 1}",
+                title=f"合成演示{DealKind(spec['kind']).label}交易 {n + 1}：{pooled[n].title[:20]}",
                 patents=[pooled[n]],
                 counterparties=[(party or enterprise, role)],
                 contract_date=today - timedelta(days=30 * (n + 1)),
@@ -337,8 +345,38 @@ def load(out: Any) -> None:
                 )
             )
         InventoryRecord.objects.bulk_create(records)
+        records = list(InventoryRecord.objects.filter(organization=org))  # with their ids on every backend
+        _review_history(records, tto)
     out.write(
         f"{ORG_NAME}：60 件合成专利，其中 {sum(r.state == InventoryState.POOLED for r in records)} 件入库并公开"
+    )
+
+
+def _review_history(records: list[InventoryRecord], reviewer: User) -> None:
+    """The review trail a real institution's records carry: submitted, approved by the college, then the school."""
+    steps: dict[str, list[tuple[str, str, str]]] = {
+        InventoryState.COLLEGE_REVIEW: [("submit", InventoryState.DRAFT, InventoryState.COLLEGE_REVIEW)],
+        InventoryState.INSTITUTION_REVIEW: [
+            ("submit", InventoryState.DRAFT, InventoryState.COLLEGE_REVIEW),
+            ("approve", InventoryState.COLLEGE_REVIEW, InventoryState.INSTITUTION_REVIEW),
+        ],
+        InventoryState.POOLED: [
+            ("submit", InventoryState.DRAFT, InventoryState.COLLEGE_REVIEW),
+            ("approve", InventoryState.COLLEGE_REVIEW, InventoryState.INSTITUTION_REVIEW),
+            ("approve", InventoryState.INSTITUTION_REVIEW, InventoryState.POOLED),
+        ],
+    }
+    ReviewEvent.objects.bulk_create(
+        ReviewEvent(
+            record=r,
+            action=action,
+            from_state=src,
+            to_state=dst,
+            actor=reviewer if action == "approve" else None,
+            comment="合成演示审核意见：材料齐全" if action == "approve" else "",
+        )
+        for r in records
+        for action, src, dst in steps.get(r.state, [])
     )
 
 

@@ -41,6 +41,13 @@ def test_synthetic_institution_is_complete_valid_and_labelled(settings, tmp_path
         "unfiled",
     }
     assert records.filter(state="pooled", public_since__isnull=False).count() == 40
+    pooled = records.filter(state="pooled").first()
+    assert list(pooled.history.values_list("action", "to_state")) == [
+        ("submit", "college_review"),
+        ("approve", "institution_review"),
+        ("approve", "pooled"),
+    ]
+    assert not Deal.objects.filter(title__regex=r"[a-z]{4,}").exists()  # deal titles carry labels, not codes
     kinds = set(Deal.objects.filter(institution=org).values_list("kind", flat=True))
     assert kinds == {"transfer", "licence", "equity", "pledge"}, (kinds, out.getvalue())
     assert "未生成" not in out.getvalue()
