@@ -195,7 +195,7 @@ def _business(
     """Deals of each type, an open licence, needs and evaluations, through the apps' services."""
     from panhuo.deals.models import DealKind
     from panhuo.deals.services.deals import deal_create
-    from panhuo.deals.services.open_licence import open_licence_declare
+    from panhuo.deals.services.open_licence import open_licence_accept, open_licence_declare
     from panhuo.demand.services import need_create
     from panhuo.evaluation.services import assessment_enterprise_create, assessment_institution_create
 
@@ -224,11 +224,41 @@ def _business(
             "contract_amount_fen": 30_000_000,
             "pledge_registration_no": "合成演示质押登记 2026-001",
         },
+        {"kind": "transfer", "state": "negotiation", "contract_amount_fen": 8_000_000},
+        {
+            "kind": "licence",
+            "licence_type": "ordinary",
+            "state": "completed",
+            "contract_amount_fen": 3_000_000,
+        },
+        {
+            "kind": "equity",
+            "state": "signed",
+            "valuation_fen": 80_000_000,
+            "share_bp": 1000,
+            "company": enterprise,
+        },
+        {
+            "kind": "pledge",
+            "state": "completed",
+            "contract_amount_fen": 10_000_000,
+            "pledge_registration_no": "合成演示质押登记 2025-014",
+        },
+        {
+            "kind": "self_impl",
+            "state": "performing",
+            "product": "合成演示储能电池模组",
+            "annual_output_fen": 500_000_000,
+        },
     ]
     for n, spec in enumerate(specs):
-        role = {"transfer": "assignee", "licence": "licensee", "equity": "company", "pledge": "pledgee"}[
-            spec["kind"]
-        ]
+        role = {
+            "transfer": "assignee",
+            "licence": "licensee",
+            "equity": "company",
+            "pledge": "pledgee",
+            "self_impl": "implementer",
+        }[spec["kind"]]
         party = Organization.objects.filter(code="DEMO-BANK").first() if spec["kind"] == "pledge" else None
         try:
             deal_create(
@@ -247,10 +277,10 @@ def _business(
         except ApplicationError as exc:  # a rule of the deals app refused this shape: say so, load the rest
             out.write(f"  未生成 {spec['kind']}：{exc.message_zh}")
     try:
-        open_licence_declare(
+        declaration = open_licence_declare(
             actor=None,
             holder=org,
-            patent=pooled[10],
+            patent=pooled[20],
             payment_method="one_off",
             fixed_fee_fen=2_000_000,
             term_start=today,
@@ -259,7 +289,13 @@ def _business(
             other_terms="合成演示开放许可声明",
             is_demo=True,
         )
-        made += 1
+        open_licence_accept(
+            actor=ent_user,
+            declaration_id=declaration.pk,
+            notice="合成演示：接受开放许可的书面通知",
+            is_demo=True,
+        )
+        made += 2
     except ApplicationError as exc:
         out.write(f"  未生成开放许可：{exc.message_zh}")
     for title, mode in (

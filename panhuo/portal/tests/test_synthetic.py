@@ -49,13 +49,16 @@ def test_synthetic_institution_is_complete_valid_and_labelled(settings, tmp_path
     ]
     assert not Deal.objects.filter(title__regex=r"[a-z]{4,}").exists()  # deal titles carry labels, not codes
     kinds = set(Deal.objects.filter(institution=org).values_list("kind", flat=True))
-    assert kinds == {"transfer", "licence", "equity", "pledge"}, (kinds, out.getvalue())
+    assert kinds == {"transfer", "licence", "equity", "pledge", "open_licence", "self_impl"}, (
+        kinds,
+        out.getvalue(),
+    )
     assert "未生成" not in out.getvalue()
     assert Need.objects.filter(enterprise__code="SYNTH-ENT").count() == 2
     assert Assessment.objects.filter(patent__source=synthetic.SOURCE).count() == 10
     first = list(patents.order_by("app_no").values_list("app_no", "title", "claims_count"))
     synthetic.load(io.StringIO())  # idempotent
     synthetic.load_business(io.StringIO())
-    assert Deal.objects.filter(institution=org).count() == 6
+    assert Deal.objects.filter(institution=org).count() == 12
     assert Patent.objects.filter(source=synthetic.SOURCE).count() == 60
     assert list(patents.order_by("app_no").values_list("app_no", "title", "claims_count")) == first
