@@ -223,7 +223,7 @@ def role_change_decide(*, actor: Any, change_id: int, approve: bool) -> RoleChan
     require_role(actor, Role.SECURITY_ADMIN)
     with transaction.atomic():
         change = (
-            RoleChangeRequest.objects.select_for_update()
+            RoleChangeRequest.objects.select_for_update(of=("self",))
             .select_related("user", "user__organization")
             .filter(pk=change_id, status=RoleChangeStatus.PENDING)
             .first()
