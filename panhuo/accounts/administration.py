@@ -36,7 +36,7 @@ def require_role(actor: Any, role: str) -> User:
     return actor  # type: ignore[no-any-return]
 
 
-def _allowed_roles(organization: Organization | None) -> tuple[str, ...]:
+def roles_allowed_for(organization: Organization | None) -> tuple[str, ...]:
     if organization is None:
         return ROLES_BY_ORG_TYPE[OrganizationType.OPERATOR]
     return ROLES_BY_ORG_TYPE.get(organization.type, ())
@@ -185,7 +185,7 @@ def role_change_request(*, actor: Any, user: User, role: str, reason: str = "") 
     require_role(actor, Role.SYSTEM_ADMIN)
     if role not in Role.values:
         raise ApplicationError("role", f"未知角色：{role}", f"unknown role: {role}", "role")
-    if role not in _allowed_roles(user.organization):
+    if role not in roles_allowed_for(user.organization):
         raise ApplicationError(
             "role_org", "该角色与机构类型不符", "role does not fit the organization type", "role"
         )

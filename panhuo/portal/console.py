@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panhuo.accounts import administration as admin
 from panhuo.accounts.models import (
     HOLDER_TYPES,
-    ROLES_BY_ORG_TYPE,
     College,
     Organization,
     OrganizationType,
@@ -30,6 +29,7 @@ from panhuo.common.errors import ApplicationError
 from panhuo.common.exports import XLSX_TYPE, download
 from panhuo.common.permissions import roles_required
 from panhuo.common.ratelimit import rate_limited
+from panhuo.demand.views.common import form_error
 from panhuo.imports.models import ImportJob, ImportReject
 from panhuo.imports.selectors import import_job_status
 from panhuo.imports.services import import_job_create
@@ -40,7 +40,6 @@ from panhuo.portal.forms import (
     RoleChangeForm,
     UserEditForm,
     UserForm,
-    form_error,
 )
 from panhuo.portal.importing import INVENTOR_KIND, InventorImportHandler
 
@@ -51,6 +50,10 @@ def _college_choices(org: Organization | None) -> list[tuple[str, str]]:
     if org is None:
         return []
     return [(str(c.pk), f"{c.name}（{c.code}）") for c in org.colleges.all()]
+
+
+def _role_choices(org: Organization | None) -> list[tuple[str, str]]:
+    return [(r, Role(r).label) for r in admin.roles_allowed_for(org)]
 
 
 def _college(org: Organization | None, value: str) -> College | None:
@@ -171,8 +174,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     org_id = request.POST.get("organization") or request.GET.get("organization") or ""
     org = Organization.objects.filter(pk=int(org_id)).first() if org_id.isdigit() else None
     form = UserForm(request.POST or None, colleges=_college_choices(org))
-    roles = ROLES_BY_ORG_TYPE.get(org.type, ()) if org else ROLES_BY_ORG_TYPE[OrganizationType.OPERATOR]
-    form.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
+    form.fields["role"].choices = _role_choices(org)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -209,12 +211,11 @@ def user_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = UserEditForm(request.POST or None, initial=initial, colleges=_college_choices(org))
     role_form = RoleChangeForm(prefix="rc")
-    roles = ROLES_BY_ORG_TYPE.get(org.type, ()) if org else ROLES_BY_ORG_TYPE[OrganizationType.OPERATOR]
-    role_form.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
+    role_form.fields["role"].choices = _role_choices(org)  # type: ignore[attr-defined]
     if request.method == "POST" and "rc-role" in request.POST:
         form = UserEditForm(initial=initial, colleges=_college_choices(org))
         role_form = RoleChangeForm(request.POST, prefix="rc")
-        role_form.fields["role"].choices = [(r, Role(r).label) for r in roles]  # type: ignore[attr-defined]
+        role_form.fields["role"].choices = _role_choices(org)  # type: ignore[attr-defined]
         if role_form.is_valid():
             try:
                 admin.role_change_request(actor=request.user, user=target, **role_form.cleaned_data)

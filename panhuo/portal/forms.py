@@ -1,19 +1,10 @@
-"""HTML forms of the administration console and the public front door (meaning is checked by services)."""
+"""HTML forms of the administration console (meaning is checked by services; refusals shown by `form_error`)."""
 
 from __future__ import annotations
 
 from django import forms
 
 from panhuo.accounts.models import OfficeLevel, OrganizationType, Role
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
-
-
-def form_error(form: forms.Form, exc: ApplicationError) -> None:
-    """A service refusal shown next to its field (or on top), in Chinese and English; 403/404 re-raised."""
-    if isinstance(exc, PermissionRefused | NotFound):
-        raise exc
-    message = f"{exc.message_zh}（{exc.message_en}）" if exc.message_en else exc.message_zh
-    form.add_error(exc.field if exc.field in form.fields else None, message)
 
 
 class OrganizationForm(forms.Form):
