@@ -2,7 +2,8 @@
 
 No account enumeration: a sign-up whose credit code, username or e-mail is already registered creates nothing and
 answers exactly like a new one ("check your e-mail"); the mail sent to the address given says what happened.
-The account stays inactive until the signed link is used (48 h). The office then confirms size and region
+The account stays inactive until the signed link is used (48 h); a sign-up left unconfirmed longer is
+released by the next sign-up naming the same credit code, username or e-mail. The office then confirms size and region
 (`enterprise_profile_confirm`); only confirmed enterprises count as subsidy beneficiaries.
 """
 
@@ -82,6 +83,7 @@ def enterprise_register(
         validate_password(password, candidate)
     except ValidationError as exc:
         raise ApplicationError("password_policy", "；".join(exc.messages), "password policy", "password")
+    _release_stale(code=code, username=username, email=email)
     taken = (
         Organization.objects.filter(credit_code=code).exists()
         or User.objects.filter(username__iexact=username).exists()
@@ -143,6 +145,31 @@ def enterprise_register(
             )
         )
     return user
+
+
+def _release_stale(*, code: str, username: str, email: str) -> None:
+    """A sign-up never confirmed within the link's lifetime holds nothing: no one can squat a credit code."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    stale = User.objects.filter(
+        Q(organization__credit_code=code) | Q(username__iexact=username) | Q(email__iexact=email),
+        role=Role.ENTERPRISE_USER,
+        is_active=False,
+        last_login__isnull=True,
+        date_joined__lt=timezone.now() - timedelta(seconds=TOKEN_MAX_AGE),
+        organization__verified=False,
+        organization__enterprise_profile__source=EnterpriseProfile.Source.REGISTRATION,
+    ).select_related("organization")
+    for user in stale:
+        org = user.organization
+        if org is None or org.users.exclude(pk=user.pk).exists():
+            continue
+        with transaction.atomic():
+            audit_record("enterprise.register_expire", tenant_id=org.pk, obj=org, detail={"user": user.pk})
+            user.delete()
+            org.delete()  # its profile goes with it (CASCADE)
 
 
 def enterprise_registration_confirm(*, token: str) -> User:

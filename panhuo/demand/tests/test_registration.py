@@ -166,3 +166,20 @@ def test_office_outside_the_region_cannot_confirm(register, client, make_org, ma
         enterprise_profile_confirm(actor=far_user, profile_id=profile.pk)
     profile.refresh_from_db()
     assert profile.size_confirmed_at is None
+
+
+def test_an_unconfirmed_registration_does_not_hold_the_credit_code_after_48_hours(register, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    register(client, email="squatter@example.com", username="squatter")
+    squatter = User.objects.get(username="squatter")
+    register(client, username="owner", email="owner@example.com")
+    assert not User.objects.filter(username="owner").exists()  # within 48 h the code stays held
+    User.objects.filter(pk=squatter.pk).update(date_joined=timezone.now() - timedelta(hours=49))
+    register(client, username="owner", email="owner@example.com")
+    owner = User.objects.get(username="owner")
+    assert owner.organization.credit_code == GOOD["credit_code"]
+    assert not User.objects.filter(username="squatter").exists()
+    assert Organization.objects.filter(credit_code=GOOD["credit_code"]).count() == 1
