@@ -43,6 +43,9 @@ class EnterpriseProfile(TimeStampedModel):
     industry_code = models.CharField("行业代码（GB/T 4754 小类）", max_length=8, blank=True, db_index=True)
     industry_name = models.CharField("行业名称", max_length=200, blank=True)
     industry_confirmed = models.BooleanField("行业已确认", default=False)
+    # Size and region stated by the office's own enterprise list (import), not only by the enterprise itself:
+    # subsidies hold back beneficiaries whose size/region are only self-declared.
+    office_confirmed = models.BooleanField("规模与地区经知识产权局确认", default=False)
     size = models.CharField("企业规模", max_length=8, choices=EnterpriseSize.choices, blank=True)
     qualifications = models.JSONField("资质", default=list, blank=True)  # [Qualification values]
     business_scope = models.TextField("经营范围", blank=True)
@@ -52,19 +55,15 @@ class EnterpriseProfile(TimeStampedModel):
     contact_email = models.EmailField("联系邮箱", blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.REGISTRATION)
     is_demo = models.BooleanField("演示数据", default=False)
-    # The office confirmed size and region (企业规模 / 所属地区): only then does the enterprise count for
-    # subsidies. Editing size or region clears it (`enterprise_profile_save`); see docs/demand.md.
-    size_confirmed_at = models.DateTimeField("规模与地区确认时间", null=True, blank=True, db_index=True)
+    # When and by whom the office last confirmed size and region on its queue (`office_confirmed` is the rule
+    # subsidies read; `enterprise_profile_save` clears it when size or region change); see docs/demand.md.
+    size_confirmed_at = models.DateTimeField("最近确认时间", null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         ordering = ["organization_id"]
-
-    @property
-    def size_confirmed(self) -> bool:
-        return self.size_confirmed_at is not None
 
     def __str__(self) -> str:
         return str(self.organization)

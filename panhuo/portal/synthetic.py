@@ -436,7 +436,7 @@ def load_business(out: Any) -> None:
     with transaction.atomic():
         made = _business(out, org, enterprise, tto, ent_user, pooled)
     # Demo enterprises count as confirmed by the office (size/region), so subsidy pages have beneficiaries.
-    EnterpriseProfile.objects.filter(is_demo=True, size_confirmed_at__isnull=True).update(
-        size_confirmed_at=timezone.now()
+    EnterpriseProfile.objects.filter(is_demo=True, office_confirmed=False).exclude(size="").update(
+        office_confirmed=True, size_confirmed_at=timezone.now()
     )
     out.write(f"{ORG_NAME}：{made} 条交易、开放许可、需求和评价")

@@ -219,9 +219,10 @@ def enterprise_profile_confirm(*, actor: Any, profile_id: int) -> EnterpriseProf
                 "size or region is missing",
                 "size",
             )
+        profile.office_confirmed = True
         profile.size_confirmed_at = timezone.now()
         profile.confirmed_by = actor
-        profile.save(update_fields=["size_confirmed_at", "confirmed_by", "updated_at"])
+        profile.save(update_fields=["office_confirmed", "size_confirmed_at", "confirmed_by", "updated_at"])
         org = profile.organization
         if not org.verified:
             org.verified = True

@@ -60,7 +60,7 @@ def test_registration_creates_an_inactive_account_until_the_mailed_link_is_used(
         "91500107MA5U7Q0K4T",
     )
     profile = EnterpriseProfile.objects.get(organization=org)
-    assert (profile.size, profile.size_confirmed_at) == ("small", None)
+    assert (profile.size, profile.office_confirmed, profile.size_confirmed_at) == ("small", False, None)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["qian@example.com"]
     token = token_from_mail()
     page = client.get(f"/demand/register/confirm/?token={token}")
@@ -145,7 +145,7 @@ def test_office_confirms_size_and_region_and_an_edit_asks_again(
         contact_phone="",
     )
     profile.refresh_from_db()
-    assert profile.size_confirmed_at is None and profile not in enterprises_confirmed()
+    assert profile.office_confirmed is False and profile not in enterprises_confirmed()
 
 
 def test_office_outside_the_region_cannot_confirm(register, client, make_org, make_user):
@@ -165,7 +165,7 @@ def test_office_outside_the_region_cannot_confirm(register, client, make_org, ma
     with pytest.raises(NotFound):
         enterprise_profile_confirm(actor=far_user, profile_id=profile.pk)
     profile.refresh_from_db()
-    assert profile.size_confirmed_at is None
+    assert profile.office_confirmed is False and profile.size_confirmed_at is None
 
 
 def test_an_unconfirmed_registration_does_not_hold_the_credit_code_after_48_hours(register, client):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demand', '0001_initial'),
+        ('demand', '0002_enterprise_office_confirmed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='enterpriseprofile',
             name='size_confirmed_at',
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='规模与地区确认时间'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='最近确认时间'),
         ),
     ]

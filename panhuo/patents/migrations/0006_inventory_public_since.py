@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patents', '0003_lean_indexes'),
+        ('patents', '0005_rights_backfill_holders'),
     ]
 
     operations = [
