@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def second_factor_client(client, user):
     """Sign in an admin and pass the TOTP step (enrolment, then one code)."""
     from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from panhuo.accounts.models import SealedTOTPDevice as TOTPDevice
 
     client.force_login(user)
     client.get("/accounts/otp/")
