@@ -138,7 +138,7 @@ def test_term_vectors_and_clusters_separate_two_topics():
     clusters = describe_clusters(labels, list(range(1, 21)), years, tokens, last_year=2023)
     assert [c.patents for c in clusters] == [10, 10]
     robot_cluster = next(c for c in clusters if "机器人" in c.terms)
-    assert robot_cluster.emerging and robot_cluster.growth is None and robot_cluster.recent_share == 0.9
+    assert robot_cluster.emerging and robot_cluster.growth == 800.0 and robot_cluster.recent_share == 0.9
     assert robot_cluster.patent_ids == tuple(range(11, 21))
     battery_cluster = next(c for c in clusters if "锂电池" in c.terms)
     assert not battery_cluster.emerging and battery_cluster.label == "正极·锂电池·电解液"
