@@ -18,6 +18,11 @@ import numpy as np
 from engine.landscape.metrics import window_growth
 
 EMERGING_GROWTH_PERCENT = 50.0
+# Claim boilerplate that ends many software / device patents' titles: never a cluster's characteristic term.
+LABEL_STOP_TERMS = frozenset(
+    "电子设备 存储介质 可读存储介质 计算机可读存储介质 计算机设备 计算机程序 程序产品 处理方法 相关 介质 终端 设备 "
+    "方法 系统 装置 应用 制备 制备方法 及其 其制备方法 用途 一种 包括".split()
+)
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ def characteristic_terms(
     per_cluster: dict[int, Counter[str]] = {}
     total: Counter[str] = Counter()
     for label, tokens in zip(labels.tolist(), token_lists, strict=True):
-        kept = [t for t in tokens if len(t) >= min_len and not t.isdigit()]
+        kept = [t for t in tokens if len(t) >= min_len and not t.isdigit() and t not in LABEL_STOP_TERMS]
         per_cluster.setdefault(label, Counter()).update(kept)
         total.update(kept)
     if not per_cluster:

@@ -58,3 +58,12 @@ def window_growth(by_year: Mapping[int, int], *, last_year: int, window: int = 3
 def new_entrants(first_year: Mapping[str, int], *, since: int) -> list[str]:
     """Holders whose first patent in the scope was filed in or after `since`, sorted by name."""
     return sorted(name for name, year in first_year.items() if year >= since)
+
+
+def concentration_level(hhi: float) -> str:
+    """Market-structure reading of HHI (the usual 1,500 / 2,500 thresholds): 竞争型 / 中度集中 / 高度集中."""
+    if hhi < 1500:
+        return "竞争型（HHI < 1500）"
+    if hhi <= 2500:
+        return "中度集中（1500 ≤ HHI ≤ 2500）"
+    return "高度集中（HHI > 2500）"
