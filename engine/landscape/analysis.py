@@ -20,7 +20,9 @@ from engine.landscape.metrics import concentration, growth_series, new_entrants,
 
 UNKNOWN_YEAR = "未知"
 RECENT_YEARS = 3
-MAX_TEAM_INVENTORS = 30  # a patent with more named inventors is a consortium list, not a team: no pairs from it
+MAX_TEAM_INVENTORS = (
+    30  # a patent with more named inventors is a consortium list, not a team: no pairs from it
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def teams(rows: Sequence[LandscapeRow], *, min_shared: int = 2) -> list[dict[str
         for root, n in hits.items():
             if n >= 2:
                 patents[root].append(pid)
-    out = []
+    out: list[dict[str, Any]] = []
     for root, group in members.items():
         ranked = sorted(group, key=lambda p: (-per_inventor[p], p))
         out.append(
@@ -118,7 +120,7 @@ def teams(rows: Sequence[LandscapeRow], *, min_shared: int = 2) -> list[dict[str
                 "patent_ids": sorted(patents[root]),
             }
         )
-    out.sort(key=lambda t: (-t["patents"], t["lead"]))
+    out.sort(key=lambda t: (-len(t["patent_ids"]), t["lead"]))
     return out
 
 
@@ -128,9 +130,7 @@ def _periods(first: int, last: int, buckets: int = 4) -> list[tuple[int, int]]:
     return [(start, min(last, start + size - 1)) for start in range(first, last + 1, size)]
 
 
-def composition_shift(
-    rows: Sequence[LandscapeRow], codes_of: str, top: Sequence[str]
-) -> dict[str, Any]:
+def composition_shift(rows: Sequence[LandscapeRow], codes_of: str, top: Sequence[str]) -> dict[str, Any]:
     """Share (percent of the period's patents) of each top code in each period of the known years."""
     years = [r.app_year for r in rows if r.app_year is not None]
     if not years or not top:
@@ -153,7 +153,9 @@ def composition_shift(
             {
                 "code": code,
                 "counts": counts[code],
-                "percent": [round(100 * c / t, 1) if t else 0.0 for c, t in zip(counts[code], totals, strict=True)],
+                "percent": [
+                    round(100 * c / t, 1) if t else 0.0 for c, t in zip(counts[code], totals, strict=True)
+                ],
             }
             for code in top
         ],
@@ -205,7 +207,7 @@ def analyse(
                 {"name": h, "first_year": first_year[h], "patents": holder_counts[h]}
                 for h in new_entrants(first_year, since=since)
             ),
-            key=lambda e: (-e["patents"], e["name"]),
+            key=lambda e: (-holder_counts[str(e["name"])], str(e["name"])),
         )[:top]
     ipc_counts: Counter[str] = Counter()
     industry_counts: Counter[str] = Counter()
@@ -273,7 +275,9 @@ def facet_ids(
         "type": lambda r: r.patent_type == value,
         "status": lambda r: r.legal_status == value,
         "holder": lambda r: value in r.holders,
-        "holder_type": lambda r: value in ({_holder_type(h, known_holder_types) for h in r.holders} or {"other"}),
+        "holder_type": lambda r: (
+            value in ({_holder_type(h, known_holder_types) for h in r.holders} or {"other"})
+        ),
         "ipc": lambda r: value in r.ipc_groups,
         "industry": lambda r: value in r.industries,
         "region": lambda r: r.inside == (value == "inside"),

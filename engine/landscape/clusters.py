@@ -57,8 +57,11 @@ class ClusterResult:
 
 def _term_slot(term: str, dim: int) -> tuple[int, int, float, float]:
     h = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
-    return h[0] | (h[1] << 8) | (h[2] << 16), h[3] | (h[4] << 8) | (h[5] << 16), (1.0 if h[6] & 1 else -1.0), (
-        1.0 if h[7] & 1 else -1.0
+    return (
+        h[0] | (h[1] << 8) | (h[2] << 16),
+        h[3] | (h[4] << 8) | (h[5] << 16),
+        (1.0 if h[6] & 1 else -1.0),
+        (1.0 if h[7] & 1 else -1.0),
     )
 
 
@@ -147,7 +150,9 @@ def characteristic_terms(
     for label, counts in per_cluster.items():
         words = sum(counts.values()) or 1
         scored = sorted(
-            ((c / words) * math.log(1 + mean_words / total[t]), t) for t, c in counts.items() if c >= 2 or words < 50
+            ((c / words) * math.log(1 + mean_words / total[t]), t)
+            for t, c in counts.items()
+            if c >= 2 or words < 50
         )
         scored.sort(key=lambda st: (-st[0], st[1]))
         out[label] = tuple(t for _, t in scored[:top])
@@ -180,7 +185,11 @@ def describe_clusters(
         growth = window_growth(by_year, last_year=last_year, window=recent_years) if last_year else None
         recent = sum(v for y, v in by_year.items() if last_year and y > last_year - recent_years)
         recent_share = round(recent / len(ids), 4)
-        emerging = recent > 0 and recent_share >= scope_recent and (growth is None or growth >= EMERGING_GROWTH_PERCENT)
+        emerging = (
+            recent > 0
+            and recent_share >= scope_recent
+            and (growth is None or growth >= EMERGING_GROWTH_PERCENT)
+        )
         drafts.append((label, ids, by_year, growth, recent_share, emerging))
     drafts.sort(key=lambda d: (-len(d[1]), min(d[1])))
     out = []

@@ -67,7 +67,9 @@ def holder_type(name: str) -> HolderType:
     return HolderType.OTHER
 
 
-def holders_of(patentees: list[str] | tuple[str, ...], applicants: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+def holders_of(
+    patentees: list[str] | tuple[str, ...], applicants: list[str] | tuple[str, ...]
+) -> tuple[str, ...]:
     """The 专利权人, else the 申请人, normalised, blanks dropped, each once in first-seen order."""
     names = [normalise_holder(n) for n in (patentees or ())]
     names = [n for n in names if n]

@@ -43,7 +43,11 @@ def growth_series(by_year: Mapping[int, int]) -> list[dict[str, float | int | No
         current = by_year.get(year, 0)
         previous = by_year.get(year - 1, 0)
         out.append(
-            {"year": year, "count": current, "growth_percent": growth_percent(current=current, previous=previous)}
+            {
+                "year": year,
+                "count": current,
+                "growth_percent": growth_percent(current=current, previous=previous),
+            }
         )
     return out
 

@@ -62,7 +62,9 @@ def landscape_charts(f: dict[str, Any], link: Link) -> dict[str, Any]:
             "rotate": 40,
             "categories": [f"{r['code']} {r['name'][:8]}" for r in f["industries"][:15]],
             "series": [{"name": "专利数", "data": [r["patents"] for r in f["industries"][:15]]}],
-            "links": {f"{r['code']} {r['name'][:8]}": link("industry", r["code"]) for r in f["industries"][:15]},
+            "links": {
+                f"{r['code']} {r['name'][:8]}": link("industry", r["code"]) for r in f["industries"][:15]
+            },
         }
     conv = f["conversion"]
     charts["conversion"] = {

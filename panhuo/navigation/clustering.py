@@ -71,7 +71,9 @@ def clusters_compute(
     if not ids:
         return [], "none", "范围内没有专利 (no patents in the scope)"
     tokens = patent_tokens(ids, progress)
-    vectors, note = (None, "TF-IDF 词向量 (TF-IDF term vectors)") if vectors_from == "tfidf" else index_vectors(ids)
+    vectors, note = (
+        (None, "TF-IDF 词向量 (TF-IDF term vectors)") if vectors_from == "tfidf" else index_vectors(ids)
+    )
     source = "index" if vectors is not None else "tfidf"
     if vectors is None:
         vectors = term_vectors(tokens)
@@ -90,8 +92,13 @@ def good_matches(definition: ScopeDefinition, rows: Sequence[LandscapeRow]) -> d
     scope_ids = {r.patent_id for r in rows}
     needs = needs_in_scope(definition, list(subclass_counts([r.ipc_groups for r in rows])))
     if match_index.patent_index() is None:
-        return {"needs": len(needs), "searched": 0, "good": None, "threshold": GOOD_MATCH_SCORE,
-                "note": "匹配索引尚未构建，无法计算匹配 (no matching index)"}
+        return {
+            "needs": len(needs),
+            "searched": 0,
+            "good": None,
+            "threshold": GOOD_MATCH_SCORE,
+            "note": "匹配索引尚未构建，无法计算匹配 (no matching index)",
+        }
     good: list[int] = []
     searched = needs[:MAX_NEEDS_SEARCHED]
     for need in searched:
@@ -100,11 +107,19 @@ def good_matches(definition: ScopeDefinition, rows: Sequence[LandscapeRow]) -> d
         )
         if hits and hits[0].hit.score >= GOOD_MATCH_SCORE:
             good.append(need.pk)
-    return {"needs": len(needs), "searched": len(searched), "good": len(good), "good_need_ids": good,
-            "threshold": GOOD_MATCH_SCORE, "note": ""}
+    return {
+        "needs": len(needs),
+        "searched": len(searched),
+        "good": len(good),
+        "good_need_ids": good,
+        "threshold": GOOD_MATCH_SCORE,
+        "note": "",
+    }
 
 
-def run_for(definition: ScopeDefinition, visibility: Visibility, *, vectors_from: str = "auto") -> dict[str, Any]:
+def run_for(
+    definition: ScopeDefinition, visibility: Visibility, *, vectors_from: str = "auto"
+) -> dict[str, Any]:
     """Everything a cluster run stores."""
     started = time.monotonic()
     rows = scope_rows(definition, visibility.records)

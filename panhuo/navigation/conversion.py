@@ -42,7 +42,9 @@ def conversion_picture(patent_ids: Sequence[int]) -> dict[str, Any]:
         ).values_list("deal_id", "deal__kind", "patent_id"):
             deal_patents[kind].add(pid)
             deal_ids[kind].add(deal_id)
-        open_licences += OpenLicenceDeclaration.objects.filter(patent_id__in=part, withdrawn_at__isnull=True).count()
+        open_licences += OpenLicenceDeclaration.objects.filter(
+            patent_id__in=part, withdrawn_at__isnull=True
+        ).count()
         for pid, bits, sleep in ValueScore.objects.filter(patent_id__in=part).values_list(
             "patent_id", "high_value_bits", "sleeping"
         ):
@@ -89,7 +91,9 @@ def conversion_facet_ids(patent_ids: Sequence[int], facet: str) -> list[int]:
         if facet == "pooled":
             qs: Any = InventoryRecord.objects.filter(patent_id__in=part, state=InventoryState.POOLED)
         elif facet in {k.value for k in CONVERSION_KINDS}:
-            qs = DealPatent.objects.filter(patent_id__in=part, deal__state__in=CONTRACT_STATES, deal__kind=facet)
+            qs = DealPatent.objects.filter(
+                patent_id__in=part, deal__state__in=CONTRACT_STATES, deal__kind=facet
+            )
         elif facet == "open_licence_listing":
             qs = OpenLicenceDeclaration.objects.filter(patent_id__in=part, withdrawn_at__isnull=True)
         elif facet == "high_value":
@@ -137,7 +141,9 @@ def demand_picture(
     scope_ids = set(patent_ids)
     served: set[int] = set()
     for part in chunks(need_ids):
-        for need_id, pid in Need.patents.through.objects.filter(need_id__in=part).values_list("need_id", "patent_id"):
+        for need_id, pid in Need.patents.through.objects.filter(need_id__in=part).values_list(
+            "need_id", "patent_id"
+        ):
             if pid in scope_ids:
                 served.add(need_id)
         for need_id, pid in NeedAnswer.proposed_patents.through.objects.filter(
@@ -156,8 +162,12 @@ def demand_picture(
         if demand[a] and ipc_subclass_counts.get(a, 0) < WHITE_SPACE_PATENTS
     ]
     no_demand = sorted(
-        ({"code": a, "needs": 0, "patents": ipc_subclass_counts[a]} for a in areas if a in ipc_subclass_counts and not demand[a]),
-        key=lambda r: (-r["patents"], r["code"]),
+        (
+            {"code": a, "needs": 0, "patents": ipc_subclass_counts[a]}
+            for a in areas
+            if a in ipc_subclass_counts and not demand[a]
+        ),
+        key=lambda r: (-ipc_subclass_counts[str(r["code"])], str(r["code"])),
     )[:10]
     return {
         "open_needs": len(needs),

@@ -37,7 +37,12 @@ def load(out: Any) -> None:
         scope, created = LandscapeScope.objects.get_or_create(
             organization_id=user.organization_id,
             name=name,
-            defaults={"created_by": user, "definition": definition.to_json(), "findings": findings, "is_demo": True},
+            defaults={
+                "created_by": user,
+                "definition": definition.to_json(),
+                "findings": findings,
+                "is_demo": True,
+            },
         )
         if not scope.cluster_runs.filter(state=ClusterState.DONE).exists():
             run = ClusterRun.objects.create(scope=scope, definition=scope.definition, requested_by=user)

@@ -49,7 +49,9 @@ class ClusterRun(models.Model):
     patents = models.PositiveIntegerField(default=0)
     clusters = models.JSONField(default=list)  # ClusterResult.as_dict(with_ids=True) each
     note = models.CharField("向量说明", max_length=200, blank=True)
-    matches = models.JSONField(default=dict)  # open needs in the scope with a good match (clustering.good_matches)
+    matches = models.JSONField(
+        default=dict
+    )  # open needs in the scope with a good match (clustering.good_matches)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,12 +6,17 @@ from typing import Any
 
 from django.utils import timezone
 
-from engine.landscape import UNKNOWN_YEAR
+from engine.landscape import UNKNOWN_YEAR, analyse
 from panhuo.navigation.conversion import conversion_picture, demand_picture, subclass_counts
 from panhuo.navigation.models import ClusterRun
 from panhuo.navigation.scope import ScopeDefinition
-from panhuo.navigation.selectors import Visibility, known_holder_types, label_figures, region_comparison, scope_rows
-from engine.landscape import analyse
+from panhuo.navigation.selectors import (
+    Visibility,
+    known_holder_types,
+    label_figures,
+    region_comparison,
+    scope_rows,
+)
 
 
 def _region_name(prefix: str) -> str:
@@ -34,7 +39,13 @@ def stored_clusters(run: ClusterRun | None, visible_ids: set[int]) -> dict[str, 
         ids = [i for i in c.get("patent_ids", []) if i in visible_ids]
         if not ids:
             continue
-        clusters.append({**{k: v for k, v in c.items() if k != "patent_ids"}, "patents": len(ids), "computed_patents": c["patents"]})
+        clusters.append(
+            {
+                **{k: v for k, v in c.items() if k != "patent_ids"},
+                "patents": len(ids),
+                "computed_patents": c["patents"],
+            }
+        )
     return {
         "run_id": run.pk,
         "computed_at": run.finished_at,

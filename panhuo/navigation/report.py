@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
@@ -17,7 +18,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-from xml.sax.saxutils import escape
 
 from engine.deals.money import format_fen
 from engine.landscape.metrics import concentration_level
@@ -37,7 +37,9 @@ def _growth(x: float | None) -> str:
 
 def findings_text(f: dict[str, Any]) -> list[str]:
     """Sentences drawn from the figures (the analyst adds their own below them)."""
-    out = [f"范围内共有专利 {f['patents']} 件（每件只计一次），其中申请日未知 {f['unknown_year']} 件计入“未知”。"]
+    out = [
+        f"范围内共有专利 {f['patents']} 件（每件只计一次），其中申请日未知 {f['unknown_year']} 件计入“未知”。"
+    ]
     if f["last_year"]:
         out.append(
             f"最近三年（截至 {f['last_year']} 年）申请量较前三年增长 {_growth(f['recent_growth_percent'])}。"
@@ -51,7 +53,9 @@ def findings_text(f: dict[str, Any]) -> list[str]:
     clusters = f.get("clusters") or {}
     emerging = clusters.get("emerging") or []
     if emerging:
-        out.append("新兴技术方向：" + "；".join(f"{c['label']}（{c['patents']} 件）" for c in emerging[:5]) + "。")
+        out.append(
+            "新兴技术方向：" + "；".join(f"{c['label']}（{c['patents']} 件）" for c in emerging[:5]) + "。"
+        )
     conv = f["conversion"]
     out.append(
         f"已入库（转化资源库）{conv['pooled']} 件，占 {_pct(conv['pooled_share'])}；已发生转让、许可、作价入股或开放许可的专利"
@@ -61,10 +65,14 @@ def findings_text(f: dict[str, Any]) -> list[str]:
     out.append(f"范围内开放的企业技术需求 {demand['open_needs']} 项。")
     if demand["white_space"]:
         out.append(
-            "有需求而本范围专利不足（空白点）的技术领域：" + "、".join(r["code"] for r in demand["white_space"][:10]) + "。"
+            "有需求而本范围专利不足（空白点）的技术领域："
+            + "、".join(r["code"] for r in demand["white_space"][:10])
+            + "。"
         )
     if demand["no_demand"]:
-        out.append("专利较多但尚无企业需求的领域：" + "、".join(r["code"] for r in demand["no_demand"][:5]) + "。")
+        out.append(
+            "专利较多但尚无企业需求的领域：" + "、".join(r["code"] for r in demand["no_demand"][:5]) + "。"
+        )
     return out
 
 
@@ -81,7 +89,11 @@ def _line(categories: list[str], series: list[tuple[str, list[float]]], font: st
         chart.lines[i].strokeColor = colors.HexColor(PALETTE[i % len(PALETTE)])
     d.add(chart)
     for i, (name, _) in enumerate(series):
-        d.add(String(40 + i * 110, 5, name, fontName=font, fontSize=8, fillColor=colors.HexColor(PALETTE[i % 8])))
+        d.add(
+            String(
+                40 + i * 110, 5, name, fontName=font, fontSize=8, fillColor=colors.HexColor(PALETTE[i % 8])
+            )
+        )
     return d
 
 
@@ -138,7 +150,10 @@ def report_pdf(f: dict[str, Any], *, title: str, findings: str = "") -> bytes:
         ),
         _line(
             [str(y["year"]) for y in f["by_year"]],
-            [("申请量", [y["applications"] for y in f["by_year"]]), ("授权量", [y["grants"] for y in f["by_year"]])],
+            [
+                ("申请量", [y["applications"] for y in f["by_year"]]),
+                ("授权量", [y["grants"] for y in f["by_year"]]),
+            ],
             font,
         ),
         p("（二）专利类型与法律状态", h3),
@@ -153,22 +168,34 @@ def report_pdf(f: dict[str, Any], *, title: str, findings: str = "") -> bytes:
         ),
         pdf_table(
             [["排名", "权利人", "类型", "专利数", "份额"]]
-            + [[i, h["name"], h["type_label"], h["patents"], _pct(h["share"])] for i, h in enumerate(f["holders"], 1)],
+            + [
+                [i, h["name"], h["type_label"], h["patents"], _pct(h["share"])]
+                for i, h in enumerate(f["holders"], 1)
+            ],
             font,
         ),
-        bar_chart([h["name"][:6] for h in f["holders"][:10]], [h["patents"] for h in f["holders"][:10]], font),
+        bar_chart(
+            [h["name"][:6] for h in f["holders"][:10]], [h["patents"] for h in f["holders"][:10]], font
+        ),
     ]
     if f["new_entrants"]:
         story += [
             p(f"{f['new_entrants_since']} 年以来的新进入者（共 {f['new_entrant_count']} 个）", h3),
-            pdf_table([["权利人", "首次申请年", "专利数"]] + [[e["name"], e["first_year"], e["patents"]] for e in f["new_entrants"]], font),
+            pdf_table(
+                [["权利人", "首次申请年", "专利数"]]
+                + [[e["name"], e["first_year"], e["patents"]] for e in f["new_entrants"]],
+                font,
+            ),
         ]
     if f["teams"]:
         story += [
             p("发明人团队（共同发明 ≥ 2 件的发明人相连成组）", h3),
             pdf_table(
                 [["团队（主要成员）", "人数", "专利数"]]
-                + [["、".join(t["members"][:4]) + ("等" if t["size"] > 4 else ""), t["size"], t["patents"]] for t in f["teams"][:15]],
+                + [
+                    ["、".join(t["members"][:4]) + ("等" if t["size"] > 4 else ""), t["size"], t["patents"]]
+                    for t in f["teams"][:15]
+                ],
                 font,
             ),
         ]
@@ -183,13 +210,17 @@ def report_pdf(f: dict[str, Any], *, title: str, findings: str = "") -> bytes:
     if shift["periods"]:
         story += [
             p("主要技术主组在各时期的占比（%）", body),
-            pdf_table([["IPC 主组", *shift["periods"]]] + [[s["code"], *s["percent"]] for s in shift["series"]], font),
+            pdf_table(
+                [["IPC 主组", *shift["periods"]]] + [[s["code"], *s["percent"]] for s in shift["series"]],
+                font,
+            ),
             _line(shift["periods"], [(s["code"], s["percent"]) for s in shift["series"][:6]], font),
         ]
     if f["industries"]:
         story.append(
             pdf_table(
-                [["国民经济行业大类", "名称", "专利数"]] + [[r["code"], r["name"], r["patents"]] for r in f["industries"]],
+                [["国民经济行业大类", "名称", "专利数"]]
+                + [[r["code"], r["name"], r["patents"]] for r in f["industries"]],
                 font,
             )
         )
@@ -199,13 +230,23 @@ def report_pdf(f: dict[str, Any], *, title: str, findings: str = "") -> bytes:
         story += [
             p(
                 f"聚类依据：{clusters['note']}"
-                + (f"；计算时间 {clusters['computed_at']:%Y-%m-%d %H:%M}" if clusters.get("computed_at") else "")
+                + (
+                    f"；计算时间 {clusters['computed_at']:%Y-%m-%d %H:%M}"
+                    if clusters.get("computed_at")
+                    else ""
+                )
                 + "。"
             ),
             pdf_table(
                 [["聚类", "特征词", "专利数", "近三年增长", "新兴"]]
                 + [
-                    [c["number"], "、".join(c["terms"]), c["patents"], _growth(c["growth"]), "是" if c["emerging"] else ""]
+                    [
+                        c["number"],
+                        "、".join(c["terms"]),
+                        c["patents"],
+                        _growth(c["growth"]),
+                        "是" if c["emerging"] else "",
+                    ]
                     for c in clusters["clusters"]
                 ],
                 font,
@@ -276,31 +317,65 @@ def report_xlsx(f: dict[str, Any], *, title: str, findings: str = "") -> bytes:
     clusters = (f.get("clusters") or {}).get("clusters") or []
     region = f.get("region_comparison")
     sheets: dict[str, Any] = {
-        "范围与来源": (["条件", "取值"], [[title, ""], ["数据日期", f["data_date"]], ["数据口径", f["visibility"]], *f["scope_lines"]]),
-        "年度趋势": (["年份", "申请量", "授权量"], [[y["year"], y["applications"], y["grants"]] for y in f["by_year"]]),
-        "增长率": (["年份", "申请量", "同比%"], [[g["year"], g["count"], g["growth_percent"]] for g in f["growth"]]),
+        "范围与来源": (
+            ["条件", "取值"],
+            [[title, ""], ["数据日期", f["data_date"]], ["数据口径", f["visibility"]], *f["scope_lines"]],
+        ),
+        "年度趋势": (
+            ["年份", "申请量", "授权量"],
+            [[y["year"], y["applications"], y["grants"]] for y in f["by_year"]],
+        ),
+        "增长率": (
+            ["年份", "申请量", "同比%"],
+            [[g["year"], g["count"], g["growth_percent"]] for g in f["growth"]],
+        ),
         "专利类型": (["类型", "件数"], [[r["label"], r["patents"]] for r in f["type_rows"]]),
         "法律状态": (["状态", "件数"], [[r["label"], r["patents"]] for r in f["status_rows"]]),
         "权利人": (
             ["权利人", "类型", "专利数", "份额", "首次申请年"],
             [[h["name"], h["type_label"], h["patents"], h["share"], h["first_year"]] for h in f["holders"]],
         ),
-        "集中度": (["指标", "值"], [["CR4", f["concentration"]["cr4"]], ["HHI", f["concentration"]["hhi"]], ["权利人数", f["holder_count"]]]),
-        "新进入者": (["权利人", "首次申请年", "专利数"], [[e["name"], e["first_year"], e["patents"]] for e in f["new_entrants"]]),
-        "发明人团队": (["成员", "人数", "专利数"], [["、".join(t["members"]), t["size"], t["patents"]] for t in f["teams"]]),
-        "IPC主组": (["IPC 主组", "名称", "专利数"], [[r["code"], r["title"], r["patents"]] for r in f["ipc"]]),
+        "集中度": (
+            ["指标", "值"],
+            [
+                ["CR4", f["concentration"]["cr4"]],
+                ["HHI", f["concentration"]["hhi"]],
+                ["权利人数", f["holder_count"]],
+            ],
+        ),
+        "新进入者": (
+            ["权利人", "首次申请年", "专利数"],
+            [[e["name"], e["first_year"], e["patents"]] for e in f["new_entrants"]],
+        ),
+        "发明人团队": (
+            ["成员", "人数", "专利数"],
+            [["、".join(t["members"]), t["size"], t["patents"]] for t in f["teams"]],
+        ),
+        "IPC主组": (
+            ["IPC 主组", "名称", "专利数"],
+            [[r["code"], r["title"], r["patents"]] for r in f["ipc"]],
+        ),
         "技术演变": (
             ["IPC 主组", *f["ipc_shift"]["periods"]],
             [[s["code"], *s["percent"]] for s in f["ipc_shift"]["series"]],
         ),
-        "行业大类": (["代码", "名称", "专利数"], [[r["code"], r["name"], r["patents"]] for r in f["industries"]]),
+        "行业大类": (
+            ["代码", "名称", "专利数"],
+            [[r["code"], r["name"], r["patents"]] for r in f["industries"]],
+        ),
         "技术聚类": (
             ["聚类", "标签", "特征词", "专利数", "增长%", "新兴"],
-            [[c["number"], c["label"], "、".join(c["terms"]), c["patents"], c["growth"], c["emerging"]] for c in clusters],
+            [
+                [c["number"], c["label"], "、".join(c["terms"]), c["patents"], c["growth"], c["emerging"]]
+                for c in clusters
+            ],
         ),
         "转化运用": (
             ["方式", "交易数", "涉及专利", "合同金额(元)"],
-            [[k["label"], k["deals"], k["patents"], format_fen(k["amount_fen"])] for k in f["conversion"]["kinds"]]
+            [
+                [k["label"], k["deals"], k["patents"], format_fen(k["amount_fen"])]
+                for k in f["conversion"]["kinds"]
+            ]
             + [
                 ["入库专利", "", f["conversion"]["pooled"], ""],
                 ["开放许可在列", f["conversion"]["open_licence_listings"], "", ""],
@@ -308,8 +383,14 @@ def report_xlsx(f: dict[str, Any], *, title: str, findings: str = "") -> bytes:
                 ["沉睡", "", f["conversion"]["sleeping"], ""],
             ],
         ),
-        "供需对接": (["IPC 小类", "开放需求", "范围内专利"], [[r["code"], r["needs"], r["patents"]] for r in f["demand"]["by_area"]]),
-        "结论与建议": (["内容"], [[s] for s in findings_text(f)] + [["分析人员意见"]] + [[line] for line in findings.splitlines()]),
+        "供需对接": (
+            ["IPC 小类", "开放需求", "范围内专利"],
+            [[r["code"], r["needs"], r["patents"]] for r in f["demand"]["by_area"]],
+        ),
+        "结论与建议": (
+            ["内容"],
+            [[s] for s in findings_text(f)] + [["分析人员意见"]] + [[line] for line in findings.splitlines()],
+        ),
     }
     if region:
         sheets["区域对比"] = (

@@ -67,7 +67,9 @@ class ScopeDefinition:
         if self.region:
             lines.append(("权利人所在地区", f"{region_name or self.region}（代码前缀 {self.region}）"))
         if self.holder_types:
-            lines.append(("权利人类型", "、".join(HOLDER_TYPE_LABELS[HolderType(t)] for t in self.holder_types)))
+            lines.append(
+                ("权利人类型", "、".join(HOLDER_TYPE_LABELS[HolderType(t)] for t in self.holder_types))
+            )
         if self.year_from or self.year_to:
             lines.append(("申请年份", f"{self.year_from or '不限'}–{self.year_to or '不限'}"))
         if self.patent_types:
@@ -107,7 +109,9 @@ def _year(value: Any, name: str, errors: dict[str, str]) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not YEAR_MIN <= int(text) <= YEAR_MAX:
-        errors[name] = f"年份应为 {YEAR_MIN}–{YEAR_MAX} 之间的四位数字：{text[:10]} (year must be {YEAR_MIN}–{YEAR_MAX})"
+        errors[name] = (
+            f"年份应为 {YEAR_MIN}–{YEAR_MAX} 之间的四位数字：{text[:10]} (year must be {YEAR_MIN}–{YEAR_MAX})"
+        )
         return None
     return int(text)
 
@@ -134,7 +138,9 @@ def parse_scope(data: Any) -> ScopeDefinition:
         code = raw.upper()
         m = _INDUSTRY.match(code)
         if not m or not (m.group(1) or m.group(2)):
-            errors["industries"] = f"行业代码应为门类字母或 2–4 位数字，如 C、38、C3841：{raw[:10]} (GB/T 4754 code)"
+            errors["industries"] = (
+                f"行业代码应为门类字母或 2–4 位数字，如 C、38、C3841：{raw[:10]} (GB/T 4754 code)"
+            )
             continue
         industries.append(m.group(2) or m.group(1))  # C3841 → 3841 (the digits name the class); C → C
     sei = [s for s in _items(get("sei"))]
@@ -144,7 +150,9 @@ def parse_scope(data: Any) -> ScopeDefinition:
     keywords = [k[:30] for k in _items(get("keywords"))]
     region = str(get("region") or "").strip()
     if region and not _REGION.match(region):
-        errors["region"] = f"地区应为 2、4 或 6 位行政区划代码前缀，如 50、5001：{region[:10]} (region prefix)"
+        errors["region"] = (
+            f"地区应为 2、4 或 6 位行政区划代码前缀，如 50、5001：{region[:10]} (region prefix)"
+        )
     holder_types = _items(get("holder_types"))
     for t in holder_types:
         if t not in HolderType.__members__.values():

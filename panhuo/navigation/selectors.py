@@ -21,11 +21,18 @@ from panhuo.common.errors import NotFound, PermissionRefused
 from panhuo.monitoring.regions import region_prefix
 from panhuo.navigation.models import ClusterRun, ClusterState, LandscapeScope
 from panhuo.navigation.scope import ScopeDefinition
-from panhuo.patents.models import InventoryRecord, InventoryState, LegalStatus, Patent, PatentIndustry, PatentType
+from panhuo.patents.models import (
+    InventoryRecord,
+    InventoryState,
+    LegalStatus,
+    Patent,
+    PatentIndustry,
+    PatentType,
+)
 from panhuo.patents.selectors import OWNER_ROLES, inventory_visible
 
 CHUNK = 5000  # ids per IN (...) query: below SQLite's parameter limit, index lookups on both databases
-ORG_HOLDER_TYPES = {
+ORG_HOLDER_TYPES: dict[str, str] = {
     OrganizationType.UNIVERSITY: HolderType.UNIVERSITY.value,
     OrganizationType.INSTITUTE: HolderType.INSTITUTE.value,
     OrganizationType.ENTERPRISE: HolderType.ENTERPRISE.value,
@@ -61,7 +68,9 @@ def landscape_visibility(user: Any) -> Visibility:
         prefix = region_prefix(user.organization.region_code or "")
         region = Q(organization__region_code__startswith=prefix) if prefix else Q()
         records = InventoryRecord.objects.filter(Q(state=InventoryState.POOLED) | region)
-        return Visibility(records, InventoryRecord.objects.all(), f"{user.organization.name}（本辖区及全国已公开）")
+        return Visibility(
+            records, InventoryRecord.objects.all(), f"{user.organization.name}（本辖区及全国已公开）"
+        )
     records = inventory_visible(user)
     if user.role in OWNER_ROLES:
         label = "本单位专利及全国已公开专利"
@@ -100,7 +109,11 @@ def latest_clusters(scope: LandscapeScope) -> ClusterRun | None:
 
 
 def pending_clusters(scope: LandscapeScope) -> ClusterRun | None:
-    return scope.cluster_runs.filter(state__in=[ClusterState.QUEUED, ClusterState.RUNNING]).order_by("-pk").first()
+    return (
+        scope.cluster_runs.filter(state__in=[ClusterState.QUEUED, ClusterState.RUNNING])
+        .order_by("-pk")
+        .first()
+    )
 
 
 # ---------------------------------------------------------------- rows of a scope
@@ -110,7 +123,9 @@ def _ipc_condition(codes: Sequence[str]) -> Q:
     """Any of a patent's codes under any of `codes` (JSON text match on the quoted code's prefix)."""
     q = Q()
     for code in codes:
-        prefix = code[:-2] if code.endswith("/00") else code  # main group H01M10/00 → everything under H01M10/
+        prefix = (
+            code[:-2] if code.endswith("/00") else code
+        )  # main group H01M10/00 → everything under H01M10/
         q |= Q(ipc_codes__icontains=f'"{prefix}')
     return q
 
@@ -167,7 +182,9 @@ def scope_patents(definition: ScopeDefinition, records: QuerySet[InventoryRecord
             pk__in=PatentIndustry.objects.filter(_industry_condition(d.industries)).values("patent_id")
         )
     if d.sei:
-        patents = patents.filter(pk__in=PatentIndustry.objects.filter(_sei_condition(d.sei)).values("patent_id"))
+        patents = patents.filter(
+            pk__in=PatentIndustry.objects.filter(_sei_condition(d.sei)).values("patent_id")
+        )
     if d.keywords:
         patents = patents.filter(_keyword_condition(d.keywords))
     if d.year_from:
@@ -212,7 +229,14 @@ def scope_rows(
         scope_patents(definition, records)
         .annotate(app_year=ExtractYear("application_date"), grant_year=ExtractYear("grant_date"))
         .values_list(
-            "pk", "app_year", "grant_year", "patent_type", "legal_status", "ipc_codes", "patentees", "applicants",
+            "pk",
+            "app_year",
+            "grant_year",
+            "patent_type",
+            "legal_status",
+            "ipc_codes",
+            "patentees",
+            "applicants",
             "inventors",
         )
         .order_by("pk")
@@ -227,9 +251,9 @@ def scope_rows(
             industries.setdefault(pid, []).append(code)
         if region_inside:
             inside.update(
-                records.filter(patent_id__in=part, organization__region_code__startswith=region_inside).values_list(
-                    "patent_id", flat=True
-                )
+                records.filter(
+                    patent_id__in=part, organization__region_code__startswith=region_inside
+                ).values_list("patent_id", flat=True)
             )
     # No 专利权人 and no 申请人 recorded: the holding institution of its (visible) inventory records.
     bare = [r[0] for r in rows_raw if not r[6] and not r[7]]
@@ -240,7 +264,9 @@ def scope_rows(
     wanted = set(definition.holder_types)
     rows: list[LandscapeRow] = []
     for pid, app_year, grant_year, ptype, status, codes, patentees, applicants, inventors in rows_raw:
-        holders = holders_of(patentees or [], applicants or []) or holders_of(sorted(keepers.get(pid, [])), [])
+        holders = holders_of(patentees or [], applicants or []) or holders_of(
+            sorted(keepers.get(pid, [])), []
+        )
         if wanted and not wanted & {known.get(h) or holder_type(h).value for h in holders}:
             continue
         rows.append(
@@ -279,13 +305,17 @@ def label_figures(figures: dict[str, Any]) -> dict[str, Any]:
     names = _industry_names([r["code"] for r in figures["industries"]])
     for r in figures["industries"]:
         r["name"] = names.get(r["code"], "")
-    figures["ipc_shift"]["titles"] = {s["code"]: titles.get(s["code"], "") for s in figures["ipc_shift"]["series"]}
+    figures["ipc_shift"]["titles"] = {
+        s["code"]: titles.get(s["code"], "") for s in figures["ipc_shift"]["series"]
+    }
     figures["industry_shift"]["names"] = {
         s["code"]: names.get(s["code"], "") for s in figures["industry_shift"]["series"]
     }
     types = dict(PatentType.choices)
     statuses = dict(LegalStatus.choices)
-    figures["type_rows"] = [{"code": k, "label": types.get(k, k), "patents": v} for k, v in figures["types"].items()]
+    figures["type_rows"] = [
+        {"code": k, "label": types.get(k, k), "patents": v} for k, v in figures["types"].items()
+    ]
     figures["status_rows"] = [
         {"code": k, "label": statuses.get(k, k), "patents": v} for k, v in figures["statuses"].items()
     ]
@@ -305,11 +335,15 @@ def landscape_figures(definition: ScopeDefinition, visibility: Visibility) -> di
     return figures
 
 
-def region_comparison(definition: ScopeDefinition, visibility: Visibility, region_count: int) -> dict[str, Any]:
+def region_comparison(
+    definition: ScopeDefinition, visibility: Visibility, region_count: int
+) -> dict[str, Any]:
     """A region's share of the national scope, by year, and its holders against the rest (visible details)."""
     national = definition.without_region()
     known = known_holder_types()
-    national_rows = scope_rows(national, visibility.national, known_types=known, region_inside=definition.region)
+    national_rows = scope_rows(
+        national, visibility.national, known_types=known, region_inside=definition.region
+    )
     detail_rows = scope_rows(national, visibility.records, known_types=known, region_inside=definition.region)
     total = len(national_rows)
     years: dict[Any, list[int]] = {}

@@ -11,7 +11,7 @@ from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.navigation.models import ClusterRun, ClusterState, LandscapeScope
 from panhuo.navigation.scope import ScopeDefinition, ScopeInvalid, parse_scope
-from panhuo.navigation.selectors import landscape_visibility, scope_get, system_visibility
+from panhuo.navigation.selectors import landscape_visibility, scope_get
 
 MAX_FINDINGS = 20_000
 
@@ -64,8 +64,13 @@ def scope_delete(*, actor: Any, scope_id: int) -> None:
         scope = scope_get(actor, scope_id)
         if scope.created_by_id != actor.pk:
             raise PermissionRefused("只有创建人可以删除分析范围", "Only its creator deletes a scope")
-        audit_record("navigation.scope_delete", actor=actor, tenant_id=actor.organization_id, obj=scope,
-                     detail={"name": scope.name})
+        audit_record(
+            "navigation.scope_delete",
+            actor=actor,
+            tenant_id=actor.organization_id,
+            obj=scope,
+            detail={"name": scope.name},
+        )
         scope.delete()
 
 
@@ -74,14 +79,22 @@ def findings_save(*, actor: Any, scope_id: int, text: str) -> LandscapeScope:
     text = (text or "").replace("\x00", "").strip()
     if len(text) > MAX_FINDINGS:
         raise ApplicationError(
-            "findings_too_long", f"结论与建议最多 {MAX_FINDINGS} 字", f"at most {MAX_FINDINGS} characters", "findings"
+            "findings_too_long",
+            f"结论与建议最多 {MAX_FINDINGS} 字",
+            f"at most {MAX_FINDINGS} characters",
+            "findings",
         )
     with transaction.atomic():
         scope = scope_get(actor, scope_id)
         scope.findings = text
         scope.save(update_fields=["findings", "updated_at"])
-        audit_record("navigation.findings_save", actor=actor, tenant_id=actor.organization_id, obj=scope,
-                     detail={"chars": len(text)})
+        audit_record(
+            "navigation.findings_save",
+            actor=actor,
+            tenant_id=actor.organization_id,
+            obj=scope,
+            detail={"chars": len(text)},
+        )
     return scope
 
 
@@ -90,8 +103,13 @@ def clusters_request(*, actor: Any, scope_id: int) -> ClusterRun:
     with transaction.atomic():
         scope = scope_get(actor, scope_id)
         run = ClusterRun.objects.create(scope=scope, definition=scope.definition, requested_by=actor)
-        audit_record("navigation.clusters_request", actor=actor, tenant_id=actor.organization_id, obj=run,
-                     detail={"scope": scope.pk})
+        audit_record(
+            "navigation.clusters_request",
+            actor=actor,
+            tenant_id=actor.organization_id,
+            obj=run,
+            detail={"scope": scope.pk},
+        )
         transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
@@ -131,9 +149,10 @@ def clusters_run(run_id: int, *, vectors_from: str = "auto") -> ClusterRun:
     run.seconds = result["seconds"]
     run.state, run.finished_at = ClusterState.DONE, timezone.now()
     run.save()
-    audit_record("navigation.clusters_done", obj=run, tenant_id=run.scope.organization_id,
-                 detail={"patents": run.patents, "clusters": len(run.clusters), "seconds": run.seconds})
+    audit_record(
+        "navigation.clusters_done",
+        obj=run,
+        tenant_id=run.scope.organization_id,
+        detail={"patents": run.patents, "clusters": len(run.clusters), "seconds": run.seconds},
+    )
     return run
-
-
-__all__ = ["clusters_request", "clusters_run", "findings_save", "scope_delete", "scope_save", "system_visibility"]

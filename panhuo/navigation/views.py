@@ -143,7 +143,9 @@ def _render_landscape(
     figures = landscape(definition, visibility)
     figures["clusters"] = stored_clusters(run, figures["visible_ids"])
     base = (
-        reverse("navigation:scope-patents", args=[scope.pk]) if scope is not None else reverse("navigation:patents")
+        reverse("navigation:scope-patents", args=[scope.pk])
+        if scope is not None
+        else reverse("navigation:patents")
     )
     link = _drill(base, extra)
     context = {
@@ -154,7 +156,6 @@ def _render_landscape(
         "charts": landscape_charts(figures, link),
         "pending": pending_clusters(scope) if scope is not None else None,
         "extra": extra,
-        "other_scopes": scopes_of(request.user).exclude(pk=getattr(scope, "pk", None)),
     }
     if scope is not None:
         context.update(_form_context(_definition_data(definition, scope)))
@@ -189,7 +190,9 @@ def _patents(request: HttpRequest, definition: ScopeDefinition, scope: Any, back
     if facet == "cluster":
         run = latest_clusters(scope) if scope is not None else None
         visible = set(facet_patent_ids(definition, visibility, "all", ""))
-        members = next((c.get("patent_ids", []) for c in (run.clusters if run else []) if str(c["number"]) == value), [])
+        members: list[int] = next(
+            (c.get("patent_ids", []) for c in (run.clusters if run else []) if str(c["number"]) == value), []
+        )
         ids = sorted(i for i in members if i in visible)
     elif facet == "conversion":
         ids = conversion_facet_ids(facet_patent_ids(definition, visibility, "all", ""), value)
@@ -239,7 +242,10 @@ def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     data = _form_data(request.POST)
     try:
         services.scope_save(
-            actor=request.user, name=data["name"], definition=parse_scope(request.POST), shared=data["shared"],
+            actor=request.user,
+            name=data["name"],
+            definition=parse_scope(request.POST),
+            shared=data["shared"],
             scope_id=pk,
         )
         messages.success(request, "分析范围已更新")
@@ -289,7 +295,9 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     figures["clusters"] = stored_clusters(latest_clusters(scope), figures["visible_ids"])
     name = f"专利导航报告-{scope.name}"
     if fmt == "pdf":
-        return download(report_pdf(figures, title=name, findings=scope.findings), f"{name}.pdf", "application/pdf")
+        return download(
+            report_pdf(figures, title=name, findings=scope.findings), f"{name}.pdf", "application/pdf"
+        )
     return download(report_xlsx(figures, title=name, findings=scope.findings), f"{name}.xlsx", XLSX_TYPE)
 
 

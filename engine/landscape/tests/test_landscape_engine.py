@@ -24,7 +24,9 @@ from engine.landscape.holders import holders_of
 from engine.landscape.metrics import new_entrants, window_growth
 
 
-def row(pid, year, *, grant=None, holders=("甲大学",), inventors=(), ipc=("H01M10/00",), t="invention", s="valid"):
+def row(
+    pid, year, *, grant=None, holders=("甲大学",), inventors=(), ipc=("H01M10/00",), t="invention", s="valid"
+):
     return LandscapeRow(pid, year, grant, t, s, tuple(ipc), tuple(holders), tuple(inventors))
 
 
@@ -124,7 +126,9 @@ def test_teams_link_inventors_sharing_two_patents():
 def test_term_vectors_and_clusters_separate_two_topics():
     battery = ["锂电池", "正极", "电解液", "隔膜"]
     robot = ["机器人", "关节", "减速器", "伺服"]
-    tokens = [battery[: 2 + i % 3] + ["材料"] for i in range(10)] + [robot[: 2 + i % 3] + ["材料"] for i in range(10)]
+    tokens = [battery[: 2 + i % 3] + ["材料"] for i in range(10)] + [
+        robot[: 2 + i % 3] + ["材料"] for i in range(10)
+    ]
     vectors = term_vectors(tokens, dim=64)
     assert vectors.shape == (20, 64)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

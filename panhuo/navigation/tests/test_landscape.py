@@ -44,7 +44,11 @@ def test_institution_sees_own_in_full_and_others_published_each_patent_once(land
     assert f["concentration"] == {"cr4": 1.0, "hhi": 3469.4, "holder_patents": 7}
     assert f["types"] == {"invention": 4, "utility": 1}
     assert f["statuses"] == {"pending": 1, "valid": 4}
-    assert [(r["code"], r["patents"]) for r in f["ipc"]] == [("H01M10/00", 3), ("H01M4/00", 2), ("H01M2/00", 1)]
+    assert [(r["code"], r["patents"]) for r in f["ipc"]] == [
+        ("H01M10/00", 3),
+        ("H01M4/00", 2),
+        ("H01M2/00", 1),
+    ]
     assert [(t["members"], t["patents"]) for t in f["teams"]] == [(["张三", "李四"], 2)]
     assert f["conversion"]["pooled"] == 4 and f["conversion"]["pooled_share"] == 0.8
 
@@ -80,7 +84,9 @@ def test_drilldown_lists_exactly_the_patents_of_a_figure(landscape_data, client)
     assert facet_patent_ids(H01M, visibility, "ipc", "H01M10/00") == [p[1].pk, p[2].pk, p[4].pk]
     assert facet_patent_ids(H01M, visibility, "team", "李四") == [p[1].pk, p[2].pk]
     client.force_login(landscape_data["admin_a"])
-    r = client.get(reverse("navigation:patents"), {"ipc": "H01M", "facet": "holder", "value": "丁电池有限公司"})
+    r = client.get(
+        reverse("navigation:patents"), {"ipc": "H01M", "facet": "holder", "value": "丁电池有限公司"}
+    )
     assert r.status_code == 200
     assert r.context["count"] == 2 and [x.pk for x in r.context["patents"]] == [p[1].pk, p[3].pk]
 
@@ -88,7 +94,9 @@ def test_drilldown_lists_exactly_the_patents_of_a_figure(landscape_data, client)
 def test_page_renders_figures_with_links_and_hides_unpublished(landscape_data, client):
     scope = services.scope_save(actor=landscape_data["admin_a"], name="电池", definition=H01M)
     client.force_login(landscape_data["enterprise"])
-    assert client.get(reverse("navigation:scope", args=[scope.pk])).status_code == 404  # another organization's
+    assert (
+        client.get(reverse("navigation:scope", args=[scope.pk])).status_code == 404
+    )  # another organization's
     r = client.get(reverse("navigation:analyse"), {"ipc": "H01M"})
     html = r.content.decode()
     assert r.status_code == 200 and 'id="total-patents">4<' in html
@@ -163,7 +171,15 @@ def test_cli_json_has_exactly_the_issue_keys(landscape_data):
     call_command("landscape", "--ipc", "H01M", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert list(data) == [
-        "scope", "patents", "by_year", "holders", "concentration", "ipc", "clusters", "conversion", "demand",
+        "scope",
+        "patents",
+        "by_year",
+        "holders",
+        "concentration",
+        "ipc",
+        "clusters",
+        "conversion",
+        "demand",
     ]
     assert data["patents"] == 6  # the command line counts every record
     assert data["scope"]["ipc"] == ["H01M"]
@@ -195,9 +211,19 @@ def test_report_pdf_text_has_the_figures_and_the_findings(landscape_data, client
     path.write_bytes(r.content)
     text = "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
     for expected in (
-        "一、导航范围与数据来源", "二、产业技术发展现状", "三、专利分析", "四、结论与建议",
-        "IPC 分类号", "H01M", "范围内共有专利 5 件", "申请日未知 1 件", "HHI = 3469", "CR4 = 100.0%",
-        "丁电池有限公司", "建议重点布局正极材料。", "数据日期",
+        "一、导航范围与数据来源",
+        "二、产业技术发展现状",
+        "三、专利分析",
+        "四、结论与建议",
+        "IPC 分类号",
+        "H01M",
+        "范围内共有专利 5 件",
+        "申请日未知 1 件",
+        "HHI = 3469",
+        "CR4 = 100.0%",
+        "丁电池有限公司",
+        "建议重点布局正极材料。",
+        "数据日期",
     ):
         assert expected in text, expected
     assert "秘密" not in text

@@ -60,7 +60,10 @@ class Command(BaseCommand):
             run = run_for(definition, visibility)
             visible = figures["visible_ids"]
             clusters = [
-                {**{k: v for k, v in c.items() if k != "patent_ids"}, "patents": len([i for i in c["patent_ids"] if i in visible])}
+                {
+                    **{k: v for k, v in c.items() if k != "patent_ids"},
+                    "patents": len([i for i in c["patent_ids"] if i in visible]),
+                }
                 for c in run["clusters"]
             ]
             figures["clusters"] = {
