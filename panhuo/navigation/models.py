@@ -7,6 +7,7 @@ from django.db import models
 
 from panhuo.accounts.models import Organization
 from panhuo.common.models import TimeStampedModel
+from panhuo.patents.models import Patent
 
 
 class LandscapeScope(TimeStampedModel):
@@ -63,3 +64,26 @@ class ClusterRun(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+
+
+class IpcPosting(models.Model):
+    """Inverted index: the IPC subclasses of each patent's codes (all of them, not only the main one).
+
+    Lets a scope find its patents through an index instead of reading every patent's code list. Kept by the
+    worker from `Patent.updated_at` (`postings_sync`); patents changed after the watermark are read directly and
+    every candidate's real codes are checked again, so answers are exact whatever the index's age.
+    """
+
+    patent = models.ForeignKey(Patent, on_delete=models.CASCADE, related_name="+", db_index=False)
+    subclass = models.CharField(max_length=4)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subclass", "patent"], name="ipc_posting_unique")]
+
+
+class PostingWatermark(models.Model):
+    """One row: postings are complete for patents with updated_at ≤ `through`."""
+
+    through = models.DateTimeField()
+    patents = models.PositiveIntegerField(default=0)
+    built_at = models.DateTimeField(auto_now=True)

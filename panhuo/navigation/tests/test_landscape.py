@@ -246,3 +246,27 @@ def test_compare_two_regions_side_by_side(landscape_data, client):
     r = client.get(reverse("navigation:compare"), {"a": scope.pk, "ra": "50", "rb": "44"})
     assert r.status_code == 200
     assert [s["f"]["patents"] for s in r.context["sides"]] == [4, 2]  # 44: 4 and 7 (co-owned), not 5
+
+
+def test_ipc_postings_give_the_same_exact_answers_and_follow_changes(landscape_data):
+    from panhuo.navigation.models import IpcPosting
+    from panhuo.navigation.postings import postings_sync
+
+    a = landscape_data["admin_a"]
+    p = landscape_data["patents"]
+    visibility = landscape_visibility(a)
+    before = facet_patent_ids(H01M, visibility, "all", "")
+    assert postings_sync(full=True) == {"patents": 7}
+    assert IpcPosting.objects.filter(patent=p[1]).count() == 1  # H01M10/0525 and H01M4/36: one subclass
+    assert facet_patent_ids(H01M, visibility, "all", "") == before
+    deeper = parse_scope({"ipc": ["H01M10/00"]})  # postings hold subclasses: candidates re-checked on real codes
+    assert facet_patent_ids(deeper, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk]
+    # changed after the watermark: a code added is found, a code removed no longer counts
+    p[6].ipc_codes = ["G06F16/22", "H01M8/04"]
+    p[6].save()
+    p[3].ipc_codes = ["C01B33/00"]
+    p[3].save()
+    assert facet_patent_ids(H01M, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk, p[6].pk, p[7].pk]
+    postings_sync()
+    assert facet_patent_ids(H01M, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk, p[6].pk, p[7].pk]
+    assert not IpcPosting.objects.filter(patent=p[3], subclass="H01M").exists()
