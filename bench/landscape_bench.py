@@ -171,18 +171,26 @@ def main() -> None:
             password="Kx9#mQ2!vLp7",
             must_change_password=False,
         )
-        # the IPC subclasses (main codes of published patents) whose sum comes closest to the target scope size
-        counts = Counter(
+        # IPC subclasses (else classes, sections) of the published patents' main codes whose sum comes closest
+        # to the target scope size, at most 20 codes (a scope's limit)
+        mains = Counter(
             Patent.objects.filter(pk__in=InventoryRecord.objects.filter(state="pooled").values("patent_id"))
             .values_list("ipc_subclass", flat=True)
             .iterator()
         )
-        chosen: list[str] = []
-        total = 0
-        for sub, c in counts.most_common():
-            if sub and total + c <= args.scope * 1.1:
-                chosen.append(sub)
-                total += c
+        for level in (4, 3, 1):
+            counts: Counter[str] = Counter()
+            for sub, c in mains.items():
+                if sub:
+                    counts[sub[:level]] += c
+            chosen: list[str] = []
+            total = 0
+            for code, c in counts.most_common():
+                if total + c <= args.scope * 1.1 and len(chosen) < 20:
+                    chosen.append(code)
+                    total += c
+                if total >= args.scope * 0.9:
+                    break
             if total >= args.scope * 0.9:
                 break
         definition = parse_scope({"ipc": chosen})

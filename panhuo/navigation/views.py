@@ -173,6 +173,8 @@ def analyse_page(request: HttpRequest) -> HttpResponse:
     """An unsaved scope from the query string (the same fields as the form)."""
     try:
         definition = parse_scope(request.GET)
+        if definition.is_empty:
+            raise ScopeInvalid({"ipc": "请至少设置一项范围条件 (set at least one condition)"})
     except ScopeInvalid as e:
         scopes = _with_lines(scopes_of(request.user).select_related("created_by"))
         data = _form_data(request.GET)
