@@ -55,6 +55,7 @@ def split_csv(path: Path, parts: int) -> list[Path]:
 def naive_landscape(ipc_prefixes: list[str]) -> dict:
     """The baseline a first version would write: scan every patent and every record in Python per request."""
     from engine.landscape import LandscapeRow, analyse
+    from engine.landscape.analysis import main_group
     from engine.landscape.holders import holders_of
     from panhuo.patents.models import InventoryRecord, Patent
 
@@ -82,7 +83,7 @@ def naive_landscape(ipc_prefixes: list[str]) -> dict:
                 grant.year if grant else None,
                 ptype,
                 status,
-                tuple(dict.fromkeys(c.split("/")[0] + "/00" if "/" in c else c for c in codes)),
+                tuple(dict.fromkeys(main_group(c) for c in codes)),
                 holders_of(patentees or [], applicants or []),
                 tuple(inventors or ()),
             )

@@ -41,6 +41,11 @@ class LandscapeRow:
     inside: bool = True  # holder in the region compared against the rest
 
 
+def main_group(code: str) -> str:
+    """The IPC main group of a canonical code ("H01M10/0525" → "H01M10/00"); a code above group level as is."""
+    return code.split("/")[0] + "/00" if "/" in code else code
+
+
 def normalise_person(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name or "").split())
 

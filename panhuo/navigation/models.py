@@ -7,6 +7,7 @@ from django.db import models
 
 from panhuo.accounts.models import Organization
 from panhuo.common.models import TimeStampedModel
+from panhuo.matching.models import JobState
 from panhuo.patents.models import Patent
 
 
@@ -33,11 +34,7 @@ class LandscapeScope(TimeStampedModel):
         return self.name
 
 
-class ClusterState(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "计算中"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
+ClusterState = JobState  # queued / running / done / failed, as the matching index builds
 
 
 class ClusterRun(models.Model):

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
+from engine.landscape.analysis import main_group
 from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type, holders_of
 from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.classification.models import Industry, IpcNode
@@ -235,10 +236,6 @@ def known_holder_types() -> dict[str, str]:
     }
 
 
-def _main_group(code: str) -> str:
-    return code.split("/")[0] + "/00" if "/" in code else code
-
-
 _COLUMNS = {
     # one JSON array per patent, built by the database and decoded in one call (a JSONField decodes per value:
     # four json.loads a row cost more than the rest of the page at 50,000 rows)
@@ -329,7 +326,7 @@ def scope_rows(
                 grant_year=grant_year,
                 patent_type=ptype,
                 legal_status=status,
-                ipc_groups=tuple(dict.fromkeys(_main_group(c) for c in (codes or []))),
+                ipc_groups=tuple(dict.fromkeys(main_group(c) for c in (codes or []))),
                 holders=holders,
                 inventors=tuple(inventors or ()),
                 industries=tuple(sorted(industries.get(pid, ()))),

@@ -14,23 +14,9 @@ from panhuo.navigation import services
 from panhuo.navigation.models import ClusterRun
 from panhuo.navigation.scope import parse_scope
 from panhuo.navigation.tests.dataset import build_landscape
-from tests.browser.test_inventory_flow import ARGS, CHROMIUM, login
+from tests.browser.test_inventory_flow import browser_page, login  # noqa: F401 - the fixture
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture
-def chromium():
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
@@ -38,16 +24,21 @@ def chromium():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
 def test_landscape_page_desktop_and_phone(
-    audit_triggers_lifted_at_teardown, chromium, live_server, make_org, make_user, width, height
+    audit_triggers_lifted_at_teardown,
+    browser_page,  # noqa: F811 - the imported fixture
+    live_server,
+    make_org,
+    make_user,
+    width,
+    height,  # noqa: F811
 ):
     data = build_landscape(make_org, make_user)
     admin = data["admin_a"]
     scope = services.scope_save(actor=admin, name="电池导航", definition=parse_scope({"ipc": ["H01M"]}))
     run = ClusterRun.objects.create(scope=scope, definition=scope.definition, requested_by=admin)
     services.clusters_run(run.pk, vectors_from="tfidf")
-    context = chromium.new_context(locale="zh-CN", viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": height})
     base = live_server.url
     login(page, base, admin.username)
     page.goto(f"{base}/navigation/")
@@ -69,4 +60,3 @@ def test_landscape_page_desktop_and_phone(
     assert page.locator("#patent-table tbody tr").count() == 3
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
-    context.close()

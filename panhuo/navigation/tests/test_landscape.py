@@ -259,7 +259,9 @@ def test_ipc_postings_give_the_same_exact_answers_and_follow_changes(landscape_d
     assert postings_sync(full=True) == {"patents": 7}
     assert IpcPosting.objects.filter(patent=p[1]).count() == 1  # H01M10/0525 and H01M4/36: one subclass
     assert facet_patent_ids(H01M, visibility, "all", "") == before
-    deeper = parse_scope({"ipc": ["H01M10/00"]})  # postings hold subclasses: candidates re-checked on real codes
+    deeper = parse_scope(
+        {"ipc": ["H01M10/00"]}
+    )  # postings hold subclasses: candidates re-checked on real codes
     assert facet_patent_ids(deeper, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk]
     # changed after the watermark: a code added is found, a code removed no longer counts
     p[6].ipc_codes = ["G06F16/22", "H01M8/04"]
