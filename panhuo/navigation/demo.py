@@ -8,6 +8,7 @@ from typing import Any
 
 from panhuo.accounts.models import User
 from panhuo.navigation.models import ClusterRun, ClusterState, LandscapeScope
+from panhuo.navigation.postings import postings_sync
 from panhuo.navigation.scope import parse_scope
 from panhuo.navigation.services import clusters_run
 
@@ -28,6 +29,8 @@ DEMO_SCOPES = (
 
 
 def load(out: Any) -> None:
+    info = postings_sync(full=True)  # the worker keeps them current afterwards
+    out.write(f"  navigation demo: IPC postings of {info['patents']} patents")
     for username, name, data, findings in DEMO_SCOPES:
         user = User.objects.filter(username=username).first()
         if user is None or user.organization_id is None:
