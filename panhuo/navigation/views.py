@@ -136,7 +136,12 @@ def _drill(base: str, extra: str = "") -> Any:
 
 
 def _render_landscape(
-    request: HttpRequest, definition: ScopeDefinition, *, scope: Any = None, extra: str = ""
+    request: HttpRequest,
+    definition: ScopeDefinition,
+    *,
+    scope: Any = None,
+    extra: str = "",
+    form: tuple[dict[str, Any], dict[str, str]] | None = None,
 ) -> HttpResponse:
     visibility = landscape_visibility(request.user)
     run = latest_clusters(scope) if scope is not None else None
@@ -158,8 +163,10 @@ def _render_landscape(
         "extra": extra,
     }
     if scope is not None:
-        context.update(_form_context(_definition_data(definition, scope)))
-    return render(request, "navigation/landscape.html", context)
+        data, errors = form or (_definition_data(definition, scope), {})
+        context.update(_form_context(data, errors))
+        context["edit_open"] = bool(errors)
+    return render(request, "navigation/landscape.html", context, status=400 if form else 200)
 
 
 @roles_required(*ROLES)
@@ -241,6 +248,7 @@ def analyse_patents(request: HttpRequest) -> HttpResponse:
 @roles_required(*ROLES)
 @require_POST
 def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_get(request.user, pk)
     data = _form_data(request.POST)
     try:
         services.scope_save(
@@ -250,10 +258,9 @@ def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
             shared=data["shared"],
             scope_id=pk,
         )
-        messages.success(request, "分析范围已更新")
-    except ApplicationError as e:
-        errors = getattr(e, "errors", None) or {e.field or "name": e.message_zh}
-        messages.error(request, "；".join(errors.values()))
+    except ScopeInvalid as e:  # the same page, the form open with what was typed and every error
+        return _render_landscape(request, parse_scope(scope.definition), scope=scope, form=(data, e.errors))
+    messages.success(request, "分析范围已更新")
     return redirect("navigation:scope", pk=pk)
 
 

@@ -272,3 +272,21 @@ def test_ipc_postings_give_the_same_exact_answers_and_follow_changes(landscape_d
     postings_sync()
     assert facet_patent_ids(H01M, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk, p[6].pk, p[7].pk]
     assert not IpcPosting.objects.filter(patent=p[3], subclass="H01M").exists()
+
+
+def test_edit_errors_shown_on_the_page_with_input_kept_and_scope_unchanged(landscape_data, client):
+    a = landscape_data["admin_a"]
+    scope = services.scope_save(actor=a, name="电池", definition=H01M)
+    client.force_login(a)
+    r = client.post(
+        reverse("navigation:scope-edit", args=[scope.pk]), {"name": "电池2", "ipc": "H01M", "sei": "x.y"}
+    )
+    assert r.status_code == 400
+    assert set(r.context["errors"]) == {"sei"} and 'value="电池2"' in r.content.decode()
+    scope.refresh_from_db()
+    assert scope.name == "电池" and scope.definition == H01M.to_json()
+    client.force_login(landscape_data["admin_a2"])  # same organization, not the creator
+    r = client.post(reverse("navigation:scope-edit", args=[scope.pk]), {"name": "改", "ipc": "H02J"})
+    assert r.status_code == 403
+    scope.refresh_from_db()
+    assert scope.name == "电池"
