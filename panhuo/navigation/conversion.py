@@ -32,10 +32,14 @@ def conversion_picture(patent_ids: Sequence[int]) -> dict[str, Any]:
     high_value: set[int] = set()
     sleeping: set[int] = set()
     for part in chunks(ids):
+        # by patent only, the state checked here: with both conditions SQLite picks the state index and reads
+        # every published record for each chunk
         pooled.update(
-            InventoryRecord.objects.filter(patent_id__in=part, state=InventoryState.POOLED).values_list(
-                "patent_id", flat=True
+            pid
+            for pid, state in InventoryRecord.objects.filter(patent_id__in=part).values_list(
+                "patent_id", "state"
             )
+            if state == InventoryState.POOLED
         )
         for deal_id, kind, pid in DealPatent.objects.filter(
             patent_id__in=part, deal__state__in=CONTRACT_STATES, deal__kind__in=CONVERSION_KINDS
@@ -89,8 +93,16 @@ def conversion_facet_ids(patent_ids: Sequence[int], facet: str) -> list[int]:
     out: set[int] = set()
     for part in chunks(list(patent_ids)):
         if facet == "pooled":
-            qs: Any = InventoryRecord.objects.filter(patent_id__in=part, state=InventoryState.POOLED)
-        elif facet in {k.value for k in CONVERSION_KINDS}:
+            out.update(
+                pid
+                for pid, state in InventoryRecord.objects.filter(patent_id__in=part).values_list(
+                    "patent_id", "state"
+                )
+                if state == InventoryState.POOLED
+            )
+            continue
+        qs: Any
+        if facet in {k.value for k in CONVERSION_KINDS}:
             qs = DealPatent.objects.filter(
                 patent_id__in=part, deal__state__in=CONTRACT_STATES, deal__kind=facet
             )

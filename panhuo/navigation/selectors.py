@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
@@ -190,7 +190,9 @@ def scope_patents(definition: ScopeDefinition, records: QuerySet[InventoryRecord
     visible = records
     if d.region:
         visible = visible.filter(organization__region_code__startswith=d.region)
-    patents = Patent.objects.filter(Exists(visible.filter(patent_id=OuterRef("pk"))))
+    # IN (not a correlated EXISTS): SQLite would answer EXISTS(state = 'pooled' AND patent_id = p.id) through the
+    # state index, reading every published record once per candidate (12 s at 1M); IN builds the set once
+    patents = Patent.objects.filter(pk__in=visible.values("patent_id"))
     if d.ipc:
         watermark = postings_watermark()
         if watermark is None:
