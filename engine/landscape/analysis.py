@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type
@@ -46,6 +47,7 @@ def main_group(code: str) -> str:
     return code.split("/")[0] + "/00" if "/" in code else code
 
 
+@lru_cache(maxsize=200_000)
 def normalise_person(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name or "").split())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 
 class HolderType(StrEnum):
@@ -29,6 +30,7 @@ _SPACES = re.compile(r"\s+")
 _COMPANY_SUFFIXES = (("有限责任公司", "有限公司"), ("有限公司", "有限公司"))
 
 
+@lru_cache(maxsize=200_000)  # names repeat across a scope's rows; the function is pure
 def normalise_holder(name: str) -> str:
     """NFKC (full-width → half-width), no spaces, upper-case Latin, 有限责任公司 → 有限公司; "" for blanks."""
     text = unicodedata.normalize("NFKC", name or "")
@@ -47,6 +49,7 @@ _ENTERPRISE = re.compile(r"(公司|厂|集团|企业|合作社|事务所|商行|
 _PERSON = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 
+@lru_cache(maxsize=200_000)
 def holder_type(name: str) -> HolderType:
     """University / institute / enterprise / individual from the (normalised) name; other when unsure.
 
