@@ -137,7 +137,8 @@ def _ipc_condition(codes: Sequence[str]) -> Q:
 def _posting_condition(codes: Sequence[str]) -> Q:
     q = Q()
     for code in codes:
-        q |= Q(subclass=code[:4]) if len(code) >= 4 else Q(subclass__startswith=code)
+        # a range, not LIKE 'G06%' (SQLite's LIKE with ESCAPE cannot use the index)
+        q |= Q(subclass=code[:4]) if len(code) >= 4 else Q(subclass__gte=code, subclass__lt=code + "\uffff")
     return q
 
 
@@ -201,8 +202,11 @@ def scope_patents(definition: ScopeDefinition, records: QuerySet[InventoryRecord
             # candidates from the postings (indexed), plus patents changed since they were built; `scope_rows`
             # checks every candidate's real codes, so a stale posting never changes an answer
             posted = IpcPosting.objects.filter(_posting_condition(d.ipc)).values("patent_id")
-            recent = Q(updated_at__gt=watermark - LATE_COMMIT_MARGIN) & _ipc_condition(d.ipc)
-            patents = patents.filter(Q(pk__in=posted) | recent)
+            # two IN sets evaluated once each (an OR with the LIKE made SQLite test the codes of every patent)
+            recent = Patent.objects.filter(updated_at__gt=watermark - LATE_COMMIT_MARGIN).filter(
+                _ipc_condition(d.ipc)
+            )
+            patents = patents.filter(Q(pk__in=posted) | Q(pk__in=recent.values("pk")))
     if d.industries:
         patents = patents.filter(
             pk__in=PatentIndustry.objects.filter(_industry_condition(d.industries)).values("patent_id")

@@ -272,6 +272,14 @@ def test_ipc_postings_give_the_same_exact_answers_and_follow_changes(landscape_d
     postings_sync()
     assert facet_patent_ids(H01M, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk, p[6].pk, p[7].pk]
     assert not IpcPosting.objects.filter(patent=p[3], subclass="H01M").exists()
+    for broader in ("H01", "H"):  # class and section codes: a range over the postings' subclasses
+        assert facet_patent_ids(parse_scope({"ipc": [broader]}), visibility, "all", "") == [
+            p[1].pk,
+            p[2].pk,
+            p[4].pk,
+            p[6].pk,
+            p[7].pk,
+        ]
 
 
 def test_edit_errors_shown_on_the_page_with_input_kept_and_scope_unchanged(landscape_data, client):
