@@ -231,6 +231,9 @@ def main() -> None:
             "max": round(max(naive), 3),
             "n": len(naive),
         }
+        result["page_cpu_s"] = {"p50": round(statistics.median(page_cpu), 3), "p95": p95(page_cpu)}
+        result["figures_only_cpu_s"] = {"p50": round(statistics.median(figs_cpu), 3), "p95": p95(figs_cpu)}
+        result["naive_scan_cpu_s"] = {"p50": round(statistics.median(naive_cpu), 3)}
         scope = LandscapeScope.objects.create(
             organization=ent, created_by=user, name="基准范围", definition=definition.to_json()
         )
