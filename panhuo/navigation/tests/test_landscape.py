@@ -322,3 +322,23 @@ def test_clusters_use_the_matching_index_vectors_when_it_covers_the_scope(landsc
     assert result["patents"] == 5 and sum(c["patents"] for c in result["clusters"]) == 5
     assert result["matches"]["needs"] == 1 and result["matches"]["searched"] == 1
     assert result["matches"]["good"] in (0, 1)  # a score against the 0.6 threshold: counted, never None
+
+
+def test_demo_saves_scopes_with_clusters_and_is_idempotent(landscape_data, make_user, settings, tmp_path):
+    from panhuo.accounts.models import Role
+    from panhuo.matching import index as match_index
+    from panhuo.navigation.demo import load
+
+    settings.INDEX_DIR = tmp_path
+    match_index.forget()
+    office = landscape_data["office"]
+    office.username = "demo_office"
+    office.save()
+    make_user(Role.INSTITUTION_ADMIN, landscape_data["uni_a"], username="demo_institution_admin")
+    out = io.StringIO()
+    load(out)
+    load(out)
+    assert LandscapeScope.objects.count() == 2
+    assert ClusterRun.objects.filter(state=ClusterState.DONE).count() == 2  # one per scope; none added again
+    run = ClusterRun.objects.get(scope__organization=office.organization)
+    assert run.patents == 1 and len(run.clusters) == 1  # G06F in region 50: patent 6
