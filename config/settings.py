@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "panhuo.deals",
     "panhuo.monitoring",
     "panhuo.reports",
+    "panhuo.navigation",
     "panhuo.portal",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("deals/", include("panhuo.deals.urls")),
     path("monitoring/", include("panhuo.monitoring.urls")),
     path("reports/", include("panhuo.reports.urls")),
+    path("navigation/", include("panhuo.navigation.urls")),
     path("api/", api.urls),
 ]
 

@@ -18,6 +18,7 @@ DEMO_STEPS = (
     "panhuo.evaluation.demo:load",  # after deals and demand: scores use their activity
     "panhuo.matching.demo:load",  # after evaluation: the value score is the matching prior
     "panhuo.monitoring.demo:load",
+    "panhuo.navigation.demo:load",  # last: its scopes read patents, deals, needs and scores
 )
 
 
