@@ -25,8 +25,8 @@ from engine.scoring.flags import HIGH_VALUE_CATEGORIES, HIGH_VALUE_LABELS, assig
 from engine.scoring.flags import TierRule as EngineTierRule
 from engine.scoring.model import normalise, score_normalised
 from panhuo.common.audit import audit_record
-from panhuo.evaluation.models import EvaluationPolicy, Scenario, TierRule, ValueScore, WeightSet
-from panhuo.evaluation.services import defaults_ensure, policy_for
+from panhuo.evaluation.models import EvaluationPolicy, Scenario, ScoreJob, TierRule, ValueScore, WeightSet
+from panhuo.evaluation.policies import defaults_ensure, policy_for
 from panhuo.patents.models import InventoryRecord, Patent, PatentActivity, PatentIndustry
 
 Progress = Callable[[int, int], None]
@@ -490,3 +490,28 @@ def scores_recompute(
             detail={"rows": written, "scenarios": scenario_list, "organization": organization_id},
         )
     return written
+
+
+def score_job_run(job_id: int) -> ScoreJob:
+    """Run a queued job, recording progress on the row (called by the Huey task)."""
+    job = ScoreJob.objects.get(pk=job_id)
+    ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.RUNNING, started_at=timezone.now())
+
+    def progress(done: int, total: int) -> None:
+        ScoreJob.objects.filter(pk=job_id).update(done=done, total=total)
+
+    try:
+        scores_recompute(
+            organization_id=job.organization_id,
+            scenarios=[job.scenario] if job.scenario else None,
+            actor=job.created_by,
+            progress=progress,
+        )
+    except Exception as exc:  # recorded on the job so the page shows it; re-raised for the queue's log
+        ScoreJob.objects.filter(pk=job_id).update(
+            state=ScoreJob.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job

@@ -16,7 +16,7 @@ from engine.scoring.flags import HIGH_VALUE_CATEGORIES
 from panhuo.accounts.models import Organization, Role
 from panhuo.common.errors import NotFound
 from panhuo.evaluation.models import Assessment, Scenario, Tier, ValueScore
-from panhuo.evaluation.services import policy_for
+from panhuo.evaluation.policies import policy_for
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent, PatentIndustry
 
 UNSCORED_PRIOR = 0.5

@@ -30,7 +30,6 @@ from panhuo.evaluation.models import Scenario, ScoreJob, TierRule, ValueScore, W
 from panhuo.evaluation.services import (
     assessment_enterprise_create,
     assessment_institution_create,
-    defaults_ensure,
     score_job_create,
     tier_rules_set,
     weightset_create,
@@ -252,7 +251,6 @@ def _config_org(user: Any) -> Organization | None:
 @roles_required(Role.INSTITUTION_ADMIN, Role.SYSTEM_ADMIN)
 def weights(request: HttpRequest) -> HttpResponse:
     """Edit one scenario's weights: saving writes a new version and starts a background rescore."""
-    defaults_ensure()
     scenario = request.GET.get("scenario") or request.POST.get("scenario") or Scenario.LICENSING
     if scenario not in Scenario.values:
         raise NotFound()
@@ -299,7 +297,6 @@ def weights(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.INSTITUTION_ADMIN, Role.SYSTEM_ADMIN)
 def tiers(request: HttpRequest) -> HttpResponse:
     """Edit the 分层推广 rules (first match by priority wins); saving rescores in the background."""
-    defaults_ensure()
     org = _config_org(_u(request))
     rules = TierRule.objects.filter(organization=org).order_by("priority") if org else TierRule.objects.none()
     if not rules.exists():

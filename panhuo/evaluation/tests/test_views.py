@@ -241,3 +241,27 @@ def test_tier_rules_bad_range_refused(institution_admin, university, world):
             ],
         )
     assert TierRule.objects.filter(organization=university).count() == 0
+
+
+@pytest.mark.parametrize("page", ["evaluation:weights", "evaluation:tiers"])
+def test_configuration_pages_read_without_writing(client, institution_admin, page):
+    """GET views never write: the defaults come from migrate (post_migrate), not from the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panhuo.common.models import AuditEvent
+
+    client.force_login(institution_admin)
+    audit_before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(reverse(page))
+    assert r.status_code == 200
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        and "django_session" not in q["sql"]
+    ]
+    assert writes == []
+    assert AuditEvent.objects.count() == audit_before
+    assert WeightSet.objects.filter(organization=None).count() == 3  # one v1 per scenario, from migrate
