@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from engine.deals.money import format_fen
 from engine.monitoring.anomaly import RULES
 from engine.monitoring.subsidy import PRESETS as SUBSIDY_PRESETS
 from panhuo.accounts.models import INSTITUTION_STAFF, Role
@@ -37,8 +38,7 @@ OFFICE = (Role.OFFICE_OFFICIAL,)
 
 
 def _yuan(fen: int | None) -> str:
-    fen = fen or 0
-    return f"{fen / 100:,.2f}"
+    return format_fen(int(fen or 0))
 
 
 def _period(request: HttpRequest) -> Any:
