@@ -31,11 +31,7 @@ ProgressCallback = Callable[[ImportJob], None]
 
 def stale_after() -> timedelta:
     """A running job whose heartbeat is older than this is taken to be dead and is resumed."""
-    return timedelta(seconds=int(getattr(settings, "PANHUO_IMPORT_STALE_SECONDS", 0) or _env_stale()))
-
-
-def _env_stale() -> int:
-    return int(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", "120"))
+    return timedelta(seconds=int(settings.PANHUO_IMPORT_STALE_SECONDS))
 
 
 def _size_limit(file_format_hint: str) -> int:

@@ -265,3 +265,14 @@ def test_configuration_pages_read_without_writing(client, institution_admin, pag
     assert writes == []
     assert AuditEvent.objects.count() == audit_before
     assert WeightSet.objects.filter(organization=None).count() == 3  # one v1 per scenario, from migrate
+
+
+def test_an_english_browser_gets_the_chinese_page_whole(client, institution_admin):
+    """The UI is Chinese only (no LocaleMiddleware, no English catalogue): Django's own form errors stay Chinese."""
+    client.force_login(institution_admin)
+    r = client.post(
+        reverse("evaluation:weights"), {"scenario": "licensing"}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and "调整说明" in body
+    assert "这个字段是必填项。" in body and "This field is required." not in body
