@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from engine.scoring import ENGINE_VERSION, weight_vector
-from panhuo.accounts.models import Organization, Role
+from panhuo.accounts.models import Organization, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.evaluation.models import (
@@ -27,7 +27,7 @@ from panhuo.patents.activity import activity_bump
 from panhuo.patents.models import ConversionMode, InventoryRecord, InventoryState, Patent, ValueSelfGrade
 
 
-def _can_configure(actor: Any, organization: Organization | None) -> bool:
+def _can_configure(actor: User, organization: Organization | None) -> bool:
     if organization is None:
         return getattr(actor, "role", None) == Role.SYSTEM_ADMIN
     return getattr(actor, "role", None) == Role.INSTITUTION_ADMIN and actor.organization_id == organization.pk
@@ -35,7 +35,7 @@ def _can_configure(actor: Any, organization: Organization | None) -> bool:
 
 def weightset_create(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization | None,
     scenario: str,
     weights: dict[str, float],
@@ -95,7 +95,7 @@ def _check_trl(trl: int | None) -> None:
 
 def assessment_institution_create(
     *,
-    actor: Any,
+    actor: User,
     patent: Patent,
     trl: int | None,
     value_grade: str,
@@ -108,9 +108,10 @@ def assessment_institution_create(
     is_demo: bool = False,
 ) -> Assessment:
     """TTO assessment (or, with `expert_name`, an expert evaluation the TTO records) of a held patent."""
-    if getattr(actor, "role", None) not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN):
+    org_id = actor.organization_id
+    if actor.role not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN) or org_id is None:
         raise PermissionRefused()
-    record = _holder_record(patent, actor.organization_id)
+    record = _holder_record(patent, org_id)
     if record is None or (actor.role == Role.COLLEGE_ADMIN and record.college_id != actor.college_id):
         raise PermissionRefused("该专利不属于本单位", "The patent is not held by your organization")
     _check_trl(trl)
@@ -133,7 +134,7 @@ def assessment_institution_create(
         a = Assessment.objects.create(
             patent=patent,
             kind=kind,
-            organization_id=actor.organization_id,
+            organization_id=org_id,
             author=actor,
             expert_name=expert_name[:100],
             trl=trl,
@@ -151,7 +152,7 @@ def assessment_institution_create(
 
 def assessment_enterprise_create(
     *,
-    actor: Any,
+    actor: User,
     patent: Patent,
     prospect: str,
     improvement_need: str,
@@ -160,7 +161,8 @@ def assessment_enterprise_create(
     is_demo: bool = False,
 ) -> Assessment:
     """企业市场评价 of a pooled (published) patent: one per enterprise per patent."""
-    if getattr(actor, "role", None) != Role.ENTERPRISE_USER:
+    org_id = actor.organization_id
+    if actor.role != Role.ENTERPRISE_USER or org_id is None:
         raise PermissionRefused("仅企业用户可以评价", "Only enterprise users can evaluate")
     if not InventoryRecord.objects.filter(patent=patent, state=InventoryState.POOLED).exists():
         raise ApplicationError(
@@ -178,7 +180,7 @@ def assessment_enterprise_create(
             "bad_cooperation", "请选择产学研合作意愿", "Choose a cooperation willingness", "cooperation"
         )
     if Assessment.objects.filter(
-        patent=patent, organization_id=actor.organization_id, kind=AssessmentKind.ENTERPRISE
+        patent=patent, organization_id=org_id, kind=AssessmentKind.ENTERPRISE
     ).exists():
         raise ApplicationError(
             "duplicate", "本企业已评价过该专利", "Your enterprise already evaluated this patent"
@@ -187,7 +189,7 @@ def assessment_enterprise_create(
         a = Assessment.objects.create(
             patent=patent,
             kind=AssessmentKind.ENTERPRISE,
-            organization_id=actor.organization_id,
+            organization_id=org_id,
             author=actor,
             prospect=prospect,
             improvement_need=improvement_need[:2000],
@@ -203,7 +205,7 @@ def assessment_enterprise_create(
     return a
 
 
-def score_job_create(*, actor: Any, organization: Organization | None, scenario: str = "") -> ScoreJob:
+def score_job_create(*, actor: User, organization: Organization | None, scenario: str = "") -> ScoreJob:
     """Queue a background rescore of the organization's patents (all patents when None).
 
     `scenario` limits it to the scenario whose weights changed (blank: all three)."""
@@ -219,7 +221,7 @@ def score_job_create(*, actor: Any, organization: Organization | None, scenario:
 
 
 def tier_rules_set(
-    *, actor: Any, organization: Organization | None, rules: list[dict[str, Any]]
+    *, actor: User, organization: Organization | None, rules: list[dict[str, Any]]
 ) -> list[TierRule]:
     """Replace the organization's (or the default) 分层推广 rules; each dict holds TierRule fields."""
     if not _can_configure(actor, organization):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -14,7 +12,8 @@ from django.utils import timezone
 
 from engine.scoring.flags import HIGH_VALUE_LABELS
 from engine.scoring.indicators import DIMENSION_LABELS
-from panhuo.accounts.models import College, Organization, Role
+from panhuo.accounts.acting import acting_user
+from panhuo.accounts.models import College, Organization, Role, User
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download, export_guard, xlsx_bytes
 from panhuo.common.permissions import roles_required, signed_in
@@ -64,12 +63,12 @@ EXPORT_HEADER = [
 ]
 
 
-def _u(request: HttpRequest) -> Any:
+def _u(request: HttpRequest) -> User:
     """The signed-in user (the permission markers guarantee one)."""
-    return request.user
+    return acting_user(request)
 
 
-def _filter_choices(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+def _filter_choices(user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     held = selectors.holder_records_visible(user)
     org_ids = held.values("organization_id")
     orgs = list(Organization.objects.filter(pk__in=org_ids).order_by("name").values_list("pk", "name"))
@@ -150,7 +149,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_patent(user: Any, pk: int) -> Patent:
+def _visible_patent(user: User, pk: int) -> Patent:
     patent = selectors.patents_visible(user).filter(pk=pk).first()
     if patent is None:
         raise NotFound()
@@ -244,7 +243,7 @@ def assess_enterprise(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _config_org(user: Any) -> Organization | None:
+def _config_org(user: User) -> Organization | None:
     return None if user.role == Role.SYSTEM_ADMIN else user.organization
 
 
@@ -331,7 +330,7 @@ def tiers(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/tiers.html", {"formset": formset, "own": org is not None})
 
 
-def _visible_job(user: Any, pk: int) -> ScoreJob:
+def _visible_job(user: User, pk: int) -> ScoreJob:
     job = ScoreJob.objects.filter(pk=pk, organization=_config_org(user)).first()
     if job is None:
         raise NotFound()

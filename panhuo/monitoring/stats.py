@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Sum
 
 from engine.monitoring import rates
-from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
+from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role, User
 from panhuo.common.errors import PermissionRefused
 from panhuo.deals.models import DealKind
 from panhuo.monitoring.aggregates import response_summary
@@ -42,7 +42,7 @@ class Scope:
     label: str
 
 
-def scope_for(user: Any, *, prefix: str | None = None) -> Scope:
+def scope_for(user: User, *, prefix: str | None = None) -> Scope:
     role = getattr(user, "role", None)
     org: Organization | None = getattr(user, "organization", None)
     if role == Role.OFFICE_OFFICIAL and org is not None:
