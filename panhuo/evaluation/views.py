@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -401,12 +403,12 @@ def fees(request: HttpRequest) -> HttpResponse:
                 r.patent_type,
                 r.due.isoformat(),
                 r.patent_year,
-                r.fee_fen / 100,
+                Decimal(r.fee_fen) / 100,  # exact yuan, a number cell
                 r.open_licence,
                 round(r.score, 1),
                 r.tier,
                 r.suggest_drop,
-                r.saving_fen / 100,
+                Decimal(r.saving_fen) / 100,
             ]
             for r in rows
         ]
