@@ -369,7 +369,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 def fees(request: HttpRequest) -> HttpResponse:
     """年费日历: what is due when, which patents the score suggests dropping, and the money saved."""
     today = timezone.localdate()
-    org_id = _u(request).organization_id  # type: ignore[union-attr]
+    org_id = _u(request).organization_id
     if org_id is None:
         raise NotFound()
     try:

@@ -30,7 +30,7 @@ def _yuan(fen: int | None) -> str:
 
 def render_xlsx(c: dict[str, Any]) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     s = c["stats"]
     labels = c["kind_labels"]
     overview = [
