@@ -1,42 +1,49 @@
-"""Code-health figures: longest functions, largest modules, `actor`/`user` parameters typed Any or object (tests, migrations excluded). Run: python scripts/code_figures.py"""
+"""Code-health figures (tests and migrations excluded): longest functions, largest modules, and `actor` / `user`
+parameters annotated `Any` or `object`. Run from the repository root: `python scripts/code_figures.py`."""
 
 import ast
 import json
 import pathlib
-import sys
 
-root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
-funcs, mods, anys = [], [], []
-for p in sorted(
-    list(root.glob("panhuo/**/*.py")) + list(root.glob("engine/**/*.py")) + list(root.glob("config/**/*.py"))
-):
-    s = str(p)
-    if "/tests/" in s or "/migrations/" in s:
-        continue
-    src = p.read_text()
-    mods.append((src.count("\n"), s))
-    tree = ast.parse(src)
-    for n in ast.walk(tree):
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            funcs.append((n.end_lineno - n.lineno + 1, f"{s}:{n.lineno} {n.name}"))
-            for a in n.args.args + n.args.kwonlyargs + n.args.posonlyargs:
-                if (
-                    a.arg in ("actor", "user")
-                    and a.annotation is not None
-                    and ast.unparse(a.annotation) in ("Any", "object", "Any | None", "object | None")
-                ):
-                    anys.append(f"{s}:{n.lineno} {n.name}({a.arg}: {ast.unparse(a.annotation)})")
-funcs.sort(reverse=True)
-mods.sort(reverse=True)
+SOURCES = ("panhuo", "engine", "config")
+LOOSE = {"Any", "object", "Any | None", "object | None"}
+
+funcs: list[tuple[int, str]] = []
+mods: list[tuple[int, str]] = []
+loose: list[str] = []
+for top in SOURCES:
+    for path in sorted(pathlib.Path(top).rglob("*.py")):
+        name = str(path)
+        if "/tests/" in name or "/migrations/" in name:
+            continue
+        src = path.read_text(encoding="utf-8")
+        mods.append((src.count("\n"), name))
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                funcs.append(
+                    ((node.end_lineno or node.lineno) - node.lineno + 1, f"{name}:{node.lineno} {node.name}")
+                )
+                args = node.args.args + node.args.kwonlyargs + node.args.posonlyargs
+                for a in args:
+                    if (
+                        a.arg in ("actor", "user")
+                        and a.annotation is not None
+                        and ast.unparse(a.annotation) in LOOSE
+                    ):
+                        loose.append(name)
+by_app: dict[str, int] = {}
+for name in loose:
+    app = "/".join(name.split("/")[:2])
+    by_app[app] = by_app.get(app, 0) + 1
 print(
     json.dumps(
-        {"longest_functions": funcs[:5], "largest_modules": mods[:5], "any_actor_params": len(anys)},
+        {
+            "longest_functions": sorted(funcs, reverse=True)[:5],
+            "largest_modules": sorted(mods, reverse=True)[:5],
+            "loose_actor_params": len(loose),
+            "loose_actor_params_by_app": by_app,
+        },
         indent=1,
         ensure_ascii=False,
     )
 )
-by_app = {}
-for a in anys:
-    k = "/".join(a.split("/")[:2])
-    by_app[k] = by_app.get(k, 0) + 1
-print(by_app)
