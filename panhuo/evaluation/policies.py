@@ -13,7 +13,6 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from engine.scoring import ENGINE_VERSION
 from engine.scoring.flags import DEFAULT_TIER_RULES
 from engine.scoring.indicators import DEFAULT_WEIGHTS
-from panhuo.common.audit import audit_record
 from panhuo.evaluation.models import EvaluationPolicy, Scenario, TierRule, WeightSet
 
 
@@ -22,16 +21,15 @@ def defaults_ensure() -> None:
     with transaction.atomic():
         for scenario in Scenario.values:
             if not WeightSet.objects.filter(organization__isnull=True, scenario=scenario).exists():
-                ws = WeightSet.objects.create(
+                # Seed rows from code (like Django's own permissions after migrate): not an audited action; every
+                # change a person makes to weights or tiers is (weightset_create, tier_rules_set).
+                WeightSet.objects.create(
                     organization=None,
                     scenario=scenario,
                     version=1,
                     weights=DEFAULT_WEIGHTS[scenario],
                     engine_version=ENGINE_VERSION,
                     note="平台默认权重 default weights",
-                )
-                audit_record(
-                    "evaluation.weightset_create", obj=ws, detail={"scenario": scenario, "version": 1}
                 )
         if not TierRule.objects.filter(organization__isnull=True).exists():
             for priority, rule in enumerate(DEFAULT_TIER_RULES, start=1):

@@ -121,6 +121,10 @@ def test_deal_state_machine(university, other_university, make_user, make_org, m
             if self.deals:
                 deal = Deal.objects.get(pk=self.deals[index % len(self.deals)])
                 if deal.state in PATH[:-1]:
+                    if deal.needs_second_approval and deal.approved_by_id is None:
+                        for approver in staff:  # each staff member tries in turn; the rules decide who may
+                            with contextlib.suppress(ApplicationError):
+                                deal_approve(deal_id=deal.pk, actor=approver)
                     with contextlib.suppress(ApplicationError):
                         deal_advance(
                             deal_id=deal.pk,
@@ -175,6 +179,7 @@ def test_deal_state_machine(university, other_university, make_user, make_org, m
             max_examples=25,
             stateful_step_count=20,
             deadline=None,
+            derandomize=True,  # the same 25 programs every run: the reach assertion below cannot flake
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
     )
