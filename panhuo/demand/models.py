@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from engine.deals.money import format_fen
 from panhuo.accounts.models import Organization
 from panhuo.common.fields import EncryptedTextField
 from panhuo.common.models import TimeStampedModel
@@ -138,8 +139,7 @@ class Need(TimeStampedModel):
     def budget_text(self) -> str:
         """ "10,000.00–50,000.00 元" from integer fen (no float on the way)."""
 
-        def yuan(fen: int) -> str:
-            return f"{fen // 100:,}.{fen % 100:02d}"
+        yuan = format_fen
 
         lo, hi = self.budget_min_fen, self.budget_max_fen
         if lo is None and hi is None:

@@ -21,6 +21,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from engine.deals.money import format_fen
+
 TTF_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -43,8 +45,7 @@ def cjk_font() -> str:
 
 
 def _yuan(fen: int | None) -> str:
-    fen = int(fen or 0)
-    return f"{fen // 100:,}.{fen % 100:02d}"
+    return format_fen(int(fen or 0))
 
 
 def pdf_table(rows: list[list[Any]], font: str) -> Table:
