@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 
 from panhuo.accounts.models import College, Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import NotFound
 from panhuo.patents import search
@@ -27,6 +29,7 @@ from panhuo.patents.models import (
     Patent,
     ReviewEvent,
 )
+from panhuo.patents.rights.models import ConflictStatus, RightsConflict
 
 OWNER_ROLES = frozenset({Role.INVENTOR, Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN})
 REVIEWER_ROLES = (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
@@ -388,14 +391,6 @@ def _counts(records: QuerySet[InventoryRecord], *group: str) -> list[dict[str, A
     )
 
 
-def region_prefix(region_code: str) -> str:
-    """500000 (province) → '50', 500100 (city) → '5001', 500107 (district) → '500107'."""
-    code = region_code.strip()
-    while code.endswith("00") and len(code) > 2:
-        code = code[:-2]
-    return code
-
-
 def coverage_organizations(user: Any) -> QuerySet[Organization]:
     """Institutions whose coverage the user may see: own one (staff), the region's (office officials)."""
     holders = Organization.objects.filter(type__in=[OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE])
@@ -404,8 +399,8 @@ def coverage_organizations(user: Any) -> QuerySet[Organization]:
     if user.role in REVIEWER_ROLES:
         return holders.filter(pk=user.organization_id)
     if user.role == Role.OFFICE_OFFICIAL:
-        prefix = region_prefix(user.organization.region_code or "")
-        if not prefix:
+        prefix = office_prefix(user)
+        if prefix is None:
             return holders.none()
         return holders.filter(region_code__startswith=prefix)
     return holders.none()
@@ -454,3 +449,30 @@ def coverage_by_college(user: Any, organization_id: int) -> list[CoverageRow]:
         r = by_college[None]
         rows.append(CoverageRow("未分配学院", r["total"], r["filed"], r["pooled"], organization_id, None))
     return rows
+
+
+def rights_conflicts_open(user: Any) -> QuerySet[RightsConflict]:
+    """复核清单: the open import conflicts on patents the user's institution holds (its institution admin only)."""
+    if getattr(user, "role", None) != Role.INSTITUTION_ADMIN or not user.organization_id:
+        return RightsConflict.objects.none()
+    return (
+        RightsConflict.objects.filter(holder_id=user.organization_id, status=ConflictStatus.OPEN)
+        .select_related("patent", "importer")
+        .order_by("-created_at", "-id")
+    )
+
+
+def conflict_display(conflict: RightsConflict) -> tuple[str, str, str]:
+    """(field as people call it, stored value, incoming value) as text: labels for choices, lists joined."""
+    try:
+        field: Any = Patent._meta.get_field(conflict.field)
+    except FieldDoesNotExist:
+        return conflict.field, str(conflict.stored or "—"), str(conflict.incoming or "—")
+    choices = dict(field.choices or ())
+
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value) or "—"
+        return str(choices.get(value, value)) if value not in (None, "") else "—"
+
+    return str(field.verbose_name), text(conflict.stored), text(conflict.incoming)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("pool/", views.pool, name="pool"),
     path("review/", views.review_queue, name="queue"),
     path("coverage/", views.coverage, name="coverage"),
+    path("rights/conflicts/", views.rights_conflicts, name="conflicts"),
     path("<int:pk>/", views.patent_detail, name="detail"),
     path("inventory/<int:pk>/fill/", views.inventory_fill, name="fill"),
     path("inventory/<int:pk>/submit/", views.inventory_submit, name="submit"),
