@@ -616,6 +616,7 @@ def measure(repeat: int, naive_repeat: int) -> dict:
     from panhuo.accounts.models import Organization, Role
     from panhuo.accounts.services import user_create
     from panhuo.monitoring import aggregates as agg
+    from panhuo.monitoring import naive
     from panhuo.monitoring.anomalies import anomalies_run
     from panhuo.monitoring.kpi import programme_create, programme_evaluate
     from panhuo.monitoring.regions import Period
@@ -650,21 +651,21 @@ def measure(repeat: int, naive_repeat: int) -> dict:
     exact = True
     for prefix in ("", "50"):
         d = dashboard(Scope(prefix, None, ""), Period(2025))
-        naive = agg.naive_deal_totals(prefix=prefix, year=2025)
+        naive = naive.naive_deal_totals(prefix=prefix, year=2025)
         got = {
             k: {f: v[f] for f in ("deals", "patents", "contract_fen", "received_fen")}
             for k, v in d["totals"].items()
         }
         exact &= got == naive
-        inv = agg.naive_inventory(prefix=prefix)
+        inv = naive.naive_inventory(prefix=prefix)
         exact &= all(d["inventory"][k] == inv[k] for k in inv)
-        exact &= d["smes_served_by_institutions"] == agg.naive_smes_served_by_institutions(
+        exact &= d["smes_served_by_institutions"] == naive.naive_smes_served_by_institutions(
             prefix=prefix, year=2025
         )
         exact &= [
             {f: r[f] for f in ("id", "deals", "contract_fen", "received_fen")} for r in d["top_institutions"]
-        ] == agg.naive_top_institutions(prefix=prefix, year=2025)
-        exact &= d["response_time"] == agg.naive_response_hours(prefix=prefix, year=2025)
+        ] == naive.naive_top_institutions(prefix=prefix, year=2025)
+        exact &= d["response_time"] == naive.naive_response_hours(prefix=prefix, year=2025)
     out["aggregates_equal_naive"] = exact
 
     client.get("/monitoring/", {"period": "2025"})  # warm-up: template compilation, session
@@ -698,17 +699,17 @@ def measure(repeat: int, naive_repeat: int) -> dict:
     for i in range(naive_repeat):
         prefix = scopes[i % len(scopes)]
         t = time.perf_counter()
-        agg.naive_deal_totals(prefix=prefix, year=2025)
-        agg.naive_deal_totals(prefix=prefix, year=2024)
-        agg.naive_inventory(prefix=prefix)
-        agg.naive_smes_served_by_institutions(prefix=prefix, year=2025)
-        agg.naive_top_institutions(prefix=prefix, year=2025)
-        agg.naive_response_hours(prefix=prefix, year=2025)
+        naive.naive_deal_totals(prefix=prefix, year=2025)
+        naive.naive_deal_totals(prefix=prefix, year=2024)
+        naive.naive_inventory(prefix=prefix)
+        naive.naive_smes_served_by_institutions(prefix=prefix, year=2025)
+        naive.naive_top_institutions(prefix=prefix, year=2025)
+        naive.naive_response_hours(prefix=prefix, year=2025)
         naive["dashboard_naive"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        agg.naive_deal_totals(prefix="50", year=2026)
-        agg.naive_smes_served_by_institutions(prefix="50", year=2026)
-        agg.naive_inventory(prefix="50")
+        naive.naive_deal_totals(prefix="50", year=2026)
+        naive.naive_smes_served_by_institutions(prefix="50", year=2026)
+        naive.naive_inventory(prefix="50")
         naive["kpi_naive"].append(time.perf_counter() - t)
     out["naive_loop_timing"] = CLOCK.stop(t0)
     for k, v in {**timings, **naive}.items():

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "panhuo.outcomes",
     "panhuo.monitoring",
     "panhuo.reports",
+    "panhuo.navigation",
     "panhuo.portal",
 ]
 
@@ -85,7 +86,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -274,6 +274,8 @@ PANHUO_MAX_BODY_BYTES = int(
     )
 )
 PANHUO_MAX_IMPORT_ROWS = int(os.environ.get("PANHUO_MAX_IMPORT_ROWS", "2000000"))
+# A running import whose heartbeat is older than this many seconds is taken to be dead and is resumed.
+PANHUO_IMPORT_STALE_SECONDS = int(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", "120"))
 INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))
 
 # --- Field encryption (DC-2): SM4-GCM keys from the environment or a key file, never the DB.
@@ -285,8 +287,10 @@ PANHUO_AUDIT_HMAC_KEY = os.environ.get("PANHUO_AUDIT_HMAC_KEY", "")
 PANHUO_AUDIT_ANCHOR_FILE = os.environ.get("PANHUO_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit" / "anchor.log"))
 
 # --- I18N ---------------------------------------------------------------------------------------
+# The UI is Simplified Chinese only (docs/architecture.md): no LocaleMiddleware and no English catalogue, so an
+# English browser does not get Django's own messages in English inside Chinese pages. Refusals carry English text.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

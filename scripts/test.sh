@@ -20,4 +20,9 @@ if [ "${1:-}" != "--tests-only" ]; then
 fi
 [ "${1:-}" = "--tests-only" ] && shift || true
 echo "== pytest (${DATABASE_URL:-sqlite})"
-python -m pytest -q "$@"
+if [ $# -eq 0 ]; then
+  # The whole suite: line + branch coverage of the product code, failing under the floor in pyproject.toml.
+  python -m pytest -q --cov --cov-report=term
+else
+  python -m pytest -q "$@"
+fi

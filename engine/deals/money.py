@@ -46,7 +46,11 @@ def parse_yuan(raw: str) -> int:
 
 
 def format_fen(fen: int) -> str:
-    """12345 -> '123.45' with thousands separators ('1,234.50')."""
+    """Fen -> yuan text with thousands separators: 12345 -> '123.45', 123450 -> '1,234.50', -12345 -> '-123.45'.
+
+    The one formatter for money shown to people (pages, exports, reports): integer arithmetic only, and the sign
+    applies to the whole amount (floor division would print -12345 fen as '-124.55').
+    """
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole:,}.{cents:02d}"

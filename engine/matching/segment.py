@@ -144,7 +144,8 @@ class Segment:
             )
 
         def arr(name: str) -> np.ndarray:
-            return np.load(directory / f"{name}.npy", allow_pickle=False)
+            loaded: np.ndarray = np.load(directory / f"{name}.npy", allow_pickle=False)
+            return loaded
 
         vectors = arr("vectors")
         vindex: VectorIndex | None = None

@@ -50,14 +50,16 @@ def high_value_matrix(
         ],
         axis=1,
     )
-    return flags & base[:, None]
+    out: np.ndarray = flags & base[:, None]
+    return out
 
 
 def sleeping_mask(
     *, is_valid: np.ndarray, is_granted: np.ndarray, deals: np.ndarray, implemented: np.ndarray
 ) -> np.ndarray:
     """沉睡专利: valid, granted, never transferred / licensed / put into equity / implemented."""
-    return is_valid & is_granted & (deals == 0) & (implemented == 0)
+    out: np.ndarray = is_valid & is_granted & (deals == 0) & (implemented == 0)
+    return out
 
 
 @dataclass(frozen=True)

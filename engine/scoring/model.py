@@ -63,8 +63,11 @@ def weight_vector(weights: Mapping[str, float]) -> np.ndarray:
     vec = np.array([float(weights.get(ind.name, 0.0)) for ind in INDICATORS], dtype=np.float64)
     if (vec < 0).any() or not np.isfinite(vec).all():
         raise ValueError("weights must be finite and non-negative")
-    if vec.sum() <= 0:
+    if vec.max() < 1e-9:
         raise ValueError("at least one weight must be positive")
+    # A weight a billion times below the largest cannot be told from 0, and it underflows in score_normalised's
+    # x·w while explain() divides it by the present weights first: the two paths then disagreed (50 vs 0).
+    vec[vec < vec.max() * 1e-9] = 0.0
     return vec
 
 

@@ -198,3 +198,37 @@ class SealedTOTPDevice(TOTPDevice):
             super().save(*args, **kwargs)
             TotpSeed.objects.update_or_create(device_id=self.pk, defaults={"sealed": plain})
         self._plain_seed = plain
+
+
+class RoleChangeStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+
+
+class RoleChangeRequest(models.Model):
+    """三员分立: the system admin asks for a role change; only a security admin (another person) approves it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_change_requests")
+    from_role = models.CharField("原角色", max_length=24, choices=Role.choices)
+    to_role = models.CharField("新角色", max_length=24, choices=Role.choices)
+    reason = models.CharField("理由", max_length=300, blank=True)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    status = models.CharField(
+        "状态",
+        max_length=10,
+        choices=RoleChangeStatus.choices,
+        default=RoleChangeStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="role_change_one_pending_per_user"
+            )
+        ]

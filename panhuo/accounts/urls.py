@@ -11,6 +11,7 @@ urlpatterns = [
     path("otp/confirm/", otp.step_up_confirm_view, name="step_up_confirm"),
     path("admin/users/", admin_views.users_view, name="users"),
     path("admin/users/<int:user_id>/", admin_views.user_action_view, name="user-action"),
+    path("admin/role-requests/", admin_views.role_requests_view, name="role-requests"),
     path("admin/audit/", admin_views.audit_view, name="audit"),
     path("admin/audit/export/", admin_views.audit_export_view, name="audit-export"),
     path("admin/audit/verify/", admin_views.audit_verify_view, name="audit-verify"),

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from engine.classification.derived import (
@@ -120,7 +122,9 @@ def derived_rows_read(path: Path = DERIVED_CSV) -> list[DerivedRow]:
         ]
 
 
-def derived_mapping_store(*, rows: list[DerivedRow], actor: Any = None) -> ConcordanceEdition:
+def derived_mapping_store(
+    *, rows: list[DerivedRow], actor: AbstractBaseUser | AnonymousUser | None = None
+) -> ConcordanceEdition:
     """Store derived rows as the `derived-gbt4754` edition (inactive while an official GB/T edition is)."""
     official = ConcordanceEdition.objects.filter(
         target=ConcordanceEdition.Target.GBT4754, kind=ConcordanceEdition.Kind.OFFICIAL, active=True
@@ -238,7 +242,7 @@ def edition_import(
     content: bytes,
     target: str,
     name: str,
-    actor: Any = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
     key: str | None = None,
     exact_codes: bool = False,
 ) -> ImportOutcome:
@@ -350,7 +354,9 @@ def edition_import(
     return ImportOutcome(edition, len(pending), errors)
 
 
-def edition_activate(*, key: str, actor: Any = None) -> ConcordanceEdition:
+def edition_activate(
+    *, key: str, actor: AbstractBaseUser | AnonymousUser | None = None
+) -> ConcordanceEdition:
     """Make one edition the active one of its target (e.g. return to the derived mapping)."""
     edition = ConcordanceEdition.objects.filter(key=key).first()
     if edition is None:
@@ -363,7 +369,9 @@ def edition_activate(*, key: str, actor: Any = None) -> ConcordanceEdition:
     return edition
 
 
-def derived_mapping_load(*, actor: Any = None, force: bool = False) -> ConcordanceEdition | None:
+def derived_mapping_load(
+    *, actor: AbstractBaseUser | AnonymousUser | None = None, force: bool = False
+) -> ConcordanceEdition | None:
     """Store the shipped derived table unless the edition already holds it."""
     if not DERIVED_CSV.exists():
         return None

@@ -28,6 +28,7 @@ class DemandConfig(AppConfig):
         ),
         ("需求响应", "demand:responses", ("office_official",)),
         ("企业名录", "demand:enterprises", ("office_official",)),
+        ("企业确认", "demand:enterprise-confirm", ("office_official",)),
     ]
     # Fragments the patent page fetches and inserts: (title, url name taking the patent pk, roles).
     patent_panels: list[tuple[str, str, tuple[str, ...]]] = [

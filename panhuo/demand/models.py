@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from engine.deals.money import format_fen
 from panhuo.accounts.models import Organization
 from panhuo.common.fields import EncryptedTextField
 from panhuo.common.models import TimeStampedModel
@@ -55,6 +56,12 @@ class EnterpriseProfile(TimeStampedModel):
     contact_email = models.EmailField("联系邮箱", blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.REGISTRATION)
     is_demo = models.BooleanField("演示数据", default=False)
+    # When and by whom the office last confirmed size and region on its queue (`office_confirmed` is the rule
+    # subsidies read; `enterprise_profile_save` clears it when size or region change); see docs/demand.md.
+    size_confirmed_at = models.DateTimeField("最近确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["organization_id"]
@@ -132,8 +139,7 @@ class Need(TimeStampedModel):
     def budget_text(self) -> str:
         """ "10,000.00–50,000.00 元" from integer fen (no float on the way)."""
 
-        def yuan(fen: int) -> str:
-            return f"{fen // 100:,}.{fen % 100:02d}"
+        yuan = format_fen
 
         lo, hi = self.budget_min_fen, self.budget_max_fen
         if lo is None and hi is None:

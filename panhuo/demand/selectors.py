@@ -327,3 +327,13 @@ def enterprises_visible(user: Any) -> QuerySet[EnterpriseProfile]:
     if region is not None:
         return qs.filter(organization__region_code__startswith=region) if region else qs
     return qs.none()
+
+
+def enterprises_confirmed() -> QuerySet[EnterpriseProfile]:
+    """Enterprises whose size and region the office confirmed: the only ones that count as subsidy beneficiaries."""
+    return EnterpriseProfile.objects.filter(office_confirmed=True)
+
+
+def enterprises_awaiting_confirmation(user: Any) -> QuerySet[EnterpriseProfile]:
+    """The office's queue: enterprises of its region whose size/region it has not confirmed yet."""
+    return enterprises_visible(user).filter(size_confirmed_at__isnull=True).order_by("created_at", "pk")

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from panhuo.demand.views import engagement, enterprise_import, needs, profile
+from panhuo.demand.views import engagement, enterprise_import, needs, profile, registration
 
 app_name = "demand"
 urlpatterns = [
     path("profile/", profile.profile_view, name="profile"),
     path("enterprises/", profile.enterprises_view, name="enterprises"),
+    path("enterprises/confirm/", registration.enterprise_confirm_view, name="enterprise-confirm"),
+    path("register/", registration.register_view, name="public-register"),
+    path("register/sent/", registration.register_sent_view, name="public-register-sent"),
+    path("register/confirm/", registration.register_confirm_view, name="public-register-confirm"),
     path("enterprises/import/", enterprise_import.enterprise_import_view, name="enterprise-import"),
     path(
         "enterprises/import/<int:pk>/",

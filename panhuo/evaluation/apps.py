@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class EvaluationConfig(AppConfig):
@@ -26,3 +27,9 @@ class EvaluationConfig(AppConfig):
     patent_panels: list[tuple[str, str, tuple[str, ...] | None]] = [
         ("价值评价", "evaluation:patent-panel", None)
     ]
+
+    def ready(self) -> None:
+        # Default weights, tier rules and policy exist from the first migrate on, so GET pages never write them.
+        from panhuo.evaluation.policies import defaults_after_migrate
+
+        post_migrate.connect(defaults_after_migrate, sender=self, dispatch_uid="evaluation-defaults")

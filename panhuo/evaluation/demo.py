@@ -7,11 +7,11 @@ from typing import Any
 
 from panhuo.accounts.models import Organization, User
 from panhuo.evaluation.models import Assessment, AssessmentKind, WeightSet
+from panhuo.evaluation.policies import defaults_ensure
 from panhuo.evaluation.scoring import scores_recompute
 from panhuo.evaluation.services import (
     assessment_enterprise_create,
     assessment_institution_create,
-    defaults_ensure,
     weightset_create,
 )
 from panhuo.patents.models import InventoryRecord, InventoryState

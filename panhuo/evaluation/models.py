@@ -204,6 +204,10 @@ class Assessment(models.Model):
         return self.prospect == Prospect.GOOD or self.cooperation == Willingness.STRONG
 
 
+# The same rule as Assessment.is_positive, as a filter (counted into PatentActivity.positive_evaluations).
+POSITIVE_ASSESSMENT = models.Q(prospect=Prospect.GOOD) | models.Q(cooperation=Willingness.STRONG)
+
+
 class ScoreJob(models.Model):
     """A background rescore (after a weight change): progress polled by the web page."""
 

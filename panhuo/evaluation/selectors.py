@@ -13,11 +13,11 @@ from engine.scoring import ValueScore as EngineValueScore
 from engine.scoring import explain
 from engine.scoring.fees import annual_fee_fen, next_fee_due, remaining_fees_fen
 from engine.scoring.flags import HIGH_VALUE_CATEGORIES
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.accounts.visibility import HOLDER_STAFF, MARKET_ROLES, office_prefix  # noqa: F401
 from panhuo.common.errors import NotFound
 from panhuo.evaluation.models import Assessment, Scenario, Tier, ValueScore
-from panhuo.evaluation.services import policy_for
+from panhuo.evaluation.policies import policy_for
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent, PatentIndustry
 
 UNSCORED_PRIOR = 0.5
@@ -83,25 +83,30 @@ def score_document(vs: ValueScore) -> dict[str, Any]:
 # --- Visibility ---------------------------------------------------------------------------------
 
 
-def holder_records_visible(user: Any) -> QuerySet[InventoryRecord]:
+def holder_records_visible(user: User) -> QuerySet[InventoryRecord]:
     """Inventory records whose scores and assessments this user may see (their holder's side)."""
     records = InventoryRecord.objects.all()
     role = getattr(user, "role", None)
-    if role == Role.INSTITUTION_ADMIN:
-        return records.filter(organization_id=user.organization_id)
-    if role == Role.COLLEGE_ADMIN:
-        return records.filter(organization_id=user.organization_id, college_id=user.college_id)
-    if role == Role.INVENTOR:
-        return records.filter(organization_id=user.organization_id).filter(
-            Q(inventor_users=user) | Q(filer=user)
-        )
+    org_id, college_id = user.organization_id, user.college_id
+    if role in HOLDER_STAFF:
+        if org_id is None:
+            return records.none()  # holder staff without an institution see nothing (never the NULL rows)
+        if role == Role.INSTITUTION_ADMIN:
+            return records.filter(organization_id=org_id)
+        if role == Role.COLLEGE_ADMIN:
+            return (
+                records.filter(organization_id=org_id, college_id=college_id)
+                if college_id
+                else records.none()
+            )
+        return records.filter(organization_id=org_id).filter(Q(inventor_users=user) | Q(filer=user))
     prefix = office_prefix(user)
     if prefix is not None:
         return records.filter(organization__region_code__startswith=prefix)
     return records.none()
 
 
-def patents_visible(user: Any) -> QuerySet[Patent]:
+def patents_visible(user: User) -> QuerySet[Patent]:
     """Patents whose evaluation panel the user may open: held (per role) or published in the pool."""
     held = holder_records_visible(user).values("patent_id")
     pooled = InventoryRecord.objects.filter(state=InventoryState.POOLED).values("patent_id")
@@ -110,11 +115,11 @@ def patents_visible(user: Any) -> QuerySet[Patent]:
     return Patent.objects.filter(Q(pk__in=held) | Q(pk__in=pooled))
 
 
-def is_holder_side(user: Any, patent: Patent) -> bool:
+def is_holder_side(user: User, patent: Patent) -> bool:
     return holder_records_visible(user).filter(patent=patent).exists()
 
 
-def scores_visible(user: Any, scenario: str = Scenario.MANAGEMENT) -> QuerySet[ValueScore]:
+def scores_visible(user: User, scenario: str = Scenario.MANAGEMENT) -> QuerySet[ValueScore]:
     """Score rows the user may list: own holdings per role, the region for offices, the pool for the market."""
     if getattr(user, "role", None) in MARKET_ROLES:
         ids = InventoryRecord.objects.filter(state=InventoryState.POOLED).values("patent_id")
@@ -136,7 +141,7 @@ class ScoreFilters:
     industry: str = ""  # industry code in any scheme (PatentIndustry.code)
 
 
-def score_list(user: Any, f: ScoreFilters) -> QuerySet[ValueScore]:
+def score_list(user: User, f: ScoreFilters) -> QuerySet[ValueScore]:
     qs = scores_visible(user, f.scenario).select_related("patent", "organization")
     if f.tier:
         qs = qs.filter(tier=f.tier)
@@ -185,7 +190,7 @@ class AssessmentView:
     is_demo: bool
 
 
-def assessments_for(user: Any, patent: Patent) -> list[AssessmentView]:
+def assessments_for(user: User, patent: Patent) -> list[AssessmentView]:
     """Self-assessment (from 建档) + stored assessments the user may see; holders and offices see all,
     an enterprise only its own evaluations."""
     holder_side = is_holder_side(user, patent)
@@ -284,7 +289,7 @@ class FeeRow:
 
 
 def fee_calendar(
-    user: Any, *, organization_id: int, today: date, horizon_days: int | None = None
+    user: User, *, organization_id: int, today: date, horizon_days: int | None = None
 ) -> list[FeeRow]:
     """What is due when for one institution's valid patents, and which ones the score suggests dropping."""
     if not holder_records_visible(user).filter(organization_id=organization_id).exists() and not (

@@ -1,4 +1,4 @@
-"""Writes for evaluation: default rows, weight sets, assessments, recompute jobs."""
+"""Writes for evaluation: weight sets, tier rules, assessments, recompute jobs (defaults: policies.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from engine.scoring import ENGINE_VERSION, weight_vector
-from engine.scoring.flags import DEFAULT_TIER_RULES
-from engine.scoring.indicators import DEFAULT_WEIGHTS
-from panhuo.accounts.models import Organization, Role
+from panhuo.accounts.models import Organization, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.evaluation.models import (
     Assessment,
     AssessmentKind,
-    EvaluationPolicy,
     Prospect,
     Scenario,
     ScoreJob,
@@ -26,53 +22,12 @@ from panhuo.evaluation.models import (
     WeightSet,
     Willingness,
 )
+from panhuo.evaluation.tasks import score_job_task
 from panhuo.patents.activity import activity_bump
 from panhuo.patents.models import ConversionMode, InventoryRecord, InventoryState, Patent, ValueSelfGrade
 
 
-def defaults_ensure() -> None:
-    """Platform default weight sets (v1 per scenario), tier rules and policy; idempotent."""
-    with transaction.atomic():
-        for scenario in Scenario.values:
-            if not WeightSet.objects.filter(organization__isnull=True, scenario=scenario).exists():
-                ws = WeightSet.objects.create(
-                    organization=None,
-                    scenario=scenario,
-                    version=1,
-                    weights=DEFAULT_WEIGHTS[scenario],
-                    engine_version=ENGINE_VERSION,
-                    note="平台默认权重 default weights",
-                )
-                audit_record(
-                    "evaluation.weightset_create", obj=ws, detail={"scenario": scenario, "version": 1}
-                )
-        if not TierRule.objects.filter(organization__isnull=True).exists():
-            for priority, rule in enumerate(DEFAULT_TIER_RULES, start=1):
-                TierRule.objects.create(
-                    organization=None,
-                    priority=priority * 10,
-                    tier=rule.tier,
-                    min_score=rule.min_score,
-                    max_score=rule.max_score,
-                    require_high_value_or_positive=rule.require_high_value_or_positive,
-                    min_demand=rule.min_demand,
-                    fee_due_within_days=rule.fee_due_within_days,
-                    reason_zh=rule.reason_zh,
-                )
-        if not EvaluationPolicy.objects.filter(organization__isnull=True).exists():
-            EvaluationPolicy.objects.create(organization=None)
-
-
-def policy_for(organization_id: int | None) -> EvaluationPolicy:
-    """The organization's policy, else the platform default, else built-in defaults (unsaved)."""
-    if organization_id is not None:
-        own = EvaluationPolicy.objects.filter(organization_id=organization_id).first()
-        if own is not None:
-            return own
-    return EvaluationPolicy.objects.filter(organization__isnull=True).first() or EvaluationPolicy()
-
-
-def _can_configure(actor: Any, organization: Organization | None) -> bool:
+def _can_configure(actor: User, organization: Organization | None) -> bool:
     if organization is None:
         return getattr(actor, "role", None) == Role.SYSTEM_ADMIN
     return getattr(actor, "role", None) == Role.INSTITUTION_ADMIN and actor.organization_id == organization.pk
@@ -80,7 +35,7 @@ def _can_configure(actor: Any, organization: Organization | None) -> bool:
 
 def weightset_create(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization | None,
     scenario: str,
     weights: dict[str, float],
@@ -140,7 +95,7 @@ def _check_trl(trl: int | None) -> None:
 
 def assessment_institution_create(
     *,
-    actor: Any,
+    actor: User,
     patent: Patent,
     trl: int | None,
     value_grade: str,
@@ -153,9 +108,10 @@ def assessment_institution_create(
     is_demo: bool = False,
 ) -> Assessment:
     """TTO assessment (or, with `expert_name`, an expert evaluation the TTO records) of a held patent."""
-    if getattr(actor, "role", None) not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN):
+    org_id = actor.organization_id
+    if actor.role not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN) or org_id is None:
         raise PermissionRefused()
-    record = _holder_record(patent, actor.organization_id)
+    record = _holder_record(patent, org_id)
     if record is None or (actor.role == Role.COLLEGE_ADMIN and record.college_id != actor.college_id):
         raise PermissionRefused("该专利不属于本单位", "The patent is not held by your organization")
     _check_trl(trl)
@@ -178,7 +134,7 @@ def assessment_institution_create(
         a = Assessment.objects.create(
             patent=patent,
             kind=kind,
-            organization_id=actor.organization_id,
+            organization_id=org_id,
             author=actor,
             expert_name=expert_name[:100],
             trl=trl,
@@ -196,7 +152,7 @@ def assessment_institution_create(
 
 def assessment_enterprise_create(
     *,
-    actor: Any,
+    actor: User,
     patent: Patent,
     prospect: str,
     improvement_need: str,
@@ -205,7 +161,8 @@ def assessment_enterprise_create(
     is_demo: bool = False,
 ) -> Assessment:
     """企业市场评价 of a pooled (published) patent: one per enterprise per patent."""
-    if getattr(actor, "role", None) != Role.ENTERPRISE_USER:
+    org_id = actor.organization_id
+    if actor.role != Role.ENTERPRISE_USER or org_id is None:
         raise PermissionRefused("仅企业用户可以评价", "Only enterprise users can evaluate")
     if not InventoryRecord.objects.filter(patent=patent, state=InventoryState.POOLED).exists():
         raise ApplicationError(
@@ -223,7 +180,7 @@ def assessment_enterprise_create(
             "bad_cooperation", "请选择产学研合作意愿", "Choose a cooperation willingness", "cooperation"
         )
     if Assessment.objects.filter(
-        patent=patent, organization_id=actor.organization_id, kind=AssessmentKind.ENTERPRISE
+        patent=patent, organization_id=org_id, kind=AssessmentKind.ENTERPRISE
     ).exists():
         raise ApplicationError(
             "duplicate", "本企业已评价过该专利", "Your enterprise already evaluated this patent"
@@ -232,7 +189,7 @@ def assessment_enterprise_create(
         a = Assessment.objects.create(
             patent=patent,
             kind=AssessmentKind.ENTERPRISE,
-            organization_id=actor.organization_id,
+            organization_id=org_id,
             author=actor,
             prospect=prospect,
             improvement_need=improvement_need[:2000],
@@ -248,7 +205,7 @@ def assessment_enterprise_create(
     return a
 
 
-def score_job_create(*, actor: Any, organization: Organization | None, scenario: str = "") -> ScoreJob:
+def score_job_create(*, actor: User, organization: Organization | None, scenario: str = "") -> ScoreJob:
     """Queue a background rescore of the organization's patents (all patents when None).
 
     `scenario` limits it to the scenario whose weights changed (blank: all three)."""
@@ -259,41 +216,12 @@ def score_job_create(*, actor: Any, organization: Organization | None, scenario:
             raise ApplicationError("bad_scenario", "未知的评估场景", "Unknown scenario", field="scenario")
         job = ScoreJob.objects.create(organization=organization, scenario=scenario, created_by=actor)
         audit_record("evaluation.score_job_create", actor=actor, obj=job)
-    from panhuo.evaluation.tasks import score_job_task  # late: tasks imports scoring which imports services
-
     transaction.on_commit(lambda: score_job_task(job.pk))
     return job
 
 
-def score_job_run(job_id: int) -> ScoreJob:
-    """Run a queued job, recording progress on the row (called by the Huey task)."""
-    from panhuo.evaluation.scoring import scores_recompute
-
-    job = ScoreJob.objects.get(pk=job_id)
-    ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.RUNNING, started_at=timezone.now())
-
-    def progress(done: int, total: int) -> None:
-        ScoreJob.objects.filter(pk=job_id).update(done=done, total=total)
-
-    try:
-        scores_recompute(
-            organization_id=job.organization_id,
-            scenarios=[job.scenario] if job.scenario else None,
-            actor=job.created_by,
-            progress=progress,
-        )
-    except Exception as exc:  # recorded on the job so the page shows it; re-raised for the queue's log
-        ScoreJob.objects.filter(pk=job_id).update(
-            state=ScoreJob.State.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        raise
-    ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.DONE, finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
-
-
 def tier_rules_set(
-    *, actor: Any, organization: Organization | None, rules: list[dict[str, Any]]
+    *, actor: User, organization: Organization | None, rules: list[dict[str, Any]]
 ) -> list[TierRule]:
     """Replace the organization's (or the default) 分层推广 rules; each dict holds TierRule fields."""
     if not _can_configure(actor, organization):

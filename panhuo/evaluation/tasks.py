@@ -2,6 +2,7 @@
 
 The nightly run picks up what other apps changed through PatentActivity (deals, favourites, needs)
 and moves remaining terms, fee dates and the 10-year category on with the calendar.
+Imports point one way: services → tasks → scoring → policies.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from panhuo.evaluation.services import score_job_run
+from panhuo.evaluation.scoring import score_job_run, scores_recompute
 
 
 @db_task()
@@ -19,6 +20,4 @@ def score_job_task(job_id: int) -> None:
 
 @db_periodic_task(crontab(hour="2", minute="30"))
 def nightly_rescore() -> None:
-    from panhuo.evaluation.scoring import scores_recompute
-
     scores_recompute()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from engine.scoring.flags import HIGH_VALUE_LABELS
 from engine.scoring.indicators import DIMENSION_LABELS
-from panhuo.accounts.models import College, Organization, Role
+from panhuo.accounts.acting import acting_user
+from panhuo.accounts.models import College, Organization, Role, User
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download, export_guard, xlsx_bytes
 from panhuo.common.permissions import roles_required, signed_in
@@ -30,7 +31,6 @@ from panhuo.evaluation.models import Scenario, ScoreJob, TierRule, ValueScore, W
 from panhuo.evaluation.services import (
     assessment_enterprise_create,
     assessment_institution_create,
-    defaults_ensure,
     score_job_create,
     tier_rules_set,
     weightset_create,
@@ -65,12 +65,12 @@ EXPORT_HEADER = [
 ]
 
 
-def _u(request: HttpRequest) -> Any:
+def _u(request: HttpRequest) -> User:
     """The signed-in user (the permission markers guarantee one)."""
-    return request.user
+    return acting_user(request)
 
 
-def _filter_choices(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+def _filter_choices(user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     held = selectors.holder_records_visible(user)
     org_ids = held.values("organization_id")
     orgs = list(Organization.objects.filter(pk__in=org_ids).order_by("name").values_list("pk", "name"))
@@ -151,7 +151,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_patent(user: Any, pk: int) -> Patent:
+def _visible_patent(user: User, pk: int) -> Patent:
     patent = selectors.patents_visible(user).filter(pk=pk).first()
     if patent is None:
         raise NotFound()
@@ -245,14 +245,13 @@ def assess_enterprise(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _config_org(user: Any) -> Organization | None:
+def _config_org(user: User) -> Organization | None:
     return None if user.role == Role.SYSTEM_ADMIN else user.organization
 
 
 @roles_required(Role.INSTITUTION_ADMIN, Role.SYSTEM_ADMIN)
 def weights(request: HttpRequest) -> HttpResponse:
     """Edit one scenario's weights: saving writes a new version and starts a background rescore."""
-    defaults_ensure()
     scenario = request.GET.get("scenario") or request.POST.get("scenario") or Scenario.LICENSING
     if scenario not in Scenario.values:
         raise NotFound()
@@ -299,7 +298,6 @@ def weights(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.INSTITUTION_ADMIN, Role.SYSTEM_ADMIN)
 def tiers(request: HttpRequest) -> HttpResponse:
     """Edit the 分层推广 rules (first match by priority wins); saving rescores in the background."""
-    defaults_ensure()
     org = _config_org(_u(request))
     rules = TierRule.objects.filter(organization=org).order_by("priority") if org else TierRule.objects.none()
     if not rules.exists():
@@ -334,7 +332,7 @@ def tiers(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/tiers.html", {"formset": formset, "own": org is not None})
 
 
-def _visible_job(user: Any, pk: int) -> ScoreJob:
+def _visible_job(user: User, pk: int) -> ScoreJob:
     job = ScoreJob.objects.filter(pk=pk, organization=_config_org(user)).first()
     if job is None:
         raise NotFound()
@@ -371,7 +369,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 def fees(request: HttpRequest) -> HttpResponse:
     """年费日历: what is due when, which patents the score suggests dropping, and the money saved."""
     today = timezone.localdate()
-    org_id = _u(request).organization_id  # type: ignore[union-attr]
+    org_id = _u(request).organization_id
     if org_id is None:
         raise NotFound()
     try:
@@ -405,12 +403,12 @@ def fees(request: HttpRequest) -> HttpResponse:
                 r.patent_type,
                 r.due.isoformat(),
                 r.patent_year,
-                r.fee_fen / 100,
+                Decimal(r.fee_fen) / 100,  # exact yuan, a number cell
                 r.open_licence,
                 round(r.score, 1),
                 r.tier,
                 r.suggest_drop,
-                r.saving_fen / 100,
+                Decimal(r.saving_fen) / 100,
             ]
             for r in rows
         ]

@@ -6,14 +6,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from panhuo.accounts.models import User
 from panhuo.common.errors import NotFound
 from panhuo.imports.models import ImportJob, ImportReject
 
 ADMIN_ROLES = frozenset({"institution_admin"})
 
 
-def import_jobs_visible(user: Any) -> QuerySet[ImportJob]:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "organization_id", None):
+def import_jobs_visible(user: User) -> QuerySet[ImportJob]:
+    if not user.is_authenticated or user.organization_id is None:
         return ImportJob.objects.none()
     jobs = ImportJob.objects.filter(organization_id=user.organization_id)
     if user.role not in ADMIN_ROLES:
@@ -21,14 +22,14 @@ def import_jobs_visible(user: Any) -> QuerySet[ImportJob]:
     return jobs.select_related("created_by")
 
 
-def import_job_get(user: Any, job_id: int) -> ImportJob:
+def import_job_get(user: User, job_id: int) -> ImportJob:
     job = import_jobs_visible(user).filter(pk=job_id).first()
     if job is None:
         raise NotFound()
     return job
 
 
-def import_job_rejects(user: Any, job_id: int) -> QuerySet[ImportReject]:
+def import_job_rejects(user: User, job_id: int) -> QuerySet[ImportReject]:
     job = import_job_get(user, job_id)
     return ImportReject.objects.filter(job=job).order_by("line", "column", "id")
 

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from panhuo.accounts.models import Organization
+from panhuo.accounts.models import Organization, User
 from panhuo.common.audit import audit_record
 from panhuo.common.background import yield_write_lock
 from panhuo.common.errors import ApplicationError
@@ -31,11 +31,7 @@ ProgressCallback = Callable[[ImportJob], None]
 
 def stale_after() -> timedelta:
     """A running job whose heartbeat is older than this is taken to be dead and is resumed."""
-    return timedelta(seconds=int(getattr(settings, "PANHUO_IMPORT_STALE_SECONDS", 0) or _env_stale()))
-
-
-def _env_stale() -> int:
-    return int(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", "120"))
+    return timedelta(seconds=int(settings.PANHUO_IMPORT_STALE_SECONDS))
 
 
 def _size_limit(file_format_hint: str) -> int:
@@ -92,7 +88,7 @@ def import_job_create(
     uploaded_file: Any = None,
     path: str | Path | None = None,
     original_name: str | None = None,
-    actor: Any = None,
+    actor: User | None = None,
     options: dict[str, Any] | None = None,
 ) -> ImportJob:
     """Store and check the file; return the job (an unfinished job with the same key is returned as is).

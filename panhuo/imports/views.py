@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.accounts.acting import acting_user
+from panhuo.accounts.models import User
+from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download
 from panhuo.common.permissions import roles_required
 from panhuo.common.ratelimit import rate_limited
@@ -24,7 +26,7 @@ ROLES = ("institution_admin", "college_admin")
 _MULTIPART_SLACK = 1024 * 1024
 
 
-def _kinds_for(user: Any) -> list[tuple[str, str]]:
+def _kinds_for(user: User) -> list[tuple[str, str]]:
     kinds = []
     for kind in registered_kinds():
         handler = get_handler(kind)
@@ -35,7 +37,7 @@ def _kinds_for(user: Any) -> list[tuple[str, str]]:
 
 def _job_or_404(request: HttpRequest, pk: int) -> Any:
     try:
-        return selectors.import_job_get(request.user, pk)
+        return selectors.import_job_get(acting_user(request), pk)
     except NotFound:
         raise Http404() from None
 
@@ -57,7 +59,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 def _job_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user: User = acting_user(request)
     kinds = _kinds_for(user)
     error: ApplicationError | None = None
     status = 200
@@ -73,6 +75,8 @@ def _job_list(request: HttpRequest) -> HttpResponse:
                 raise ApplicationError(
                     "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
                 )
+            if user.organization is None:
+                raise PermissionRefused("账号未关联机构", "your account belongs to no organization")
             job = import_job_create(
                 organization=user.organization,
                 kind=kind,
@@ -100,7 +104,7 @@ def _job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    rejects = selectors.import_job_rejects(request.user, pk)[:100]
+    rejects = selectors.import_job_rejects(acting_user(request), pk)[:100]
     return render(
         request,
         "imports/detail.html",
@@ -119,7 +123,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def job_rejects_csv(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    rows = selectors.import_job_rejects(request.user, pk).values_list(
+    rows = selectors.import_job_rejects(acting_user(request), pk).values_list(
         "line", "column", "value", "code", "message_zh", "message_en"
     )
     content = csv_bytes(["行号", "列", "值", "错误代码", "说明", "message"], rows.iterator())
@@ -129,7 +133,7 @@ def job_rejects_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ROLES)
 @require_GET
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in dict(_kinds_for(request.user)):
+    if kind not in dict(_kinds_for(acting_user(request))):
         raise Http404()
     name = "批量建档模板.xlsx" if kind == "patents" else f"{kind}-template.xlsx"
     return download(template_xlsx(kind), name, XLSX_TYPE)

@@ -3,7 +3,7 @@
 `aggregates_rebuild()` reads deals, parties, patents, filings and inventory once and replaces every
 aggregate table in one transaction. Additive measures (counts, fen) are summed per region prefix;
 distinct counts (SMEs served, patents transferred) are computed per prefix from sets, so they stay exact.
-`naive_*` functions answer the same questions straight from the source tables: tests and the benchmark
+`panhuo.monitoring.naive` answers the same questions straight from the source tables: tests and the benchmark
 compare them with the aggregates.
 """
 
@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from engine.monitoring.aggregates import (
+    DealFacts,
+    DealSums,
+    DistinctMetric,
+    accumulate_deals,
+    accumulate_inventory,
+    accumulate_responses,
+    institution_years,
+    response_figures,
+)
 from panhuo.accounts.models import HOLDER_TYPES, Organization
 from panhuo.classification.models import Industry
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind, DealParty, DealPatent, Filing, PartyRole
@@ -71,24 +80,10 @@ DISTINCT_METRICS: dict[str, tuple[tuple[str, ...], bool, bool, str]] = {
     "institution_deal_patents": (CONVEYING, True, False, "patents"),
     "sme_received_patents": (CONVEYING, False, True, "patents"),
 }
-
-
-@dataclass(frozen=True)
-class DealRow:
-    id: int
-    kind: str
-    on: date
-    contract_fen: int
-    received_fen: int
-    holder_id: int
-    holder_region: str
-    from_institution: bool
-    enterprise_id: int | None
-    enterprise_region: str
-    enterprise_sme: bool
-    patent_ids: tuple[int, ...]
-    patent_type: str
-    filed: bool
+# Licences carry their 许可合同备案 (recordal) flag into DealAggregate.filed; other kinds never do.
+RECORDED_KINDS = (DealKind.LICENCE, DealKind.OPEN_LICENCE)
+# InventoryAggregate counts: total, filed (建档: past 未建档), pooled (入库), valid, converted, implemented, industrialised
+INV_FIELDS = ("total", "filed", "pooled", "valid", "converted", "implemented", "industrialised")
 
 
 def industry_rollup(scheme: str, code: str) -> str:
@@ -101,8 +96,8 @@ def industry_rollup(scheme: str, code: str) -> str:
     return code
 
 
-def deal_rows(*, chunk: int = 20_000) -> Iterator[DealRow]:
-    """Every deal in a contract state, with its enterprise side, patents and filing flag."""
+def deal_rows(*, chunk: int = 20_000) -> Iterator[DealFacts]:
+    """Every deal in a contract state, with its enterprise side, patents and 备案 (recordal) flag."""
     sme_ids = set(
         EnterpriseProfile.objects.filter(size__in=SME_SIZES)
         .values_list("organization_id", flat=True)
@@ -132,7 +127,7 @@ def deal_rows(*, chunk: int = 20_000) -> Iterator[DealRow]:
     ):
         patents[deal_id].append(patent_id)
         first_type.setdefault(deal_id, ptype)
-    filed = set(Filing.objects.filter(live).values_list("deal_id", flat=True).iterator(chunk))
+    recorded = set(Filing.objects.filter(live).values_list("deal_id", flat=True).iterator(chunk))
     for pk, kind, contract_date, created_at, contract, received, holder_id in (
         Deal.objects.filter(state__in=CONTRACT_STATES)
         .values_list(
@@ -151,7 +146,7 @@ def deal_rows(*, chunk: int = 20_000) -> Iterator[DealRow]:
         holder_region, holder_type = orgs.get(holder_id, ("", ""))
         ent = holder_id if kind == DealKind.PLEDGE else enterprise_of.get(pk)
         ent_region = orgs.get(ent, ("", ""))[0] if ent else ""
-        yield DealRow(
+        yield DealFacts(
             id=pk,
             kind=kind,
             on=on,
@@ -165,7 +160,7 @@ def deal_rows(*, chunk: int = 20_000) -> Iterator[DealRow]:
             enterprise_sme=ent in sme_ids if ent else False,
             patent_ids=tuple(patents.get(pk, ())),
             patent_type=first_type.get(pk, ""),
-            filed=pk in filed,
+            licence_recorded=pk in recorded,
         )
 
 
@@ -200,7 +195,7 @@ def _industry_names() -> dict[tuple[str, str], str]:
 MS = timedelta(milliseconds=1)
 
 
-def _answers(qs: Any) -> Iterator[tuple[int, str, int, int]]:
+def answers_of(qs: Any) -> Iterator[tuple[int, str, int, int]]:
     """(institution, its region code, local year of the answer, response in ms ≥ 0) of answers to published
     needs: the response time the dashboard shows."""
     for inst_id, region, answered, published in (
@@ -221,11 +216,6 @@ def response_summary(answers: int, total_ms: int, median_ms: int) -> dict[str, f
         "mean_hours": round(total_ms / answers / 3_600_000, 1),
         "median_hours": round(median_ms / 3_600_000, 1),
     }
-
-
-def _response_figures(values: list[int]) -> tuple[int, int, int]:
-    values.sort()
-    return len(values), sum(values), values[len(values) // 2]
 
 
 def _fast_insert(
@@ -259,73 +249,99 @@ def aggregates_rebuild() -> dict[str, int | float]:
     """Recompute every aggregate table from the source tables (exact), in one transaction."""
     t0 = time.perf_counter()
     started = timezone.now()
-    deal_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    inst_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    ind_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    sub_sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    distinct: dict[tuple, set[int]] = defaultdict(set)
+    prefixes = _prefix_cache()
     rows = list(deal_rows())
-    industries = _industries_by_patent({p for r in rows for p in r.patent_ids})
-    prefix_cache: dict[str, list[str]] = {}
+    sums = accumulate_deals(
+        rows,
+        industries=_industries_by_patent({p for r in rows for p in r.patent_ids}),
+        metrics=[DistinctMetric(name, *spec) for name, spec in DISTINCT_METRICS.items()],
+        recorded_kinds=RECORDED_KINDS,
+        prefixes=prefixes,
+        bimonth_of=bimonth_of,
+    )
+    inv_rows = _inventory_rows()
+    region_inv, region_insts = accumulate_inventory(
+        (
+            (r["organization_id"], r["organization__region_code"], r["patent__patent_type"], r["counts"])
+            for r in inv_rows
+        ),
+        prefixes=prefixes,
+        width=len(INV_FIELDS),
+    )
+    by_prefix, by_inst = accumulate_responses(answers_of(NeedAnswer.objects.all()), prefixes=prefixes)
+    with transaction.atomic():
+        for model in AGGREGATE_MODELS:
+            model.objects.all().delete()
+        _write_deal_tables(sums, prefixes)
+        _write_inventory_tables(inv_rows, region_inv, region_insts)
+        _fast_insert(
+            ResponseAggregate,
+            ("region_prefix", "institution_id", "year", "answers", "total_ms", "median_ms"),
+            (
+                *((p, None, y, *response_figures(v)) for (p, y), v in by_prefix.items()),
+                *(("", i, y, *response_figures(v)) for (i, y), v in by_inst.items()),
+            ),
+        )
+        n_rows = (
+            len(sums.by_region)
+            + len(sums.by_sub_region)
+            + len(sums.by_institution)
+            + len(sums.by_industry)
+            + len(sums.distinct)
+            + len(inv_rows)
+            + len(region_inv)
+            + len(by_prefix)
+            + len(by_inst)
+        )
+        seconds = round(time.perf_counter() - t0, 3)
+        AggregateBuild.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            seconds=seconds,
+            rows=n_rows,
+            deals_watermark=Deal.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # fresh planner statistics for the rewritten tables
+            for model in AGGREGATE_MODELS:
+                if model is not ResponseAggregate:
+                    cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return {"deals": len(rows), "rows": n_rows, "seconds": seconds}
+
+
+AGGREGATE_MODELS = (
+    ResponseAggregate,
+    DealAggregate,
+    InstitutionDealAggregate,
+    IndustryDealAggregate,
+    DistinctAggregate,
+    InventoryAggregate,
+    InventoryRegionAggregate,
+    SubRegionAggregate,
+    InstitutionYearAggregate,
+)
+
+
+def _prefix_cache() -> Callable[[str], list[str]]:
+    cache: dict[str, list[str]] = {}
 
     def prefixes(code: str) -> list[str]:
-        if code not in prefix_cache:
-            prefix_cache[code] = prefixes_of(code)
-        return prefix_cache[code]
+        if code not in cache:
+            cache[code] = prefixes_of(code)
+        return cache[code]
 
-    metric_items = list(DISTINCT_METRICS.items())
-    for r in rows:
-        year, bm, n = r.on.year, bimonth_of(r.on), len(r.patent_ids)
-        measures = (1, n, r.contract_fen, r.received_fen)
-        inst_acc = inst_sums[(r.holder_id, r.holder_region, year, r.kind)]
-        for i, v in enumerate(measures):
-            inst_acc[i] += v
-        deal_industries: dict[tuple[str, str], int] = defaultdict(int)
-        for pid in r.patent_ids:
-            for ind in industries.get(pid, ()):
-                deal_industries[ind] += 1
-        filed = r.filed and r.kind in (DealKind.LICENCE, DealKind.OPEN_LICENCE)
-        metrics = [
-            (m, cnt)
-            for m, (kinds, need_inst, need_sme, cnt) in metric_items
-            if r.kind in kinds
-            and (r.from_institution or not need_inst)
-            and (r.enterprise_sme or not need_sme)
-        ]
-        sides = [("S", r.holder_region)]
-        if r.enterprise_id is not None:
-            sides.append(("E", r.enterprise_region))
-        for side, region in sides:
-            chain = prefixes(region)
-            for parent, child in zip(chain, chain[1:], strict=False):
-                sub = sub_sums[(side, parent, child, year, bm)]
-                sub[0] += 1
-                sub[1] += r.contract_fen
-                sub[2] += r.received_fen
-            for p in chain:
-                acc = deal_sums[
-                    (side, p, year, bm, r.kind, r.patent_type, r.from_institution, r.enterprise_sme, filed)
-                ]
-                for i, v in enumerate(measures):
-                    acc[i] += v
-                for (scheme, code), count in deal_industries.items():
-                    ind_acc = ind_sums[(side, p, year, scheme, code)]
-                    ind_acc[0] += 1
-                    ind_acc[1] += count
-                for m, cnt in metrics:
-                    bucket = distinct[(side, p, year, m)]
-                    if cnt == "ents":
-                        bucket.add(r.enterprise_id)  # type: ignore[arg-type]
-                    else:
-                        bucket.update(r.patent_ids)
-    names = _industry_names()
+    return prefixes
+
+
+def _inventory_rows() -> list[dict[str, Any]]:
+    """Inventory counts per (institution, college, patent type), in INV_FIELDS order under "counts"."""
     inv_qs: Any = (
         InventoryRecord.objects.values(
             "organization_id", "organization__region_code", "college_id", "patent__patent_type"
         )
         .annotate(
             n_total=Count("id"),
-            n_filed=Count("id", filter=~Q(state=InventoryState.UNFILED)),
+            n_filed=Count("id", filter=~Q(state=InventoryState.UNFILED)),  # 建档
             n_pooled=Count("id", filter=Q(state=InventoryState.POOLED)),
             n_valid=Count("id", filter=Q(patent__legal_status=LegalStatus.VALID)),
             n_converted=Count("id", filter=Q(converted=True)),
@@ -343,183 +359,116 @@ def aggregates_rebuild() -> dict[str, int | float]:
         )
         .order_by()
     )
-    inv_rows: list[dict[str, Any]] = [dict(r) for r in inv_qs]
-    inv_fields = ("total", "filed", "pooled", "valid", "converted", "implemented", "industrialised")
-    region_inv: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(inv_fields))
-    region_insts: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for row in inv_rows:
-        for p in prefixes(row["organization__region_code"]):
-            acc = region_inv[(p, row["patent__patent_type"])]
-            for i, f in enumerate(inv_fields):
-                acc[i] += row[f"n_{f}"]
-            region_insts[(p, row["patent__patent_type"])].add(row["organization_id"])
-    by_prefix: dict[tuple[str, int], list[int]] = defaultdict(list)
-    by_inst: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for inst_id, region, year, ms in _answers(NeedAnswer.objects.all()):
-        by_inst[(inst_id, year)].append(ms)
-        for p in prefixes(region):
-            by_prefix[(p, year)].append(ms)
-    # Rows are written sorted by their lookup key (side, prefix, year, …): a region's rows share a few pages, so a
-    # dashboard read touches a handful of blocks instead of one per row.
-    with transaction.atomic():
-        for model in (
-            ResponseAggregate,
-            DealAggregate,
-            InstitutionDealAggregate,
-            IndustryDealAggregate,
-            DistinctAggregate,
-            InventoryAggregate,
-            InventoryRegionAggregate,
-            SubRegionAggregate,
-            InstitutionYearAggregate,
-        ):
-            model.objects.all().delete()
-        inst_year: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-        for (inst_id, inst_region, year, _kind), sums in inst_sums.items():
-            iy_acc = inst_year[(inst_id, inst_region, year)]
-            iy_acc[0] += sums[0]
-            iy_acc[1] += sums[2]
-            iy_acc[2] += sums[3]
-        inst_names = dict(
-            Organization.objects.filter(id__in={k[0] for k in inst_year})
-            .values_list("id", "name")
-            .iterator(20_000)
-        )
-        _fast_insert(
-            InstitutionYearAggregate,
+    rows: list[dict[str, Any]] = []
+    for r in inv_qs:
+        row = dict(r)
+        row["counts"] = tuple(row[f"n_{f}"] for f in INV_FIELDS)
+        rows.append(row)
+    return rows
+
+
+def _write_deal_tables(sums: DealSums, prefixes: Callable[[str], list[str]]) -> None:
+    """Rows are written sorted by their lookup key (side, prefix, year, …): a region's rows share a few pages, so a
+    dashboard read touches a handful of blocks instead of one per row."""
+    inst_year = institution_years(sums.by_institution)
+    inst_names = dict(
+        Organization.objects.filter(id__in={k[0] for k in inst_year})
+        .values_list("id", "name")
+        .iterator(20_000)
+    )
+    _fast_insert(
+        InstitutionYearAggregate,
+        (
+            "institution_id",
+            "name",
+            "region_code",
+            "region_prefix",
+            "year",
+            "deals",
+            "contract_fen",
+            "received_fen",
+        ),
+        (
+            (k[0], inst_names.get(k[0], ""), k[1], p, k[2], *v)
+            for k, v in inst_year.items()
+            for p in prefixes(k[1])
+        ),
+    )
+    _fast_insert(
+        SubRegionAggregate,
+        (
+            "side",
+            "parent_prefix",
+            "region_prefix",
+            "year",
+            "bimonth",
+            "deals",
+            "contract_fen",
+            "received_fen",
+        ),
+        (k + tuple(v) for k, v in sorted(sums.by_sub_region.items())),
+    )
+    _fast_insert(
+        DealAggregate,
+        (
+            "side",
+            "region_prefix",
+            "year",
+            "bimonth",
+            "kind",
+            "patent_type",
+            "from_institution",
+            "enterprise_sme",
+            "filed",  # the licence's 备案 (recordal) flag; column name kept from the first schema
+            "deals",
+            "patents",
+            "contract_fen",
+            "received_fen",
+        ),
+        (k + tuple(v) for k, v in sorted(sums.by_region.items())),
+    )
+    _fast_insert(
+        InstitutionDealAggregate,
+        ("institution_id", "region_code", "year", "kind", "deals", "patents", "contract_fen", "received_fen"),
+        (k + tuple(v) for k, v in sums.by_institution.items()),
+    )
+    names = _industry_names()
+    _fast_insert(
+        IndustryDealAggregate,
+        ("side", "region_prefix", "year", "scheme", "code", "name", "deals", "patents"),
+        (k + (names.get((k[3], k[4]), ""),) + tuple(v) for k, v in sorted(sums.by_industry.items())),
+    )
+    _fast_insert(
+        DistinctAggregate,
+        ("side", "region_prefix", "year", "metric", "value"),
+        (k + (len(v),) for k, v in sorted(sums.distinct.items())),
+    )
+
+
+def _write_inventory_tables(
+    inv_rows: list[dict[str, Any]],
+    region_inv: dict[tuple[str, str], list[int]],
+    region_insts: dict[tuple[str, str], set[int]],
+) -> None:
+    _fast_insert(
+        InventoryAggregate,
+        ("institution_id", "region_code", "college_id", "patent_type", *INV_FIELDS),
+        (
             (
-                "institution_id",
-                "name",
-                "region_code",
-                "region_prefix",
-                "year",
-                "deals",
-                "contract_fen",
-                "received_fen",
-            ),
-            (
-                (k[0], inst_names.get(k[0], ""), k[1], p, k[2], *v)
-                for k, v in inst_year.items()
-                for p in prefixes(k[1])
-            ),
-        )
-        _fast_insert(
-            SubRegionAggregate,
-            (
-                "side",
-                "parent_prefix",
-                "region_prefix",
-                "year",
-                "bimonth",
-                "deals",
-                "contract_fen",
-                "received_fen",
-            ),
-            (k + tuple(v) for k, v in sorted(sub_sums.items())),
-        )
-        _fast_insert(
-            DealAggregate,
-            (
-                "side",
-                "region_prefix",
-                "year",
-                "bimonth",
-                "kind",
-                "patent_type",
-                "from_institution",
-                "enterprise_sme",
-                "filed",
-                "deals",
-                "patents",
-                "contract_fen",
-                "received_fen",
-            ),
-            (k + tuple(v) for k, v in sorted(deal_sums.items())),
-        )
-        _fast_insert(
-            InstitutionDealAggregate,
-            (
-                "institution_id",
-                "region_code",
-                "year",
-                "kind",
-                "deals",
-                "patents",
-                "contract_fen",
-                "received_fen",
-            ),
-            (k + tuple(v) for k, v in inst_sums.items()),
-        )
-        _fast_insert(
-            IndustryDealAggregate,
-            ("side", "region_prefix", "year", "scheme", "code", "name", "deals", "patents"),
-            (k + (names.get((k[3], k[4]), ""),) + tuple(v) for k, v in sorted(ind_sums.items())),
-        )
-        _fast_insert(
-            DistinctAggregate,
-            ("side", "region_prefix", "year", "metric", "value"),
-            (k + (len(v),) for k, v in sorted(distinct.items())),
-        )
-        _fast_insert(
-            InventoryAggregate,
-            ("institution_id", "region_code", "college_id", "patent_type", *inv_fields),
-            (
-                (
-                    r["organization_id"],
-                    r["organization__region_code"],
-                    r["college_id"],
-                    r["patent__patent_type"],
-                    *(r[f"n_{f}"] for f in inv_fields),
-                )
-                for r in inv_rows
-            ),
-        )
-        _fast_insert(
-            ResponseAggregate,
-            ("region_prefix", "institution_id", "year", "answers", "total_ms", "median_ms"),
-            (
-                *((p, None, y, *_response_figures(v)) for (p, y), v in by_prefix.items()),
-                *(("", i, y, *_response_figures(v)) for (i, y), v in by_inst.items()),
-            ),
-        )
-        _fast_insert(
-            InventoryRegionAggregate,
-            ("region_prefix", "patent_type", "institutions", *inv_fields),
-            (k + (len(region_insts[k]),) + tuple(v) for k, v in region_inv.items()),
-        )
-        n_rows = (
-            len(deal_sums)
-            + len(sub_sums)
-            + len(inst_sums)
-            + len(ind_sums)
-            + len(distinct)
-            + len(inv_rows)
-            + len(region_inv)
-            + len(by_prefix)
-            + len(by_inst)
-        )
-        seconds = round(time.perf_counter() - t0, 3)
-        AggregateBuild.objects.create(
-            started_at=started,
-            finished_at=timezone.now(),
-            seconds=seconds,
-            rows=n_rows,
-            deals_watermark=Deal.objects.order_by("-updated_at").values_list("updated_at", flat=True).first(),
-        )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:  # fresh planner statistics for the rewritten tables
-            for model in (
-                DealAggregate,
-                SubRegionAggregate,
-                InstitutionDealAggregate,
-                InstitutionYearAggregate,
-                IndustryDealAggregate,
-                DistinctAggregate,
-                InventoryAggregate,
-                InventoryRegionAggregate,
-            ):
-                cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    return {"deals": len(rows), "rows": n_rows, "seconds": seconds}
+                r["organization_id"],
+                r["organization__region_code"],
+                r["college_id"],
+                r["patent__patent_type"],
+                *r["counts"],
+            )
+            for r in inv_rows
+        ),
+    )
+    _fast_insert(
+        InventoryRegionAggregate,
+        ("region_prefix", "patent_type", "institutions", *INV_FIELDS),
+        (k + (len(region_insts[k]),) + tuple(v) for k, v in region_inv.items()),
+    )
 
 
 def aggregates_stale() -> bool:
@@ -534,108 +483,3 @@ def aggregates_stale() -> bool:
         or NeedAnswer.objects.filter(updated_at__gt=since).exists()
         or Need.objects.filter(updated_at__gt=since).exists()
     )
-
-
-# ---- the naive queries (source of truth for tests and the benchmark) --------------------------------------
-
-
-def _region_q(field: str, prefix: str) -> Q:
-    return Q(**{f"{field}__startswith": prefix}) if prefix else Q()
-
-
-def naive_deal_totals(
-    *, prefix: str, year: int, bimonths: list[int] | None = None
-) -> dict[str, dict[str, int]]:
-    """Per kind: deals, patents, contract_fen, received_fen for deals whose holder is in the region."""
-    qs = Deal.objects.filter(state__in=CONTRACT_STATES).filter(_region_q("institution__region_code", prefix))
-    qs = qs.filter(Q(contract_date__year=year) | Q(contract_date__isnull=True, created_at__year=year))
-    if bimonths is not None:
-        months = [m for b in bimonths for m in (2 * b - 1, 2 * b)]
-        qs = qs.filter(
-            Q(contract_date__month__in=months) | Q(contract_date__isnull=True, created_at__month__in=months)
-        )
-    out: dict[str, dict[str, int]] = {}
-    for row in qs.values("kind").annotate(
-        deals=Count("id", distinct=True),
-        contract_fen=Sum("contract_amount_fen"),
-        received_fen=Sum("received_fen"),
-    ):
-        out[row["kind"]] = {
-            "deals": row["deals"],
-            "contract_fen": row["contract_fen"] or 0,
-            "received_fen": row["received_fen"] or 0,
-        }
-    prow: Any
-    for prow in (
-        DealPatent.objects.filter(deal__in=qs.values("id"))
-        .values("deal__kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        out[prow["deal__kind"]]["patents"] = prow["n"]
-    for v in out.values():
-        v.setdefault("patents", 0)
-    return out
-
-
-def naive_inventory(*, prefix: str) -> dict[str, int]:
-    qs = InventoryRecord.objects.filter(_region_q("organization__region_code", prefix))
-    return qs.aggregate(
-        total=Count("id"),
-        filed=Count("id", filter=~Q(state=InventoryState.UNFILED)),
-        pooled=Count("id", filter=Q(state=InventoryState.POOLED)),
-        valid=Count("id", filter=Q(patent__legal_status=LegalStatus.VALID)),
-    )
-
-
-def naive_smes_served_by_institutions(*, prefix: str, year: int) -> int:
-    """Distinct SMEs (enterprise side in region) that received a transfer/licence/equity from an institution."""
-    sme = EnterpriseProfile.objects.filter(size__in=SME_SIZES).values("organization_id")
-    q = Q()
-    for kind in CONVEYING:
-        q |= Q(deal__kind=kind, role=ENTERPRISE_ROLE[kind])
-    return (
-        DealParty.objects.filter(q, deal__state__in=CONTRACT_STATES, deal__institution__type__in=HOLDER_TYPES)
-        .filter(
-            Q(deal__contract_date__year=year)
-            | Q(deal__contract_date__isnull=True, deal__created_at__year=year)
-        )
-        .filter(_region_q("organization__region_code", prefix), organization_id__in=sme)
-        .values("organization_id")
-        .distinct()
-        .count()
-    )
-
-
-def naive_top_institutions(*, prefix: str, year: int, limit: int = 20) -> list[dict[str, int]]:
-    """Holders in the region ranked by their contract deals of the year (ties by id): the dashboard's ranking."""
-    qs = (
-        Deal.objects.filter(state__in=CONTRACT_STATES)
-        .filter(_region_q("institution__region_code", prefix))
-        .filter(Q(contract_date__year=year) | Q(contract_date__isnull=True, created_at__year=year))
-        .values("institution_id")
-        .annotate(
-            deals=Count("id"), contract_fen=Sum("contract_amount_fen"), received_fen=Sum("received_fen")
-        )
-        .order_by("-deals", "institution_id")
-    )
-    return [
-        {
-            "id": r["institution_id"],
-            "deals": r["deals"],
-            "contract_fen": r["contract_fen"] or 0,
-            "received_fen": r["received_fen"] or 0,
-        }
-        for r in qs[:limit]
-    ]
-
-
-def naive_response_hours(*, prefix: str = "", institution_id: int | None = None, year: int) -> dict[str, Any]:
-    """Response time straight from the answers (institution's region prefix, or one institution)."""
-    qs = NeedAnswer.objects.filter(answered_at__year=year)
-    if institution_id is not None:
-        qs = qs.filter(institution_id=institution_id)
-    else:
-        qs = qs.filter(_region_q("institution__region_code", prefix))
-    values = [ms for _, _, _, ms in _answers(qs)]
-    return response_summary(*_response_figures(values)) if values else response_summary(0, 0, 0)

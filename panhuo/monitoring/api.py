@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from panhuo.accounts.acting import acting_user
 from panhuo.monitoring.anomalies import case_json, cases_visible
 from panhuo.monitoring.kpi import programme_evaluate, programme_get
 from panhuo.monitoring.product_api import router as products_router
@@ -21,7 +22,7 @@ router.add_router("/products", products_router)
 @router.get("/stats")
 def stats(request: HttpRequest, period: str = "", region: str = "", side: str = "S") -> dict[str, Any]:
     """The dashboard numbers for the caller's region (offices) or institution (institution staff)."""
-    scope = scope_for(request.user, prefix=region or None)
+    scope = scope_for(acting_user(request), prefix=region or None)
     return dashboard(
         scope, parse_period(period or str(timezone.localdate().year)), side="E" if side == "E" else "S"
     )
@@ -29,7 +30,7 @@ def stats(request: HttpRequest, period: str = "", region: str = "", side: str = 
 
 @router.get("/kpi/{code}")
 def kpi(request: HttpRequest, code: str) -> dict[str, Any]:
-    return programme_evaluate(programme_get(actor=request.user, code=code))
+    return programme_evaluate(programme_get(actor=acting_user(request), code=code))
 
 
 @router.get("/anomalies")

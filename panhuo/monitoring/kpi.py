@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.monitoring import kpi as engine_kpi
-from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
@@ -25,7 +25,7 @@ PRESETS: dict[str, tuple[str, tuple[engine_kpi.IndicatorSpec, ...], str]] = {
 KINDS = ("cumulative", "level", "growth")
 
 
-def _office_of(user: Any) -> Organization:
+def _office_of(user: User) -> Organization:
     if getattr(user, "role", None) != Role.OFFICE_OFFICIAL or user.organization is None:
         raise PermissionRefused(
             "仅知识产权局用户可管理 KPI 方案", "Only IP office users manage KPI programmes"
@@ -37,7 +37,7 @@ def _office_of(user: Any) -> Organization:
 
 def programme_create(
     *,
-    actor: Any,
+    actor: User,
     code: str,
     name: str,
     start: date,
@@ -121,7 +121,7 @@ def programme_create(
     return programme
 
 
-def indicator_set_manual(*, actor: Any, indicator: KpiIndicator, value: int | None) -> KpiIndicator:
+def indicator_set_manual(*, actor: User, indicator: KpiIndicator, value: int | None) -> KpiIndicator:
     programme_get(actor=actor, code=indicator.programme.code)
     with transaction.atomic():
         old = indicator.manual_actual
@@ -131,13 +131,13 @@ def indicator_set_manual(*, actor: Any, indicator: KpiIndicator, value: int | No
     return indicator
 
 
-def programmes_visible(user: Any) -> Any:
+def programmes_visible(user: User) -> Any:
     if getattr(user, "role", None) == Role.OFFICE_OFFICIAL and user.organization_id:
         return KpiProgramme.objects.filter(office_id=user.organization_id)
     return KpiProgramme.objects.none()
 
 
-def programme_get(*, actor: Any, code: str) -> KpiProgramme:
+def programme_get(*, actor: User, code: str) -> KpiProgramme:
     programme = programmes_visible(actor).filter(code=code).first()
     if programme is None:
         raise NotFound()
@@ -195,7 +195,7 @@ def programme_evaluate(
 
 
 def snapshot_take(
-    *, programme: KpiProgramme, period: Period | str | None = None, actor: Any = None
+    *, programme: KpiProgramme, period: Period | str | None = None, actor: User | None = None
 ) -> KpiSnapshot:
     """Freeze the evaluation at the end of a bi-month (or today, if the bi-month is running); idempotent per period."""
     p = parse_period(period) if isinstance(period, str) else (period or period_of(timezone.localdate()))

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Sum
 
 from engine.monitoring import rates
-from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
+from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role, User
 from panhuo.accounts.visibility import college_scope, drilldown_refused, office_prefix
 from panhuo.common.errors import PermissionRefused
 from panhuo.deals.models import DealKind
@@ -44,7 +44,7 @@ class Scope:
     college_id: int | None = None  # a college admin's record lists: its college only
 
 
-def scope_for(user: Any, *, prefix: str | None = None, drilldown: bool = False) -> Scope:
+def scope_for(user: User, *, prefix: str | None = None, drilldown: bool = False) -> Scope:
     """What `user` may see (accounts.visibility decides); `drilldown`: record-level lists, not totals."""
     role = getattr(user, "role", None)
     org: Organization | None = getattr(user, "organization", None)

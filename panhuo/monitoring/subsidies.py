@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from engine.deals.money import format_fen
 from engine.monitoring import subsidy as engine
 from panhuo.accounts.models import HOLDER_TYPES, Organization, OrganizationType, Role
 from panhuo.accounts.visibility import office_prefix
@@ -263,7 +264,7 @@ def _hold_back(
             deal is not None and needs_payment(rules[c.rule]) and deal.received_fen < deal.contract_amount_fen
         ):
             reason = SubsidyHold.Reason.UNPAID
-            detail = f"到账 {fen_text(deal.received_fen)} / 合同 {fen_text(deal.contract_amount_fen)} 元"
+            detail = f"到账 {format_fen(deal.received_fen)} / 合同 {format_fen(deal.contract_amount_fen)} 元"
         elif c.entity_id in enterprises and c.entity_id not in confirmed:
             reason = SubsidyHold.Reason.SELF_DECLARED
         if reason:
@@ -320,27 +321,21 @@ def batch_approve(*, actor: Any, batch_id: int) -> SubsidyBatch:
     return batch
 
 
-def fen_text(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
-
-
 def payout_xlsx(batch: SubsidyBatch) -> bytes:
     apps = batch.applications.select_related("organization").prefetch_related("lines")
     payouts = [
         (
             a.organization.name,
             a.organization.credit_code,
-            fen_text(a.claimed_fen),
-            fen_text(a.capped_fen),
-            fen_text(a.paid_fen),
+            format_fen(a.claimed_fen),
+            format_fen(a.capped_fen),
+            format_fen(a.paid_fen),
             "不予奖补: " + a.reject_reason if a.rejected else "",
         )
         for a in apps
     ]
     lines = [
-        (a.organization.name, line.deal_code, line.rule, fen_text(line.amount_fen))
+        (a.organization.name, line.deal_code, line.rule, format_fen(line.amount_fen))
         for a in apps
         for line in a.lines.all()
     ]
@@ -348,9 +343,9 @@ def payout_xlsx(batch: SubsidyBatch) -> bytes:
         ("方案", batch.name),
         ("期间", f"{batch.period_start} — {batch.period_end}"),
         ("状态", batch.get_status_display()),
-        ("申报合计(元)", fen_text(batch.total_claimed_fen)),
-        ("封顶后(元)", fen_text(batch.total_capped_fen)),
-        ("拨付合计(元)", fen_text(batch.total_paid_fen)),
+        ("申报合计(元)", format_fen(batch.total_claimed_fen)),
+        ("封顶后(元)", format_fen(batch.total_capped_fen)),
+        ("拨付合计(元)", format_fen(batch.total_paid_fen)),
         ("按比例分配", "是" if batch.scaled else "否"),
         ("依据", engine.PRESETS[batch.scheme_code].source),
     ]

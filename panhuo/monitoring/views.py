@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from engine.deals.money import format_fen
 from engine.monitoring.anomaly import RULES
 from engine.monitoring.subsidy import PRESETS as SUBSIDY_PRESETS
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
 from panhuo.accounts.visibility import STATS_ROLES
 from panhuo.common.errors import ApplicationError, NotFound
@@ -43,8 +44,7 @@ OFFICE = (Role.OFFICE_OFFICIAL,)
 
 
 def _yuan(fen: int | None) -> str:
-    fen = fen or 0
-    return f"{fen / 100:,.2f}"
+    return format_fen(int(fen or 0))
 
 
 def _period(request: HttpRequest) -> Any:
@@ -64,7 +64,7 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     side = "E" if request.GET.get("side") == "E" else "S"
     try:
-        scope = scope_for(request.user, prefix=request.GET.get("region") or None)
+        scope = scope_for(acting_user(request), prefix=request.GET.get("region") or None)
     except ApplicationError:
         raise Http404()
     data = dashboard(scope, period, side=side)
@@ -185,7 +185,7 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
 def deals_list(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     try:
-        scope = scope_for(request.user, prefix=request.GET.get("region") or None, drilldown=True)
+        scope = scope_for(acting_user(request), prefix=request.GET.get("region") or None, drilldown=True)
     except ApplicationError:
         raise Http404()
     inst = request.GET.get("institution") or ""
@@ -212,7 +212,7 @@ def deals_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*STATS_ROLES)
 def inventory_list(request: HttpRequest) -> HttpResponse:
     try:
-        scope = scope_for(request.user, prefix=request.GET.get("region") or None, drilldown=True)
+        scope = scope_for(acting_user(request), prefix=request.GET.get("region") or None, drilldown=True)
     except ApplicationError:
         raise Http404()
     inst, college = request.GET.get("institution", ""), request.GET.get("college", "")
@@ -234,7 +234,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             programme = kpi.programme_create(
-                actor=request.user,
+                actor=acting_user(request),
                 code=request.POST.get("code", ""),
                 name=request.POST.get("name", ""),
                 start=date.fromisoformat(request.POST.get("start", "")),
@@ -250,7 +250,7 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
         request,
         "monitoring/kpi_list.html",
         {
-            "programmes": kpi.programmes_visible(request.user),
+            "programmes": kpi.programmes_visible(acting_user(request)),
             "presets": kpi.PRESETS,
         },
     )
@@ -259,14 +259,14 @@ def kpi_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*OFFICE)
 def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        programme = kpi.programme_get(actor=request.user, code=code)
+        programme = kpi.programme_get(actor=acting_user(request), code=code)
     except NotFound:
         raise Http404()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "snapshot":
                 kpi.snapshot_take(
-                    programme=programme, period=request.POST.get("period") or None, actor=request.user
+                    programme=programme, period=request.POST.get("period") or None, actor=acting_user(request)
                 )
                 messages.success(request, "已保存快照")
             elif request.POST.get("action") == "manual":
@@ -274,7 +274,9 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
                     programme=programme, pk=int(request.POST.get("indicator", "0"))
                 )
                 raw = request.POST.get("value", "").strip()
-                kpi.indicator_set_manual(actor=request.user, indicator=ind, value=int(raw) if raw else None)
+                kpi.indicator_set_manual(
+                    actor=acting_user(request), indicator=ind, value=int(raw) if raw else None
+                )
         except (ApplicationError, ValueError, KpiIndicator.DoesNotExist) as e:
             messages.error(request, getattr(e, "message_zh", "输入无效"))
         return redirect("monitoring:kpi-detail", code=code)

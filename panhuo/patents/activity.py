@@ -5,11 +5,15 @@ They keep `PatentActivity` counters and holder / converted flags current without
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from panhuo.accounts.models import User
 from panhuo.common.audit import audit_record
 from panhuo.patents.models import InventoryRecord, PatentActivity
 
@@ -69,3 +73,47 @@ def inventory_mark_converted(*, patent_id: int, organization_id: int | None = No
         detail={"records": count},
     )
     return count
+
+
+@dataclass(frozen=True)
+class CounterDrift:
+    patent_id: int
+    counter: str
+    stored: int
+    expected: int
+
+
+def activity_counters_reconcile(
+    *, expected: Mapping[str, Mapping[int, int]], apply: bool, actor: User | None = None
+) -> list[CounterDrift]:
+    """Compare every counter with `expected` (counter -> patent id -> count, absent = 0); with `apply`, fix them.
+
+    The higher app that owns each counter's source rows computes `expected` (`panhuo activity_rebuild`)."""
+    unknown = set(expected) - COUNTERS
+    if unknown:
+        raise ValueError(f"unknown counters: {sorted(unknown)}")
+    names = sorted(expected)
+    stored = {row[0]: row[1:] for row in PatentActivity.objects.values_list("patent_id", *names).iterator()}
+    patent_ids = set(stored) | {pid for counts in expected.values() for pid in counts}
+    drifts = [
+        CounterDrift(pid, name, stored_value, expected_value)
+        for pid in sorted(patent_ids)
+        for i, name in enumerate(names)
+        if (stored_value := int(stored[pid][i]) if pid in stored else 0)
+        != (expected_value := int(expected[name].get(pid, 0)))
+    ]
+    if apply and drifts:
+        fixes: dict[int, dict[str, int]] = {}
+        for d in drifts:
+            fixes.setdefault(d.patent_id, {})[d.counter] = d.expected
+        with transaction.atomic():
+            for pid, values in fixes.items():
+                PatentActivity.objects.get_or_create(patent_id=pid)
+                PatentActivity.objects.filter(patent_id=pid).update(**values, updated_at=timezone.now())
+            audit_record(
+                "patent.activity_reconcile",
+                actor=actor,
+                object_type="patents.PatentActivity",
+                detail={"patents": len(fixes), "counters": len(drifts)},
+            )
+    return drifts

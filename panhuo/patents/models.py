@@ -223,6 +223,8 @@ class InventoryRecord(TimeStampedModel):
     submitted_at = models.DateTimeField(null=True, blank=True)
     pooled_at = models.DateTimeField("入库时间", null=True, blank=True, db_index=True)
     converted = models.BooleanField("已转化", default=False)  # counted, never looked up: no index
+    # The institution's choice to show this pooled record on the public front door (no sign-in); see publishing.py.
+    public_since = models.DateTimeField("公开发布时间", null=True, blank=True, db_index=True)
     converted_at = models.DateTimeField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 

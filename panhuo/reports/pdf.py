@@ -21,6 +21,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from engine.deals.money import format_fen
+
 TTF_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -43,11 +45,10 @@ def cjk_font() -> str:
 
 
 def _yuan(fen: int | None) -> str:
-    fen = int(fen or 0)
-    return f"{fen // 100:,}.{fen % 100:02d}"
+    return format_fen(int(fen or 0))
 
 
-def _table(rows: list[list[Any]], font: str) -> Table:
+def pdf_table(rows: list[list[Any]], font: str) -> Table:
     t = Table([[str(v) if v is not None else "—" for v in r] for r in rows], repeatRows=1)
     t.setStyle(
         TableStyle(
@@ -61,7 +62,7 @@ def _table(rows: list[list[Any]], font: str) -> Table:
     return t
 
 
-def _bar(categories: list[str], values: list[int], font: str) -> Drawing:
+def bar_chart(categories: list[str], values: list[int], font: str) -> Drawing:
     d = Drawing(460, 200)
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 40, 400, 140
@@ -96,7 +97,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
         "industrialisation_rate": "产业化率",
     }
     story.append(
-        _table(
+        pdf_table(
             [["指标", "分子", "分母", "比率%"]]
             + [
                 [names.get(k, k), r["numerator"], r["denominator"], r["percent"]]
@@ -107,7 +108,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
     )
     story.append(Paragraph("二、转化交易", h2))
     story.append(
-        _table(
+        pdf_table(
             [["类型", "交易数", "专利数", "合同金额(元)", "实际到账(元)", "同比%"]]
             + [
                 [
@@ -124,7 +125,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
         )
     )
     kinds = list(s["totals"])
-    story.append(_bar([labels.get(k, k) for k in kinds], [s["totals"][k]["deals"] for k in kinds], font))
+    story.append(bar_chart([labels.get(k, k) for k in kinds], [s["totals"][k]["deals"] for k in kinds], font))
     if c["kind"] == "office":
         story.append(
             Paragraph(
@@ -136,7 +137,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
         if s.get("top_institutions"):
             story.append(Paragraph("三、高校院所", h2))
             story.append(
-                _table(
+                pdf_table(
                     [["机构", "交易数", "合同金额(元)"]]
                     + [[r["name"], r["deals"], _yuan(r["contract_fen"])] for r in s["top_institutions"][:15]],
                     font,
@@ -147,7 +148,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
                 Paragraph(f"KPI：{k['name']}（截至 {k['as_of']}，得分 {k['score_bp'] / 100:.2f}%）", h2)
             )
             story.append(
-                _table(
+                pdf_table(
                     [["指标", "目标", "当前", "预测", "状态"]]
                     + [
                         [
@@ -166,7 +167,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
         if s.get("colleges"):
             story.append(Paragraph("三、各学院建档与入库", h2))
             story.append(
-                _table(
+                pdf_table(
                     [["学院", "存量", "已建档", "已入库", "建档率%", "入库率%"]]
                     + [
                         [
@@ -185,7 +186,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
         if c.get("deals"):
             story.append(Paragraph("四、交易明细", h2))
             story.append(
-                _table(
+                pdf_table(
                     [["编号", "类型", "名称", "合同金额(元)"]]
                     + [
                         [

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from panhuo.reports import views
 
 app_name = "reports"
-urlpatterns: list = [path("", views.report_page, name="report")]
+urlpatterns: list[URLPattern] = [path("", views.report_page, name="report")]

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.chart import BarChart, Reference
 
+from engine.deals.money import format_fen
 from panhuo.common.exports import safe_cell
 
 
@@ -24,13 +25,12 @@ def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> Any:
 
 
 def _yuan(fen: int | None) -> str:
-    fen = int(fen or 0)
-    return f"{fen // 100}.{fen % 100:02d}"
+    return format_fen(int(fen or 0))
 
 
 def render_xlsx(c: dict[str, Any]) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     s = c["stats"]
     labels = c["kind_labels"]
     overview = [

@@ -164,3 +164,25 @@ def test_declaration_refusals(change, codes):
 def test_caps_are_configurable():
     caps = FeeCaps(fixed_fee_max_fen=100, royalty_sales_max_bp=100, royalty_profit_max_bp=100)
     assert [r.code for r in declaration_refusals(declaration(fixed_fee_fen=101), caps)] == ["ol_fee_cap"]
+
+
+@pytest.mark.parametrize(
+    ("fen", "text"),
+    [
+        (0, "0.00"),
+        (5, "0.05"),
+        (-5, "-0.05"),
+        (99, "0.99"),
+        (-99, "-0.99"),
+        (100, "1.00"),
+        (12345, "123.45"),
+        (-12345, "-123.45"),  # floor division would print "-124.55"
+        (-100, "-1.00"),
+        (123456789, "1,234,567.89"),
+        (-123456789, "-1,234,567.89"),
+        (10**17, "1,000,000,000,000,000.00"),  # exact far beyond float's 2**53: no float on the way
+        (10**17 + 1, "1,000,000,000,000,000.01"),
+    ],
+)
+def test_format_fen_negatives_and_rounding(fen, text):
+    assert format_fen(fen) == text

@@ -78,3 +78,24 @@ def test_credit_code():
     with pytest.raises(CreditCodeError):
         normalise_credit_code("9135010OM000100Y43")  # letter O is not in the alphabet
     assert credit_check_character("91350100M000100Y4") == "3"
+
+
+def test_credit_code_with_letter_authority_is_accepted():
+    """登记管理部门代码 Y (其他): stdnum's validate() refuses any non-digit in the first 8; GB 32100 allows it."""
+    from stdnum.cn import uscc
+    from stdnum.exceptions import InvalidFormat
+
+    first17 = "Y1440300MA5F00001"
+    code = first17 + credit_check_character(first17)
+    assert normalise_credit_code(code.lower()) == code
+    with pytest.raises(InvalidFormat):
+        uscc.validate(code)
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
+def test_credit_check_character_follows_gb32100(first17):
+    # GB 32100-2015 §5: C18 = 31 - (Σ Ci·Wi mod 31), with 31 written as 0
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [3 ** (i) % 31 for i in range(17)]
+    value = 31 - sum(alphabet.index(c) * w for c, w in zip(first17, weights, strict=True)) % 31
+    assert credit_check_character(first17) == alphabet[0 if value == 31 else value]

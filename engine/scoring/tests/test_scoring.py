@@ -90,7 +90,8 @@ def test_contributions_add_up_and_match_vectorised(rows, w):
     arrays = score_normalised(norm, vec)
     for i, r in enumerate(rows):
         vs = explain(r, r, weights, model_version="t")
-        assert sum(c.contribution for c in vs.indicators) == pytest.approx(vs.score, abs=1e-9)
+        # explain() (per indicator, in Python) and score_normalised() (matrix) are two paths to one score.
+        assert sum(c.contribution for c in vs.indicators) == pytest.approx(arrays.score[i], abs=1e-9)
         assert vs.score == pytest.approx(arrays.score[i], abs=1e-9)
         assert 0.0 <= vs.score <= 100.0 + 1e-9
     assert raw.values.shape == (len(rows), K)
@@ -213,3 +214,17 @@ def test_normalise_inplace_matches_copy():
     b = normalise(raw, min_cohort=20, inplace=True)
     assert b is raw.values
     assert np.array_equal(np.isnan(a), np.isnan(b)) and np.allclose(np.nan_to_num(a), np.nan_to_num(b))
+
+
+def test_negligible_weight_scores_the_same_on_both_paths():
+    """Found by the property test: a denormal weight underflowed in the batch path (0) but not in explain() (50)."""
+    from engine.scoring.model import score_normalised
+
+    w = {ind.name: 0.0 for ind in INDICATORS}
+    w[INDICATORS[0].name], w[INDICATORS[1].name] = 1.0, 5e-324
+    row: list[float | None] = [None] * K
+    row[1] = 0.5  # only the negligibly weighted indicator is present
+    batch = score_normalised(np.array([[np.nan if v is None else v for v in row]]), weight_vector(w)).score[0]
+    assert batch == explain(row, row, w, model_version="t").score == 0.0
+    with pytest.raises(ValueError):
+        weight_vector({INDICATORS[0].name: 1e-12})

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download
 from panhuo.common.permissions import roles_required
@@ -57,8 +58,8 @@ def enterprise_import_view(request: HttpRequest) -> HttpResponse:
 @roles_required(*OFFICE)
 @require_GET
 def enterprise_import_job_view(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_selectors.import_job_get(request.user, pk)
-    rejects = import_selectors.import_job_rejects(request.user, pk)[:200]
+    job = import_selectors.import_job_get(acting_user(request), pk)
+    rejects = import_selectors.import_job_rejects(acting_user(request), pk)[:200]
     return render(
         request,
         "demand/enterprise_import_job.html",
@@ -69,8 +70,8 @@ def enterprise_import_job_view(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*OFFICE)
 @require_GET
 def enterprise_import_rejects_view(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_selectors.import_job_get(request.user, pk)
-    rows = import_selectors.import_job_rejects(request.user, pk).values_list(
+    job = import_selectors.import_job_get(acting_user(request), pk)
+    rows = import_selectors.import_job_rejects(acting_user(request), pk).values_list(
         "line", "column", "value", "code", "message_zh", "message_en"
     )
     content = csv_bytes(["行号", "列", "值", "错误代码", "说明", "message"], rows.iterator())

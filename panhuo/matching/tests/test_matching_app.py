@@ -66,7 +66,8 @@ def test_search_page_and_api(client, built_index, enterprise_user):
     page = client.get("/matching/", {"q": "锂离子电池负极材料"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "锂离子电池正极材料及其制备方法" in html and "硅碳复合物" not in html
+    assert "CN100000001A" in html and "CN100000002A" not in html  # the unpooled draft never shows
+    assert "<mark>" in html and "正极" in html  # matched words are highlighted in the title
     assert "关键词匹配" in html
     api = client.get("/api/matching/patents", {"q": "锂离子电池负极材料", "top": 2})
     assert api.status_code == 200

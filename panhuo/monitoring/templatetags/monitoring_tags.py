@@ -2,16 +2,15 @@ from __future__ import annotations
 
 from django import template
 
+from engine.deals.money import format_fen
+
 register = template.Library()
 
 
 @register.filter
 def yuan(fen: int | None) -> str:
     """12345 fen -> "123.45" (yuan, thousands separated)."""
-    fen = int(fen or 0)
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+    return format_fen(int(fen or 0))
 
 
 @register.filter

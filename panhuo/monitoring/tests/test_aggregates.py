@@ -8,14 +8,14 @@ from hypothesis import strategies as st
 
 from panhuo.deals.models import DealKind, DealState
 from panhuo.monitoring import metrics
-from panhuo.monitoring.aggregates import (
-    aggregates_rebuild,
+from panhuo.monitoring.aggregates import aggregates_rebuild
+from panhuo.monitoring.models import DistinctAggregate
+from panhuo.monitoring.naive import (
     naive_deal_totals,
     naive_inventory,
     naive_smes_served_by_institutions,
     naive_top_institutions,
 )
-from panhuo.monitoring.models import DistinctAggregate
 from panhuo.monitoring.regions import Period, parse_period, prefixes_of, region_prefix
 from panhuo.monitoring.stats import Scope, dashboard
 
@@ -195,7 +195,7 @@ def test_response_time_from_aggregate_equals_naive():
     from datetime import UTC, datetime, timedelta
 
     from panhuo.demand.models import Need, NeedAnswer
-    from panhuo.monitoring.aggregates import naive_response_hours
+    from panhuo.monitoring.naive import naive_response_hours
 
     uni, uni2 = org("university", "500107"), org("institute", "110105")
     ent = org("enterprise", "500108", sme=True)

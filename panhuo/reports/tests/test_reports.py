@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from panhuo.accounts.models import OrganizationType, Role
 from panhuo.deals.models import DealKind
@@ -41,6 +42,11 @@ def test_office_report_xlsx_is_formula_safe_and_has_chart(office, data):
     assert wb["转化交易"]["B2"].value == 1 and wb["转化交易"]["D2"].value == "123.45"
     assert wb["高校院所"]["A2"].value == "'@重庆大学"
     assert len(wb["转化交易"]._charts) == 1
+    c["stats"]["totals"]["transfer"]["received_fen"] = -12345
+    c["stats"]["totals"]["transfer"]["contract_fen"] = 123_456_789
+    wb = load_workbook(io.BytesIO(render_xlsx(c)))
+    # safe_cell neutralises every text cell that starts with "-" (formula injection), amounts included
+    assert [wb["转化交易"]["D2"].value, wb["转化交易"]["E2"].value] == ["1,234,567.89", "'-123.45"]
 
 
 def test_institution_annual_report_and_pdf(data):
@@ -49,7 +55,34 @@ def test_institution_annual_report_and_pdf(data):
     wb = load_workbook(io.BytesIO(render_xlsx(c)))
     assert wb["交易明细"]["C2"].value == "'=cmd|' /C calc'!A0"
     pdf = render_pdf(c)
-    assert pdf.startswith(b"%PDF") and len(pdf) > 1500
+    assert pdf.startswith(b"%PDF")
+    lines = _pdf_lines(pdf)
+    assert lines[0] == "@重庆大学2026年度专利运营年报"
+    # 二、转化交易: kind, deals, patents, contract, received — the figures of the one transfer
+    at = lines.index("二、转化交易")
+    assert lines[at + 7 : at + 12] == ["转让", "1", "1", "123.45", "0.00"]
+
+
+def _pdf_lines(pdf: bytes) -> list[str]:
+    """The PDF's text, one stripped line per entry (pypdf reads the fonts' ToUnicode maps)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return [ln.strip() for page in reader.pages for ln in page.extract_text().splitlines() if ln.strip()]
+
+
+def test_office_pdf_prints_figures_and_negative_money(office, data):
+    c = report_content(organization=office, period=parse_period("2026"))
+    c["stats"]["totals"]["transfer"][
+        "received_fen"
+    ] = -12345  # a refund larger than the receipts: sign on the whole amount
+    lines = _pdf_lines(render_pdf(c))
+    assert lines[0] == "重庆市知识产权局专利转化运用监测年度报告（2026）"
+    at = lines.index("二、转化交易")
+    assert lines[at + 7 : at + 12] == ["转让", "1", "1", "123.45", "-123.45"]
+    assert lines[lines.index("三、高校院所") + 4 : lines.index("三、高校院所") + 7] == [
+        "@重庆大学",
+        "1",
+        "123.45",
+    ]
 
 
 def test_report_command(office, data, tmp_path):

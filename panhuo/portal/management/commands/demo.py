@@ -10,14 +10,17 @@ DEMO_STEPS = (
     "panhuo.classification.demo:load",
     "panhuo.accounts.demo:load",
     "panhuo.patents.demo:load",
+    "panhuo.portal.synthetic:load",  # 合成演示大学: complete synthetic records (before industries, deals, scoring)
     "panhuo.patents.industries:load_demo",
     "panhuo.demand.demo:load",
+    "panhuo.portal.synthetic:load_business",  # after demand: its needs load only while no demo need exists
     "panhuo.deals.demo:load",
     "panhuo.outcomes.demo:load",
     "panhuo.evaluation.demo:load",  # after deals and demand: scores use their activity
     "panhuo.matching.demo:load",  # after evaluation: the value score is the matching prior
     "panhuo.disclosures.demo:load",  # after matching: the novelty search asks the index
     "panhuo.monitoring.demo:load",
+    "panhuo.navigation.demo:load",  # last: its scopes read patents, deals, needs and scores
 )
 
 

@@ -1,0 +1,298 @@
+"""One scope's figures from its rows: trend, types, statuses, holders, concentration, entrants, teams, composition.
+
+Counting rules (exact, and said on the page):
+- a patent counts once per figure even with several matching codes or holders within one bar;
+- years are the application (申请日) year; rows without one are counted under UNKNOWN_YEAR ("未知");
+- holders are the normalised 专利权人, else 申请人 (`holders.holders_of`);
+- composition counts a patent once in each IPC main group / industry it has (the bars add up to more than N).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type
+from engine.landscape.metrics import concentration, growth_series, new_entrants, window_growth
+
+UNKNOWN_YEAR = "未知"
+RECENT_YEARS = 3
+MAX_TEAM_INVENTORS = (
+    30  # a patent with more named inventors is a consortium list, not a team: no pairs from it
+)
+
+
+@dataclass(frozen=True)
+class LandscapeRow:
+    """One patent of a scope: what the figures need, nothing more."""
+
+    patent_id: int
+    app_year: int | None
+    grant_year: int | None
+    patent_type: str
+    legal_status: str
+    ipc_groups: tuple[str, ...]  # IPC main groups of all its codes, main first, each once ("H01M10/00")
+    holders: tuple[str, ...]  # normalised
+    inventors: tuple[str, ...]
+    industries: tuple[str, ...] = ()  # GB/T 4754 codes
+    inside: bool = True  # holder in the region compared against the rest
+
+
+def main_group(code: str) -> str:
+    """The IPC main group of a canonical code ("H01M10/0525" → "H01M10/00"); a code above group level as is."""
+    return code.split("/")[0] + "/00" if "/" in code else code
+
+
+@lru_cache(maxsize=200_000)
+def normalise_person(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def _year_key(year: int | None) -> int | str:
+    return UNKNOWN_YEAR if year is None else year
+
+
+def _holder_type(name: str, known: Mapping[str, str] | None) -> str:
+    if known and name in known:
+        return known[name]
+    return holder_type(name).value
+
+
+def by_year(rows: Sequence[LandscapeRow]) -> list[dict[str, Any]]:
+    apps = Counter(r.app_year for r in rows)
+    grants = Counter(r.grant_year for r in rows if r.grant_year is not None)
+    years = sorted({y for y in apps if y is not None} | {y for y in grants if y is not None})
+    out: list[dict[str, Any]] = []
+    if years:
+        for year in range(years[0], years[-1] + 1):
+            out.append({"year": year, "applications": apps.get(year, 0), "grants": grants.get(year, 0)})
+    if apps.get(None):
+        out.append({"year": UNKNOWN_YEAR, "applications": apps[None], "grants": 0})
+    return out
+
+
+def teams(rows: Sequence[LandscapeRow], *, min_shared: int = 2) -> list[dict[str, Any]]:
+    """Co-inventor groups: inventors linked when they share ≥ `min_shared` patents, joined transitively.
+
+    A team's patents are those naming at least two of its members. Ranked by patents, then lead name.
+    """
+    pairs: Counter[tuple[str, str]] = Counter()
+    per_inventor: Counter[str] = Counter()
+    people_of: dict[int, tuple[str, ...]] = {}
+    for r in rows:
+        people = tuple(sorted({p for p in (normalise_person(i) for i in r.inventors) if p}))
+        people_of[r.patent_id] = people
+        per_inventor.update(people)
+        if 2 <= len(people) <= MAX_TEAM_INVENTORS:
+            for i, a in enumerate(people):
+                for b in people[i + 1 :]:
+                    pairs[(a, b)] += 1
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (a, b), n in pairs.items():
+        if n >= min_shared:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    members: dict[str, list[str]] = defaultdict(list)
+    for person in parent:
+        members[find(person)].append(person)
+    team_of = {p: root for root, group in members.items() for p in group}
+    patents: dict[str, list[int]] = defaultdict(list)
+    for pid, people in people_of.items():
+        hits = Counter(team_of[p] for p in people if p in team_of)
+        for root, n in hits.items():
+            if n >= 2:
+                patents[root].append(pid)
+    out: list[dict[str, Any]] = []
+    for root, group in members.items():
+        ranked = sorted(group, key=lambda p: (-per_inventor[p], p))
+        out.append(
+            {
+                "lead": ranked[0],
+                "members": ranked,
+                "size": len(ranked),
+                "patents": len(patents[root]),
+                "patent_ids": sorted(patents[root]),
+            }
+        )
+    out.sort(key=lambda t: (-len(t["patent_ids"]), t["lead"]))
+    return out
+
+
+def _periods(first: int, last: int, buckets: int = 4) -> list[tuple[int, int]]:
+    span = last - first + 1
+    size = max(1, -(-span // buckets))
+    return [(start, min(last, start + size - 1)) for start in range(first, last + 1, size)]
+
+
+def composition_shift(rows: Sequence[LandscapeRow], codes_of: str, top: Sequence[str]) -> dict[str, Any]:
+    """Share (percent of the period's patents) of each top code in each period of the known years."""
+    years = [r.app_year for r in rows if r.app_year is not None]
+    if not years or not top:
+        return {"periods": [], "series": []}
+    periods = _periods(min(years), max(years))
+    totals = [0] * len(periods)
+    counts = {code: [0] * len(periods) for code in top}
+    for r in rows:
+        if r.app_year is None:
+            continue
+        i = next(k for k, (a, b) in enumerate(periods) if a <= r.app_year <= b)
+        totals[i] += 1
+        for code in set(getattr(r, codes_of)):
+            if code in counts:
+                counts[code][i] += 1
+    return {
+        "periods": [f"{a}" if a == b else f"{a}–{b}" for a, b in periods],
+        "totals": totals,
+        "series": [
+            {
+                "code": code,
+                "counts": counts[code],
+                "percent": [
+                    round(100 * c / t, 1) if t else 0.0 for c, t in zip(counts[code], totals, strict=True)
+                ],
+            }
+            for code in top
+        ],
+    }
+
+
+def analyse(
+    rows: Sequence[LandscapeRow],
+    *,
+    known_holder_types: Mapping[str, str] | None = None,
+    top: int = 20,
+    recent_years: int = RECENT_YEARS,
+) -> dict[str, Any]:
+    """Every figure of the landscape page except clusters, conversion and demand (which need the database)."""
+    n = len(rows)
+    years = by_year(rows)
+    known_years = [y["year"] for y in years if y["year"] != UNKNOWN_YEAR]
+    last_year = max(known_years) if known_years else None
+    apps_by_year = {y["year"]: y["applications"] for y in years if y["year"] != UNKNOWN_YEAR}
+    holder_counts: Counter[str] = Counter()
+    first_year: dict[str, int] = {}
+    for r in rows:
+        holder_counts.update(r.holders)
+        if r.app_year is not None:
+            for h in r.holders:
+                if h not in first_year or r.app_year < first_year[h]:
+                    first_year[h] = r.app_year
+    conc = concentration(holder_counts.values())
+    holders = [
+        {
+            "name": name,
+            "type": _holder_type(name, known_holder_types),
+            "type_label": HOLDER_TYPE_LABELS[HolderType(_holder_type(name, known_holder_types))],
+            "patents": count,
+            "share": round(count / conc.total, 4) if conc.total else 0.0,
+            "first_year": first_year.get(name),
+        }
+        for name, count in sorted(holder_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    ]
+    holder_type_counts: Counter[str] = Counter()
+    for r in rows:
+        holder_type_counts.update({_holder_type(h, known_holder_types) for h in r.holders} or {"other"})
+    entrants: list[dict[str, Any]] = []
+    since = None
+    if last_year is not None:
+        since = last_year - recent_years + 1
+        entrants = sorted(
+            (
+                {"name": h, "first_year": first_year[h], "patents": holder_counts[h]}
+                for h in new_entrants(first_year, since=since)
+            ),
+            key=lambda e: (-holder_counts[str(e["name"])], str(e["name"])),
+        )[:top]
+    ipc_counts: Counter[str] = Counter()
+    industry_counts: Counter[str] = Counter()
+    for r in rows:
+        ipc_counts.update(set(r.ipc_groups))
+        industry_counts.update(set(r.industries))
+    top_ipc = [c for c, _ in sorted(ipc_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    top_industries = [c for c, _ in sorted(industry_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    team_list = teams(rows)
+    inside = sum(1 for r in rows if r.inside)
+    return {
+        "patents": n,
+        "unknown_year": sum(1 for r in rows if r.app_year is None),
+        "by_year": years,
+        "growth": growth_series(apps_by_year),
+        "recent_growth_percent": (
+            window_growth(apps_by_year, last_year=last_year, window=recent_years) if last_year else None
+        ),
+        "last_year": last_year,
+        "types": dict(sorted(Counter(r.patent_type for r in rows).items())),
+        "statuses": dict(sorted(Counter(r.legal_status for r in rows).items())),
+        "holders": holders,
+        "holder_count": conc.holders,
+        "holder_types": dict(sorted(holder_type_counts.items())),
+        "concentration": {"cr4": conc.cr4, "hhi": conc.hhi, "holder_patents": conc.total},
+        "new_entrants": entrants,
+        "new_entrants_since": since,
+        "new_entrant_count": len(new_entrants(first_year, since=since)) if since is not None else 0,
+        "teams": [{k: v for k, v in t.items() if k != "patent_ids"} for t in team_list[:top] if t["patents"]],
+        "ipc": [{"code": c, "patents": ipc_counts[c]} for c in top_ipc],
+        "ipc_groups": len(ipc_counts),
+        "ipc_shift": composition_shift(rows, "ipc_groups", top_ipc[:8]),
+        "industries": [{"code": c, "patents": industry_counts[c]} for c in top_industries],
+        "industry_shift": composition_shift(rows, "industries", top_industries[:8]),
+        "region": {"inside": inside, "outside": n - inside},
+    }
+
+
+def _year_value(value: str) -> int | None:
+    return None if value in (UNKNOWN_YEAR, "", "unknown") else int(value)
+
+
+def facet_ids(
+    rows: Iterable[LandscapeRow],
+    facet: str,
+    value: str,
+    *,
+    known_holder_types: Mapping[str, str] | None = None,
+) -> list[int]:
+    """The patents behind one figure: ids of the rows whose `facet` equals `value` (sorted).
+
+    Facets: app_year, grant_year (UNKNOWN_YEAR for none), type, status, holder, holder_type, ipc, industry,
+    team (any member's name), region (inside | outside).
+    """
+    rows = list(rows)
+    if facet == "team":
+        person = normalise_person(value)
+        for t in teams(rows):
+            if person in t["members"]:
+                return t["patent_ids"]
+        return []
+    tests = {
+        "app_year": lambda r: r.app_year == _year_value(value),
+        "grant_year": lambda r: r.grant_year == _year_value(value),
+        "type": lambda r: r.patent_type == value,
+        "status": lambda r: r.legal_status == value,
+        "holder": lambda r: value in r.holders,
+        "holder_type": lambda r: (
+            value in ({_holder_type(h, known_holder_types) for h in r.holders} or {"other"})
+        ),
+        "ipc": lambda r: value in r.ipc_groups,
+        "industry": lambda r: value in r.industries,
+        "region": lambda r: r.inside == (value == "inside"),
+    }
+    test = tests.get(facet)
+    if test is None:
+        return []
+    try:
+        return sorted(r.patent_id for r in rows if test(r))
+    except ValueError:  # a year that is not a number
+        return []

@@ -1,0 +1,135 @@
+"""Technology clusters of a scope (run in the worker): vectors from the matching index, else TF-IDF term vectors.
+
+Also counts, for the scope's open needs, how many have a good match among the scope's patents (a search per
+need: worker work too).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from engine.landscape import LandscapeRow, cluster_vectors, describe_clusters, term_vectors
+from engine.landscape.clusters import ClusterResult, choose_k
+from panhuo.matching import index as match_index
+from panhuo.navigation.conversion import GOOD_MATCH_SCORE, needs_in_scope, subclass_counts
+from panhuo.navigation.scope import ScopeDefinition
+from panhuo.navigation.selectors import Visibility, chunks, scope_rows
+from panhuo.patents.models import Patent
+
+MIN_INDEX_COVERAGE = 0.95  # below this share of the scope in the built index, the term vectors are used
+MAX_NEEDS_SEARCHED = 200
+Progress = Callable[[str, int, int], None]
+
+
+def index_vectors(patent_ids: Sequence[int]) -> tuple[np.ndarray | None, str]:
+    """Dense vectors of the patents from the matching index (later segments win), or None with the reason."""
+    index = match_index.patent_index()
+    if index is None:
+        return None, "匹配索引尚未构建，改用 TF-IDF 词向量 (no matching index: TF-IDF term vectors)"
+    where: dict[int, tuple[int, int]] = {}
+    for s, segment in enumerate(index.segments):
+        for row, doc_id in enumerate(segment.ids.tolist()):
+            where[doc_id] = (s, row)
+    found = [where.get(pid) for pid in patent_ids]
+    coverage = sum(1 for f in found if f is not None) / len(patent_ids) if patent_ids else 0.0
+    if coverage < MIN_INDEX_COVERAGE:
+        return None, (
+            f"匹配索引只覆盖本范围 {coverage:.0%} 的专利，改用 TF-IDF 词向量 "
+            f"(index covers {coverage:.0%} of the scope: TF-IDF term vectors)"
+        )
+    dim = index.segments[0].vectors.shape[1]
+    out = np.zeros((len(patent_ids), dim), dtype=np.float32)
+    for i, f in enumerate(found):
+        if f is not None:
+            out[i] = index.segments[f[0]].vectors[f[1]]
+    return out, f"匹配索引向量（{index.segments[0].dense_name}）"
+
+
+def patent_tokens(patent_ids: Sequence[int], progress: Progress | None = None) -> list[list[str]]:
+    tokenizer = match_index.tokenizer()
+    texts: dict[int, str] = {}
+    for part in chunks(list(patent_ids)):
+        for pid, title, abstract in Patent.objects.filter(pk__in=part).values_list("pk", "title", "abstract"):
+            texts[pid] = f"{title}。{abstract[:600]}"
+    out = []
+    for i, pid in enumerate(patent_ids):
+        out.append(tokenizer.tokens(texts.get(pid, "")))
+        if progress and (i + 1) % 5000 == 0:
+            progress("tokenise", i + 1, len(patent_ids))
+    return out
+
+
+def clusters_compute(
+    rows: Sequence[LandscapeRow], *, vectors_from: str = "auto", progress: Progress | None = None
+) -> tuple[list[ClusterResult], str, str]:
+    """(clusters, vector source code, the sentence saying where the vectors came from)."""
+    ids = [r.patent_id for r in rows]
+    if not ids:
+        return [], "none", "范围内没有专利 (no patents in the scope)"
+    tokens = patent_tokens(ids, progress)
+    vectors, note = (
+        (None, "TF-IDF 词向量 (TF-IDF term vectors)") if vectors_from == "tfidf" else index_vectors(ids)
+    )
+    source = "index" if vectors is not None else "tfidf"
+    if vectors is None:
+        vectors = term_vectors(tokens)
+    labels = cluster_vectors(vectors, choose_k(len(ids)))
+    years = [r.app_year for r in rows]
+    known = [y for y in years if y is not None]
+    clusters = describe_clusters(labels, ids, years, tokens, last_year=max(known) if known else None)
+    return clusters, source, note
+
+
+def good_matches(definition: ScopeDefinition, rows: Sequence[LandscapeRow]) -> dict[str, Any]:
+    """Open needs in the scope and how many have a match scoring ≥ GOOD_MATCH_SCORE among the scope's patents."""
+    from panhuo.matching.documents import need_labels, need_text
+    from panhuo.matching.selectors import make_query, match_patents
+
+    scope_ids = {r.patent_id for r in rows}
+    needs = needs_in_scope(definition, list(subclass_counts([r.ipc_groups for r in rows])))
+    if match_index.patent_index() is None:
+        return {
+            "needs": len(needs),
+            "searched": 0,
+            "good": None,
+            "threshold": GOOD_MATCH_SCORE,
+            "note": "匹配索引尚未构建，无法计算匹配 (no matching index)",
+        }
+    good: list[int] = []
+    searched = needs[:MAX_NEEDS_SEARCHED]
+    for need in searched:
+        hits = match_patents(
+            make_query(need_text(need), need_labels(need), 5), lambda ids: {i for i in ids if i in scope_ids}
+        )
+        if hits and hits[0].hit.score >= GOOD_MATCH_SCORE:
+            good.append(need.pk)
+    return {
+        "needs": len(needs),
+        "searched": len(searched),
+        "good": len(good),
+        "good_need_ids": good,
+        "threshold": GOOD_MATCH_SCORE,
+        "note": "",
+    }
+
+
+def run_for(
+    definition: ScopeDefinition, visibility: Visibility, *, vectors_from: str = "auto"
+) -> dict[str, Any]:
+    """Everything a cluster run stores."""
+    started = time.monotonic()
+    rows = scope_rows(definition, visibility.records)
+    clusters, source, note = clusters_compute(rows, vectors_from=vectors_from)
+    matches = good_matches(definition, rows)
+    return {
+        "patents": len(rows),
+        "clusters": [c.as_dict(with_ids=True) for c in clusters],
+        "vectors": source,
+        "note": note,
+        "matches": matches,
+        "seconds": round(time.monotonic() - started, 2),
+    }

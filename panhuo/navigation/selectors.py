@@ -1,0 +1,447 @@
+"""Reads for 专利导航: who sees what (one function), a scope's rows, and every figure of the landscape page.
+
+`landscape_visibility` is the only place that decides visibility here; everything else takes its answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
+from engine.landscape.analysis import main_group
+from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type, holders_of
+from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.classification.models import Industry, IpcNode
+from panhuo.common.errors import NotFound, PermissionRefused
+from panhuo.monitoring.regions import region_prefix
+from panhuo.navigation.models import ClusterRun, ClusterState, IpcPosting, LandscapeScope
+from panhuo.navigation.postings import LATE_COMMIT_MARGIN, postings_watermark
+from panhuo.navigation.scope import ScopeDefinition
+from panhuo.patents.models import (
+    InventoryRecord,
+    InventoryState,
+    LegalStatus,
+    Patent,
+    PatentIndustry,
+    PatentType,
+)
+from panhuo.patents.selectors import OWNER_ROLES, inventory_visible
+
+CHUNK = 5000  # ids per IN (...) query: below SQLite's parameter limit, index lookups on both databases
+ORG_HOLDER_TYPES: dict[str, str] = {
+    OrganizationType.UNIVERSITY: HolderType.UNIVERSITY.value,
+    OrganizationType.INSTITUTE: HolderType.INSTITUTE.value,
+    OrganizationType.ENTERPRISE: HolderType.ENTERPRISE.value,
+}
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What one user may count and open in 专利导航.
+
+    `records`: inventory records whose patents the user sees in detail (counted, listed, linked).
+    `national`: records counted in national aggregates shown as bare numbers (region share against the
+    country); equal to `records` except for offices, who see national totals without other regions' details.
+    """
+
+    records: QuerySet[InventoryRecord]
+    national: QuerySet[InventoryRecord]
+    label: str
+
+
+def landscape_visibility(user: Any) -> Visibility:
+    """Who sees what in 专利导航 (the one place; to be switched to accounts.visibility when it exists).
+
+    - institution people: their own records in any state (as the patents list decides by role) and every
+      institution's published (pooled) records;
+    - IP offices: every record of institutions in their region, published records elsewhere, national
+      counts (no details) of everything;
+    - enterprises, agencies, banks and anyone else signed in: published (pooled) records.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionRefused("请先登录", "Sign in first")
+    if user.role == Role.OFFICE_OFFICIAL and getattr(user, "organization", None) is not None:
+        prefix = region_prefix(user.organization.region_code or "")
+        region = Q(organization__region_code__startswith=prefix) if prefix else Q()
+        records = InventoryRecord.objects.filter(Q(state=InventoryState.POOLED) | region)
+        return Visibility(
+            records, InventoryRecord.objects.all(), f"{user.organization.name}（本辖区及全国已公开）"
+        )
+    records = inventory_visible(user)
+    if user.role in OWNER_ROLES:
+        label = "本单位专利及全国已公开专利"
+    else:
+        label = "全国已公开（入库）专利"
+    return Visibility(records, records, label)
+
+
+def system_visibility() -> Visibility:
+    """The command line's view: every record (an operator on the server, like `panhuo stats`)."""
+    records = InventoryRecord.objects.all()
+    return Visibility(records, records, "全部专利（命令行）")
+
+
+# ---------------------------------------------------------------- scopes
+
+
+def scopes_of(user: Any) -> QuerySet[LandscapeScope]:
+    """Scopes of the user's organization that are shared, plus the user's own unshared ones."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "organization_id", None):
+        return LandscapeScope.objects.none()
+    return LandscapeScope.objects.filter(organization_id=user.organization_id).filter(
+        Q(shared=True) | Q(created_by_id=user.pk)
+    )
+
+
+def scope_get(user: Any, pk: int) -> LandscapeScope:
+    scope = scopes_of(user).filter(pk=pk).first() if isinstance(pk, int) and 0 < pk < 2**63 else None
+    if scope is None:
+        raise NotFound()
+    return scope
+
+
+def latest_clusters(scope: LandscapeScope) -> ClusterRun | None:
+    return scope.cluster_runs.filter(state=ClusterState.DONE).order_by("-pk").first()
+
+
+def pending_clusters(scope: LandscapeScope) -> ClusterRun | None:
+    return (
+        scope.cluster_runs.filter(state__in=[ClusterState.QUEUED, ClusterState.RUNNING])
+        .order_by("-pk")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- rows of a scope
+
+
+def _ipc_condition(codes: Sequence[str]) -> Q:
+    """Any of a patent's codes under any of `codes` (JSON text match on the quoted code's prefix)."""
+    q = Q()
+    for code in codes:
+        prefix = (
+            code[:-2] if code.endswith("/00") else code
+        )  # main group H01M10/00 → everything under H01M10/
+        q |= Q(ipc_codes__icontains=f'"{prefix}')
+    return q
+
+
+def _posting_condition(codes: Sequence[str]) -> Q:
+    q = Q()
+    for code in codes:
+        # a range, not LIKE 'G06%' (SQLite's LIKE with ESCAPE cannot use the index)
+        q |= Q(subclass=code[:4]) if len(code) >= 4 else Q(subclass__gte=code, subclass__lt=code + "\uffff")
+    return q
+
+
+def ipc_prefixes(codes: Sequence[str]) -> tuple[str, ...]:
+    """What a patent's code must start with to fall under each scope code (main group H01M10/00 → H01M10/)."""
+    return tuple(code[:-2] if code.endswith("/00") else code for code in codes)
+
+
+def _industry_condition(codes: Sequence[str]) -> Q:
+    q = Q()
+    for code in codes:
+        if code.isalpha():
+            divisions = list(Industry.objects.filter(section=code, level=2).values_list("code", flat=True))
+            q |= Q(scheme=PatentIndustry.Scheme.GBT4754, code__in=divisions)
+        else:
+            q |= Q(scheme=PatentIndustry.Scheme.GBT4754, code__startswith=code)
+    return q
+
+
+def _sei_condition(codes: Sequence[str]) -> Q:
+    q = Q()
+    for code in codes:
+        q |= Q(scheme=PatentIndustry.Scheme.SEI, code=code) | Q(
+            scheme=PatentIndustry.Scheme.SEI, code__startswith=f"{code}."
+        )
+    return q
+
+
+def keyword_terms(keyword: str) -> list[str]:
+    """The keyword segmented by the search segmenter (rjieba with the IPC-title dictionary); itself if no token."""
+    from panhuo.matching.index import tokenizer
+
+    return tokenizer().tokens(keyword) or [keyword]
+
+
+def _keyword_condition(keywords: Sequence[str]) -> Q:
+    """Any keyword whose every term occurs in the title or the abstract."""
+    q = Q()
+    for keyword in keywords:
+        each = Q()
+        for term in keyword_terms(keyword):
+            each &= Q(title__icontains=term) | Q(abstract__icontains=term)
+        q |= each
+    return q
+
+
+def scope_patents(definition: ScopeDefinition, records: QuerySet[InventoryRecord]) -> QuerySet[Patent]:
+    """Patents of the scope among those with a record in `records` (holder types are applied on the rows)."""
+    d = definition
+    visible = records
+    if d.region:
+        visible = visible.filter(organization__region_code__startswith=d.region)
+    # IN (not a correlated EXISTS): SQLite would answer EXISTS(state = 'pooled' AND patent_id = p.id) through the
+    # state index, reading every published record once per candidate (12 s at 1M); IN builds the set once
+    patents = Patent.objects.filter(pk__in=visible.values("patent_id"))
+    if d.ipc:
+        watermark = postings_watermark()
+        if watermark is None:
+            patents = patents.filter(_ipc_condition(d.ipc))
+        else:
+            # candidates from the postings (indexed), plus patents changed since they were built; `scope_rows`
+            # checks every candidate's real codes, so a stale posting never changes an answer
+            posted = IpcPosting.objects.filter(_posting_condition(d.ipc)).values("patent_id")
+            # two IN sets evaluated once each (an OR with the LIKE made SQLite test the codes of every patent)
+            recent = Patent.objects.filter(updated_at__gt=watermark - LATE_COMMIT_MARGIN).filter(
+                _ipc_condition(d.ipc)
+            )
+            patents = patents.filter(Q(pk__in=posted) | Q(pk__in=recent.values("pk")))
+    if d.industries:
+        patents = patents.filter(
+            pk__in=PatentIndustry.objects.filter(_industry_condition(d.industries)).values("patent_id")
+        )
+    if d.sei:
+        patents = patents.filter(
+            pk__in=PatentIndustry.objects.filter(_sei_condition(d.sei)).values("patent_id")
+        )
+    if d.keywords:
+        patents = patents.filter(_keyword_condition(d.keywords))
+    if d.year_from:
+        patents = patents.filter(application_date__gte=date(d.year_from, 1, 1))
+    if d.year_to:
+        patents = patents.filter(application_date__lte=date(d.year_to, 12, 31))
+    if d.patent_types:
+        patents = patents.filter(patent_type__in=d.patent_types)
+    if d.legal_statuses:
+        patents = patents.filter(legal_status__in=d.legal_statuses)
+    return patents
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def known_holder_types() -> dict[str, str]:
+    """Normalised names of the platform's organizations → their holder type (the name guess is the fallback)."""
+    return {
+        normalise_holder(name): ORG_HOLDER_TYPES[t]
+        for name, t in Organization.objects.values_list("name", "type")
+        if t in ORG_HOLDER_TYPES
+    }
+
+
+_COLUMNS = {
+    # one JSON array per patent, built by the database and decoded in one call (a JSONField decodes per value:
+    # four json.loads a row cost more than the rest of the page at 50,000 rows)
+    "sqlite": (
+        "SELECT json_group_array(json_array(p.id, CAST(strftime('%%Y', p.application_date) AS INTEGER), "
+        "CAST(strftime('%%Y', p.grant_date) AS INTEGER), p.patent_type, p.legal_status, json(p.ipc_codes), "
+        "json(p.patentees), json(p.applicants), json(p.inventors))) FROM {table} p WHERE p.id IN ({inner})"
+    ),
+    "postgresql": (
+        "SELECT json_agg(json_build_array(p.id, EXTRACT(YEAR FROM p.application_date)::int, "
+        "EXTRACT(YEAR FROM p.grant_date)::int, p.patent_type, p.legal_status, p.ipc_codes, p.patentees, "
+        "p.applicants, p.inventors))::text FROM {table} p WHERE p.id IN ({inner})"
+    ),
+}
+
+
+def _fetch_rows(patents: QuerySet[Patent]) -> list[tuple[Any, ...]]:
+    """(id, app year, grant year, type, status, ipc codes, patentees, applicants, inventors) per patent, by id."""
+    template = _COLUMNS.get(connection.vendor)
+    if template is None:  # another database: the ORM's way, one value at a time
+        return sorted(
+            patents.annotate(app_year=ExtractYear("application_date"), grant_year=ExtractYear("grant_date"))
+            .values_list(
+                "pk",
+                "app_year",
+                "grant_year",
+                "patent_type",
+                "legal_status",
+                "ipc_codes",
+                "patentees",
+                "applicants",
+                "inventors",
+            )
+            .order_by()
+        )
+    inner, params = patents.values("pk").order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(template.format(table=Patent._meta.db_table, inner=inner), params)
+        text = cursor.fetchone()[0]
+    return sorted(tuple(r) for r in json.loads(text)) if text else []
+
+
+def scope_rows(
+    definition: ScopeDefinition,
+    records: QuerySet[InventoryRecord],
+    *,
+    known_types: dict[str, str] | None = None,
+    region_inside: str = "",
+) -> list[LandscapeRow]:
+    """One row per patent of the scope (each patent once), holder-type filter applied."""
+    known = known_holder_types() if known_types is None else known_types
+    rows_raw = _fetch_rows(scope_patents(definition, records))
+    ids = [r[0] for r in rows_raw]
+    industries: dict[int, list[str]] = {}
+    inside: set[int] = set()
+    for part in chunks(ids):
+        for pid, code in PatentIndustry.objects.filter(
+            patent_id__in=part, scheme=PatentIndustry.Scheme.GBT4754, level=2
+        ).values_list("patent_id", "code"):
+            industries.setdefault(pid, []).append(code)
+        if region_inside:
+            inside.update(
+                records.filter(
+                    patent_id__in=part, organization__region_code__startswith=region_inside
+                ).values_list("patent_id", flat=True)
+            )
+    # No 专利权人 and no 申请人 recorded: the holding institution of its (visible) inventory records.
+    bare = [r[0] for r in rows_raw if not r[6] and not r[7]]
+    keepers: dict[int, list[str]] = {}
+    for part in chunks(bare):
+        for pid, name in records.filter(patent_id__in=part).values_list("patent_id", "organization__name"):
+            keepers.setdefault(pid, []).append(name)
+    wanted = set(definition.holder_types)
+    prefixes = ipc_prefixes(definition.ipc)
+    rows: list[LandscapeRow] = []
+    for pid, app_year, grant_year, ptype, status, codes, patentees, applicants, inventors in rows_raw:
+        if prefixes and not any(c.startswith(prefixes) for c in codes or ()):
+            continue  # a candidate from a posting whose codes are deeper than the scope's (H01M4/ vs H01M10/)
+        holders = holders_of(patentees or [], applicants or []) or holders_of(
+            sorted(keepers.get(pid, [])), []
+        )
+        if wanted and not wanted & {known.get(h) or holder_type(h).value for h in holders}:
+            continue
+        rows.append(
+            LandscapeRow(
+                patent_id=pid,
+                app_year=app_year,
+                grant_year=grant_year,
+                patent_type=ptype,
+                legal_status=status,
+                ipc_groups=tuple(dict.fromkeys(main_group(c) for c in (codes or []))),
+                holders=holders,
+                inventors=tuple(inventors or ()),
+                industries=tuple(sorted(industries.get(pid, ()))),
+                inside=(pid in inside) if region_inside else True,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- the landscape
+
+
+def _titles(codes: Sequence[str]) -> dict[str, str]:
+    return dict(IpcNode.objects.filter(code__in=list(codes)).values_list("code", "title"))
+
+
+def _industry_names(codes: Sequence[str]) -> dict[str, str]:
+    return dict(Industry.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def label_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    """Add Chinese titles / labels to codes (IPC main groups, GB/T 4754 classes, types, statuses)."""
+    titles = _titles([r["code"] for r in figures["ipc"]])
+    for r in figures["ipc"]:
+        r["title"] = titles.get(r["code"], "")
+    names = _industry_names([r["code"] for r in figures["industries"]])
+    for r in figures["industries"]:
+        r["name"] = names.get(r["code"], "")
+    figures["ipc_shift"]["titles"] = {
+        s["code"]: titles.get(s["code"], "") for s in figures["ipc_shift"]["series"]
+    }
+    figures["industry_shift"]["names"] = {
+        s["code"]: names.get(s["code"], "") for s in figures["industry_shift"]["series"]
+    }
+    types = dict(PatentType.choices)
+    statuses = dict(LegalStatus.choices)
+    figures["type_rows"] = [
+        {"code": k, "label": types.get(k, k), "patents": v} for k, v in figures["types"].items()
+    ]
+    figures["status_rows"] = [
+        {"code": k, "label": statuses.get(k, k), "patents": v} for k, v in figures["statuses"].items()
+    ]
+    figures["holder_type_rows"] = [
+        {"code": k, "label": HOLDER_TYPE_LABELS[HolderType(k)], "patents": v}
+        for k, v in figures["holder_types"].items()
+    ]
+    return figures
+
+
+def landscape_figures(definition: ScopeDefinition, visibility: Visibility) -> dict[str, Any]:
+    """Counts, trend, holders, concentration, entrants, teams and composition of a scope (no clusters/deals)."""
+    known = known_holder_types()
+    rows = scope_rows(definition, visibility.records, known_types=known)
+    figures = label_figures(analyse(rows, known_holder_types=known))
+    figures["patent_ids"] = [r.patent_id for r in rows]
+    return figures
+
+
+def region_comparison(
+    definition: ScopeDefinition, visibility: Visibility, region_count: int
+) -> dict[str, Any]:
+    """A region's share of the national scope, by year, and its holders against the rest (visible details)."""
+    national = definition.without_region()
+    known = known_holder_types()
+    national_rows = scope_rows(
+        national, visibility.national, known_types=known, region_inside=definition.region
+    )
+    detail_rows = scope_rows(national, visibility.records, known_types=known, region_inside=definition.region)
+    total = len(national_rows)
+    years: dict[Any, list[int]] = {}
+    for r in national_rows:
+        key = r.app_year if r.app_year is not None else "未知"
+        years.setdefault(key, [0, 0])
+        years[key][0] += 1
+        years[key][1] += int(r.inside)
+    rest = [r for r in detail_rows if not r.inside]
+    rest_figures = analyse(rest, known_holder_types=known, top=10)
+    return {
+        "region": definition.region,
+        "region_patents": region_count,
+        "national_patents": total,
+        "share": round(region_count / total, 4) if total else None,
+        "by_year": [
+            {"year": y, "national": v[0], "region": v[1], "share": round(v[1] / v[0], 4) if v[0] else None}
+            for y, v in sorted(years.items(), key=lambda kv: (isinstance(kv[0], str), kv[0]))
+        ],
+        "rest_holders": rest_figures["holders"],
+        "rest_patents": len(rest),
+    }
+
+
+def facet_patent_ids(
+    definition: ScopeDefinition, visibility: Visibility, facet: str, value: str
+) -> list[int]:
+    """The patents behind one figure of the page (same rows as the figure, so the list length equals the number)."""
+    known = known_holder_types()
+    if facet == "all":
+        return [r.patent_id for r in scope_rows(definition, visibility.records, known_types=known)]
+    if facet == "region":
+        national = definition.without_region()
+        rows = scope_rows(national, visibility.records, known_types=known, region_inside=definition.region)
+    else:
+        rows = scope_rows(definition, visibility.records, known_types=known)
+    return facet_ids(rows, facet, value, known_holder_types=known)
+
+
+def patents_page(ids: Sequence[int], *, page: int, per_page: int = 50) -> tuple[list[Patent], int]:
+    pages = max(1, -(-len(ids) // per_page))
+    page = min(max(1, page), pages)
+    wanted = list(ids[(page - 1) * per_page : page * per_page])
+    found = Patent.objects.in_bulk(wanted)
+    return [found[i] for i in wanted if i in found], pages
