@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Sum
 
 from engine.monitoring import rates
-from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
+from panhuo.accounts.models import HOLDER_TYPES, INSTITUTION_STAFF, Organization, Role
 from panhuo.common.errors import PermissionRefused
 from panhuo.deals.models import DealKind
 from panhuo.monitoring.aggregates import response_summary
@@ -140,7 +140,10 @@ def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any
                 "received_fen": row["r"],
             }
         )
-    inst_qs = InstitutionYearAggregate.objects.filter(year=year, region_prefix=scope.prefix)
+    # 高校院所排名 ranks universities and institutes only (a deal's holder may be an enterprise)
+    inst_qs = InstitutionYearAggregate.objects.filter(
+        year=year, region_prefix=scope.prefix, institution__type__in=HOLDER_TYPES
+    )
     top = list(
         inst_qs.order_by("-deals", "institution_id").values(
             "institution_id", "name", "deals", "contract_fen", "received_fen"

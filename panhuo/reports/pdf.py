@@ -21,6 +21,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from panhuo.monitoring.templatetags.monitoring_tags import kpi_text
+
 TTF_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -76,9 +78,10 @@ def _bar(categories: list[str], values: list[int], font: str) -> Drawing:
 
 def render_pdf(c: dict[str, Any]) -> bytes:
     font = cjk_font()
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8)
-    body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13)
+    # wordWrap="CJK" breaks Chinese lines between characters but never before closing punctuation ("）")
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22, wordWrap="CJK")
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8, wordWrap="CJK")
+    body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
     s = c["stats"]
     labels = c["kind_labels"]
     story: list[Any] = [
@@ -151,10 +154,10 @@ def render_pdf(c: dict[str, Any]) -> bytes:
                     [["指标", "目标", "当前", "预测", "状态"]]
                     + [
                         [
-                            f"{r['code']} {r['name'][:24]}",
-                            r["target"],
-                            r["actual"],
-                            r["forecast"],
+                            r["name"][:24],
+                            kpi_text(r, "target"),
+                            kpi_text(r, "actual"),
+                            kpi_text(r, "forecast"),
                             "正常" if r["on_track"] else "滞后",
                         ]
                         for r in k["indicators"]
