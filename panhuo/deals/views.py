@@ -458,32 +458,44 @@ def open_licence_withdraw_view(request: HttpRequest, declaration_id: int) -> Htt
 @roles_required(*STAFF)
 def open_licence_declare_view(request: HttpRequest) -> HttpResponse:
     values = request.POST if request.method == "POST" else {}
+    errors = ErrorCollector()
     if request.method == "POST":
         data = request.POST
-        try:
-            found = forms.patents_from(data.get("patent", ""))
-            if len(found) != 1:
-                raise ApplicationError("patent_one", "请填写一个申请号", "one application number", "patent")
-            declaration = open_licence_declare(
-                actor=_u(request),
-                patent=found[0],
-                payment_method=data.get("payment_method", ""),
-                fixed_fee_fen=forms.money(data, "fixed_fee"),
-                entry_fee_fen=forms.money(data, "entry_fee"),
-                royalty_sales_bp=forms.basis_points(data, "royalty_sales"),
-                royalty_profit_bp=forms.basis_points(data, "royalty_profit"),
-                term_start=forms.required_day(data, "term_start"),
-                term_end=forms.required_day(data, "term_end"),
-                other_terms=data.get("other_terms", ""),
-                pay_after_use=bool(data.get("pay_after_use")),
-                zero_entry_fee=bool(data.get("zero_entry_fee")),
-                evaluation_report=bool(data.get("evaluation_report")),
+        parsed: dict[str, Any] = {}
+        with errors.capture():
+            parsed["patent"] = picker.patent_resolve(
+                _u(request), data.get("patent", ""), scope="own", field="patent"
             )
-            messages.success(request, "开放许可声明已公布")
-            return redirect("deals:public-open-licence", declaration_id=declaration.pk)
-        except ApplicationError as exc:
-            messages.error(request, exc.message_zh)
-    return render(request, "deals/declare.html", {"methods": PaymentMethod.choices, "v": values})
+        for name in ("fixed_fee", "entry_fee"):
+            with errors.capture():
+                parsed[name] = forms.money(data, name)
+        for name in ("royalty_sales", "royalty_profit"):
+            with errors.capture():
+                parsed[name] = forms.basis_points(data, name)
+        for name in ("term_start", "term_end"):
+            with errors.capture():
+                parsed[name] = forms.required_day(data, name)
+        if not errors.errors:
+            with errors.capture():
+                declaration = open_licence_declare(
+                    actor=_u(request),
+                    patent=parsed["patent"],
+                    payment_method=data.get("payment_method", ""),
+                    fixed_fee_fen=parsed["fixed_fee"],
+                    entry_fee_fen=parsed["entry_fee"],
+                    royalty_sales_bp=parsed["royalty_sales"],
+                    royalty_profit_bp=parsed["royalty_profit"],
+                    term_start=parsed["term_start"],
+                    term_end=parsed["term_end"],
+                    other_terms=data.get("other_terms", ""),
+                    pay_after_use=bool(data.get("pay_after_use")),
+                    zero_entry_fee=bool(data.get("zero_entry_fee")),
+                    evaluation_report=bool(data.get("evaluation_report")),
+                )
+                messages.success(request, "开放许可声明已公布")
+                return redirect("deals:public-open-licence", declaration_id=declaration.pk)
+    context = {"methods": PaymentMethod.choices, "v": values, "errors": errors.by_field()}
+    return render(request, "deals/declare.html", context, status=400 if errors.errors else 200)
 
 
 @roles_required(Role.ENTERPRISE_USER)

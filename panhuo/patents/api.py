@@ -216,7 +216,9 @@ class PickerItemOut(Schema):
     response=list[PickerItemOut],
     summary="Patent picker type-ahead: 申请号 / 公开（公告）号 / 授权公告号 in any spelling, or title words",
 )
-def patent_pick(request: HttpRequest, q: str = "", scope: Literal["own", "visible"] = "visible") -> list[Any]:
+def patent_pick(
+    request: HttpRequest, q: str = "", scope: Literal["own", "own_pooled", "visible"] = "visible"
+) -> list[Any]:
     return list(picker.patent_suggest(request.user, q, scope=scope))
 
 

@@ -4,8 +4,8 @@ People have one of three numbers — 申请号 (`201710601862.3`), 公开（公�
 (`CN215749890U`) — in any common spelling (CN/ZL prefixes, spaces, dots, full-width digits, with or without the
 kind code), or only a few words of the title. `patent_resolve` turns such a text into one patent the user may
 pick; `patent_suggest` answers the type-ahead (`GET /api/patents/pick?q=`). Both only look at the patents of a
-scope the user may see: `own` (the records of the user's own institution: deals, open licences) or `visible`
-(own records plus the 专利转化资源库: needs).
+scope the user may see: `own` (the records of the user's own institution: deals, open licences), `own_pooled`
+(those in the 专利转化资源库: answers to needs) or `visible` (own records plus the 资源库: needs).
 """
 
 from __future__ import annotations
@@ -23,11 +23,16 @@ from engine.identifiers.application_number import (
     normalise_publication_number,
 )
 from panhuo.common.errors import ApplicationError, ErrorCollector
-from panhuo.patents.models import InventoryRecord, Patent
+from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 from panhuo.patents.selectors import inventory_own, inventory_visible
 
-Scope = Literal["own", "visible"]
+Scope = Literal["own", "own_pooled", "visible"]
 SUGGEST_LIMIT = 10
+SCOPE_HINT = {
+    "own": "（只能选择本单位的专利）",
+    "own_pooled": "（只能选择本单位已入库的专利）",
+    "visible": "",
+}
 # Separators between several patents in one field; spaces are not among them ("ZL 2017 1 0601862.3" is one).
 _SEPARATORS = re.compile(r"[,，;；、\n\r]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -51,7 +56,11 @@ def number_label(patent: Patent) -> str:
 
 
 def _records(user: Any, scope: Scope) -> QuerySet[InventoryRecord]:
-    return inventory_own(user) if scope == "own" else inventory_visible(user)
+    if scope == "own":
+        return inventory_own(user)
+    if scope == "own_pooled":
+        return inventory_own(user).filter(state=InventoryState.POOLED)
+    return inventory_visible(user)
 
 
 def _patents(user: Any, scope: Scope) -> QuerySet[Patent]:
@@ -105,7 +114,7 @@ def patent_resolve(user: Any, text: str, *, scope: Scope, field: str = "patents"
         if found is None:
             raise ApplicationError(
                 "patent_unknown",
-                f"没有找到号码为 {text} 的专利" + ("（只能选择本单位的专利）" if scope == "own" else ""),
+                f"没有找到号码为 {text} 的专利" + SCOPE_HINT[scope],
                 f"no patent numbered {text}",
                 field,
             )

@@ -38,7 +38,14 @@ def test_office_report_xlsx_is_formula_safe_and_has_chart(office, data):
     company = org(OrganizationType.ENTERPRISE, "500107", name="某科技公司")
     owned = patent()
     hold(company, owned)
-    deal(DealKind.TRANSFER, company, org(OrganizationType.ENTERPRISE, "500107"), [owned], on=date(2026, 9, 5), amount=0)
+    deal(
+        DealKind.TRANSFER,
+        company,
+        org(OrganizationType.ENTERPRISE, "500107"),
+        [owned],
+        on=date(2026, 9, 5),
+        amount=0,
+    )
     aggregates_rebuild()
     c = report_content(organization=office, period=parse_period("2026-B5"))
     assert c["title"] == "重庆市知识产权局专利转化运用监测双月报告（2026年9–10月）"
