@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.patent_list, name="list"),
     path("pool/", views.pool, name="pool"),
     path("review/", views.review_queue, name="queue"),
+    path("review/batch/", views.review_batch, name="review-batch"),
     path("coverage/", views.coverage, name="coverage"),
     path("<int:pk>/", views.patent_detail, name="detail"),
     path("inventory/<int:pk>/fill/", views.inventory_fill, name="fill"),

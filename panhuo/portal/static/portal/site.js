@@ -45,8 +45,17 @@
     if (!form) { return; }
     form.addEventListener("submit", function (event) {
       var text = el.getAttribute("data-confirm");
-      var count = form.querySelectorAll("input[name=records]:checked").length;
+      var count = Array.prototype.filter.call(form.elements, function (e) {
+        return e.name === "records" && e.checked;
+      }).length;
       if (!window.confirm(text.replace("{n}", String(count)))) { event.preventDefault(); }
     });
   });
+  // "Select all on this page" for a batch form.
+  var all = document.getElementById("select-all");
+  if (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input[name=records]").forEach(function (box) { box.checked = all.checked; });
+    });
+  }
 })();
