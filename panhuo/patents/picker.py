@@ -168,21 +168,20 @@ def patent_suggest(user: Any, q: str, *, scope: Scope, limit: int = SUGGEST_LIMI
         return []
     records = _records(user, scope).select_related("patent", "organization")
     query = _number_query(q)
-    if query is not None:
-        patent_ids = Patent.objects.filter(query).values("pk")
-        chosen = records.filter(patent_id__in=patent_ids)
-    else:
-        digits = re.sub(r"[\s.\-]", "", q).upper()
-        digits = re.sub(r"^(CN|ZL)", "", digits)
-        if digits and digits[0].isdigit() and not _CJK.search(q):
-            condition = (
+    chosen = records.none()
+    if query is not None:  # a whole number in some spelling
+        chosen = records.filter(patent_id__in=Patent.objects.filter(query).values("pk"))
+    if not chosen.exists():
+        digits = re.sub(r"^(CN|ZL)", "", re.sub(r"[\s.\-]", "", q).upper())
+        digits = re.sub(r"(?<=\d)[A-Z]\d?$", "", digits)  # a kind code typed after part of a number
+        if digits[:1].isdigit() and not _CJK.search(q):  # the start of a number
+            chosen = records.filter(
                 Q(patent__app_no__startswith=digits[:12])
                 | Q(patent__pub_no__startswith="CN" + digits[:9])
                 | Q(patent__grant_no__startswith="CN" + digits[:9])
             )
         else:
-            condition = Q(patent__title__icontains=q)
-        chosen = records.filter(condition)
+            chosen = records.filter(patent__title__icontains=q)
     items: list[PickerItem] = []
     seen: set[int] = set()
     for record in chosen.order_by("patent__title", "pk")[: limit * 3]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 
 from panhuo.common.errors import ApplicationError, FieldErrors
 from panhuo.patents import picker
