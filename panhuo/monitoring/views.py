@@ -387,7 +387,7 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule_names = {rule.code: rule.label for rule in scheme.rules}
     for application in apps:
         for line in application.lines.all():
-            line.rule_name = rule_names.get(line.rule, "其他奖补项目")
+            line.rule_name = rule_names.get(line.rule, "其他奖补项目")  # type: ignore[attr-defined]
     return render(
         request,
         "monitoring/subsidy_detail.html",
