@@ -203,3 +203,19 @@ def policy_source(text: str | None) -> str:
         return text
     date = f"（{m.group('date')}）" if m.group("date") else ""
     return f"《{m.group('title').strip()}》{date}{m.group('article').strip()}"
+
+
+_MATCH_LABEL = re.compile(r"\b(ipc|gbt4754|sei|tag):([A-Za-z0-9_.]+)")
+MATCH_SCHEMES = {"ipc": "IPC", "gbt4754": "国民经济行业", "sei": "战略性新兴产业"}
+
+
+def match_reason(text: str | None) -> str:
+    """A match reason with its classification labels in words: "同属分类/行业：gbt4754:40" -> "… 国民经济行业 40"."""
+
+    def word(m: re.Match[str]) -> str:
+        scheme, code = m.group(1), m.group(2)
+        if scheme == "tag":
+            return TAG_NAMES.get(code, "产业标签")
+        return f"{MATCH_SCHEMES[scheme]} {code}"
+
+    return _MATCH_LABEL.sub(word, text or "")

@@ -51,3 +51,9 @@ def test_audit_actions_and_objects_in_words():
 def test_industry_tags_by_name():
     assert labels.industry_label("highTech_mfg") == "高技术产业（制造业）"
     assert labels.industry_label("C38", "电气机械和器材制造业") == "C38 电气机械和器材制造业"
+
+
+def test_match_reasons_name_their_classifications():
+    assert labels.match_reason("同属分类/行业：gbt4754:40、ipc:H01M、tag:highTech_mfg") == (
+        "同属分类/行业：国民经济行业 40、IPC H01M、高技术产业（制造业）"
+    )
