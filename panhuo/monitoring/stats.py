@@ -11,6 +11,7 @@ from django.db.models import Sum
 from engine.monitoring import rates
 from panhuo.accounts.models import HOLDER_TYPES, INSTITUTION_STAFF, Organization, Role
 from panhuo.common.errors import PermissionRefused
+from panhuo.common.labels import region_name
 from panhuo.deals.models import DealKind
 from panhuo.monitoring.aggregates import response_summary
 from panhuo.monitoring.models import (
@@ -50,7 +51,7 @@ def scope_for(user: Any, *, prefix: str | None = None) -> Scope:
         chosen = own if not prefix else prefix
         if not chosen.startswith(own):
             raise PermissionRefused("只能查看本辖区统计", "Offices see their own region only")
-        return Scope(chosen, None, f"{org.name} 辖区 {chosen or '全国'}")
+        return Scope(chosen, None, f"{org.name} · {region_name(chosen)}")
     if role in INSTITUTION_STAFF and org is not None:
         return Scope("", org.id, org.name)
     if role == Role.SYSTEM_ADMIN:

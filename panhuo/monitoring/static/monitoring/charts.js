@@ -21,7 +21,9 @@
         legend: { bottom: 0, type: "scroll" },
         series: [{
           type: "pie", radius: narrow ? "45%" : "55%", data: spec.data,
-          label: { show: true, formatter: "{b}\n{c}（{d}%）" }
+          // labels inside the slices: outside ones are cut off in a narrow card
+          label: { show: true, position: spec.data.length <= 4 ? "inside" : "outer", formatter: "{b}\n{c}（{d}%）",
+                   color: spec.data.length <= 4 ? "#fff" : "#333" }
         }]
       };
     } else {
