@@ -38,15 +38,17 @@ class NotFound(ApplicationError):
 class FieldErrors(ApplicationError):
     """Several refusals at once, one per field, so a form shows them all after one submit.
 
-    It is an ApplicationError carrying the first refusal's code and message, so callers that show one
-    message still work; forms read `errors`.
+    It is an ApplicationError carrying the first refusal's code and message (or a summary given), so callers that
+    show one message still work; forms read `errors`.
     """
 
-    def __init__(self, errors: list[ApplicationError]) -> None:
+    def __init__(self, errors: list[ApplicationError], *, message_zh: str = "", message_en: str = "") -> None:
         if not errors:
             raise ValueError("FieldErrors needs at least one error")
         first = errors[0]
-        super().__init__(first.code, first.message_zh, first.message_en, first.field)
+        super().__init__(
+            first.code, message_zh or first.message_zh, message_en or first.message_en, first.field
+        )
         self.errors = list(errors)
 
 

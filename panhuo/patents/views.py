@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panhuo.accounts.models import College, Organization, Role
-from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.errors import ApplicationError, FieldErrors, NotFound
 from panhuo.common.permissions import roles_required, signed_in
 from panhuo.common.ratelimit import rate_limited
 from panhuo.patents import selectors, services
@@ -140,6 +140,19 @@ def inventory_fill(request: HttpRequest, pk: int) -> HttpResponse:
                     try:
                         services.inventory_submit(actor=request.user, record=record)
                         messages.success(request, "已保存并提交审核")
+                    except FieldErrors as exc:
+                        # stay on the form: what was typed is saved as a draft, every missing field is marked
+                        for error in exc.errors:
+                            form.add_error(
+                                error.field if error.field in form.fields else None, error.message_zh
+                            )
+                        messages.info(request, "已保存草稿，补全标红的栏目后即可提交审核")
+                        return render(
+                            request,
+                            "patents/fill.html",
+                            {"form": form, "record": record, "patent": record.patent},
+                            status=400,
+                        )
                     except ApplicationError as exc:
                         messages.error(request, f"已保存草稿，但未能提交：{exc.message_zh}")
                 else:

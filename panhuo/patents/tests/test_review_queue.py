@@ -78,3 +78,19 @@ def test_the_batch_button_asks_for_confirmation(client, institution_admin, waiti
     client.force_login(institution_admin)
     page = client.get(reverse("patents:queue")).content.decode()
     assert 'id="batch-approve" data-confirm="确定批量通过选中的 {n} 条记录吗' in page
+
+
+def test_fill_and_submit_marks_every_missing_field_on_the_same_form(client, inventor, record):
+    """建档 with 保存并提交 but fields missing: the draft is saved, the form comes back with each one marked."""
+    client.force_login(inventor)
+    r = client.post(
+        reverse("patents:fill", args=[record.pk]),
+        {"first_inventor": "张三", "application_scenarios": "固态电池中试线", "then": "submit"},
+    )
+    page = r.content.decode()
+    assert r.status_code == 400
+    for field in ("fiscal_funded", "implementation_status", "conversion_intent", "trl", "value_self_grade"):
+        assert f'id="error_{field}"' in page, field
+    assert "固态电池中试线</textarea>" in page
+    record.refresh_from_db()
+    assert record.state == InventoryState.DRAFT and record.first_inventor == "张三"
