@@ -180,7 +180,7 @@ TAG_NAMES = {
 def industry_label(code: str | None, name: str | None = "") -> str:
     """A GB/T 4754 code with its name ("C38 电气机械和器材制造业"); a tag by its name only."""
     code, name = code or "", name or ""
-    if re.fullmatch(r"[A-T]?\d{0,4}", code) and code:
+    if code and re.fullmatch(r"[A-T]?\d[\d.]{0,8}", code):
         return f"{code} {name}".strip()
     return name or TAG_NAMES.get(code, "其他产业")
 

@@ -10,21 +10,25 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
-  // Tables become cards on a phone: each cell is labelled with its column heading.
-  document.querySelectorAll("table").forEach(function (table) {
-    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-      return th.textContent.trim();
-    });
-    if (!heads.length) { table.classList.add("plain"); return; }
-    table.classList.add("cards");
-    table.querySelectorAll("tbody tr").forEach(function (tr) {
-      var i = 0;
-      Array.prototype.forEach.call(tr.children, function (cell) {
-        if (heads[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[i]); }
-        i += cell.colSpan || 1;
+  // Tables become cards on a phone: each cell is labelled with its column heading (fragments call this too).
+  function labelTables(root) {
+    root.querySelectorAll("table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      if (!heads.length) { table.classList.add("plain"); return; }
+      table.classList.add("cards");
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        var i = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          if (heads[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[i]); }
+          i += cell.colSpan || 1;
+        });
       });
     });
-  });
+  }
+  window.panhuoTables = labelTables;
+  labelTables(document);
   // Forms whose sections depend on a choice (deal kind): show only the chosen kind's sections.
   document.querySelectorAll("select[data-sections]").forEach(function (select) {
     var form = select.form;
