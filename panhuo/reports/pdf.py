@@ -7,6 +7,7 @@ is the CID font (not embedded; PDF readers supply it).
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,8 @@ def render_pdf(c: dict[str, Any]) -> bytes:
     s = c["stats"]
     labels = c["kind_labels"]
     story: list[Any] = [
-        Paragraph(c["title"], h1),
+        # the period is on the next line already ("期间："): a heading that wraps never leaves "）" alone
+        Paragraph(re.sub(r"（[^（）]*）$", "", c["title"]), h1),
         Paragraph(f"单位：{c['organization']}　期间：{c['period']}", body),
         Spacer(1, 8),
         Paragraph("一、存量专利盘点与转化率", h2),
