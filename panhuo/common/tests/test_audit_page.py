@@ -34,3 +34,13 @@ def test_actions_and_objects_in_words_and_an_empty_result_explained(auditor_clie
     )
     empty = auditor_client.get(reverse("accounts:audit"), {"action": "nothing.like.this"})
     assert empty.status_code == 200 and 'id="audit-empty"' in empty.content.decode()
+
+
+def test_audit_csv_times_are_local_like_the_page(auditor_client, office):
+    audit_record("kpi.indicator_manual", obj=office, detail={})
+    rows = auditor_client.get(reverse("accounts:audit-export"), {"action": "kpi."}).content.decode(
+        "utf-8-sig"
+    )
+    header, first = rows.splitlines()[:2]
+    assert header.split(",")[1] == "时间" and first.split(",")[1].endswith("+08:00")
+    assert "考核指标手工填报" in first
