@@ -84,3 +84,16 @@ def test_need_form_takes_a_publication_number(client, enterprise_user, pooled_pa
     )
     assert r.status_code == 302
     assert list(Need.objects.get().patents.all()) == [pooled_patent]
+
+
+def test_the_request_form_of_an_unpooled_patent_is_not_found(client, enterprise_user, university, make_patent):
+    from panhuo.patents.models import InventoryState
+
+    draft = make_patent(university, state=InventoryState.DRAFT, title="一种尚未入库的秘密方法")
+    client.force_login(enterprise_user)
+    for response in (
+        client.get(reverse("demand:request-create", args=[draft.pk])),
+        client.post(reverse("demand:request-create", args=[draft.pk]), {"mode": "licence", "message": "x"}),
+    ):
+        assert response.status_code == 404 and "秘密方法" not in response.content.decode()
+    assert CooperationRequest.objects.count() == 0

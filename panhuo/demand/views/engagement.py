@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from panhuo.accounts.models import Organization
 from panhuo.common.crypto import mask_phone
-from panhuo.common.errors import ApplicationError
+from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.permissions import roles_required
 from panhuo.demand import selectors, services
 from panhuo.demand.forms import CooperationRequestForm, ReplyForm, SubscriptionForm, split_terms
 from panhuo.demand.models import RequestStatus
 from panhuo.demand.views.common import ENTERPRISE, INSTITUTION_STAFF, OFFICE, form_error
 from panhuo.patents.models import Patent
+from panhuo.patents.selectors import patent_get
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -124,7 +125,10 @@ def subscribe_similar_view(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ENTERPRISE)
 def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a cooperation request; a refusal comes back on this form with everything typed still there."""
-    patent = get_object_or_404(Patent, pk=pk)
+    try:  # only a patent the enterprise may see (pooled): anything else is "not found", title included
+        patent = patent_get(request.user, pk)
+    except NotFound:
+        raise Http404() from None
     holders = selectors.pooled_holders(patent)
     form = CooperationRequestForm(request.POST or None)
     if request.method == "POST":

@@ -38,7 +38,7 @@ def needs_view(request: HttpRequest) -> HttpResponse:
 
 
 def _service_args(form: NeedForm) -> dict[str, Any]:
-    d = form.cleaned_data
+    d = getattr(form, "cleaned_data", {})
     return {
         "title": d.get("title", ""),
         "description": d.get("description", ""),
@@ -70,7 +70,7 @@ def _checked_need(request: HttpRequest, form: NeedForm) -> dict[str, Any] | None
 
 @roles_required(*ENTERPRISE)
 def need_create_view(request: HttpRequest) -> HttpResponse:
-    form = NeedForm(request.POST or None)
+    form = NeedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         args = _checked_need(request, form)
         if args is not None:
