@@ -86,7 +86,9 @@ def test_need_form_takes_a_publication_number(client, enterprise_user, pooled_pa
     assert list(Need.objects.get().patents.all()) == [pooled_patent]
 
 
-def test_the_request_form_of_an_unpooled_patent_is_not_found(client, enterprise_user, university, make_patent):
+def test_the_request_form_of_an_unpooled_patent_is_not_found(
+    client, enterprise_user, university, make_patent
+):
     from panhuo.patents.models import InventoryState
 
     draft = make_patent(university, state=InventoryState.DRAFT, title="一种尚未入库的秘密方法")
