@@ -24,17 +24,10 @@ from panhuo.monitoring.models import AnomalyCase
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent, PatentType
 from panhuo.patents.services import inventory_open
 from tests.browser.raw_identifiers import raw_identifiers
+from tests.browser.test_inventory_flow import ARGS, CHROMIUM
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 

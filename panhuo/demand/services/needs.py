@@ -16,7 +16,7 @@ from panhuo.patents.activity import activity_bump
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 
 
-def _validate(
+def need_check(
     *,
     title: str,
     description: str,
@@ -27,6 +27,10 @@ def _validate(
     wanted_mode: str,
     deadline: date | None,
 ) -> dict[str, Any]:
+    """The need's field rules, writing nothing: the cleaned values, or FieldErrors with every problem at once.
+
+    Forms call it too when another part of the input already failed, so that one submit shows every error.
+    """
     title, description = title.strip(), description.strip()
     errors = ErrorCollector()  # every problem at once, each on its field
     if not title:
@@ -71,33 +75,6 @@ def _validate(
     }
 
 
-def need_check(
-    *,
-    title: str,
-    description: str,
-    industry_code: str,
-    ipc_hints: list[str],
-    budget_min_fen: int | None,
-    budget_max_fen: int | None,
-    wanted_mode: str,
-    deadline: date | None,
-) -> None:
-    """The need's field rules without writing anything: FieldErrors with every problem, or nothing.
-
-    A form calls it when another part of the input (the patents named) already failed, so one submit shows all.
-    """
-    _validate(
-        title=title,
-        description=description,
-        industry_code=industry_code,
-        ipc_hints=ipc_hints,
-        budget_min_fen=budget_min_fen,
-        budget_max_fen=budget_max_fen,
-        wanted_mode=wanted_mode,
-        deadline=deadline,
-    )
-
-
 def _named_patents(patent_ids: list[int]) -> list[Patent]:
     ids = sorted(set(patent_ids))
     pooled = set(
@@ -135,7 +112,7 @@ def need_create(
     is_demo: bool = False,
 ) -> Need:
     org = checks.require_enterprise_user(actor)
-    values = _validate(
+    values = need_check(
         title=title,
         description=description,
         industry_code=industry_code,
@@ -187,7 +164,7 @@ def need_update(
         raise ApplicationError(
             "need_closed", "已关闭的需求不能修改", "a closed need cannot be edited", "status"
         )
-    values = _validate(
+    values = need_check(
         title=title,
         description=description,
         industry_code=industry_code,
