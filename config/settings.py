@@ -43,7 +43,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 SECRET_KEY_FALLBACKS = [k for k in os.environ.get("PANHUO_SECRET_KEY_FALLBACKS", "").split(",") if k]
-DEBUG = _env_bool("PANHUO_DEBUG", ENV == "dev")
+# Production-like by default, also for `scripts/up.sh`: debugging (tracebacks, URL lists on 404) is an explicit
+# opt-in with PANHUO_DEBUG=1 and never allowed in production (deploy check panhuo.E010).
+DEBUG = _env_bool("PANHUO_DEBUG", False)
 ALLOWED_HOSTS = [
     h for h in os.environ.get("PANHUO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
 ]
@@ -76,7 +78,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "panhuo.common.middleware.RequestIdMiddleware",
-    "panhuo.common.middleware.NulCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -86,7 +87,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "panhuo.common.middleware.RequestSizeLimitMiddleware",
+    "panhuo.common.middleware.NulCharacterMiddleware",
     "panhuo.accounts.middleware.SessionPolicyMiddleware",
+    "panhuo.common.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -188,6 +192,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "panhuo.accounts.views.lockout_response"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same client address as rate limits and audit (X-Forwarded-For believed only from PANHUO_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "panhuo.common.request_context.client_ip_for_axes"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 
@@ -228,8 +234,15 @@ if PROD:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    if os.environ.get("PANHUO_TRUSTED_PROXY"):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Gateways (TLS / TLCP terminators) whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or
+# networks, comma-separated. Empty: every client is the socket peer (common/request_context.py).
+PANHUO_TRUSTED_PROXIES = tuple(
+    p.strip() for p in os.environ.get("PANHUO_TRUSTED_PROXIES", "").split(",") if p.strip()
+)
+# The former yes/no switch: the deploy check asks for the list instead (panhuo.E016).
+PANHUO_TRUSTED_PROXY_FLAG = _env_bool("PANHUO_TRUSTED_PROXY", False)
+if PROD and PANHUO_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Files ------------------------------------------------------------------------------------
 UPLOAD_DIR = Path(os.environ.get("PANHUO_UPLOAD_DIR", DATA_DIR / "uploads"))
@@ -237,6 +250,8 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies (common.middleware.RequestSizeLimitMiddleware, 413 before anything parses them): anonymous
+# requests need no more than a sign-in form; signed-in ones up to the largest upload.
 PANHUO_MAX_CSV_BYTES = int(os.environ.get("PANHUO_MAX_CSV_BYTES", str(200 * 1024 * 1024)))
 # Background imports share the database with interactive users: smaller transactions hold SQLite's single write
 # lock briefly. `panhuo import` in the foreground uses the handler's larger batches (faster). Rows ≥ this many
@@ -249,6 +264,12 @@ PANHUO_WORKER_NICE = int(os.environ.get("PANHUO_WORKER_NICE", "10"))
 # (panhuo/common/background.py). Longer than SQLite's 100 ms busy poll.
 PANHUO_BACKGROUND_WRITE_GAP_SECONDS = float(os.environ.get("PANHUO_BACKGROUND_WRITE_GAP_SECONDS", "0.12"))
 PANHUO_MAX_XLSX_BYTES = int(os.environ.get("PANHUO_MAX_XLSX_BYTES", str(50 * 1024 * 1024)))
+PANHUO_MAX_ANONYMOUS_BODY_BYTES = int(os.environ.get("PANHUO_MAX_ANONYMOUS_BODY_BYTES", str(64 * 1024)))
+PANHUO_MAX_BODY_BYTES = int(
+    os.environ.get(
+        "PANHUO_MAX_BODY_BYTES", str(max(PANHUO_MAX_CSV_BYTES, PANHUO_MAX_XLSX_BYTES) + 1024 * 1024)
+    )
+)
 PANHUO_MAX_IMPORT_ROWS = int(os.environ.get("PANHUO_MAX_IMPORT_ROWS", "2000000"))
 INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))
 
@@ -256,6 +277,9 @@ INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))
 PANHUO_FIELD_KEYS = os.environ.get("PANHUO_FIELD_KEYS", "")  # "kid:hex32,kid2:hex32"; first is current
 PANHUO_FIELD_KEY_FILE = os.environ.get("PANHUO_FIELD_KEY_FILE", str(DATA_DIR / ".field_keys"))
 PANHUO_AUDIT_HMAC_KEY = os.environ.get("PANHUO_AUDIT_HMAC_KEY", "")
+# The audit chain's signed head, appended after every commit (common/audit.py): keep it where the database
+# administrator cannot write (docs/security.md). Empty: no anchor (tests that check it set their own).
+PANHUO_AUDIT_ANCHOR_FILE = os.environ.get("PANHUO_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit" / "anchor.log"))
 
 # --- I18N ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -277,7 +301,7 @@ PANHUO_BASE_URL = os.environ.get("PANHUO_BASE_URL", "http://127.0.0.1:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "panhuo.common.middleware.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "panhuo.common.request_context.RequestIdLogFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
@@ -296,3 +320,5 @@ else:
         }
     }
 PANHUO_RATE_LIMITS_ENABLED = _env_bool("PANHUO_RATE_LIMITS", True)
+# How long an API POST's Idempotency-Key is remembered (common/idempotency.py).
+PANHUO_IDEMPOTENCY_HOURS = float(os.environ.get("PANHUO_IDEMPOTENCY_HOURS", "24"))

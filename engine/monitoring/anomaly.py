@@ -39,6 +39,8 @@ class DealFact:
     filed_on: date | None = None  # CNIPA 备案 / 登记
     tech_contract_registered: bool = False  # 技术合同登记
     inventors_before: tuple[str, ...] = ()
+    pay_after_use: bool = False  # 先使用后付费: money falls due by the schedule, not at signing
+    schedule: tuple[tuple[date, int], ...] = ()  # (due date, amount fen) instalments
     inventors_after: tuple[str, ...] = ()
     patent_industry_codes: tuple[str, ...] = ()  # GB/T 4754 codes derived from the IPC
 
@@ -241,27 +243,45 @@ def rule_token_price(deals: list[DealFact], t: Thresholds) -> list[Case]:
 
 
 def rule_unpaid(deals: list[DealFact], t: Thresholds, as_of: date) -> list[Case]:
+    """Nothing received long after signing; a pay-after-use licence only once an instalment is overdue."""
     out = []
     grace = timedelta(days=t.unpaid_grace_days)
     for d in deals:
-        if d.kind in MONEY_KINDS and d.contract_fen > t.token_price_fen and d.received_fen == 0:
-            if as_of - d.signed_on >= grace:
-                days = (as_of - d.signed_on).days
-                out.append(
-                    Case(
-                        "unpaid",
-                        (d.id,),
-                        d.patent_keys,
-                        (d.seller.name, d.buyer.name),
-                        round(min(0.9, 0.5 + days / 3650), 2),
-                        {
-                            "contract_fen": d.contract_fen,
-                            "received_fen": 0,
-                            "signed_on": d.signed_on.isoformat(),
-                            "days_since_signing": days,
-                        },
-                    )
-                )
+        if d.kind not in MONEY_KINDS or d.contract_fen <= t.token_price_fen:
+            continue
+        if d.pay_after_use:
+            due = sum(fen for on, fen in d.schedule if as_of - on >= grace)
+            if due <= t.token_price_fen or d.received_fen >= due:
+                continue
+            since = min(on for on, _ in d.schedule if as_of - on >= grace)
+            evidence: dict[str, object] = {
+                "contract_fen": d.contract_fen,
+                "received_fen": d.received_fen,
+                "due_fen": due,
+                "first_due_on": since.isoformat(),
+                "pay_after_use": True,
+            }
+        elif d.received_fen == 0 and as_of - d.signed_on >= grace:
+            since = d.signed_on
+            evidence = {
+                "contract_fen": d.contract_fen,
+                "received_fen": 0,
+                "signed_on": d.signed_on.isoformat(),
+            }
+        else:
+            continue
+        days = (as_of - since).days
+        evidence["days_since_signing" if not d.pay_after_use else "days_overdue"] = days
+        out.append(
+            Case(
+                "unpaid",
+                (d.id,),
+                d.patent_keys,
+                (d.seller.name, d.buyer.name),
+                round(min(0.9, 0.5 + days / 3650), 2),
+                evidence,
+            )
+        )
     return out
 
 

@@ -17,14 +17,11 @@ SESSION_SEEN = "panhuo_seen"
 # page view a database write (and, on SQLite, a wait for the single write lock behind a running import); saving
 # at most once a minute keeps the idle limit within (15 min - 60 s, 15 min] of the last request, never longer.
 SESSION_RENEW_SECONDS = 60
+# Paths an account that still owes its second factor may reach: nothing else, not even the password change
+# (a stolen password alone must not be enough to replace it).
+_SECOND_FACTOR_EXEMPT = ("/accounts/login/", "/accounts/logout/", "/accounts/otp/", "/static/")
 # Paths a user with an issued password may still reach.
-_PASSWORD_CHANGE_EXEMPT = (
-    "/accounts/login/",
-    "/accounts/logout/",
-    "/accounts/password/",
-    "/accounts/otp/",
-    "/static/",
-)
+_PASSWORD_CHANGE_EXEMPT = (*_SECOND_FACTOR_EXEMPT, "/accounts/password/")
 
 
 def _verified(request: HttpRequest) -> bool:
@@ -48,6 +45,18 @@ class SessionPolicyMiddleware:
                 return redirect(f"{reverse(settings.LOGIN_URL)}?expired=1")
             if now - float(request.session.get(SESSION_SEEN, 0)) >= SESSION_RENEW_SECONDS:
                 request.session[SESSION_SEEN] = now  # modified: saved with a new expiry (the idle window)
+            if (
+                getattr(user, "role", "") in settings.PANHUO_OTP_ROLES
+                and not _verified(request)
+                and not request.path.startswith(_SECOND_FACTOR_EXEMPT)
+            ):
+                if request.path.startswith("/api/"):
+                    return HttpResponse(
+                        '{"detail": "需要双因素认证 second factor required"}',
+                        status=403,
+                        content_type="application/json",
+                    )
+                return redirect(f"{reverse('accounts:otp')}?next={request.path}")
             if getattr(user, "must_change_password", False) and not request.path.startswith(
                 _PASSWORD_CHANGE_EXEMPT
             ):
@@ -58,16 +67,4 @@ class SessionPolicyMiddleware:
                         content_type="application/json",
                     )
                 return redirect("accounts:password_change")
-            if (
-                getattr(user, "role", "") in settings.PANHUO_OTP_ROLES
-                and not _verified(request)
-                and not request.path.startswith(_PASSWORD_CHANGE_EXEMPT)
-            ):
-                if request.path.startswith("/api/"):
-                    return HttpResponse(
-                        '{"detail": "需要双因素认证 second factor required"}',
-                        status=403,
-                        content_type="application/json",
-                    )
-                return redirect(f"{reverse('accounts:otp')}?next={request.path}")
         return self.get_response(request)

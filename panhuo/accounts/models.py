@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from binascii import unhexlify
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from panhuo.common.fields import EncryptedTextField
 from panhuo.common.models import TimeStampedModel
@@ -151,3 +155,46 @@ class PasswordHistory(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class TotpSeed(models.Model):
+    """A TOTP device's secret, sealed with the field-encryption keys (DC-2): django-otp's own `key` column is left
+    empty, so a database copy holds no usable second factor. Read through `accounts.otp.SealedTOTPDevice`."""
+
+    device = models.OneToOneField(
+        "otp_totp.TOTPDevice", on_delete=models.CASCADE, primary_key=True, related_name="sealed_seed"
+    )
+    sealed = EncryptedTextField()
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's TOTP device whose secret lives in `TotpSeed` (encrypted), never in the plain `key` column."""
+
+    class Meta:
+        proxy = True
+
+    def _seed_hex(self) -> str:
+        plain = getattr(self, "_plain_seed", "")
+        if plain:
+            return str(plain)
+        seed = TotpSeed.objects.filter(device_id=self.pk).values_list("sealed", flat=True).first()
+        if seed is None:  # a device enrolled before sealing and not yet migrated
+            return str(getattr(self, "key", ""))
+        self._plain_seed = seed
+        return str(seed)
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self._seed_hex().encode())
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        plain: str = getattr(self, "key", "")
+        update_fields = kwargs.get("update_fields")
+        if not plain or (update_fields is not None and "key" not in update_fields):
+            super().save(*args, **kwargs)
+            return
+        self.key = ""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            TotpSeed.objects.update_or_create(device_id=self.pk, defaults={"sealed": plain})
+        self._plain_seed = plain

@@ -18,9 +18,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from panhuo.accounts.models import User
+from panhuo.accounts.models import SealedTOTPDevice, User
 from panhuo.common.audit import audit_record
 from panhuo.common.permissions import signed_in
 from panhuo.common.ratelimit import rate_limited
@@ -48,25 +47,54 @@ def require_step_up(request: HttpRequest) -> None:
         )
 
 
+# The POST that asked for the step-up, kept in the session so it is not lost: after the code, a confirmation
+# page posts it again (a redirect can only GET, and the action's URL accepts POST only).
+STEP_UP_PENDING = "panhuo_step_up_pending"
+_NOT_KEPT = {"csrfmiddlewaretoken"}
+
+
 def step_up_required(view: F) -> F:
     """Deal approvals and other sensitive actions: a verified second factor in this session first."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if step_up_missing(request):
+            if request.method == "POST":
+                fields = [(k, v) for k, values in request.POST.lists() if k not in _NOT_KEPT for v in values]
+                request.session[STEP_UP_PENDING] = {"path": request.path, "fields": fields[:50]}
             return redirect(f"{reverse('accounts:otp')}?next={request.path}")
+        if request.method == "POST" and STEP_UP_PENDING in request.session:
+            del request.session[STEP_UP_PENDING]
         return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-def confirmed_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+@signed_in
+@require_http_methods(["GET"])
+def step_up_confirm_view(request: HttpRequest) -> HttpResponse:
+    """After the step-up code: show the interrupted action once more, to be confirmed (posts it again)."""
+    pending = request.session.get(STEP_UP_PENDING)
+    if not pending or not is_verified(request):
+        return redirect("/")
+    return render(
+        request,
+        "accounts/step_up_confirm.html",
+        {
+            "action": pending["path"],
+            "fields": pending["fields"],
+            "back": pending["path"].rstrip("/").rsplit("/", 1)[0] + "/",
+        },
+    )
+
+
+def confirmed_device(user: User) -> SealedTOTPDevice | None:
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def _qr_data_uri(uri: str) -> str:
-    svg = segno.make(uri, error="m").svg_inline(scale=4)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    # A standalone SVG document (with its xmlns): an <img> shows nothing for the inline variant without one.
+    return str(segno.make(uri, error="m").svg_data_uri(scale=4))
 
 
 @signed_in
@@ -77,9 +105,9 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     device = confirmed_device(user)
     enrolling = device is None
     if enrolling:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        device = SealedTOTPDevice.objects.filter(user=user, confirmed=False).first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name="totp", confirmed=False)
+            device = SealedTOTPDevice.objects.create(user=user, name="totp", confirmed=False)
     assert device is not None
     error = ""
     if request.method == "POST":
@@ -94,6 +122,9 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             target = request.POST.get("next") or "/"
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = "/"
+            pending = request.session.get(STEP_UP_PENDING)
+            if pending and pending.get("path") == target:
+                return redirect("accounts:step_up_confirm")
             return redirect(target)
         audit_record("auth.otp_verify", actor=user, result="fail")
         error = "动态口令错误或已使用 Wrong or reused code"

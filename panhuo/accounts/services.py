@@ -20,6 +20,7 @@ from panhuo.accounts.models import (
     Role,
     User,
 )
+from panhuo.accounts.visibility import office_region_missing
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
 
@@ -42,6 +43,14 @@ def organization_create(
     if type not in OrganizationType.values:
         raise ApplicationError(
             "org_type", f"未知机构类型：{type}", f"unknown organization type: {type}", "type"
+        )
+    if office_region_missing(type=type, region_code=region_code, office_level=office_level):
+        # an office without a region would see the whole country: only an explicitly national one may
+        raise ApplicationError(
+            "office_region",
+            "知识产权局须填写行政区划代码（或明确设为国家级 --office-level national）",
+            "an IP office needs a region code, or must be created explicitly as national",
+            "region_code",
         )
     if credit_code:
         try:

@@ -13,7 +13,9 @@ from panhuo.classification.services import edition_activate, edition_import
 from panhuo.common.errors import ApplicationError
 from panhuo.common.permissions import roles_required, signed_in
 
-EDITION_ADMINS = ("system_admin", "office_official")
+# A concordance edition is national reference data: activating one changes every tenant's industries. Only the
+# system administrator (configuration, 三员分立) loads and activates editions; a local office does not.
+EDITION_ADMINS = ("system_admin",)
 MAX_UPLOAD = 20 * 1024 * 1024
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from panhuo.common.fields import field_cipher
 
@@ -57,21 +57,41 @@ def _sm3_file(path: Path) -> str:
 
 
 def table_digests() -> dict[str, dict[str, Any]]:
-    """Row count and an SM3 over every row (ordered by primary key) of every application table."""
-    result: dict[str, dict[str, Any]] = {}
+    """Row count and an SM3 over every row (ordered by primary key) of every application table (live database)."""
     tables = sorted(t for t in connection.introspection.table_names() if t not in SKIP_TABLES)
     with connection.cursor() as cursor:
-        for table in tables:
-            quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 - table names from introspection
-            digest = hashes.Hash(hashes.SM3())
-            rows = 0
-            while batch := cursor.fetchmany(2000):
-                for row in batch:
-                    digest.update(repr(tuple(_canon(v) for v in row)).encode("utf-8"))
-                    rows += 1
-            result[table] = {"rows": rows, "sm3": digest.finalize().hex()}
+        return _digests(cursor, tables, connection.ops.quote_name)
+
+
+def _digests(cursor: Any, tables: list[str], quote: Any) -> dict[str, dict[str, Any]]:
+    result: dict[str, dict[str, Any]] = {}
+    for table in tables:
+        cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY 1")  # noqa: S608 - table names from introspection
+        digest = hashes.Hash(hashes.SM3())
+        rows = 0
+        while batch := cursor.fetchmany(2000):
+            for row in batch:
+                digest.update(repr(tuple(_canon(v) for v in row)).encode("utf-8"))
+                rows += 1
+        result[table] = {"rows": rows, "sm3": digest.finalize().hex()}
     return result
+
+
+def _sqlite_file_state(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Digests and audit head read from one SQLite file (the snapshot, or the restored database) as stored."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        cursor = db.cursor()
+        cursor.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+        tables = sorted(name for (name,) in cursor.fetchall() if name not in SKIP_TABLES)
+        digests = _digests(cursor, tables, lambda name: '"' + name.replace('"', '""') + '"')
+        cursor.execute("SELECT count(*) FROM common_auditevent")
+        rows = cursor.fetchone()[0]
+        cursor.execute("SELECT row_hash FROM common_auditevent ORDER BY id DESC LIMIT 1")
+        last = cursor.fetchone()
+    finally:
+        db.close()
+    return digests, {"rows": rows, "head": last[0] if last else ""}
 
 
 def _canon(value: Any) -> Any:
@@ -143,7 +163,12 @@ def _pg_env() -> dict[str, str]:
 
 
 def backup_create(*, out_dir: Path | None = None) -> Path:
-    """Write <out>/<timestamp>/{db.enc, manifest.json}; returns that folder."""
+    """Write <out>/<timestamp>/{db.enc, manifest.json}; returns that folder.
+
+    The digests and the audit head in the manifest are read from the very snapshot that is copied (the SQLite
+    backup file; on PostgreSQL the exported snapshot pg_dump uses), so writes during the backup cannot make the
+    manifest disagree with the copy.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = (out_dir or backup_dir()) / stamp
     target.mkdir(parents=True, exist_ok=False)
@@ -156,8 +181,9 @@ def backup_create(*, out_dir: Path | None = None) -> Path:
             with destination:
                 connection.connection.backup(destination)  # online, consistent snapshot
             destination.close()
+            tables, audit = _sqlite_file_state(plain)
         elif vendor == "postgresql":
-            subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(plain)], check=True, env=_pg_env())
+            tables, audit = _pg_dump_with_digests(plain)
         else:
             raise RuntimeError(f"unsupported database {vendor}")
         key_id = _encrypt_file(plain, target / "db.enc")
@@ -167,13 +193,27 @@ def backup_create(*, out_dir: Path | None = None) -> Path:
         "file": "db.enc",
         "file_sm3": _sm3_file(target / "db.enc"),
         "key_id": key_id,
-        "tables": table_digests(),
-        "audit": _audit_head(),
+        "tables": tables,
+        "audit": audit,
     }
     (target / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     return target
+
+
+def _pg_dump_with_digests(plain: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """pg_dump and the digests in one REPEATABLE READ snapshot (exported to pg_dump with --snapshot)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        subprocess.run(
+            ["pg_dump", "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(plain)],
+            check=True,
+            env=_pg_env(),
+        )
+        return table_digests(), _audit_head()
 
 
 def backup_restore(*, source: Path) -> dict[str, Any]:
@@ -214,13 +254,18 @@ def backup_restore(*, source: Path) -> dict[str, Any]:
                 check=True,
                 env=_pg_env(),
             )
-    actual = table_digests()
+    if connection.vendor == "sqlite":
+        actual, head = _sqlite_file_state(Path(settings.DATABASES["default"]["NAME"]))
+    else:
+        actual, head = table_digests(), _audit_head()
     mismatched = sorted(t for t, v in manifest["tables"].items() if actual.get(t) != v)
-    chain = audit_verify()
+    # The chain alone: the local anchor (if any) is ahead of an older copy by design; the restore command
+    # re-anchors once the restored chain verifies (docs/security.md).
+    chain = audit_verify(anchored=False)
     return {
         "tables": len(actual),
         "mismatched": mismatched,
         "audit_ok": chain.ok,
         "audit_rows": chain.checked,
-        "audit_head_ok": _audit_head()["head"] == manifest["audit"]["head"],
+        "audit_head_ok": head["head"] == manifest["audit"]["head"],
     }

@@ -76,9 +76,10 @@ def export_guard(request: Any, what: str, rate: str = "20/m") -> HttpResponse | 
     """Call where an export is about to be produced: 429 past the rate, else audit the export and return None."""
     from panhuo.common.audit import audit_record
     from panhuo.common.ratelimit import hit
+    from panhuo.common.request_context import client_ip
 
     user_id = getattr(request.user, "pk", None)
-    allowed = hit(f"export:ip:{request.META.get('REMOTE_ADDR', '')}", rate)
+    allowed = hit(f"export:ip:{client_ip(request)}", rate)
     if user_id:
         allowed = hit(f"export:user:{user_id}", rate) and allowed
     if not allowed:

@@ -2,51 +2,59 @@
 
 from __future__ import annotations
 
-import contextvars
-import logging
-import re
-import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-_client_ip: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-
-
-def current_request_id() -> str:
-    return _request_id.get()
-
-
-def current_client_ip() -> str:
-    return _client_ip.get()
+from panhuo.common import request_context
+from panhuo.common.audit import audit_record
+from panhuo.common.request_context import current_request_id
 
 
 class RequestIdMiddleware:
+    """A server-made request id for every request (the client's X-Request-Id is kept apart, length-limited)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-Id", "")
-        rid = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = rid  # type: ignore[attr-defined]
-        token = _request_id.set(rid)
-        # Client IP only from the socket: a proxy header is trusted only where the deployment says so.
-        ip_token = _client_ip.set(request.META.get("REMOTE_ADDR", ""))
+        tokens = request_context.enter(request)
         try:
             response = self.get_response(request)
         finally:
-            _request_id.reset(token)
-            _client_ip.reset(ip_token)
-        response["X-Request-Id"] = rid
+            request_context.leave(tokens)
+        response["X-Request-Id"] = request.request_id  # type: ignore[attr-defined]
         return response
 
 
-class RequestIdLogFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _request_id.get()
-        return True
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 before any body is read or parsed (CSRF included): anonymous requests may carry a sign-in form,
+    signed-in ones up to the largest upload (PANHUO_MAX_ANONYMOUS_BODY_BYTES / PANHUO_MAX_BODY_BYTES)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = _declared_length(request)
+        if length:
+            signed_in = bool(getattr(getattr(request, "user", None), "is_authenticated", False))
+            limit = settings.PANHUO_MAX_BODY_BYTES if signed_in else settings.PANHUO_MAX_ANONYMOUS_BODY_BYTES
+            if length > limit:
+                zh = f"请求内容过大（上限 {limit // 1024} KiB）"
+                en = f"request body too large (limit {limit // 1024} KiB)"
+                if request.path.startswith("/api/"):
+                    payload = {"code": "body_too_large", "message_zh": zh, "message_en": en, "field": None}
+                    return JsonResponse(payload, status=413)
+                return HttpResponse(f"{zh} / {en}", status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class ApplicationErrorMiddleware:
@@ -73,8 +81,6 @@ class ApplicationErrorMiddleware:
             else 400
         )
         if status == 403:
-            from panhuo.common.audit import audit_record
-
             audit_record(
                 "access.denied",
                 actor=getattr(request, "user", None),

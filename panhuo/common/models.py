@@ -64,3 +64,22 @@ class AuditArchive(models.Model):
 
     class Meta:
         ordering = ["archived_through_id"]
+
+
+class IdempotencyRecord(models.Model):
+    """One API POST sent with an `Idempotency-Key` (common/idempotency.py): the answer given, replayed to retries.
+
+    `status` is null while the first request is still running. Keys are per user; after
+    PANHUO_IDEMPOTENCY_HOURS a key may be used again.
+    """
+
+    user_id = models.BigIntegerField()
+    key = models.CharField(max_length=128)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user_id", "key"], name="idempotency_key_per_user")]

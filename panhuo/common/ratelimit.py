@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.http import HttpRequest, HttpResponse
+
+from panhuo.common.request_context import client_ip
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,13 +34,31 @@ def hit(bucket: str, rate: str) -> bool:
     slot = int(time.time() // window)
     key = f"rl:{bucket}:{slot}"
     cache = caches["default"]
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    with _counter_lock(cache):
+        # Redis: INCR is atomic; locmem: incr holds the cache's lock; the file cache reads and rewrites a file,
+        # so its read-modify-write is serialised by an exclusive lock shared by every process on the host.
+        cache.add(key, 0, timeout=window + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 0, timeout=window + 5)
+            count = cache.incr(key)
     return count <= limit
+
+
+@contextmanager
+def _counter_lock(cache: Any) -> Iterator[None]:
+    if not isinstance(cache, FileBasedCache):
+        yield
+        return
+    lock_path = Path(cache._dir) / ".ratelimit.lock"  # type: ignore[attr-defined]
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def rate_limited(name: str, rate: str, methods: tuple[str, ...] = ("GET", "POST")) -> Callable[[F], F]:
@@ -44,7 +68,7 @@ def rate_limited(name: str, rate: str, methods: tuple[str, ...] = ("GET", "POST"
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in methods:
-                ip = request.META.get("REMOTE_ADDR", "")
+                ip = client_ip(request)
                 user_id = getattr(request.user, "pk", None) if hasattr(request, "user") else None
                 ok = hit(f"{name}:ip:{ip}", rate)
                 if user_id:

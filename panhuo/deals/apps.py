@@ -42,4 +42,7 @@ class DealsConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from panhuo.deals import importing  # noqa: F401  (registers the "deals" import kind)
+        from panhuo.deals import (
+            importing,  # noqa: F401  (registers the "deals" import kind)
+            rights_changes,  # noqa: F401  (registers "rights_changes")
+        )

@@ -24,7 +24,6 @@ from panhuo.common.errors import ApplicationError
 from panhuo.deals.models import (
     Deal,
     DealKind,
-    DealParty,
     DealSource,
     DealState,
     Filing,
@@ -212,10 +211,15 @@ def _create(
     creator = User.objects.filter(username="demo_institution_admin", organization=org).first()
     extra = dict(spec.extra)
     reverse = extra.pop("reverse", False)
+    holder = org
+    completes_transfer = spec.kind == DealKind.TRANSFER and spec.state == DealState.COMPLETED
+    if reverse and party is not None:
+        # B→A: the enterprise, which holds the patent since the first transfer, assigns it back
+        holder, counterparties = party, [(org, str(PartyRole.ASSIGNEE))]
     with transaction.atomic():
         deal = deal_create(
             actor=None,
-            institution=org,
+            institution=holder,
             kind=spec.kind,
             title=spec.title or f"{DealKind(spec.kind).label}：{patent.title}"[:300],
             patents=[patent],
@@ -227,7 +231,7 @@ def _create(
             contract_date=spec.contract if spec.state != DealState.INTENT else None,
             contract_amount_fen=spec.amount,
             inventors=_inventor_team(org, patent),
-            state=spec.state,
+            state=DealState.FILED if completes_transfer else spec.state,
             source=DealSource.DEMO,
             import_key=key,
             is_demo=True,
@@ -235,11 +239,6 @@ def _create(
         )
         if spec.key == "u1-large-pending":
             Deal.objects.filter(pk=deal.pk).update(needs_second_approval=True, created_by=creator)
-        if reverse and party is not None:
-            # B→A: the enterprise assigns the patent back to the institution
-            DealParty.objects.filter(deal=deal).delete()
-            DealParty.objects.create(deal=deal, organization=party, role=PartyRole.ASSIGNOR)
-            DealParty.objects.create(deal=deal, organization=org, role=PartyRole.ASSIGNEE)
         for kind, number, on in spec.filings:
             Filing.objects.create(
                 deal=deal,
@@ -250,8 +249,9 @@ def _create(
             )
         for on, fen in spec.received:
             payment_record(deal_id=deal.pk, actor=None, deal=deal, amount_fen=fen, received_on=min(on, today))
-        if spec.kind == DealKind.TRANSFER and spec.state == DealState.COMPLETED:
-            _complete_transfer(deal, None)
+        if completes_transfer:
+            _complete_transfer(deal, None)  # after its registration is on file: effective on that date
+            Deal.objects.filter(pk=deal.pk).update(state=DealState.COMPLETED)
     return True
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
-from panhuo.accounts.models import ADMIN_ROLES, INSTITUTION_STAFF, OfficeLevel, Role, User
+from panhuo.accounts.models import ADMIN_ROLES, INSTITUTION_STAFF, Role, User
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import NotFound
 from panhuo.deals.models import (
     CONTRACT_STATES,
@@ -38,23 +39,8 @@ def exact_sum_fen(qs: QuerySet[Any], field: str) -> int:
     return sum(int(row["total"] or 0) for row in buckets)
 
 
-REGION_PREFIX: dict[str, int] = {
-    OfficeLevel.NATIONAL: 0,
-    OfficeLevel.PROVINCE: 2,
-    OfficeLevel.CITY: 4,
-    OfficeLevel.DISTRICT: 6,
-}
 LICENCE_FILING_MONTHS = 3
 REMINDER_WINDOWS = (90, 30, 7)
-
-
-def office_region_prefix(user: User) -> str | None:
-    """The region prefix an office official sees ('' = the whole country), or None if not an office."""
-    org = user.organization
-    if user.role != Role.OFFICE_OFFICIAL or org is None:
-        return None
-    length = REGION_PREFIX.get(org.office_level, 6)
-    return (org.region_code or "")[:length]
 
 
 def deals_visible(user: User) -> QuerySet[Deal]:
@@ -64,7 +50,7 @@ def deals_visible(user: User) -> QuerySet[Deal]:
         return qs.none()
     if user.role in ADMIN_ROLES:
         return qs.none()  # the three admin roles manage the system, not business data
-    prefix = office_region_prefix(user)
+    prefix = office_prefix(user)
     if prefix is not None:
         if prefix == "":
             return qs.all()

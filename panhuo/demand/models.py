@@ -43,6 +43,9 @@ class EnterpriseProfile(TimeStampedModel):
     industry_code = models.CharField("行业代码（GB/T 4754 小类）", max_length=8, blank=True, db_index=True)
     industry_name = models.CharField("行业名称", max_length=200, blank=True)
     industry_confirmed = models.BooleanField("行业已确认", default=False)
+    # Size and region stated by the office's own enterprise list (import), not only by the enterprise itself:
+    # subsidies hold back beneficiaries whose size/region are only self-declared.
+    office_confirmed = models.BooleanField("规模与地区经知识产权局确认", default=False)
     size = models.CharField("企业规模", max_length=8, choices=EnterpriseSize.choices, blank=True)
     qualifications = models.JSONField("资质", default=list, blank=True)  # [Qualification values]
     business_scope = models.TextField("经营范围", blank=True)

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from panhuo.accounts.models import INSTITUTION_ROLES, Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix, region_prefix  # noqa: F401 - region_prefix: re-export
 from panhuo.demand.models import (
     CooperationRequest,
     EnterpriseProfile,
@@ -25,28 +26,14 @@ from panhuo.demand.models import (
 )
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent, PatentIndustry
 
-OFFICE_ROLES = (Role.OFFICE_OFFICIAL,)
-
 
 def overdue_days_default() -> int:
     return int(getattr(settings, "PANHUO_NEED_OVERDUE_DAYS", 15))
 
 
-def region_prefix(code: str) -> str:
-    """500000 -> "50" (province), 500100 -> "5001" (city), 500107 -> "500107" (district)."""
-    code = code or ""
-    while code.endswith("00") and len(code) > 2:
-        code = code[:-2]
-    return code
-
-
 def _office_region(user: Any) -> str | None:
-    """None = not an office user; "" = national (sees everything)."""
-    if getattr(user, "role", None) != Role.OFFICE_OFFICIAL or user.organization is None:
-        return None
-    if user.organization.office_level == "national" or not user.organization.region_code:
-        return ""
-    return region_prefix(user.organization.region_code)
+    """None = not an office user (or an office without a region); "" = national (sees everything)."""
+    return office_prefix(user)
 
 
 # --- enterprise profiles ---------------------------------------------------------------------------------------
@@ -154,14 +141,18 @@ def needs_relevant_for_institution(user: Any, *, limit: int = 200) -> list[Relev
 
 
 def answers_for(user: Any, need: Need) -> QuerySet[NeedAnswer]:
-    """The need's enterprise and the office see all answers; an institution sees its own."""
+    """The need's enterprise and the offices of its region see all answers; an institution sees its own; nobody
+    else sees any (banks, agencies, the admin roles, other enterprises)."""
     qs = need.answers.select_related("institution", "author").prefetch_related("proposed_patents")
     role = getattr(user, "role", None)
     if role in INSTITUTION_ROLES:
         return qs.filter(institution_id=user.organization_id)
-    if role == Role.ENTERPRISE_USER and need.enterprise_id != user.organization_id:
-        return qs.none()
-    return qs
+    if role == Role.ENTERPRISE_USER:
+        return qs if need.enterprise_id == user.organization_id else qs.none()
+    region = office_prefix(user)
+    if region is not None and need.enterprise.region_code.startswith(region):
+        return qs
+    return qs.none()
 
 
 # --- subscriptions, favourites ------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from engine.scoring import ValueScore as EngineValueScore
 from engine.scoring import explain
 from engine.scoring.fees import annual_fee_fen, next_fee_due, remaining_fees_fen
 from engine.scoring.flags import HIGH_VALUE_CATEGORIES
-from panhuo.accounts.models import Organization, Role
+from panhuo.accounts.models import Role
+from panhuo.accounts.visibility import HOLDER_STAFF, MARKET_ROLES, office_prefix  # noqa: F401
 from panhuo.common.errors import NotFound
 from panhuo.evaluation.models import Assessment, Scenario, Tier, ValueScore
 from panhuo.evaluation.services import policy_for
@@ -81,21 +82,6 @@ def score_document(vs: ValueScore) -> dict[str, Any]:
 
 # --- Visibility ---------------------------------------------------------------------------------
 
-HOLDER_STAFF = (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN, Role.INVENTOR)
-MARKET_ROLES = (Role.ENTERPRISE_USER, Role.AGENCY_USER, Role.BANK_USER)
-
-
-def region_prefix(office: Organization) -> str:
-    """An office sees institutions in its region: province 2 digits, city 4, district 6 ('' = national)."""
-    code = office.region_code or ""
-    if not code:
-        return ""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
-
 
 def holder_records_visible(user: Any) -> QuerySet[InventoryRecord]:
     """Inventory records whose scores and assessments this user may see (their holder's side)."""
@@ -109,9 +95,9 @@ def holder_records_visible(user: Any) -> QuerySet[InventoryRecord]:
         return records.filter(organization_id=user.organization_id).filter(
             Q(inventor_users=user) | Q(filer=user)
         )
-    if role == Role.OFFICE_OFFICIAL and user.organization is not None:
-        prefix = region_prefix(user.organization)
-        return records.filter(organization__region_code__startswith=prefix) if prefix else records
+    prefix = office_prefix(user)
+    if prefix is not None:
+        return records.filter(organization__region_code__startswith=prefix)
     return records.none()
 
 

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from panhuo.common.exports import xlsx_bytes
 from panhuo.imports.registry import get_handler
+
+# Excel refuses these in a sheet title (openpyxl: "Invalid character / found in sheet title"), and 31 characters.
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(label: str) -> str:
+    """A handler's label as a valid sheet title: forbidden characters become "、", at most 31 characters."""
+    return _SHEET_TITLE_FORBIDDEN.sub("、", label).strip("'")[:31] or "模板"
 
 
 def template_xlsx(kind: str) -> bytes:
@@ -22,7 +32,10 @@ def template_xlsx(kind: str) -> bytes:
     ]
     return xlsx_bytes(
         {
-            handler.label_zh or handler.kind: (header, [[example.get(c.name, "") for c in columns]]),
+            sheet_title(handler.label_zh or handler.kind): (
+                header,
+                [[example.get(c.name, "") for c in columns]],
+            ),
             "填写说明": (["列名", "是否必填", "也可写作", "说明"], notes),
         }
     )

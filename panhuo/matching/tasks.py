@@ -5,8 +5,15 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from panhuo.matching import index as idx
 from panhuo.matching.models import IndexBuild, JobState
-from panhuo.matching.services import index_build_request, index_build_run, push_run_execute, push_run_start
+from panhuo.matching.services import (
+    enterprise_index_stale,
+    index_build_request,
+    index_build_run,
+    push_run_execute,
+    push_run_start,
+)
 
 
 @db_task()
@@ -24,6 +31,25 @@ def index_incremental_periodic() -> None:
     """Every 10 minutes: patents changed since the index watermark go into the delta (auto full rebuild past 20%)."""
     if not IndexBuild.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
         index_build_request(kind=IndexBuild.Kind.DELTA)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def enterprise_index_periodic() -> None:
+    """Every 10 minutes: rebuild the patent → enterprise index when profiles or needs changed (web reads it only)."""
+    busy = IndexBuild.objects.filter(
+        kind=IndexBuild.Kind.ENTERPRISE, state__in=[JobState.QUEUED, JobState.RUNNING]
+    ).exists()
+    if not busy and enterprise_index_stale():
+        index_build_request(kind=IndexBuild.Kind.ENTERPRISE)
+
+
+@db_periodic_task(crontab(minute="5", hour="*"))
+def index_upgrade_periodic() -> None:
+    """Hourly: a static-tier index (large import) is upgraded to full-model vectors in the background, resumably."""
+    manifest = idx.store().manifest()
+    busy = IndexBuild.objects.filter(state__in=[JobState.QUEUED, JobState.RUNNING]).exists()
+    if manifest is not None and manifest.tier == "static" and not busy:
+        index_build_request(kind=IndexBuild.Kind.UPGRADE)
 
 
 @db_periodic_task(crontab(minute="0", hour="3"))

@@ -12,4 +12,6 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("builds/", views.builds, name="builds"),
     path("builds/start/", views.build_start, name="build-start"),
+    path("pushes/", views.pushes, name="pushes"),
+    path("pushes/start/", views.push_start, name="push-start"),
 ]

@@ -34,12 +34,17 @@ def search(request: HttpRequest) -> HttpResponse:
         try:
             results = selectors.patents_for_text(request.user, q, industry=industry, ipc=ipc, top_k=top)
         except ApplicationError as exc:
-            error = exc.message_zh
-    return render(
-        request,
-        "matching/search.html",
-        {"q": q, "industry": industry, "ipc": ",".join(ipc), "top": top, "results": results, "error": error},
-    )
+            error = f"{exc.message_zh} {exc.message_en}"
+    context = {
+        "q": q,
+        "industry": industry,
+        "ipc": ",".join(ipc),
+        "top": top,
+        "results": results,
+        "error": error,
+        "notice": selectors.index_notice() if q and not error else "",
+    }
+    return render(request, "matching/search.html", context)
 
 
 @signed_in
@@ -48,7 +53,11 @@ def need_panel(request: HttpRequest, need_id: int) -> HttpResponse:
         need, results = selectors.patents_for_need(request.user, need_id)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "matching/_patent_hits.html", {"results": results, "need": need})
+    return render(
+        request,
+        "matching/_patent_hits.html",
+        {"results": results, "need": need, "notice": selectors.index_notice()},
+    )
 
 
 @roles_required(*BROKER_ROLES)
@@ -57,7 +66,11 @@ def patent_panel(request: HttpRequest, patent_id: int) -> HttpResponse:
         patent, results = selectors.enterprises_for_patent(request.user, patent_id)
     except NotFound as exc:
         raise Http404 from exc
-    return render(request, "matching/_enterprise_hits.html", {"patent": patent, "results": results})
+    return render(
+        request,
+        "matching/_enterprise_hits.html",
+        {"patent": patent, "results": results, "notice": selectors.enterprise_notice()},
+    )
 
 
 @roles_required(Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN)
@@ -129,3 +142,16 @@ def build_start(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)
     return redirect("matching:builds")
+
+
+@roles_required(Role.SYSTEM_ADMIN, Role.OFFICE_OFFICIAL)
+def pushes(request: HttpRequest) -> HttpResponse:
+    return render(request, "matching/pushes.html", {"runs": selectors.latest_push_runs()})
+
+
+@roles_required(Role.SYSTEM_ADMIN, Role.OFFICE_OFFICIAL)
+@require_POST
+def push_start(request: HttpRequest) -> HttpResponse:
+    run = services.push_run_start(actor=request.user)
+    messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
+    return redirect("matching:pushes")

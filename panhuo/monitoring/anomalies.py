@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from engine.monitoring.anomaly import RULES, Case, DealFact, PartyFact, Thresholds, run_rules
 from panhuo.accounts.models import Organization, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.deals.models import (
@@ -23,11 +24,11 @@ from panhuo.deals.models import (
     DealPatent,
     Filing,
     FilingKind,
+    PaymentInstalment,
 )
 from panhuo.demand.models import EnterpriseProfile
 from panhuo.monitoring.aggregates import ENTERPRISE_ROLE
 from panhuo.monitoring.models import AnomalyCase, AnomalyRuleConfig, AnomalyRun, CaseStatus
-from panhuo.monitoring.regions import region_prefix
 from panhuo.patents.models import Patent, PatentIndustry
 
 CHUNK = 20_000
@@ -121,9 +122,16 @@ def deal_facts() -> list[DealFact]:
     team: dict[int, list[str]] = defaultdict(list)
     for deal_id, name in DealInventor.objects.filter(live).values_list("deal_id", "name").iterator(CHUNK):
         team[deal_id].append(name)
+    schedule: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for deal_id, due, fen in (
+        PaymentInstalment.objects.filter(live, deal__pay_after_use=True)
+        .values_list("deal_id", "due_date", "amount_fen")
+        .iterator(CHUNK)
+    ):
+        schedule[deal_id].append((due, fen))
     empty = PartyFact(0, "")
     facts: list[DealFact] = []
-    for pk, kind, contract_date, created_at, contract, received, holder in (
+    for pk, kind, contract_date, created_at, contract, received, holder, after_use in (
         Deal.objects.filter(state__in=CONTRACT_STATES)
         .values_list(
             "id",
@@ -133,6 +141,7 @@ def deal_facts() -> list[DealFact]:
             "contract_amount_fen",
             "received_fen",
             "institution_id",
+            "pay_after_use",
         )
         .order_by("id")
         .iterator(CHUNK)
@@ -156,6 +165,8 @@ def deal_facts() -> list[DealFact]:
                 inventors_before=inventors.get(first, ()) if first else (),
                 inventors_after=tuple(team.get(pk, ())),
                 patent_industry_codes=tuple(sorted({c for p in pids for c in industries.get(p, ())})),
+                pay_after_use=after_use,
+                schedule=tuple(sorted(schedule.get(pk, ()))),
             )
         )
     return facts
@@ -218,11 +229,10 @@ def anomalies_run(*, as_of: date | None = None, actor: Any = None) -> tuple[Anom
 
 def cases_visible(user: Any) -> QuerySet[AnomalyCase]:
     """Office users see the cases whose holder is in their region; nobody else sees any."""
-    if getattr(user, "role", None) != Role.OFFICE_OFFICIAL or user.organization is None:
+    prefix = office_prefix(user)
+    if prefix is None:
         return AnomalyCase.objects.none()
-    prefix = region_prefix(user.organization.region_code)
-    qs = AnomalyCase.objects.all()
-    return qs.filter(region_code__startswith=prefix) if prefix else qs
+    return AnomalyCase.objects.filter(region_code__startswith=prefix)
 
 
 def case_review(*, actor: Any, case_id: int, verdict: str, reason: str) -> AnomalyCase:

@@ -34,6 +34,8 @@ from panhuo.monitoring.models import KpiProgramme, ProductFiling, SubsidyBatch, 
 from panhuo.monitoring.regions import period_of
 from panhuo.monitoring.subsidies import batch_create
 from panhuo.patents.models import Patent, PatentType
+from panhuo.patents.rights.models import GrantKind, HolderSource, PatentHolder
+from panhuo.patents.rights.services import rights_grant, rights_holder_add, rights_transfer_complete
 
 PREFIX = "DEMO-MON-"
 
@@ -63,8 +65,13 @@ def _scenario(out: Any) -> None:
         organization=ent,
         defaults={"size": "small", "industry_code": "3914", "source": "demo", "is_demo": True},
     )
-    patents = []
-    for pub, title in _titles(4):
+    patents: list[Patent] = []
+    for pub, title in _titles(600):
+        if len(patents) == 4:
+            break
+        taken = PatentHolder.objects.filter(patent__pub_no=pub[:-1], active=True).exclude(organization=uni)
+        if taken.exists() or Deal.objects.filter(deal_patents__patent__pub_no=pub[:-1]).exists():
+            continue  # held by another demo institution, or in a deal already: the scenario needs its own
         p, _ = Patent.objects.get_or_create(
             pub_no=pub[:-1],
             defaults={
@@ -78,6 +85,9 @@ def _scenario(out: Any) -> None:
             },
         )
         patents.append(p)
+    if len(patents) < 4:
+        out.write("  monitoring demo: no four free patents of the university, scenario skipped")
+        return
     today = timezone.localdate()
     plan = [
         # (code suffix, kind, holder, counterparty, patent, days ago, amount fen, received fen)
@@ -92,6 +102,8 @@ def _scenario(out: Any) -> None:
         DealKind.LICENCE: (PartyRole.LICENSOR, PartyRole.LICENSEE),
     }
     with transaction.atomic():
+        # the university holds the scenario's patents (its name is their 专利权人): deals are recorded by the holder
+        rights_holder_add(patent_ids=[p.pk for p in patents], organization=uni, source=HolderSource.IMPORT)
         for suffix, kind, holder, other, patent, ago, amount, received in plan:
             on = today - timedelta(days=ago)
             d = Deal.objects.create(
@@ -113,6 +125,24 @@ def _scenario(out: Any) -> None:
                 FilingKind.LICENCE_FILING if kind == DealKind.LICENCE else FilingKind.TRANSFER_REGISTRATION
             )
             Filing.objects.create(deal=d, kind=filing, filed_on=on + timedelta(days=10))
+            if kind == DealKind.TRANSFER and suffix in ("1", "2"):  # A→B→A: both registered and completed
+                rights_transfer_complete(
+                    deal_id=d.pk,
+                    deal_code=d.code,
+                    seller=holder,
+                    patent_ids=[patent.pk],
+                    buyers=[other],
+                    effective=on + timedelta(days=10),
+                )
+                Deal.objects.filter(pk=d.pk).update(state=DealState.COMPLETED)
+            else:
+                rights_grant(
+                    organization=holder,
+                    patent_ids=[patent.pk],
+                    kind=GrantKind.TRANSFER if kind == DealKind.TRANSFER else GrantKind.ORDINARY,
+                    deal_id=d.pk,
+                    deal_code=d.code,
+                )
     out.write("  monitoring demo: 5 scenario deals")
 
 

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from engine.monitoring import kpi as engine_kpi
 from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.monitoring.metrics import METRICS, AggregateReader, metric_value
 from panhuo.monitoring.models import KpiIndicator, KpiProgramme, KpiSnapshot
-from panhuo.monitoring.regions import Period, parse_period, period_of, region_prefix
+from panhuo.monitoring.regions import Period, parse_period, period_of
 
 PRESETS: dict[str, tuple[str, tuple[engine_kpi.IndicatorSpec, ...], str]] = {
     "cq-gxq": ("重庆高新区专利转化专项计划绩效目标", engine_kpi.CQ_INDICATORS, engine_kpi.CQ_SOURCE),
@@ -52,7 +53,9 @@ def programme_create(
         raise ApplicationError("bad_period", "结束日期早于开始日期", "end is before start", field="end")
     if not code.strip():
         raise ApplicationError("required", "请填写编号", "code is required", field="code")
-    own = region_prefix(office.region_code)
+    own = office_prefix(actor)
+    if own is None:
+        raise PermissionRefused("知识产权局未设置行政区划", "the office has no region")
     prefix = own if region_prefix_override is None else region_prefix_override
     if not prefix.startswith(own):
         raise PermissionRefused("只能为本辖区设置方案", "A programme may only cover the office's own region")

@@ -386,10 +386,48 @@ class SubsidyApplication(models.Model):
 
 
 class SubsidyLine(models.Model):
+    """One paid item. (scheme, deal, rule, beneficiary) is unique across every batch: public money pays it once.
+
+    Lines stored before this rule existed that duplicated an earlier one keep `scheme_code` empty (outside the
+    constraint) as evidence of the double payment.
+    """
+
     application = models.ForeignKey(SubsidyApplication, on_delete=models.CASCADE, related_name="lines")
+    scheme_code = models.CharField(max_length=40, blank=True)
+    beneficiary = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     deal_code = models.CharField(max_length=32)
     rule = models.CharField(max_length=32)
     amount_fen = models.BigIntegerField()
 
     class Meta:
         ordering = ["application_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme_code", "deal_code", "rule", "beneficiary"],
+                condition=~Q(scheme_code=""),
+                name="subsidy_line_once_ever",
+            )
+        ]
+
+
+class SubsidyHold(models.Model):
+    """暂缓: an item a batch did not pay, with the reason shown on the batch (re-examined by the next batch)."""
+
+    class Reason(models.TextChoices):
+        ALREADY_PAID = "already_claimed", "已在其他批次申报，不重复奖补"
+        ANOMALY = "anomaly", "存在待核查或已确认的异常交易案件"
+        UNPAID = "unpaid", "合同价款未全部到账"
+        SELF_DECLARED = "self_declared", "企业规模或地区仅为自报，未经知识产权局确认"
+
+    batch = models.ForeignKey(SubsidyBatch, on_delete=models.CASCADE, related_name="holds")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    deal_code = models.CharField(max_length=32)
+    rule = models.CharField(max_length=32)
+    amount_fen = models.BigIntegerField()
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "id"]

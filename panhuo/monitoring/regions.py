@@ -6,15 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from panhuo.accounts.visibility import region_prefix
 from panhuo.common.errors import ApplicationError
 
-
-def region_prefix(region_code: str) -> str:
-    """500000 -> "50" (province), 500100 -> "5001" (city), 500107 -> "500107" (district), "" -> national."""
-    code = (region_code or "").strip()
-    while code.endswith("00") and len(code) > 2:
-        code = code[:-2]
-    return "" if code in ("", "00") else code
+__all__ = ["Period", "parse_period", "period_of", "prefixes_of", "region_prefix"]
 
 
 def prefixes_of(region_code: str) -> list[str]:

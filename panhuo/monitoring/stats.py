@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from engine.monitoring import rates
 from panhuo.accounts.models import HOLDER_TYPES, INSTITUTION_STAFF, Organization, Role
+from panhuo.accounts.visibility import college_scope, drilldown_refused, office_prefix
 from panhuo.common.errors import PermissionRefused
 from panhuo.common.labels import region_name
 from panhuo.deals.models import DealKind
@@ -26,7 +27,7 @@ from panhuo.monitoring.models import (
     ResponseAggregate,
     SubRegionAggregate,
 )
-from panhuo.monitoring.regions import Period, region_prefix
+from panhuo.monitoring.regions import Period
 from panhuo.patents.models import PatentType
 
 KIND_LABELS = dict(DealKind.choices)
@@ -41,19 +42,27 @@ class Scope:
     prefix: str
     institution_id: int | None
     label: str
+    college_id: int | None = None  # a college admin's record lists: its college only
 
 
-def scope_for(user: Any, *, prefix: str | None = None) -> Scope:
+def scope_for(user: Any, *, prefix: str | None = None, drilldown: bool = False) -> Scope:
+    """What `user` may see (accounts.visibility decides); `drilldown`: record-level lists, not totals."""
     role = getattr(user, "role", None)
     org: Organization | None = getattr(user, "organization", None)
+    if drilldown and drilldown_refused(user):
+        raise PermissionRefused(
+            "系统管理员不查看业务数据明细（三员分立）", "admin roles see no business records"
+        )
     if role == Role.OFFICE_OFFICIAL and org is not None:
-        own = region_prefix(org.region_code)
+        own = office_prefix(user)
+        if own is None:
+            raise PermissionRefused("知识产权局未设置行政区划，无可查看的辖区", "the office has no region")
         chosen = own if not prefix else prefix
         if not chosen.startswith(own):
             raise PermissionRefused("只能查看本辖区统计", "Offices see their own region only")
         return Scope(chosen, None, f"{org.name} · {region_name(chosen)}")
     if role in INSTITUTION_STAFF and org is not None:
-        return Scope("", org.id, org.name)
+        return Scope("", org.id, org.name, college_scope(user))
     if role == Role.SYSTEM_ADMIN:
         return Scope(prefix or "", None, "全国")
     raise PermissionRefused("无权查看统计", "Not allowed to see statistics")
@@ -312,6 +321,8 @@ def inventory_drilldown(
     qs = InventoryRecord.objects.all()
     if scope.institution_id is not None:
         qs = qs.filter(organization_id=scope.institution_id)
+    if scope.college_id is not None:
+        qs = qs.filter(college_id=scope.college_id)
     elif scope.prefix:
         qs = qs.filter(organization__region_code__startswith=scope.prefix)
     if state == "filed":

@@ -5,20 +5,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from engine.monitoring import subsidy as engine
-from panhuo.accounts.models import HOLDER_TYPES, Role
+from panhuo.accounts.models import HOLDER_TYPES, Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.common.exports import xlsx_bytes
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind, DealParty, FilingKind
 from panhuo.demand.models import EnterpriseProfile
 from panhuo.monitoring.aggregates import ENTERPRISE_ROLE, SME_SIZES
-from panhuo.monitoring.models import BatchStatus, SubsidyApplication, SubsidyBatch, SubsidyLine
-from panhuo.monitoring.regions import region_prefix
+from panhuo.monitoring.models import (
+    AnomalyCase,
+    BatchStatus,
+    CaseStatus,
+    SubsidyApplication,
+    SubsidyBatch,
+    SubsidyHold,
+    SubsidyLine,
+)
 
 FILING_FOR = {
     "transfer": (FilingKind.TRANSFER_REGISTRATION, (DealKind.TRANSFER,)),
@@ -153,43 +161,127 @@ def batch_create(
     if end < start:
         raise ApplicationError("bad_period", "结束日期早于开始日期", "end is before start", field="end")
     scheme = engine.PRESETS[scheme_code]
-    prefix = region_prefix(actor.organization.region_code)
+    prefix = office_prefix(actor)
+    if prefix is None:
+        raise PermissionRefused("知识产权局未设置行政区划", "the office has no region")
     events = subsidy_events(scheme=scheme, prefix=prefix, start=start, end=end)
-    lines = engine.lines_for(scheme, events)
-    with transaction.atomic():
-        batch = SubsidyBatch.objects.create(
-            office=actor.organization,
-            scheme_code=scheme_code,
-            name=name or scheme.name,
-            region_prefix=prefix,
-            period_start=start,
-            period_end=end,
-            created_by=actor,
-            is_demo=is_demo,
-        )
-        by_entity: dict[int, SubsidyApplication] = {}
-        for line in lines:
-            if line.entity_id not in by_entity:
-                by_entity[line.entity_id] = SubsidyApplication.objects.create(
-                    batch=batch, organization_id=line.entity_id
-                )
-        SubsidyLine.objects.bulk_create(
-            SubsidyLine(
-                application=by_entity[line.entity_id],
-                deal_code=line.ref,
-                rule=line.rule,
-                amount_fen=line.amount_fen,
+    candidates = engine.lines_for(scheme, events)
+    try:
+        with transaction.atomic():
+            batch = SubsidyBatch.objects.create(
+                office=actor.organization,
+                scheme_code=scheme_code,
+                name=name or scheme.name,
+                region_prefix=prefix,
+                period_start=start,
+                period_end=end,
+                created_by=actor,
+                is_demo=is_demo,
             )
-            for line in lines
-        )
-        _recompute(batch)
-        audit_record(
-            "subsidy.batch_create",
-            actor=actor,
-            obj=batch,
-            detail={"scheme": scheme_code, "events": len(events), "paid_fen": batch.total_paid_fen},
+            lines, holds = _hold_back(batch, scheme, candidates)
+            SubsidyHold.objects.bulk_create(holds)
+            by_entity: dict[int, SubsidyApplication] = {}
+            for line in lines:
+                if line.entity_id not in by_entity:
+                    by_entity[line.entity_id] = SubsidyApplication.objects.create(
+                        batch=batch, organization_id=line.entity_id
+                    )
+            SubsidyLine.objects.bulk_create(
+                SubsidyLine(
+                    application=by_entity[line.entity_id],
+                    scheme_code=scheme_code,
+                    beneficiary_id=line.entity_id,
+                    deal_code=line.ref,
+                    rule=line.rule,
+                    amount_fen=line.amount_fen,
+                )
+                for line in lines
+            )
+            _recompute(batch)
+            audit_record(
+                "subsidy.batch_create",
+                actor=actor,
+                obj=batch,
+                detail={
+                    "scheme": scheme_code,
+                    "events": len(events),
+                    "paid_fen": batch.total_paid_fen,
+                    "held": {r: sum(1 for h in holds if h.reason == r) for r in {h.reason for h in holds}},
+                },
+            )
+    except IntegrityError:
+        # another batch of the same scheme was generated at the same moment and took these lines first
+        raise ApplicationError(
+            "subsidy_concurrent", "同一方案的另一批次正在生成，请稍后重试", "another batch is being generated"
         )
     return batch
+
+
+def needs_payment(rule: engine.SubsidyRule) -> bool:
+    """A rule paid on the contract amount (a rate or a threshold) needs the money to have arrived."""
+    return rule.event_kind != "pledge" and (rule.rate_ppm > 0 or rule.min_amount_fen > 0)
+
+
+def _hold_back(
+    batch: SubsidyBatch, scheme: engine.SubsidyScheme, candidates: list[engine.SubsidyLine]
+) -> tuple[list[engine.SubsidyLine], list[SubsidyHold]]:
+    """The lines this batch pays, and the ones it holds back with their reason (one reason per line, first wins)."""
+    rules = {r.code: r for r in scheme.rules}
+    codes = {c.ref for c in candidates}
+    deals = {d.code: d for d in Deal.objects.filter(code__in=codes)}
+    claimed = set(
+        SubsidyLine.objects.filter(scheme_code=scheme.code, deal_code__in=codes).values_list(
+            "deal_code", "rule", "beneficiary_id"
+        )
+    )
+    flagged: set[int] = set()
+    for ids in AnomalyCase.objects.filter(status__in=(CaseStatus.OPEN, CaseStatus.CONFIRMED)).values_list(
+        "deal_ids", flat=True
+    ):
+        flagged.update(int(i) for i in ids or [])
+    entities = {c.entity_id for c in candidates}
+    confirmed = set(
+        EnterpriseProfile.objects.filter(organization_id__in=entities, office_confirmed=True).values_list(
+            "organization_id", flat=True
+        )
+    )
+    enterprises = set(
+        Organization.objects.filter(pk__in=entities, type=OrganizationType.ENTERPRISE).values_list(
+            "pk", flat=True
+        )
+    )
+    paid: list[engine.SubsidyLine] = []
+    holds: list[SubsidyHold] = []
+    for c in candidates:
+        deal = deals.get(c.ref)
+        reason, detail = "", ""
+        if (c.ref, c.rule, c.entity_id) in claimed:
+            reason = SubsidyHold.Reason.ALREADY_PAID
+        elif deal is not None and deal.pk in flagged:
+            reason = SubsidyHold.Reason.ANOMALY
+        elif (
+            deal is not None and needs_payment(rules[c.rule]) and deal.received_fen < deal.contract_amount_fen
+        ):
+            reason = SubsidyHold.Reason.UNPAID
+            detail = f"到账 {fen_text(deal.received_fen)} / 合同 {fen_text(deal.contract_amount_fen)} 元"
+        elif c.entity_id in enterprises and c.entity_id not in confirmed:
+            reason = SubsidyHold.Reason.SELF_DECLARED
+        if reason:
+            holds.append(
+                SubsidyHold(
+                    batch=batch,
+                    organization_id=c.entity_id,
+                    deal_code=c.ref,
+                    rule=c.rule,
+                    amount_fen=c.amount_fen,
+                    reason=reason,
+                    detail=detail,
+                )
+            )
+        else:
+            claimed.add((c.ref, c.rule, c.entity_id))
+            paid.append(c)
+    return paid, holds
 
 
 def application_reject(*, actor: Any, application_id: int, reason: str) -> SubsidyApplication:

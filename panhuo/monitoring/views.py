@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 
 from engine.monitoring.anomaly import RULES
 from engine.monitoring.subsidy import PRESETS as SUBSIDY_PRESETS
-from panhuo.accounts.models import INSTITUTION_STAFF, Role
+from panhuo.accounts.models import Role
+from panhuo.accounts.visibility import STATS_ROLES
 from panhuo.common.errors import ApplicationError, NotFound
-from panhuo.common.exports import XLSX_TYPE, download
+from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.labels import region_name
 from panhuo.common.permissions import roles_required
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
@@ -33,7 +34,6 @@ from panhuo.monitoring.stats import (
     scope_for,
 )
 
-STATS_ROLES = (Role.OFFICE_OFFICIAL, *INSTITUTION_STAFF, Role.SYSTEM_ADMIN)
 OFFICE = (Role.OFFICE_OFFICIAL,)
 
 
@@ -142,7 +142,7 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
 def deals_list(request: HttpRequest) -> HttpResponse:
     period = _period(request)
     try:
-        scope = scope_for(request.user, prefix=request.GET.get("region") or None)
+        scope = scope_for(request.user, prefix=request.GET.get("region") or None, drilldown=True)
     except ApplicationError:
         raise Http404()
     inst = request.GET.get("institution") or ""
@@ -169,7 +169,7 @@ def deals_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*STATS_ROLES)
 def inventory_list(request: HttpRequest) -> HttpResponse:
     try:
-        scope = scope_for(request.user, prefix=request.GET.get("region") or None)
+        scope = scope_for(request.user, prefix=request.GET.get("region") or None, drilldown=True)
     except ApplicationError:
         raise Http404()
     inst, college = request.GET.get("institution", ""), request.GET.get("college", "")
@@ -381,6 +381,9 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, getattr(e, "message_zh", "输入无效"))
         return redirect("monitoring:subsidy-detail", pk=pk)
     if request.GET.get("format") == "xlsx":
+        refused = export_guard(request, f"subsidy_payout:{batch.pk}")
+        if refused is not None:
+            return refused
         return download(subsidies.payout_xlsx(batch), f"奖补拨付清单-{batch.pk}.xlsx", XLSX_TYPE)
     apps = list(batch.applications.select_related("organization").prefetch_related("lines"))
     scheme = SUBSIDY_PRESETS[batch.scheme_code]
@@ -393,6 +396,7 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "monitoring/subsidy_detail.html",
         {
             "batch": batch,
+            "holds": batch.holds.select_related("organization"),
             "apps": apps,
             "scheme": scheme,
             "yuan": _yuan,

@@ -5,15 +5,13 @@ They keep `PatentActivity` counters and holder / converted flags current without
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from panhuo.common.audit import audit_record
-from panhuo.patents.models import InventoryRecord, Patent, PatentActivity
+from panhuo.patents.models import InventoryRecord, PatentActivity
 
 COUNTERS = frozenset(
     {
@@ -55,24 +53,6 @@ def activity_set(*, patent_id: int, **values: Any) -> None:
 def activity_of(patent_id: int) -> PatentActivity:
     activity, _ = PatentActivity.objects.get_or_create(patent_id=patent_id)
     return activity
-
-
-def patent_transfer_complete(
-    *, patent: Patent, new_holder_names: list[str], converted_on: date, actor: Any = None
-) -> None:
-    """A completed transfer: the buyer becomes the patentee and the seller's inventory record is converted."""
-    with transaction.atomic():
-        old = list(patent.patentees)
-        patent.patentees = new_holder_names
-        patent.save(update_fields=["patentees", "updated_at"])
-        InventoryRecord.objects.filter(patent=patent).update(converted=True, converted_at=timezone.now())
-        activity_bump(patent_id=patent.pk, transfers=1)
-        audit_record(
-            "patent.transfer_complete",
-            actor=actor,
-            obj=patent,
-            detail={"from": old, "to": new_holder_names, "on": converted_on.isoformat()},
-        )
 
 
 def inventory_mark_converted(*, patent_id: int, organization_id: int | None = None, actor: Any = None) -> int:

@@ -151,6 +151,7 @@ class InventoryState(models.TextChoices):
     COLLEGE_REVIEW = "college_review", "待学院审核"
     INSTITUTION_REVIEW = "institution_review", "待学校审核"
     POOLED = "pooled", "已入库"
+    TRANSFERRED = "transferred", "已转出"  # a completed transfer took it out of this institution's pool
 
 
 class ImplementationStatus(models.TextChoices):
@@ -290,3 +291,13 @@ class ReviewEvent(models.Model):
         return (
             InventoryState(self.to_state).label if self.to_state in InventoryState.values else self.to_state
         )
+
+
+# The rights record lives in its own module; imported here so Django registers its models with this app.
+from panhuo.patents.rights.models import (  # noqa: E402, F401
+    PatentHolder,
+    PatentRights,
+    RightsConflict,
+    RightsEvent,
+    RightsGrant,
+)

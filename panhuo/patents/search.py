@@ -15,14 +15,18 @@ the index's state.
 from __future__ import annotations
 
 import logging
-import time
+import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from engine.text import JiebaTokenizer, domain_words_from_ipc_titles
 from panhuo.common.background import yield_write_lock
 
 log = logging.getLogger(__name__)
@@ -109,10 +113,6 @@ def sync(*, limit: int | None = None, revisit: bool = False) -> tuple[int, bool]
             yield_write_lock()
 
 
-ENQUEUE_EVERY_S = 60.0  # one background build request per process per minute is enough
-_last_enqueued = -ENQUEUE_EVERY_S
-
-
 def pending(*, limit: int) -> int:
     """Rows changed since the watermark, counted up to `limit` (read-only, on the updated_at index)."""
     with connection.cursor() as cursor:
@@ -125,28 +125,17 @@ def pending(*, limit: int) -> int:
         return int(cursor.fetchone()[0])
 
 
-def ready() -> bool:
-    """Bring the index up to date within the request budget; False means: use the fallback this time.
+def current() -> bool:
+    """Read-only: can the trigram index answer now (SQLite with FTS5, nothing changed since its watermark)?
 
-    A backlog larger than the budget (a big import is running or just ran) is left to the background task
-    entirely: indexing part of it in the request would cost the request ~0.3 s and SQLite's write lock and still
-    end in the fallback.
+    A search never writes: the periodic task (`patents.tasks.search_index_refresh`, every 5 minutes) and the
+    post-import task keep the index fresh; until they have caught up, searches use the `icontains` fallback.
     """
     try:
-        backlog = pending(limit=SYNC_BUDGET + 1)
-        if backlog == 0:
-            return True
-        caught_up = sync(limit=SYNC_BUDGET)[1] if backlog <= SYNC_BUDGET else False
+        return available() and pending(limit=1) == 0
     except Exception:  # the index is only an accelerator: never fail a search because of it
-        log.exception("patent search index sync failed")
+        log.exception("patent search index check failed")
         return False
-    global _last_enqueued
-    if not caught_up and available() and time.monotonic() - _last_enqueued > ENQUEUE_EVERY_S:
-        from panhuo.patents.tasks import search_index_build
-
-        _last_enqueued = time.monotonic()
-        search_index_build()
-    return caught_up
 
 
 def match_expression(q: str) -> str | None:
@@ -155,6 +144,77 @@ def match_expression(q: str) -> str | None:
     if len(q) < MIN_CHARS:
         return None
     return '"' + q.replace('"', '""') + '"'
+
+
+@lru_cache(maxsize=1)
+def domain_words() -> tuple[str, ...]:
+    """Patent-domain user dictionary from the repository's IPC titles (reference/ipc, see PROVENANCE.md)."""
+    path = Path(settings.BASE_DIR) / "reference" / "ipc" / "ipc_2026_01_zh.csv"
+    return tuple(domain_words_from_ipc_titles(path))
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> JiebaTokenizer:
+    """The one segmenter of keyword search and matching (rjieba + the IPC-title domain words)."""
+    return JiebaTokenizer(domain_words())
+
+
+_SPLIT = re.compile(r"[\s,，;；、。]+")
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+MAX_TERMS = 8
+
+
+def _words(part: str) -> list[str]:
+    """Precise-mode words of one query chunk, runs of single CJK characters merged back (极片 stays 极片)."""
+    out: list[str] = []
+    run = ""
+    for token in tokenizer().tokens(part):
+        if len(token) == 1 and _CJK.match(token):
+            run += token
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(token)
+    if run:
+        out.append(run)
+    return out or [part]  # only stop-words or symbols: the literal text
+
+
+def _pieces(word: str) -> tuple[str, ...]:
+    """A cover of a Chinese word of 3+ characters by its sub-words (right-most first: Chinese compounds are
+    head-final, so 锂电池 → 电池 + 锂) and the characters left over; () when the word cannot be split."""
+    if len(word) < 3 or not _CJK.match(word):
+        return ()
+    subs = [p for p in tokenizer().search_tokens(word) if p != word and 2 <= len(p) < len(word)]
+    spans = sorted({(word.rfind(p), p) for p in subs}, key=lambda x: -x[0])
+    taken: set[int] = set()
+    chosen: list[tuple[int, str]] = []
+    for start, p in spans:
+        span = set(range(start, start + len(p)))
+        if not span & taken:
+            taken |= span
+            chosen.append((start, p))
+    if not chosen:
+        return ()
+    chosen += [(i, c) for i, c in enumerate(word) if i not in taken]
+    return tuple(p for _, p in sorted(chosen))
+
+
+def search_terms(q: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Query → terms a record must all contain; each term is (word, its pieces).
+
+    A record contains a term when it contains the word, or every one of its pieces: 图像识别 → (图像识别, (图像, 识别))
+    finds 「图像…识别」 titles, 锂电池 → (锂电池, (锂, 电池)) finds 回收锂二次电池. Stop-words (一种, 方法…) are
+    dropped; a chunk made only of stop-words or symbols is kept literally.
+    """
+    terms: list[tuple[str, tuple[str, ...]]] = []
+    for part in _SPLIT.split(q.strip()):
+        for word in _words(part) if part else []:
+            term = (word, _pieces(word))
+            if term not in terms:
+                terms.append(term)
+    return terms[:MAX_TERMS]
 
 
 MATCH_SQL = "SELECT rowid FROM patents_patent_fts WHERE patents_patent_fts MATCH %s"

@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 
 from panhuo.accounts.models import College, Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import NotFound
 from panhuo.patents import search
@@ -27,6 +29,7 @@ from panhuo.patents.models import (
     Patent,
     ReviewEvent,
 )
+from panhuo.patents.rights.models import ConflictStatus, RightsConflict
 
 OWNER_ROLES = frozenset({Role.INVENTOR, Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN})
 REVIEWER_ROLES = (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
@@ -195,12 +198,60 @@ def filters_from(params: Any) -> PatentFilters:
     )
 
 
-def keyword_condition(q: str) -> Q:
-    """Substring of title or abstract: from the trigram index when it can answer, else icontains."""
-    expression = search.match_expression(q)
-    if expression is not None and search.available() and search.ready():
+def _contains(text: str, indexed: bool) -> Q:
+    """Title or abstract contains `text`: from the trigram index when it can answer, else icontains."""
+    expression = search.match_expression(text) if indexed else None
+    if expression is not None:
         return Q(patent_id__in=search.matching_ids(expression))
-    return Q(patent__title__icontains=q) | Q(patent__abstract__icontains=q)
+    return Q(patent__title__icontains=text) | Q(patent__abstract__icontains=text)
+
+
+def keyword_condition(q: str) -> Q:
+    """Segmenter-backed keyword search (`search.search_terms`): every term, as a word or as all of its pieces.
+
+    Read-only: the trigram index is used only when it is already current (`search.current()`), never synced here.
+    """
+    terms = search.search_terms(q)
+    indexed = search.current()
+    condition = Q()
+    for word, pieces in terms:
+        term = _contains(word, indexed)
+        if pieces:
+            whole = Q()
+            for piece in pieces:
+                whole &= _contains(piece, indexed)
+            term |= whole
+        condition &= term
+    return condition
+
+
+def keyword_ranked(
+    records: QuerySet[InventoryRecord], q: str, *, limit: int = 10, per_term: int = 2000
+) -> list[tuple[int, tuple[str, ...]]]:
+    """Patents of `records` holding ANY of the query's terms, most terms first (then longer terms, then id):
+    the keyword answer for a long need text, where requiring every term would find nothing.
+    Returns (patent id, the terms it holds)."""
+    terms = search.search_terms(q)
+    indexed = search.current()
+    found: dict[int, list[str]] = {}
+    for word, pieces in terms:
+        condition = _contains(word, indexed)
+        if pieces:
+            whole = Q()
+            for piece in pieces:
+                whole &= _contains(piece, indexed)
+            condition |= whole
+        ids = records.filter(condition).values_list("patent_id", flat=True).order_by("patent_id")[:per_term]
+        for pid in ids:
+            found.setdefault(pid, []).append(word)
+    ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), -sum(len(t) for t in kv[1]), kv[0]))
+    return [(pid, tuple(words)) for pid, words in ranked[:limit]]
+
+
+def keyword_terms(q: str) -> list[str]:
+    """What to highlight for a keyword query: each word and its pieces, longest first."""
+    out = {w for word, pieces in search.search_terms(q) for w in (word, *pieces) if len(w) > 1 or not pieces}
+    return sorted(out, key=lambda w: (-len(w), w))
 
 
 def review_queue_search(
@@ -355,14 +406,6 @@ def _counts(records: QuerySet[InventoryRecord], *group: str) -> list[dict[str, A
     )
 
 
-def region_prefix(region_code: str) -> str:
-    """500000 (province) → '50', 500100 (city) → '5001', 500107 (district) → '500107'."""
-    code = region_code.strip()
-    while code.endswith("00") and len(code) > 2:
-        code = code[:-2]
-    return code
-
-
 def coverage_organizations(user: Any) -> QuerySet[Organization]:
     """Institutions whose coverage the user may see: own one (staff), the region's (office officials)."""
     holders = Organization.objects.filter(type__in=[OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE])
@@ -371,8 +414,8 @@ def coverage_organizations(user: Any) -> QuerySet[Organization]:
     if user.role in REVIEWER_ROLES:
         return holders.filter(pk=user.organization_id)
     if user.role == Role.OFFICE_OFFICIAL:
-        prefix = region_prefix(user.organization.region_code or "")
-        if not prefix:
+        prefix = office_prefix(user)
+        if prefix is None:
             return holders.none()
         return holders.filter(region_code__startswith=prefix)
     return holders.none()
@@ -421,3 +464,30 @@ def coverage_by_college(user: Any, organization_id: int) -> list[CoverageRow]:
         r = by_college[None]
         rows.append(CoverageRow("未分配学院", r["total"], r["filed"], r["pooled"], organization_id, None))
     return rows
+
+
+def rights_conflicts_open(user: Any) -> QuerySet[RightsConflict]:
+    """复核清单: the open import conflicts on patents the user's institution holds (its institution admin only)."""
+    if getattr(user, "role", None) != Role.INSTITUTION_ADMIN or not user.organization_id:
+        return RightsConflict.objects.none()
+    return (
+        RightsConflict.objects.filter(holder_id=user.organization_id, status=ConflictStatus.OPEN)
+        .select_related("patent", "importer")
+        .order_by("-created_at", "-id")
+    )
+
+
+def conflict_display(conflict: RightsConflict) -> tuple[str, str, str]:
+    """(field as people call it, stored value, incoming value) as text: labels for choices, lists joined."""
+    try:
+        field: Any = Patent._meta.get_field(conflict.field)
+    except FieldDoesNotExist:
+        return conflict.field, str(conflict.stored or "—"), str(conflict.incoming or "—")
+    choices = dict(field.choices or ())
+
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value) or "—"
+        return str(choices.get(value, value)) if value not in (None, "") else "—"
+
+    return str(field.verbose_name), text(conflict.stored), text(conflict.incoming)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="queue"),
     path("review/batch/", views.review_batch, name="review-batch"),
     path("coverage/", views.coverage, name="coverage"),
+    path("rights/conflicts/", views.rights_conflicts, name="conflicts"),
     path("<int:pk>/", views.patent_detail, name="detail"),
     path("inventory/<int:pk>/fill/", views.inventory_fill, name="fill"),
     path("inventory/<int:pk>/submit/", views.inventory_submit, name="submit"),

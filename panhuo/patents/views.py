@@ -28,6 +28,7 @@ from panhuo.patents.models import (
     PatentType,
 )
 from panhuo.patents.panels import patent_panels
+from panhuo.patents.rights.services import rights_conflict_resolve
 
 PAGE_SIZE = 25
 
@@ -62,7 +63,8 @@ def _listing(
     filters = selectors.filters_from(request.GET)
     records = selectors.inventory_search(request.user, filters, base=base)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, **_filter_options(request, base), **extra}
+    terms = selectors.keyword_terms(filters.q) if filters.q else []
+    context = {"page": page, "filters": filters, "terms": terms, **_filter_options(request, base), **extra}
     return render(request, template, context)
 
 
@@ -343,3 +345,23 @@ def inventory_autoassign(request: HttpRequest) -> HttpResponse:
     result = services.inventory_autoassign(organization=user.organization, actor=user)
     messages.success(request, f"已关联发明人 {result['linked']} 处，分配学院 {result['colleges']} 件")
     return redirect("patents:coverage")
+
+
+@roles_required(Role.INSTITUTION_ADMIN)
+@require_http_methods(["GET", "POST"])
+def rights_conflicts(request: HttpRequest) -> HttpResponse:
+    """复核清单: a co-holder's imported values that differ from this institution's; accept or keep ours."""
+    user: Any = request.user
+    if request.method == "POST":
+        try:
+            rights_conflict_resolve(
+                actor=user,
+                conflict_id=int(request.POST.get("conflict", "0") or 0),
+                accept=request.POST.get("decision") == "accept",
+            )
+        except (ApplicationError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message_zh", "输入无效"))
+        return redirect("patents:conflicts")
+    page = Paginator(selectors.rights_conflicts_open(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(c, *selectors.conflict_display(c)) for c in page]
+    return render(request, "patents/conflicts.html", {"page": page, "rows": rows})

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError
-from panhuo.common.exports import XLSX_TYPE, download
+from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.permissions import roles_required
 from panhuo.monitoring.regions import parse_period
 from panhuo.reports.content import report_content
@@ -25,6 +25,9 @@ def report_page(request: HttpRequest) -> HttpResponse:
     if "period" in request.GET:
         try:
             period = parse_period(request.GET["period"])
+            refused = export_guard(request, f"report:{request.GET.get('format') or 'xlsx'}")
+            if refused is not None:
+                return refused
             content = report_content(organization=request.user.organization, period=period)  # type: ignore[union-attr,arg-type]
             if request.GET.get("format") == "pdf":
                 return download(render_pdf(content), f"{content['title']}.pdf", "application/pdf")

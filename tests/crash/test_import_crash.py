@@ -7,6 +7,7 @@ the same file by a second institution: same counts, same rejects, no duplicate p
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -83,6 +84,18 @@ def _wait(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _name_co_holder(path, name: str) -> None:
+    """Add `name` to every row's 申请人: the control import by that institution is then a co-holder's (docs/rights.md)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    column = rows[0].index("申请人")
+    for row in rows[1:]:
+        if len(row) > column:
+            row[column] = f"{row[column]};{name}" if row[column] else name
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
 def test_sigkill_mid_file_then_resume(tmp_path):
     env = _env(tmp_path)
     db = tmp_path / "panhuo.sqlite3"
@@ -92,6 +105,7 @@ def test_sigkill_mid_file_then_resume(tmp_path):
     _run(env, "createorg", "--type", "university", "--code", "CRASH-B", "--name", "对照大学")
     data = tmp_path / "synth.csv"
     _run(env, "synth", "--n", str(ROWS), "--out", str(data), "--seed", "7", "--bad-rate", "0.01")
+    _name_co_holder(data, "对照大学")  # the control institution re-imports as a co-holder, not as a stranger
 
     queued = json.loads(_run(env, "import", str(data), "--institution", "CRASH-A", "--background", "--json"))
     job_id = int(queued["job"])

@@ -52,8 +52,7 @@ def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
             )
 
 
-def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
-    source_url, target_url = databases
+def _migrated_source(tmp_path: Path, source_url: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -62,6 +61,12 @@ def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
         "DATABASE_URL": source_url,
     }
     panhuo(env, "migrate", "--no-input", "-v0")
+    return env
+
+
+def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
+    source_url, target_url = databases
+    env = _migrated_source(tmp_path, source_url)
     panhuo(
         env,
         "createorg",
@@ -105,3 +110,55 @@ def test_backup_then_restore_into_a_fresh_database(tmp_path, databases):
     (folder / "db.enc").write_bytes(bytes(data))
     refused = panhuo({**env, "DATABASE_URL": target_url}, "restore", str(folder), check=False)
     assert refused.returncode != 0 and "摘要不符" in refused.stderr
+
+
+WRITER = """
+import os, sys, django
+django.setup()
+from panhuo.accounts.services import organization_create
+stop, progress = sys.argv[1], sys.argv[2]
+n = 0
+while not os.path.exists(stop):
+    organization_create(code=f"W{n}", name=f"写入机构{n}", type="university")
+    n += 1
+    with open(progress + ".tmp", "w") as handle:
+        handle.write(str(n))
+    os.replace(progress + ".tmp", progress)
+"""
+
+
+def _written(progress: Path) -> int:
+    try:
+        return int(progress.read_text() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def test_a_backup_taken_while_users_write_restores_and_verifies(tmp_path, databases):
+    """Digests and audit head come from the copied snapshot, not from the live database read afterwards."""
+    import time
+
+    source_url, target_url = databases
+    env = _migrated_source(tmp_path, source_url)
+    stop, progress = tmp_path / "stop", tmp_path / "progress"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(stop), str(progress)], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while _written(progress) < 20 and writer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the writer to be under way, not a timing assertion
+        before = _written(progress)
+        made = json.loads(panhuo(env, "backup", "--out", str(tmp_path / "backups"), "--json").stdout)
+        after = _written(progress)
+    finally:
+        stop.touch()
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
+    assert before >= 20 and after > before  # the writer really wrote during the backup
+    folder = Path(made["folder"])
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert before <= manifest["tables"]["accounts_organization"]["rows"] <= after
+    restored = panhuo({**env, "DATABASE_URL": target_url}, "restore", str(folder), "--json")
+    report = json.loads(restored.stdout)
+    assert report["mismatched"] == []
+    assert report["audit_ok"] and report["audit_head_ok"]
+    assert report["audit_rows"] == manifest["audit"]["rows"]

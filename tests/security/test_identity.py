@@ -9,12 +9,12 @@ import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import STRONG_PASSWORD
 from panhuo.accounts.models import Role, User
+from panhuo.accounts.models import SealedTOTPDevice as TOTPDevice
 from panhuo.accounts.passwords import character_classes, policy_problems
 from panhuo.accounts.services import user_create, user_set_active
 from panhuo.common.errors import ApplicationError

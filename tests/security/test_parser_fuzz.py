@@ -4,13 +4,12 @@ explained refusal — never another exception. Nightly runs raise max_examples (
 from __future__ import annotations
 
 import io
-import os
 import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from engine.classification.ipc import IpcError, parse_ipc
@@ -23,14 +22,12 @@ from engine.identifiers.application_number import (
 )
 from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
 from panhuo.common.errors import ApplicationError
-
-settings.register_profile("nightly", max_examples=5000, deadline=2000)
-settings.register_profile("ci", max_examples=150, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+from tests.security.fuzzing import fuzz
 
 NUMBERISH = st.text(alphabet="0123456789.XxCNZLcnzl -．０１２３４５６７８９", max_size=20)
 
 
+@fuzz
 @given(st.one_of(st.text(max_size=40), NUMBERISH))
 def test_application_number(raw):
     try:
@@ -41,6 +38,7 @@ def test_application_number(raw):
         assert normalise_application_number(key) == key
 
 
+@fuzz
 @given(st.text(max_size=30))
 def test_publication_number(raw):
     try:
@@ -50,6 +48,7 @@ def test_publication_number(raw):
     assert number.startswith("CN") and len(kind) <= 2
 
 
+@fuzz
 @given(st.text(max_size=24))
 def test_credit_code(raw):
     try:
@@ -60,6 +59,7 @@ def test_credit_code(raw):
         assert len(code) == 18
 
 
+@fuzz
 @given(st.one_of(st.text(max_size=30), st.text(alphabet="ABCDEFGH0123456789/ *%", max_size=16)))
 def test_ipc_code_and_concordance_pattern(raw):
     for parse in (parse_ipc, parse_pattern):
@@ -69,6 +69,7 @@ def test_ipc_code_and_concordance_pattern(raw):
             assert err.message_zh
 
 
+@fuzz
 @given(st.one_of(st.text(max_size=30), st.text(alphabet="0123456789,.-¥￥元 ", max_size=20)))
 def test_money(raw):
     try:
@@ -93,7 +94,7 @@ def _consume(path: Path, name: str) -> None:
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=list(HealthCheck), max_examples=100, deadline=None)
+@fuzz
 @given(st.binary(max_size=4000), st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x.xlsm"]))
 def test_import_readers_on_arbitrary_bytes(tmp_path_factory, data, name):
     path = tmp_path_factory.mktemp("fuzz") / name
@@ -102,7 +103,7 @@ def test_import_readers_on_arbitrary_bytes(tmp_path_factory, data, name):
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=list(HealthCheck), max_examples=60, deadline=None)
+@fuzz
 @given(st.lists(st.tuples(st.text(min_size=1, max_size=30), st.binary(max_size=2000)), max_size=5))
 def test_xlsx_reader_on_arbitrary_zip_archives(tmp_path_factory, members):
     buffer = io.BytesIO()
@@ -119,7 +120,7 @@ def test_xlsx_reader_on_arbitrary_zip_archives(tmp_path_factory, members):
 
 
 @pytest.mark.django_db
-@settings(suppress_health_check=list(HealthCheck), max_examples=80, deadline=None)
+@fuzz
 @given(
     st.lists(st.lists(st.text(max_size=12), max_size=8), max_size=12),
     st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),

@@ -174,3 +174,65 @@ def test_the_walker_can_see_leaks_the_owner_sees_its_own_marker(tenant_a, instit
     buyer = Client()
     buyer.force_login(enterprise_user)
     assert reveals(buyer.get(f"/demand/needs/{need.pk}/"))
+
+
+def test_other_tenants_cannot_write_tenant_a_patents(tmp_path, tenant_a, outsiders, other_university):
+    """The write paths of the rights record: deals (form, API, import), open licences and patent imports."""
+    from panhuo.imports.services import import_job_create, import_job_run
+    from panhuo.patents.models import PatentHolder
+
+    patent = tenant_a[0]
+    before = _snapshot(tenant_a)
+    c = Client()
+    c.force_login(outsiders["institution_admin"])
+    refused = []
+    r = c.post(
+        "/deals/new/",
+        {
+            "kind": "transfer",
+            "title": "冒名",
+            "patents": patent.key,
+            "party_name": "某公司",
+            "contract_amount": "1",
+        },
+    )
+    refused.append(("form", r.status_code, "不是以下专利的权利人" in r.content.decode()))
+    for body in (
+        {"kind": "transfer", "title": "x", "patents": [patent.key]},
+        {"kind": "licence", "licence_type": "exclusive", "title": "x", "patents": [patent.key]},
+    ):
+        r = c.post("/api/deals/deals", json.dumps(body), content_type="application/json")
+        refused.append(("api", r.status_code, r.json().get("code") == "rights_not_holder"))
+    r = c.post(
+        "/api/deals/open-licences",
+        json.dumps(
+            {"patent": patent.key, "payment_method": "fixed", "fixed_fee_fen": 100, "term_start": "2026-01-01",
+             "term_end": "2027-01-01"}
+        ),
+        content_type="application/json",
+    )  # fmt: skip
+    refused.append(("open_licence", r.status_code, r.status_code in (400, 404, 422)))
+    deals_csv = tmp_path / "deals.csv"
+    deals_csv.write_text(
+        "申请号,交易类型,许可类型,让与人,受让人,受让人统一社会信用代码,合同日期,备案日期,合同金额（元）,到账金额（元）,备案号\n"
+        f"{patent.key},转让,,乙大学,某公司,,2026-03-01,2026-04-15,1,,ZR-W1\n",
+        encoding="utf-8",
+    )
+    job = import_job_run(import_job_create(organization=other_university, kind="deals", path=deals_csv))
+    refused.append(("import-deals", job.inserted, job.rejected == 1))
+    patents_csv = tmp_path / "patents.csv"
+    patents_csv.write_text(f"申请号,名称,法律状态\n{patent.key},乙改的名称,被宣告无效\n", encoding="utf-8")
+    job = import_job_run(import_job_create(organization=other_university, kind="patents", path=patents_csv))
+    refused.append(("import", job.inserted + job.updated, job.rejected == 1))
+    assert refused == [
+        ("form", 200, True),
+        ("api", 400, True),
+        ("api", 400, True),
+        ("open_licence", refused[3][1], True),
+        ("import-deals", 0, True),
+        ("import", 0, True),
+    ]
+    assert _snapshot(tenant_a) == before
+    assert not Deal.objects.filter(deal_patents__patent=patent).exists()
+    assert not InventoryRecord.objects.filter(patent=patent, organization=other_university).exists()
+    assert not PatentHolder.objects.filter(patent=patent, organization=other_university).exists()

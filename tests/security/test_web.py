@@ -53,7 +53,10 @@ def test_not_found_page_is_generic_with_request_id():
     response = Client().get("/definitely/missing/", HTTP_X_REQUEST_ID="abcdef0123456789")
     assert response.status_code == 404
     body = response.content.decode()
-    assert "abcdef0123456789" in body and "Traceback" not in body and "SECRET_KEY" not in body
+    server_id = response["X-Request-Id"]
+    assert server_id != "abcdef0123456789" and len(server_id) == 32  # made by the server, never the client's
+    assert server_id in body and "页面不存在" in body and "返回首页" in body
+    assert "abcdef0123456789" not in body and "Traceback" not in body and "SECRET_KEY" not in body
 
 
 @override_settings(PANHUO_RATE_LIMITS_ENABLED=True)

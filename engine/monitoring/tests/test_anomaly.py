@@ -86,3 +86,17 @@ def test_industry_mismatch():
 def test_thresholds_are_configurable():
     assert rules([fact(1, amount=500, received=500)], token_price_fen=1000) == ["token_price"]
     assert Thresholds.from_dict({"bulk_min_patents": "3", "nope": 1}).bulk_min_patents == 3
+
+
+def test_pay_after_use_licence_follows_its_schedule_not_the_signing_date():
+    # signed long ago, nothing received: on f61d24e this was "unpaid" although nothing was due yet
+    after_use = dict(kind="licence", amount=5_000_00, received=0, on=date(2025, 1, 1), pay_after_use=True)
+    assert rules([fact(1, **after_use)]) == []
+    assert rules([fact(1, schedule=((date(2026, 9, 1), 2_000_00),), **after_use)]) == []  # due, within grace
+    overdue = fact(1, schedule=((date(2025, 6, 1), 2_000_00), (date(2026, 9, 1), 3_000_00)), **after_use)
+    cases = run_rules([overdue], as_of=AS_OF)
+    assert [(c.rule, c.evidence["due_fen"], c.evidence["pay_after_use"]) for c in cases] == [
+        ("unpaid", 2_000_00, True)
+    ]
+    paid = fact(1, **{**after_use, "received": 2_000_00}, schedule=((date(2025, 6, 1), 2_000_00),))
+    assert rules([paid]) == []

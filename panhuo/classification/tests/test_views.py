@@ -43,9 +43,10 @@ def test_pages_need_sign_in_and_upload_needs_admin(small_reference: None, client
 
 
 @pytest.mark.django_db
-def test_upload_reports_row_errors(small_reference: None, make_user, office) -> None:  # type: ignore[no-untyped-def]
+def test_upload_reports_row_errors(small_reference: None, make_user, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PANHUO_OTP_ROLES = ()  # the second factor is tested in tests/security
     c = Client()
-    c.force_login(make_user("office_official", office))
+    c.force_login(make_user("system_admin", None))
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     f = SimpleUploadedFile(
@@ -55,6 +56,21 @@ def test_upload_reports_row_errors(small_reference: None, make_user, office) -> 
     body = r.content.decode()
     assert r.status_code == 200 and "已导入 1 条规则" in body and "行业代码无效：9999" in body
     assert ConcordanceEdition.objects.get(key="derived-gbt4754").active is False
+
+
+@pytest.mark.django_db
+def test_an_office_cannot_replace_the_national_concordance(small_reference: None, make_user, office) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = Client()
+    c.force_login(make_user("office_official", office))
+    before = list(ConcordanceEdition.objects.values_list("key", "active").order_by("key"))
+    f = SimpleUploadedFile("t.csv", "行业代码,行业名称,IPC\n3841,锂离子电池制造,H01M*\n".encode())
+    r = c.post("/classification/editions/upload/", {"name": "本局版", "target": "gbt4754", "file": f})
+    assert r.status_code == 403
+    r = c.post("/classification/editions/activate/", {"key": "derived-gbt4754"})
+    assert r.status_code == 403
+    assert list(ConcordanceEdition.objects.values_list("key", "active").order_by("key")) == before
 
 
 @pytest.mark.django_db

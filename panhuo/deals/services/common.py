@@ -11,7 +11,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from engine.deals.open_licence import FeeCaps
-from panhuo.accounts.models import INSTITUTION_STAFF, Organization, User
+from panhuo.accounts.models import INSTITUTION_STAFF, User
+from panhuo.accounts.visibility import require_institution_staff  # noqa: F401 - the deal services import it here
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.deals.models import (
     BINDING_STATES,
@@ -47,14 +48,6 @@ def approval_threshold_fen(institution_id: int) -> int:
     if rule is not None and rule.approval_threshold_fen is not None:
         return rule.approval_threshold_fen
     return int(getattr(settings, "PANHUO_DEAL_APPROVAL_THRESHOLD_FEN", DEFAULT_APPROVAL_THRESHOLD_FEN))
-
-
-def require_institution_staff(actor: User) -> Organization:
-    """The actor must be TTO staff of a patent-holding institution; returns that institution."""
-    org = actor.organization
-    if org is None or not org.holds_patents or actor.role not in INSTITUTION_STAFF:
-        raise PermissionRefused("只有高校或科研院所的管理员可以办理交易", "institution staff only")
-    return org
 
 
 def deal_for_staff(deal_id: int, actor: User, *, lock: bool = False) -> Deal:

@@ -19,7 +19,6 @@ from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.deals.models import (
     CONTRACT_STATES,
-    EXCLUSIVE_TYPES,
     MAX_FEN,
     Deal,
     DealEvent,
@@ -37,18 +36,23 @@ from panhuo.deals.models import (
     PaymentInstalment,
 )
 from panhuo.deals.services.common import (
-    active_open_licence,
     apply_activity,
     approval_threshold_fen,
     deal_for_staff,
-    exclusive_in_term,
     refresh_exclusive_until,
     refuse,
     require_institution_staff,
     today,
 )
-from panhuo.patents.activity import patent_transfer_complete
+from panhuo.patents.activity import activity_bump
 from panhuo.patents.models import Patent
+from panhuo.patents.rights.models import GrantKind
+from panhuo.patents.rights.services import (
+    rights_check,
+    rights_grant,
+    rights_release,
+    rights_transfer_complete,
+)
 
 # The institution's own role in each kind of deal, and the counterparty role expected.
 OWN_ROLE = {
@@ -83,7 +87,12 @@ def new_deal_code() -> str:
 def party_organization(
     *, name: str, credit_code: str = "", type: str = OrganizationType.ENTERPRISE, actor: User | None = None
 ) -> Organization:
-    """Find a party by 统一社会信用代码 (validated by its check character) or exact name; else create it unverified."""
+    """A deal's counterparty, matched only by a verified identifier; never edits the organization it finds.
+
+    A 统一社会信用代码 (check character validated) held by a verified organization names that organization.
+    Anything else stays what the deal says: a placeholder (unverified, no accounts, `PARTY-…`) that carries the
+    name and the stated code, so nobody can claim another company's deals by renaming itself to its name.
+    """
     name = (name or "").strip()
     if not name:
         raise ApplicationError("party_name", "当事人名称为空", "party name is empty", "party")
@@ -93,18 +102,17 @@ def party_organization(
             code = normalise_credit_code(credit_code)
         except CreditCodeError as exc:
             raise ApplicationError("credit_code", exc.message_zh, exc.message_en, "credit_code")
-        found = Organization.objects.filter(credit_code=code).first()
+        found = Organization.objects.filter(credit_code=code, verified=True).first()
         if found is not None:
             return found
-    found = Organization.objects.filter(name=name).order_by("id").first()
-    if found is not None:
-        if code and not found.credit_code:
-            Organization.objects.filter(pk=found.pk).update(credit_code=code)
-            found.credit_code = code
-        return found
-    key = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12].upper()
+    key = hashlib.sha256((f"{name}|{code}" if code else name).encode("utf-8")).hexdigest()[:12].upper()
+    placeholder = Organization.objects.filter(code=f"PARTY-{key}", verified=False).first()
+    if placeholder is not None:
+        return placeholder
+    # The stated code is kept on the placeholder unless another organization already carries it (unique).
+    stored = code if code and not Organization.objects.filter(credit_code=code).exists() else ""
     return organization_create(
-        code=f"PARTY-{key}", name=name, type=type, credit_code=code, verified=False, actor=actor
+        code=f"PARTY-{key}", name=name, type=type, credit_code=stored, verified=False, actor=actor
     )
 
 
@@ -154,24 +162,37 @@ def _validate(
         )
 
 
-def _check_exclusivity(deal_kind: str, licence_type: str, patent_ids: list[int], exclude: int | None) -> None:
-    if deal_kind not in (DealKind.LICENCE, DealKind.OPEN_LICENCE) or licence_type not in EXCLUSIVE_TYPES:
-        return
-    other = exclusive_in_term(patent_ids, on=today(), exclude_deal_id=exclude)
-    if other is not None:
-        raise refuse(
-            "exclusive_conflict",
-            f"该专利已有仍在期限内的独占/排他许可（{other.code}），不能再签订独占或排他许可",
-            "an exclusive or sole licence is already in term on this patent",
-            "licence_type",
+def grant_kind(kind: str, licence_type: str) -> str | None:
+    """The right a signed deal of this kind grants in the rights record (None: it grants none, e.g. 自行实施)."""
+    if kind in (DealKind.LICENCE, DealKind.OPEN_LICENCE):
+        return {
+            LicenceType.EXCLUSIVE: GrantKind.EXCLUSIVE,
+            LicenceType.SOLE: GrantKind.SOLE,
+        }.get(
+            LicenceType(licence_type) if licence_type in LicenceType.values else LicenceType.ORDINARY,
+            GrantKind.ORDINARY,
         )
-    declared = active_open_licence(patent_ids)
-    if declared is not None:
-        raise refuse(
-            "open_licence_conflict",
-            "该专利已声明开放许可，开放许可期间不得授予独占或排他许可",
-            "the patent is under an open licence: no exclusive or sole licence",
-            "licence_type",
+    return {
+        DealKind.TRANSFER: GrantKind.TRANSFER,
+        DealKind.PLEDGE: GrantKind.PLEDGE,
+        DealKind.EQUITY: GrantKind.EQUITY,
+    }.get(DealKind(kind))
+
+
+def _grant(deal: Deal, patent_ids: list[int], actor: User | None) -> None:
+    """The signed deal's right, recorded in the rights record under its lock (inside the deal's transaction)."""
+    kind = grant_kind(deal.kind, deal.licence_type)
+    if kind is not None:
+        rights_grant(
+            organization=deal.institution,
+            patent_ids=patent_ids,
+            kind=kind,
+            actor=actor,
+            deal_id=deal.pk,
+            deal_code=deal.code,
+            term_start=deal.term_start,
+            term_end=deal.term_end,
+            on=today(),
         )
 
 
@@ -223,8 +244,8 @@ def deal_create(
         inventors=inventors,
     )
     patent_ids = sorted({p.pk for p in patents})
-    if state in CONTRACT_STATES:
-        _check_exclusivity(kind, licence_type, patent_ids, None)
+    # Only the holder records a deal on its patents (checked again under the lock when a right is granted).
+    rights_check(organization=institution, patent_ids=patent_ids, kind=grant_kind(kind, licence_type) or "")
     threshold = approval_threshold_fen(institution.pk)
     with transaction.atomic():
         deal = Deal.objects.create(
@@ -278,7 +299,10 @@ def deal_create(
         )
         DealEvent.objects.create(deal=deal, actor=actor, action="create", to_state=state)
         if state in CONTRACT_STATES:
+            _grant(deal, patent_ids, actor)
             apply_activity(deal, actor)
+        if state == DealState.COMPLETED and kind == DealKind.TRANSFER:
+            _complete_transfer(deal, actor)
         audit_record(
             "deal.create",
             actor=actor,
@@ -338,9 +362,7 @@ def deal_advance(*, deal_id: int, actor: User, target: str, comment: str = "") -
     )
     if not check.allowed:
         raise refuse(check.code, check.message_zh, check.message_en, "state")
-    patent_ids = list(deal.deal_patents.values_list("patent_id", flat=True))
-    if target == DealState.SIGNED:
-        _check_exclusivity(deal.kind, deal.licence_type, patent_ids, deal.pk)
+    patent_ids = sorted(deal.deal_patents.values_list("patent_id", flat=True))
     with transaction.atomic():
         changes: dict[str, object] = {"state": target, "updated_at": timezone.now()}
         if target == DealState.SIGNED and deal.contract_date is None:
@@ -357,13 +379,17 @@ def deal_advance(*, deal_id: int, actor: User, target: str, comment: str = "") -
         DealEvent.objects.create(
             deal=deal, actor=actor, action="advance", from_state=from_state, to_state=target, comment=comment
         )
+        if target == DealState.SIGNED:
+            _grant(deal, patent_ids, actor)
         if target in CONTRACT_STATES:
             apply_activity(deal, actor)
         if target == DealState.COMPLETED and deal.kind == DealKind.TRANSFER:
             _complete_transfer(deal, actor)
-        if target == DealState.TERMINATED and deal.is_exclusive:
-            for pid in patent_ids:
-                refresh_exclusive_until(pid)
+        if target == DealState.TERMINATED:
+            rights_release(deal_id=deal.pk, actor=actor)
+            if deal.is_exclusive:
+                for pid in patent_ids:
+                    refresh_exclusive_until(pid)
         audit_record("deal.advance", actor=actor, obj=deal, detail={"from": from_state, "to": target})
     return deal
 
@@ -378,12 +404,22 @@ def _complete_transfer(deal: Deal, actor: User | None) -> None:
     registration = deal.filings.filter(kind=FilingKind.TRANSFER_REGISTRATION).first()
     effective = (registration.effective_on or registration.filed_on) if registration else today()
     buyers = list(
-        Organization.objects.filter(deal_parties__deal=deal, deal_parties__role=PartyRole.ASSIGNEE)
-        .order_by("deal_parties__id")
-        .values_list("name", flat=True)
+        Organization.objects.filter(deal_parties__deal=deal, deal_parties__role=PartyRole.ASSIGNEE).order_by(
+            "deal_parties__id"
+        )
     )
-    for patent in Patent.objects.filter(deal_links__deal=deal):
-        patent_transfer_complete(patent=patent, new_holder_names=buyers, converted_on=effective, actor=actor)
+    patent_ids = sorted(deal.deal_patents.values_list("patent_id", flat=True))
+    rights_transfer_complete(
+        deal_id=deal.pk,
+        deal_code=deal.code,
+        seller=deal.institution,
+        patent_ids=patent_ids,
+        buyers=buyers,
+        effective=effective,
+        actor=actor,
+    )
+    for pid in patent_ids:
+        activity_bump(patent_id=pid, transfers=1)
 
 
 def filing_record(

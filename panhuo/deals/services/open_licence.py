@@ -32,6 +32,8 @@ from panhuo.deals.services.common import (
 from panhuo.deals.services.deals import deal_create
 from panhuo.patents.activity import activity_of, activity_set
 from panhuo.patents.models import InventoryRecord, Patent
+from panhuo.patents.rights.models import GrantKind
+from panhuo.patents.rights.services import rights_check, rights_grant, rights_release
 
 
 def open_licence_declare(
@@ -62,6 +64,7 @@ def open_licence_declare(
         raise PermissionRefused()
     if not InventoryRecord.objects.filter(organization=holder, patent=patent).exists():
         raise NotFound("本单位没有该专利", "patent not held by this institution")
+    rights_check(organization=holder, patent_ids=[patent.pk], kind=GrantKind.OPEN_LICENCE)
     if zero_entry_fee:
         entry_fee_fen = 0 if payment_method == PaymentMethod.ENTRY_PLUS_ROYALTY else entry_fee_fen
     on = today()
@@ -113,6 +116,16 @@ def open_licence_declare(
                 published_at=timezone.now(),
                 is_demo=is_demo,
             )
+            rights_grant(
+                organization=holder,
+                patent_ids=[patent.pk],
+                kind=GrantKind.OPEN_LICENCE,
+                actor=actor,
+                declaration_id=declaration.pk,
+                term_start=term_start,
+                term_end=term_end,
+                on=on,
+            )
             activity_set(patent_id=patent.pk, open_licence_active=True)
             audit_record(
                 "open_licence.declare",
@@ -141,6 +154,7 @@ def open_licence_withdraw(*, actor: User, declaration_id: int, reason: str) -> O
         ).update(withdrawn_at=timezone.now(), withdrawal_reason=reason.strip(), updated_at=timezone.now())
         if withdrawn != 1:
             raise refuse("ol_withdrawn", "该声明已撤回", "already withdrawn")
+        rights_release(declaration_id=declaration.pk, actor=actor)
         activity_set(patent_id=declaration.patent_id, open_licence_active=False)
         audit_record("open_licence.withdraw", actor=actor, obj=declaration, detail={"reason": reason.strip()})
     declaration.refresh_from_db()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from engine.identifiers.application_number import check_character
 from panhuo.accounts.models import OrganizationType, Role
 from panhuo.patents.models import InventoryRecord, LegalStatus, Patent, PatentType
+from panhuo.patents.rights.services import holders_backfill
 
 
 @pytest.fixture
@@ -26,6 +28,7 @@ def make_patent(university):
         kw.setdefault("annual_fee_paid_until", date(2099, 1, 1))
         patent = Patent.objects.create(**kw)
         InventoryRecord.objects.create(organization=holder or university, patent=patent)
+        holders_backfill([patent.pk], source="import")  # as an import would register the holder
         return patent
 
     return make
@@ -49,3 +52,17 @@ def other_admin(other_university, make_user):
 @pytest.fixture
 def bank(make_org):
     return make_org(OrganizationType.BANK, code="BANK-1", name="丁银行")
+
+
+@pytest.fixture(scope="module")
+def restore_audit_trigger(django_db_setup, django_db_blocker):
+    """Module scope: torn down after the test's flush, puts the append-only TRUNCATE guard back."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute("ALTER TABLE common_auditevent ENABLE TRIGGER audit_no_truncate")
+
+
+def lift_audit_truncate_guard() -> None:
+    """A transactional test ends with a TRUNCATE of every table, which the append-only audit table refuses."""
+    with connection.cursor() as cur:
+        cur.execute("ALTER TABLE common_auditevent DISABLE TRIGGER audit_no_truncate")

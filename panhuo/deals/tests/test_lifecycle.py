@@ -137,9 +137,12 @@ def test_exclusive_licence_blocks_another_exclusive(institution_admin, patent, e
         deal_advance(deal_id=second.pk, actor=institution_admin, target=DealState.SIGNED)
     assert err.value.code == "exclusive_conflict"
     assert Deal.objects.get(pk=second.pk).state == DealState.INTENT
-    # an ordinary licence is fine
+    # nor any other licence: an exclusive or sole licensee excludes every other licensee
     third = licence(institution_admin, patent, other, LicenceType.ORDINARY)
-    walk(third, institution_admin, DealState.SIGNED)
+    with pytest.raises(ApplicationError) as err:
+        deal_advance(deal_id=third.pk, actor=institution_admin, target=DealState.SIGNED)
+    assert err.value.code == "exclusive_conflict"
+    assert Deal.objects.get(pk=third.pk).state == DealState.INTENT
     # ending the exclusive one frees the patent
     deal_advance(deal_id=first.pk, actor=institution_admin, target=DealState.TERMINATED, comment="解除")
     assert PatentActivity.objects.get(patent=patent).exclusive_licence_until is None
@@ -196,7 +199,9 @@ def test_party_organization_validates_credit_code_and_matches(enterprise):
         party_organization(name="某公司", credit_code="91350100M000100Y44")
     assert err.value.code == "credit_code"
     assert party_organization(name="随便", credit_code="91350100m000100y43") == enterprise
-    assert party_organization(name="丙科技有限公司") == enterprise
+    # a name alone never names a verified organization: it stays a name on the deal (test_counterparties.py)
+    by_name = party_organization(name="丙科技有限公司")
+    assert by_name != enterprise and by_name.verified is False
     new = party_organization(name="未知公司")
     assert new.verified is False and party_organization(name="未知公司") == new
 

@@ -14,6 +14,7 @@ from panhuo.common.errors import ApplicationError
 from panhuo.deals.models import Deal, DealKind, DealPatent, DealState, LicenceType, Payment
 from panhuo.deals.selectors import exact_sum_fen
 from panhuo.deals.services import deal_approve, deal_create, income_rule_set
+from panhuo.deals.tests.conftest import lift_audit_truncate_guard
 
 
 @pytest.mark.django_db
@@ -37,28 +38,18 @@ def test_sum_of_20000_random_amounts_is_exact(institution_admin, patent):
     assert stored == amounts
 
 
-@pytest.fixture(scope="module")
-def _restore_audit_trigger(django_db_setup, django_db_blocker):
-    """Module scope: torn down after the test's flush, puts the append-only TRUNCATE guard back."""
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cur:
-        cur.execute("ALTER TABLE common_auditevent ENABLE TRIGGER audit_no_truncate")
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="row-level concurrency needs PostgreSQL",
 )
 def test_two_concurrent_approvals_exactly_one_succeeds(
-    _restore_audit_trigger, institution_admin, second_admin, make_user, university, patent, enterprise
+    restore_audit_trigger, institution_admin, second_admin, make_user, university, patent, enterprise
 ):
     try:
         _concurrent_approvals(institution_admin, second_admin, make_user, university, patent, enterprise)
     finally:
-        # a transactional test ends with a TRUNCATE of every table, which the append-only audit table refuses
-        with connection.cursor() as cur:
-            cur.execute("ALTER TABLE common_auditevent DISABLE TRIGGER audit_no_truncate")
+        lift_audit_truncate_guard()
 
 
 def _concurrent_approvals(institution_admin, second_admin, make_user, university, patent, enterprise):

@@ -7,7 +7,8 @@ from typing import Any
 
 from engine.classification.ipc import normalise_ipc
 from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
-from panhuo.accounts.models import INSTITUTION_STAFF, Organization, OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.visibility import require_institution_staff  # noqa: F401 - one definition
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.demand.industries import industry_classes, normalise_industry_code
 from panhuo.demand.models import CooperationMode, EnterpriseSize, Qualification
@@ -26,13 +27,6 @@ def require_enterprise_user(actor: Any) -> Organization:
         or org.type != OrganizationType.ENTERPRISE
     ):
         raise PermissionRefused("仅企业用户可执行此操作", "Only enterprise users may do this")
-    return org
-
-
-def require_institution_staff(actor: Any) -> Organization:
-    org = getattr(actor, "organization", None)
-    if getattr(actor, "role", None) not in INSTITUTION_STAFF or org is None or not org.holds_patents:
-        raise PermissionRefused("仅高校/院所管理员可执行此操作", "Only institution staff may do this")
     return org
 
 

@@ -57,16 +57,29 @@ def enterprise_profile_save(
         "contact_phone": checks.phone(contact_phone),
         "contact_email": contact_email.strip(),
     }
+    current = EnterpriseProfile.objects.filter(organization=org).first()
+    if current is not None and current.office_confirmed:
+        # what the office confirmed stays confirmed only while the enterprise leaves it as confirmed
+        values["office_confirmed"] = current.size == values["size"] and org.region_code == region
     with transaction.atomic():
+        before = {"name": org.name, "credit_code": org.credit_code, "region_code": org.region_code}
+        if code != org.credit_code:
+            # A self-declared 统一社会信用代码 is not a verified identifier: deals match it only once confirmed.
+            org.verified = False
         org.name, org.credit_code, org.region_code = name, code, region
-        org.save(update_fields=["name", "credit_code", "region_code", "updated_at"])
+        org.save(update_fields=["name", "credit_code", "region_code", "verified", "updated_at"])
         profile, created = EnterpriseProfile.objects.update_or_create(organization=org, defaults=values)
         audit_record(
             "enterprise_profile.create" if created else "enterprise_profile.update",
             actor=actor,
             tenant_id=org.pk,
             obj=profile,
-            detail={"industry_code": ind_code, "size": values["size"]},
+            detail={
+                "industry_code": ind_code,
+                "size": values["size"],
+                "before": before,
+                "after": {"name": name, "credit_code": code, "region_code": region, "verified": org.verified},
+            },
         )
     return profile
 
@@ -179,6 +192,7 @@ def enterprise_upsert(
                 organization=org,
                 contact_phone=row.contact_phone,
                 industry_confirmed=bool(ind_code),
+                office_confirmed=bool(row.size and row.region_code),
                 source=source,
                 is_demo=is_demo,
                 **wanted_profile,
@@ -211,6 +225,8 @@ def enterprise_upsert(
                 setattr(profile, key, value)
         if ind_code:
             profile.industry_confirmed = True
+        if row.size and (row.region_code or org.region_code):
+            profile.office_confirmed = True  # the office's list states both
         if row.contact_phone:
             profile.contact_phone = row.contact_phone
         profile.save()
@@ -267,6 +283,7 @@ def enterprise_insert_many(
                     industry_code=ind_code,
                     industry_name=ind_name,
                     industry_confirmed=bool(ind_code),
+                    office_confirmed=bool(r.size and r.region_code),
                     size=r.size,
                     qualifications=list(r.qualifications),
                     business_scope=r.business_scope,

@@ -6,6 +6,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from panhuo.accounts.models import OrganizationType, Role
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.demand import selectors
 from panhuo.demand.models import Need, NeedAnswer, NeedStatus
@@ -204,3 +205,26 @@ def test_need_api(client, enterprise_user, other_enterprise_user):
     assert resp.status_code == 201
     client.force_login(other_enterprise_user)
     assert client.get("/api/demand/needs").json() == []
+
+
+def test_answers_are_not_readable_by_unrelated_roles(
+    enterprise_user, institution_admin, pooled_patent, make_user, make_org, office_user, client
+):
+    # issue #15 row 1: on f61d24e banks, agencies, admins and other offices read every institution's answer
+    enterprise_user.organization.region_code = "500107"
+    enterprise_user.organization.save(update_fields=["region_code"])
+    need = _need(enterprise_user)
+    answer = need_answer(actor=institution_admin, need=need, text="可提供", patent_ids=[pooled_patent.pk])
+    bank = make_user(Role.BANK_USER, make_org(OrganizationType.BANK))
+    agency = make_user(Role.AGENCY_USER, make_org(OrganizationType.AGENCY))
+    admin = make_user(Role.SYSTEM_ADMIN, None)
+    far_office = make_user(
+        Role.OFFICE_OFFICIAL,
+        make_org(OrganizationType.IP_OFFICE, region_code="110000", office_level="province"),
+    )
+    for user in (bank, agency, admin, far_office):
+        assert list(selectors.answers_for(user, need)) == []
+    assert list(selectors.answers_for(office_user, need)) == [answer]  # the need's own region
+    client.force_login(bank)
+    r = client.get(f"/api/demand/needs/{need.pk}/answers")
+    assert r.status_code in (200, 403, 404) and "可提供" not in r.content.decode()

@@ -7,9 +7,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from panhuo.accounts.visibility import region_prefix
 from panhuo.demand.forms import yuan_to_fen
 from panhuo.demand.models import Need
-from panhuo.demand.selectors import region_prefix
 
 FEN = st.integers(min_value=0, max_value=10**13)
 

@@ -80,6 +80,17 @@ def built_index(corpus, db):
     return corpus
 
 
+@pytest.fixture
+def enterprise_index(battery_enterprise, db):
+    """The persisted patent → enterprise index, built the way the worker builds it."""
+    from panhuo.matching.models import IndexBuild
+    from panhuo.matching.services import index_build_run
+
+    build = index_build_run(IndexBuild.objects.create(kind=IndexBuild.Kind.ENTERPRISE).pk)
+    idx.forget()
+    return build
+
+
 class _Sink:
     def __init__(self):
         self.lines = []

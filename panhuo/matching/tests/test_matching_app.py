@@ -78,7 +78,7 @@ def test_search_page_and_api(client, built_index, enterprise_user):
     assert bad.status_code == 400 and bad.json()["code"] == "empty_query"
 
 
-def test_cli_json_shape(built_index, battery_enterprise):
+def test_cli_json_shape(built_index, battery_enterprise, enterprise_index):
     out = io.StringIO()
     call_command("match", "--need", "锂电池正极材料", "--top", "3", "--json", stdout=out)
     hits = json.loads(out.getvalue())["hits"]
@@ -86,7 +86,7 @@ def test_cli_json_shape(built_index, battery_enterprise):
     assert "CN100000002A" not in [h["patent"] for h in hits]  # pooled only unless --all
     assert set(hits[0]) == {"patent", "title", "ipc", "score", "components", "reasons"}
     assert hits[0]["ipc"] == ["H01M4/505"]
-    assert set(hits[0]["components"]) == {"bm25", "dense", "affinity", "prior", "raw_bm25", "cosine"}
+    assert set(hits[0]["components"]) == {"bm25", "dense", "vote", "affinity", "prior", "raw_bm25", "cosine"}
     out = io.StringIO()
     call_command("match", "--need", "硅碳负极", "--all", "--top", "1", "--json", stdout=out)
     assert [h["patent"] for h in json.loads(out.getvalue())["hits"]] == ["CN100000002A"]
@@ -99,7 +99,14 @@ def test_cli_json_shape(built_index, battery_enterprise):
 
 
 def test_patent_panel_roles_and_tenancy(
-    client, built_index, battery_enterprise, institution_admin, enterprise_user, make_user, other_university
+    client,
+    built_index,
+    battery_enterprise,
+    enterprise_index,
+    institution_admin,
+    enterprise_user,
+    make_user,
+    other_university,
 ):
     p1, p2 = built_index["CN100000001A"], built_index["CN100000002A"]
     client.force_login(institution_admin)
@@ -114,7 +121,7 @@ def test_patent_panel_roles_and_tenancy(
     assert client.get(f"/matching/patent/{p1.pk}/panel/").status_code == 403
 
 
-def test_broker_page(client, built_index, battery_enterprise, institution_admin):
+def test_broker_page(client, built_index, battery_enterprise, enterprise_index, institution_admin):
     client.force_login(institution_admin)
     p1 = built_index["CN100000001A"]
     resp = client.get("/matching/broker/", {"p": [p1.pk]})

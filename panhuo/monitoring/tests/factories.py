@@ -24,7 +24,13 @@ _seq = itertools.count(1)
 
 
 def org(
-    type: str, region: str = "500107", *, sme: bool | None = None, industry: str = "", **kw
+    type: str,
+    region: str = "500107",
+    *,
+    sme: bool | None = None,
+    industry: str = "",
+    confirmed: bool = True,
+    **kw,
 ) -> Organization:
     n = next(_seq)
     o = Organization.objects.create(
@@ -35,6 +41,7 @@ def org(
             organization=o,
             size="small" if sme else "large" if sme is not None else "",
             industry_code=industry,
+            office_confirmed=confirmed,  # as if listed by the office; False: only self-declared
         )
     return o
 

@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from engine.identifiers.application_number import NumberError, normalise_publication_number
 from panhuo.accounts.models import College
+from panhuo.common.audit import audit_record
 from panhuo.imports.models import ImportJob
 from panhuo.imports.registry import BatchResult, ImportHandler, Row, RowReject, register
 from panhuo.patents.importing import columns as C
+from panhuo.patents.importing.holding import CO_HOLDER, OTHER, OWN, Holding
 from panhuo.patents.importing.parse import (
     INVENTORY_VALUE_FIELDS,
     PATENT_FIELDS,
@@ -87,6 +89,7 @@ class PatentImportHandler(ImportHandler):
         self._colleges: dict[str, int] | None = None
         self._prepared: dict[str, Any] | None = None
         self._parser: RowParser | None = None
+        self._holding: Holding | None = None
 
     # --- per-run state -------------------------------------------------------------------------------
     def _college_lookup(self, job: ImportJob) -> dict[str, int]:
@@ -126,6 +129,11 @@ class PatentImportHandler(ImportHandler):
             )
         return self._parser
 
+    def holding(self, job: ImportJob) -> Holding:
+        if self._holding is None:
+            self._holding = Holding(organization_id=job.organization_id, job_id=job.pk)
+        return self._holding
+
     def open(self, job: ImportJob) -> None:
         self.parser(job)  # reads the tenant's colleges: prepare_batch must not touch the database
         if connection.vendor == "sqlite":
@@ -163,12 +171,16 @@ class PatentImportHandler(ImportHandler):
                     )
                 ]
             )
+            self.holding(job).insert_holders(ids)
             self._seen_app.update([a for a in rows.app_nos if a])
             self._seen_pub.update([b for b in rows.pub_nos if b])
             result.inserted += len(ids)
             return result
         candidates = rows.rows()
         by_app, by_pub = self._prefetch(candidates)
+        holding = self.holding(job)
+        holding.load([t.id for t in (*by_app.values(), *by_pub.values()) if t.id is not None])
+        co_rows: list[tuple[Parsed, int]] = []
         parsed: list[Parsed] = []
         batch_app: set[str] = set()  # keys of this batch so far
         batch_pub: set[str] = set()
@@ -211,10 +223,20 @@ class PatentImportHandler(ImportHandler):
             if target is not None and p.app_no and target.app_no and target.app_no != p.app_no:
                 result.rejects.append(_conflict(p, row_value=p.pub_no or ""))
                 continue
+            standing = OWN
+            if target is not None and target.id is not None:
+                standing = holding.standing(target.id)
+                if standing == OTHER:
+                    result.rejects.append(holding.refusal(p, target.id))
+                    continue
+                holding.accept(target.id)
             if target is None:
                 target = _Target(None, p.app_no, p.pub_no, p.content_hash, params=p.params)
                 new_targets.append(target)
                 action = "insert"
+            elif standing == CO_HOLDER:
+                co_rows.append((p, target.id))  # type: ignore[arg-type]
+                action = "co_holder"
             elif target.content_hash == p.content_hash:
                 action = "unchanged"
             else:
@@ -236,8 +258,19 @@ class PatentImportHandler(ImportHandler):
         )
         for t, pid in zip(new_targets, ids, strict=True):
             t.id = pid
+        holding.insert_holders(ids)
+        co_changes, conflicts = holding.co_holder_changes(
+            co_rows, str((job.options or {}).get("source") or "import")
+        )
+        holding.flush_stored(conflicts)
+        for i, (p, t, action) in enumerate(row_targets):
+            if action == "co_holder":
+                changes = co_changes.get(t.id or 0)
+                if changes:
+                    t.changes.update(changes)
+                row_targets[i] = (p, t, "update" if changes else "unchanged")
         self._update_patents(
-            [t for t in {id(t): t for _, t, a in row_targets if a == "update"}.values()], now
+            job, [t for t in {id(t): t for _, t, a in row_targets if a == "update"}.values()], now
         )
         inv_actions = self._file_inventory(job, row_targets, now)
         for (_, _, action), inv in zip(row_targets, inv_actions, strict=True):
@@ -360,7 +393,8 @@ class PatentImportHandler(ImportHandler):
             with connection.cursor() as cur:
                 cur.executemany(self._prep()["inventory_sql"], rows)
 
-    def _update_patents(self, targets: list[_Target], now: dt.datetime) -> None:
+    def _update_patents(self, job: ImportJob, targets: list[_Target], now: dt.datetime) -> None:
+        """Apply the merged changes to stored patents, each change audited with its before/after values."""
         stored = [t for t in targets if t.id is not None and t.changes]
         if not stored:
             return
@@ -368,9 +402,22 @@ class PatentImportHandler(ImportHandler):
         fields: set[str] = {"content_hash", "updated_at"}
         for t in stored:
             obj = objs[t.id]  # type: ignore[index]
+            before = {name: getattr(obj, name) for name in t.changes}
             for name, value in t.changes.items():
                 setattr(obj, name, value)
                 fields.add(name)
+            after = {name: getattr(obj, name) for name in t.changes if getattr(obj, name) != before[name]}
+            if after:
+                audit_record(
+                    "patent.fields_change",
+                    tenant_id=job.organization_id,
+                    obj=obj,
+                    detail={
+                        "job": job.pk,
+                        "before": {k: _plain(before[k]) for k in after},
+                        "after": {k: _plain(v) for k, v in after.items()},
+                    },
+                )
             obj.content_hash = t.content_hash
             obj.updated_at = now
         Patent.objects.bulk_update(list(objs.values()), sorted(fields))
@@ -677,3 +724,8 @@ def _merge(target: _Target, p: Parsed) -> None:
     if pending is not None:
         pending["content_hash"] = p.content_hash
         target.params = params_from_values(pending)
+
+
+def _plain(value: Any) -> Any:
+    """A field value as JSON takes it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, dt.date) else value

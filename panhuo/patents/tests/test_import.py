@@ -252,14 +252,12 @@ def test_publication_number_record_gets_its_application_number(university):
 
 
 def test_only_the_importing_tenants_records_are_written(university, other_university):
-    run(other_university, (HEADER + f"{app_no(400)},共有专利,2019-01-02,,,,\n").encode())
-    job = run(university, (HEADER + f"{app_no(400)},共有专利,2019-01-02,,,,\n").encode())
-    assert counts(job) == (1, 1, 0, 0, 0)  # new to this institution: its 建档 row was inserted
-    assert Patent.objects.count() == 1
-    assert set(InventoryRecord.objects.values_list("organization__code", "state")) == {
-        ("UNI-A", "unfiled"),
-        ("UNI-B", "unfiled"),
-    }
+    # A patent held by another institution is refused (panhuo/patents/tests/test_import_rights.py has the rest)
+    run(other_university, (HEADER + f"{app_no(400)},乙的专利,2019-01-02,,,,\n").encode())
+    job = run(university, (HEADER + f"{app_no(400)},甲改的名称,2019-01-02,,,,\n").encode())
+    assert counts(job) == (1, 0, 0, 0, 1) and rejects(job) == [(2, "app_no", "rights_held_by_other")]
+    assert Patent.objects.get().title == "乙的专利"
+    assert set(InventoryRecord.objects.values_list("organization__code", "state")) == {("UNI-B", "unfiled")}
 
 
 def test_inventory_fields_make_a_draft_and_reviewed_records_are_left_alone(university):

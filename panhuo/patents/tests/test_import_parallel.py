@@ -25,13 +25,14 @@ def _app_no(serial: int) -> str:
 
 
 def _file(n: int) -> bytes:
-    lines = ["申请号,名称,申请日,IPC分类号,学院"]
+    # Both test universities are named 专利权人: the second import is a co-holder's, so it may merge
+    lines = ["申请号,名称,申请日,IPC分类号,学院,专利权人"]
     for i in range(n):
         date = "2019-02-30" if i % 11 == 5 else "2019-03-01"  # a bad date every 11th row
         college = "CS" if i % 3 == 0 else ""  # each tenant has a college with code CS
-        lines.append(f"{_app_no(i)},专利{i},{date},G06F 16/00;H04L 9/32,{college}")
-    lines.append(f"{_app_no(2)},与前面的行重复（跨批次）,2019-03-01,G06F,")
-    lines.append(",缺少申请号,2019-03-01,G06F,")
+        lines.append(f"{_app_no(i)},专利{i},{date},G06F 16/00;H04L 9/32,{college},甲大学;乙大学")
+    lines.append(f"{_app_no(2)},与前面的行重复（跨批次）,2019-03-01,G06F,,甲大学;乙大学")
+    lines.append(",缺少申请号,2019-03-01,G06F,,")
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -25,11 +25,11 @@ def _app_no(serial: int) -> str:
 
 
 def _file(n: int) -> bytes:
-    lines = ["申请号,名称,申请日"]
+    lines = ["申请号,名称,申请日,专利权人"]  # both test universities hold the patents together
     for i in range(n):
         date = "2018-02-30" if i % 7 == 3 else "2018-02-01"
-        lines.append(f"{_app_no(i)},专利{i},{date}")
-    lines.append(f"{_app_no(1)},与第 3 行重复（跨批次）,2018-02-01")
+        lines.append(f"{_app_no(i)},专利{i},{date},甲大学;乙大学")
+    lines.append(f"{_app_no(1)},与第 3 行重复（跨批次）,2018-02-01,甲大学;乙大学")
     return ("\n".join(lines) + "\n").encode()
 
 

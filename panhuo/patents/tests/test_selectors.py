@@ -148,13 +148,6 @@ def test_coverage_rates_and_region(
     )
 
 
-def test_region_prefix():
-    assert selectors.region_prefix("500000") == "50"
-    assert selectors.region_prefix("500100") == "5001"
-    assert selectors.region_prefix("500107") == "500107"
-    assert selectors.region_prefix("") == ""
-
-
 def test_patent_by_key(record, inventor, enterprise_user):
     key = record.patent.key
     assert selectors.patent_get_by_key(inventor, key) == record.patent

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from panhuo.common.audit import audit_verify
+from panhuo.common.audit import anchor_reset, audit_verify
 
 
 class Command(BaseCommand):
@@ -13,8 +13,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--reanchor",
+            action="store_true",
+            help="after a deliberate restore: anchor the current head (PANHUO_AUDIT_ANCHOR_FILE)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["reanchor"]:
+            anchor = anchor_reset()
+            self.stdout.write(f"已重新锚定 re-anchored at row {anchor.id if anchor else '-'}")
         report = audit_verify()
         payload = {
             "ok": report.ok,

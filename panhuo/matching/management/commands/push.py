@@ -1,0 +1,27 @@
+"""`panhuo push [--queue]`: the weekly match digest now, with progress (or handed to the worker)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from panhuo.matching.models import PushRun
+from panhuo.matching.services import push_run_execute, push_run_start
+
+
+class Command(BaseCommand):
+    help = "Push new matching patents to subscribed enterprises (the weekly digest). 匹配推送。"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--queue", action="store_true", help="hand the run to the Huey worker and return")
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        if o["queue"]:
+            run = push_run_start()
+            self.stdout.write(f"已排队 queued push run #{run.pk} (progress: /matching/pushes/)")
+            return
+        run = push_run_execute(PushRun.objects.create().pk, echo=lambda line: self.stdout.write(line))
+        self.stdout.write(
+            f"完成 done: push run #{run.pk}: {run.pushed} matches to {run.done}/{run.total} enterprises"
+        )
