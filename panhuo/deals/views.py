@@ -152,7 +152,7 @@ def _deal_fields(request: HttpRequest, errors: ErrorCollector) -> dict[str, Any]
         )
     values: dict[str, Any] = {}
     with errors.capture():
-        values["patents"] = picker.patents_resolve(_u(request), data.get("patents", ""), scope="own")
+        values["patents"] = picker.patents_resolve(_u(request), data.get("patents", ""), scope="any")
         if not values["patents"]:
             raise ApplicationError(
                 "deal_patents", "请至少选择一件专利", "choose at least one patent", "patents"

@@ -4,8 +4,10 @@ People have one of three numbers — 申请号 (`201710601862.3`), 公开（公�
 (`CN215749890U`) — in any common spelling (CN/ZL prefixes, spaces, dots, full-width digits, with or without the
 kind code), or only a few words of the title. `patent_resolve` turns such a text into one patent the user may
 pick; `patent_suggest` answers the type-ahead (`GET /api/patents/pick?q=`). Both only look at the patents of a
-scope the user may see: `own` (the records of the user's own institution: deals, open licences), `own_pooled`
-(those in the 专利转化资源库: answers to needs) or `visible` (own records plus the 资源库: needs).
+scope the user may see: `own` (the records of the user's own institution: open licences, the deal form's
+type-ahead), `own_pooled` (those in the 专利转化资源库: answers to needs) or `visible` (own records plus the 资源库:
+needs). The deal form resolves in `any` patent, because the deal services decide who may name one (the rights
+record refuses a non-holder with its own message); its suggestions still come from `own`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from panhuo.common.errors import ApplicationError, ErrorCollector
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 from panhuo.patents.selectors import inventory_own, inventory_visible
 
-Scope = Literal["own", "own_pooled", "visible"]
+Scope = Literal["own", "own_pooled", "visible", "any"]
 SUGGEST_LIMIT = 10
 SCOPE_HINT = {
     "own": "（只能选择本单位的专利）",
@@ -60,10 +62,12 @@ def _records(user: Any, scope: Scope) -> QuerySet[InventoryRecord]:
         return inventory_own(user)
     if scope == "own_pooled":
         return inventory_own(user).filter(state=InventoryState.POOLED)
-    return inventory_visible(user)
+    return inventory_visible(user)  # "visible"; "any" suggests only what the user may see
 
 
 def _patents(user: Any, scope: Scope) -> QuerySet[Patent]:
+    if scope == "any":  # a form whose service decides who may name the patent (deals: the rights record)
+        return Patent.objects.all()
     return Patent.objects.filter(pk__in=_records(user, scope).values("patent_id"))
 
 
@@ -114,7 +118,7 @@ def patent_resolve(user: Any, text: str, *, scope: Scope, field: str = "patents"
         if found is None:
             raise ApplicationError(
                 "patent_unknown",
-                f"没有找到号码为 {text} 的专利" + SCOPE_HINT[scope],
+                f"没有找到号码为 {text} 的专利" + SCOPE_HINT.get(scope, ""),
                 f"no patent numbered {text}",
                 field,
             )
