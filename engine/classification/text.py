@@ -20,8 +20,9 @@ STOPWORDS = frozenset(
     技术服务 技术转让 技术交流 技术推广 进出口 货物 代理 国内 贸易 业务 产品 设备 装置 方法 系统
     包括 不 包括 指 类 本 该 所 从事 提供 除外 专用 通用 未 列明 下列 分类 包含 此类 小类 中类 大类 门类 具有
     特别 适用 利用 使用 应用 一种 可 以上 以下 所述 组合 部件 零件 其余 有关 方面 领域 及其 用途
+    演示 合成演示 demo synthetic
     """.split()
-)
+)  # the last line: labels the demo data carries ("（演示）"), not words about an industry
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HAS_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 # IPC titles carry references such as "（入A01C5/00）"; they point elsewhere, so drop them.

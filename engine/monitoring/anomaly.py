@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Any
 
+from engine.deals.money import format_fen
+
 
 @dataclass(frozen=True)
 class PartyFact:
@@ -384,3 +386,67 @@ def run_rules(
     if "industry_mismatch" in on:
         cases += rule_industry_mismatch(deals, t)
     return cases
+
+
+KIND_LABELS = {
+    "transfer": "转让",
+    "licence": "许可",
+    "open_licence": "开放许可",
+    "equity": "作价入股",
+    "pledge": "质押",
+}
+
+
+def _yuan(fen: Any) -> str:
+    return f"{format_fen(int(fen or 0))} 元"
+
+
+def _names(values: Any) -> str:
+    return "、".join(str(v) for v in values or []) or "（无）"
+
+
+def explain(rule: str, evidence: dict[str, Any]) -> list[str]:
+    """The evidence of a case as Chinese sentences a reviewer can read (dates kept as YYYY-MM-DD)."""
+    e = evidence or {}
+    if rule == "retransfer":
+        path = " → ".join(str(p) for p in e.get("path", []))
+        dates = "、".join(e.get("dates", []))
+        first = f"转让路径：{path}（签订日期 {dates}，首尾相隔 {e.get('days', 0)} 天）。"
+        second = (
+            "专利在窗口期内转回了最初的权利人。"
+            if e.get("returned_to_origin")
+            else "专利在窗口期内被连续转让。"
+        )
+        return [first, second]
+    if rule == "bulk_buyer":
+        out = [
+            f"{e.get('from', '')} 至 {e.get('to', '')} 期间向同一受让方集中转让 {e.get('patents', 0)} 件专利。"
+        ]
+        if e.get("related_buyers"):
+            if any(e.get("shared_address") or []):
+                out.append(f"受让方为关联企业，共用地址：{_names(e.get('shared_address'))}。")
+            if any(e.get("shared_legal_representative") or []):
+                out.append(f"受让方为关联企业，法定代表人：{_names(e.get('shared_legal_representative'))}。")
+        if e.get("hnte_applied_on"):
+            out.append(f"受让方在转让后不久申请高新技术企业认定（{_names(e.get('hnte_applied_on'))}）。")
+        return out
+    if rule == "token_price":
+        kind = KIND_LABELS.get(str(e.get("kind", "")), "交易")
+        return [
+            f"{kind}合同金额 {_yuan(e.get('contract_fen'))}，不高于象征性价格线 {_yuan(e.get('threshold_fen'))}。"
+        ]
+    if rule == "unpaid":
+        return [
+            f"合同于 {e.get('signed_on', '')} 签订，金额 {_yuan(e.get('contract_fen'))}，"
+            f"{e.get('days_since_signing', 0)} 天后仍无到账记录。"
+        ]
+    if rule == "inventor_change":
+        return [f"转让前后发明人发生变化：删去 {_names(e.get('removed'))}，新增 {_names(e.get('added'))}。"]
+    if rule == "licence_unregistered":
+        return [f"许可已于 {e.get('filed_on', '')} 备案，但没有技术合同登记，也没有到账记录。"]
+    if rule == "industry_mismatch":
+        return [
+            f"受让企业行业（{_names(e.get('buyer_industries'))}）与专利对应行业"
+            f"（{_names(e.get('patent_industries'))}）在 GB/T 4754 大类上没有重合。"
+        ]
+    return [f"{k}：{v}" for k, v in e.items()]

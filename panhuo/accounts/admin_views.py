@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panhuo.accounts.models import Role, User
@@ -15,6 +16,7 @@ from panhuo.accounts.services import user_second_factor_reset, user_set_active, 
 from panhuo.common.audit import audit_record, audit_verify
 from panhuo.common.backup import backup_list
 from panhuo.common.exports import CSV_TYPE, csv_bytes, download
+from panhuo.common.labels import audit_action_label
 from panhuo.common.models import AuditEvent
 from panhuo.common.permissions import roles_required
 from panhuo.common.ratelimit import rate_limited
@@ -98,15 +100,30 @@ def audit_view(request: HttpRequest) -> HttpResponse:
 @rate_limited("export", "10/m")
 def audit_export_view(request: HttpRequest) -> HttpResponse:
     events = _audit_events(request)[:100_000]
-    header = ["id", "时间", "操作人", "租户", "IP", "动作", "对象类型", "对象", "结果", "请求编号", "哈希"]
+    # times in the server's local zone with their offset, as the audit page shows them
+    header = [
+        "id",
+        "时间",
+        "操作人",
+        "租户",
+        "IP",
+        "动作",
+        "动作说明",
+        "对象类型",
+        "对象",
+        "结果",
+        "请求编号",
+        "哈希",
+    ]
     rows = (
         [
             e.pk,
-            e.at.isoformat(),
+            timezone.localtime(e.at).isoformat(timespec="seconds"),
             e.actor_name,
             e.tenant_id,
             e.ip,
             e.action,
+            audit_action_label(e.action),
             e.object_type,
             e.object_id,
             e.result,

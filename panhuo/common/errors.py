@@ -49,3 +49,67 @@ def raise_field_errors(items: list[tuple[str, str, str]]) -> None:
         items[0][0],
         extra={"errors": [{"field": f, "zh": zh, "en": en} for f, zh, en in items]},
     )
+
+
+class FieldErrors(ApplicationError):
+    """Several refusals at once, one per field, so a form shows them all after one submit.
+
+    It is an ApplicationError carrying the first refusal's code and message (or a summary given), so callers that
+    show one message still work; forms read `errors`.
+    """
+
+    def __init__(self, errors: list[ApplicationError], *, message_zh: str = "", message_en: str = "") -> None:
+        if not errors:
+            raise ValueError("FieldErrors needs at least one error")
+        first = errors[0]
+        super().__init__(
+            first.code, message_zh or first.message_zh, message_en or first.message_en, first.field
+        )
+        self.errors = list(errors)
+
+
+class ErrorCollector:
+    """Collect refusals from several checks, then raise them together (or nothing).
+
+    with collector.field("amount"): amount = parse(...)   # an ApplicationError inside is recorded
+    collector.raise_any()                                  # FieldErrors when anything was recorded
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ApplicationError] = []
+
+    def add(self, error: ApplicationError) -> None:
+        if isinstance(error, FieldErrors):
+            self.errors.extend(error.errors)
+        else:
+            self.errors.append(error)
+
+    def capture(self) -> _Capture:
+        return _Capture(self)
+
+    def by_field(self) -> dict[str, list[str]]:
+        """Field name ("" for the form as a whole) -> its Chinese messages."""
+        out: dict[str, list[str]] = {}
+        for e in self.errors:
+            out.setdefault(e.field or "", []).append(e.message_zh)
+        return out
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise FieldErrors(self.errors)
+
+
+class _Capture:
+    def __init__(self, collector: ErrorCollector) -> None:
+        self.collector = collector
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, PermissionRefused | NotFound):
+            return False
+        if isinstance(exc, ApplicationError):
+            self.collector.add(exc)
+            return True
+        return False

@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
 from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
 from panhuo.accounts.otp import step_up_required
-from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound
 from panhuo.common.exports import CSV_TYPE, csv_bytes, download, export_guard
 from panhuo.common.permissions import public, roles_required
 from panhuo.deals import forms, selectors
@@ -42,6 +43,7 @@ from panhuo.deals.services import (
     payment_record,
 )
 from panhuo.deals.services.deals import InventorShare, user_is_staff_of
+from panhuo.patents import picker
 
 STAFF = tuple(r.value for r in INSTITUTION_STAFF)
 VIEWERS = (
@@ -117,69 +119,125 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     return render(request, "deals/list.html", context)
 
 
+DEFAULT_PARTY_ROLE = {
+    DealKind.TRANSFER: PartyRole.ASSIGNEE,
+    DealKind.LICENCE: PartyRole.LICENSEE,
+    DealKind.PLEDGE: PartyRole.PLEDGEE,
+    DealKind.EQUITY: PartyRole.COMPANY,
+}
+# Which optional sections of the deal form belong to which kind (the form shows only the chosen kind's).
+SECTION_KINDS = {
+    "licence": (DealKind.LICENCE,),
+    "equity": (DealKind.EQUITY,),
+    "pledge": (DealKind.PLEDGE,),
+    "term": (DealKind.LICENCE, DealKind.PLEDGE, DealKind.EQUITY),
+    "self_impl": (DealKind.SELF_IMPLEMENTATION,),
+    "party": (DealKind.TRANSFER, DealKind.LICENCE, DealKind.EQUITY, DealKind.PLEDGE),
+}
+
+
+def _deal_fields(request: HttpRequest, errors: ErrorCollector) -> dict[str, Any] | None:
+    """Parse every field of the deal form, collecting every refusal (one submit shows them all)."""
+    data = request.POST
+    kind = data.get("kind", "")
+    if kind not in DealKind.values or kind == DealKind.OPEN_LICENCE:
+        errors.add(ApplicationError("deal_kind", "请选择交易类型", "choose a deal kind", "kind"))
+    if not data.get("title", "").strip():
+        errors.add(ApplicationError("title_empty", "请填写交易名称", "title required", "title"))
+    if kind == DealKind.LICENCE and not data.get("licence_type"):
+        errors.add(
+            ApplicationError(
+                "licence_type", "请选择许可类型（独占/排他/普通）", "choose a licence type", "licence_type"
+            )
+        )
+    values: dict[str, Any] = {}
+    with errors.capture():
+        values["patents"] = picker.patents_resolve(_u(request), data.get("patents", ""), scope="any")
+        if not values["patents"]:
+            raise ApplicationError(
+                "deal_patents", "请至少选择一件专利", "choose at least one patent", "patents"
+            )
+    for name in ("term_start", "term_end", "contract_date"):
+        with errors.capture():
+            values[name] = forms.day(data, name)
+    for name in ("contract_amount", "valuation", "annual_output"):
+        with errors.capture():
+            values[name] = forms.money(data, name)
+    with errors.capture():
+        values["share"] = forms.basis_points(data, "share")
+    if data.get("party_credit_code", "").strip():
+        try:
+            normalise_credit_code(data["party_credit_code"])
+        except CreditCodeError as exc:
+            errors.add(ApplicationError("credit_code", exc.message_zh, exc.message_en, "party_credit_code"))
+    return None if errors.errors else values
+
+
+def _counterparties(request: HttpRequest, kind: str) -> list[tuple[Organization, str]]:
+    """The other party named on the form (found or created unverified), once every field has parsed."""
+    data = request.POST
+    if not data.get("party_name", "").strip():
+        return []
+    org = party_organization(
+        name=data["party_name"],
+        credit_code=data.get("party_credit_code", ""),
+        type=Organization.objects.filter(name=data["party_name"].strip())
+        .values_list("type", flat=True)
+        .first()
+        or ("bank" if kind == DealKind.PLEDGE else "enterprise"),
+        actor=_u(request),
+    )
+    default_role = DEFAULT_PARTY_ROLE.get(DealKind(kind), PartyRole.LICENSEE)
+    return [(org, data.get("party_role") or str(default_role))]
+
+
 @roles_required(*STAFF)
 def deal_new(request: HttpRequest) -> HttpResponse:
     values = request.POST if request.method == "POST" else {}
+    errors = ErrorCollector()
     if request.method == "POST":
         data = request.POST
-        try:
-            kind = data.get("kind", "")
-            counterparties = []
-            if data.get("party_name", "").strip():
-                org = party_organization(
-                    name=data["party_name"],
-                    credit_code=data.get("party_credit_code", ""),
-                    type=Organization.objects.filter(name=data["party_name"].strip())
-                    .values_list("type", flat=True)
-                    .first()
-                    or ("bank" if kind == DealKind.PLEDGE else "enterprise"),
+        kind = data.get("kind", "")
+        parsed = _deal_fields(request, errors)
+        if parsed is not None:
+            with errors.capture():
+                counterparties = _counterparties(request, kind)
+                company = counterparties[0][0] if kind == DealKind.EQUITY and counterparties else None
+                deal = deal_create(
                     actor=_u(request),
+                    kind=kind,
+                    title=data.get("title", ""),
+                    patents=parsed["patents"],
+                    counterparties=[c for c in counterparties if c[1] != PartyRole.COMPANY],
+                    licence_type=data.get("licence_type", "") if kind == DealKind.LICENCE else "",
+                    sublicensable=bool(data.get("sublicensable")),
+                    pay_after_use=bool(data.get("pay_after_use")),
+                    zero_entry_fee=bool(data.get("zero_entry_fee")),
+                    territory=data.get("territory", ""),
+                    term_start=parsed["term_start"],
+                    term_end=parsed["term_end"],
+                    contract_date=parsed["contract_date"],
+                    contract_amount_fen=parsed["contract_amount"] or 0,
+                    valuation_fen=parsed["valuation"],
+                    share_bp=parsed["share"],
+                    company=company,
+                    pledge_registration_no=data.get("pledge_registration_no", ""),
+                    pledgee_consents_open_licence=bool(data.get("pledgee_consents_open_licence")),
+                    product=data.get("product", ""),
+                    annual_output_fen=parsed["annual_output"],
+                    notes=data.get("notes", ""),
                 )
-                role = data.get("party_role") or str(
-                    {
-                        DealKind.TRANSFER: PartyRole.ASSIGNEE,
-                        DealKind.LICENCE: PartyRole.LICENSEE,
-                        DealKind.PLEDGE: PartyRole.PLEDGEE,
-                        DealKind.EQUITY: PartyRole.COMPANY,
-                    }.get(DealKind(kind) if kind in DealKind.values else DealKind.LICENCE, PartyRole.LICENSEE)
-                )
-                counterparties.append((org, role))
-            company = counterparties[0][0] if kind == DealKind.EQUITY and counterparties else None
-            deal = deal_create(
-                actor=_u(request),
-                kind=kind,
-                title=data.get("title", ""),
-                patents=forms.patents_from(data.get("patents", "")),
-                counterparties=[c for c in counterparties if c[1] != PartyRole.COMPANY],
-                licence_type=data.get("licence_type", ""),
-                sublicensable=bool(data.get("sublicensable")),
-                pay_after_use=bool(data.get("pay_after_use")),
-                zero_entry_fee=bool(data.get("zero_entry_fee")),
-                territory=data.get("territory", ""),
-                term_start=forms.day(data, "term_start"),
-                term_end=forms.day(data, "term_end"),
-                contract_date=forms.day(data, "contract_date"),
-                contract_amount_fen=forms.money(data, "contract_amount") or 0,
-                valuation_fen=forms.money(data, "valuation"),
-                share_bp=forms.basis_points(data, "share"),
-                company=company,
-                pledge_registration_no=data.get("pledge_registration_no", ""),
-                pledgee_consents_open_licence=bool(data.get("pledgee_consents_open_licence")),
-                product=data.get("product", ""),
-                annual_output_fen=forms.money(data, "annual_output"),
-                notes=data.get("notes", ""),
-            )
-            messages.success(request, f"已创建交易 {deal.code}")
-            return redirect("deals:detail", deal_id=deal.pk)
-        except ApplicationError as exc:
-            messages.error(request, exc.message_zh)
+                messages.success(request, f"已创建交易 {deal.code}")
+                return redirect("deals:detail", deal_id=deal.pk)
     context = {
         "kinds": [c for c in DealKind.choices if c[0] != DealKind.OPEN_LICENCE],
         "licence_types": LicenceType.choices,
         "roles": PartyRole.choices,
         "v": values,
+        "errors": errors.by_field(),
+        "section_kinds": {name: " ".join(kinds) for name, kinds in SECTION_KINDS.items()},
     }
-    return render(request, "deals/new.html", context)
+    return render(request, "deals/new.html", context, status=400 if errors.errors else 200)
 
 
 @roles_required(*VIEWERS)
@@ -400,32 +458,44 @@ def open_licence_withdraw_view(request: HttpRequest, declaration_id: int) -> Htt
 @roles_required(*STAFF)
 def open_licence_declare_view(request: HttpRequest) -> HttpResponse:
     values = request.POST if request.method == "POST" else {}
+    errors = ErrorCollector()
     if request.method == "POST":
         data = request.POST
-        try:
-            found = forms.patents_from(data.get("patent", ""))
-            if len(found) != 1:
-                raise ApplicationError("patent_one", "请填写一个申请号", "one application number", "patent")
-            declaration = open_licence_declare(
-                actor=_u(request),
-                patent=found[0],
-                payment_method=data.get("payment_method", ""),
-                fixed_fee_fen=forms.money(data, "fixed_fee"),
-                entry_fee_fen=forms.money(data, "entry_fee"),
-                royalty_sales_bp=forms.basis_points(data, "royalty_sales"),
-                royalty_profit_bp=forms.basis_points(data, "royalty_profit"),
-                term_start=forms.required_day(data, "term_start"),
-                term_end=forms.required_day(data, "term_end"),
-                other_terms=data.get("other_terms", ""),
-                pay_after_use=bool(data.get("pay_after_use")),
-                zero_entry_fee=bool(data.get("zero_entry_fee")),
-                evaluation_report=bool(data.get("evaluation_report")),
+        parsed: dict[str, Any] = {}
+        with errors.capture():
+            parsed["patent"] = picker.patent_resolve(
+                _u(request), data.get("patent", ""), scope="own", field="patent"
             )
-            messages.success(request, "开放许可声明已公布")
-            return redirect("deals:public-open-licence", declaration_id=declaration.pk)
-        except ApplicationError as exc:
-            messages.error(request, exc.message_zh)
-    return render(request, "deals/declare.html", {"methods": PaymentMethod.choices, "v": values})
+        for name in ("fixed_fee", "entry_fee"):
+            with errors.capture():
+                parsed[name] = forms.money(data, name)
+        for name in ("royalty_sales", "royalty_profit"):
+            with errors.capture():
+                parsed[name] = forms.basis_points(data, name)
+        for name in ("term_start", "term_end"):
+            with errors.capture():
+                parsed[name] = forms.required_day(data, name)
+        if not errors.errors:
+            with errors.capture():
+                declaration = open_licence_declare(
+                    actor=_u(request),
+                    patent=parsed["patent"],
+                    payment_method=data.get("payment_method", ""),
+                    fixed_fee_fen=parsed["fixed_fee"],
+                    entry_fee_fen=parsed["entry_fee"],
+                    royalty_sales_bp=parsed["royalty_sales"],
+                    royalty_profit_bp=parsed["royalty_profit"],
+                    term_start=parsed["term_start"],
+                    term_end=parsed["term_end"],
+                    other_terms=data.get("other_terms", ""),
+                    pay_after_use=bool(data.get("pay_after_use")),
+                    zero_entry_fee=bool(data.get("zero_entry_fee")),
+                    evaluation_report=bool(data.get("evaluation_report")),
+                )
+                messages.success(request, "开放许可声明已公布")
+                return redirect("deals:public-open-licence", declaration_id=declaration.pk)
+    context = {"methods": PaymentMethod.choices, "v": values, "errors": errors.by_field()}
+    return render(request, "deals/declare.html", context, status=400 if errors.errors else 200)
 
 
 @roles_required(Role.ENTERPRISE_USER)

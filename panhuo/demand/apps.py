@@ -8,6 +8,7 @@ class DemandConfig(AppConfig):
     # (label 中文, url name, roles allowed or None for any signed-in user) shown in the top navigation
     nav: list[tuple[str, str, tuple[str, ...] | None]] = [
         ("企业信息", "demand:profile", ("enterprise_user",)),
+        ("我的收藏", "demand:favourites", ("enterprise_user",)),
         (
             "技术需求",
             "demand:needs",

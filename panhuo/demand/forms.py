@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 
+from panhuo.common.errors import ApplicationError
 from panhuo.demand.models import CooperationMode, EnterpriseSize, Qualification, RequestStatus
+from panhuo.demand.services import checks
 
 
 def yuan_to_fen(value: Decimal | None) -> int | None:
@@ -55,20 +57,14 @@ class NeedForm(forms.Form):
     deadline = forms.DateField(
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    patent_ids = forms.CharField(label="关联专利 ID（可选）", max_length=200, required=False)
-
-    def clean_patent_ids(self) -> list[int]:
-        try:
-            return [int(x) for x in split_terms(self.cleaned_data.get("patent_ids") or "")]
-        except (ValueError, InvalidOperation):
-            raise forms.ValidationError("专利 ID 应为数字") from None
+    # resolved by the patent picker in the view (申请号 / 公开号 / 授权公告号 / title words)
+    patents = forms.CharField(label="关联专利（可选）", max_length=2000, required=False)
 
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label="答复内容", widget=forms.Textarea(attrs={"rows": 4}))
-    patent_ids = forms.MultipleChoiceField(
-        label="推荐本单位专利", required=False, choices=[], widget=forms.CheckboxSelectMultiple
-    )
+    # resolved by the patent picker in the view, among the institution's own pooled patents
+    patents = forms.CharField(label="推荐本单位专利（可选）", max_length=2000, required=False)
 
 
 class SubscriptionForm(forms.Form):
@@ -84,6 +80,13 @@ class CooperationRequestForm(forms.Form):
     message = forms.CharField(label="留言", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     contact_name = forms.CharField(label="联系人", max_length=100, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+    def clean_contact_phone(self) -> str:
+        """The service's phone rule, applied here too so that it is shown with the other fields' errors."""
+        try:
+            return checks.phone(self.cleaned_data.get("contact_phone") or "")
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message_zh) from None
 
 
 class ReplyForm(forms.Form):

@@ -66,6 +66,12 @@ class EnterpriseProfile(TimeStampedModel):
     class Meta:
         ordering = ["organization_id"]
 
+    @property
+    def qualification_labels(self) -> list[str]:
+        """资质 in words (专精特新 “小巨人”…), never the stored values."""
+        names = dict(Qualification.choices)
+        return [str(names.get(q, "其他资质")) for q in self.qualifications]
+
     def __str__(self) -> str:
         return str(self.organization)
 

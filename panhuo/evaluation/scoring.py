@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from engine.scoring import weight_vector
@@ -23,9 +24,18 @@ from engine.scoring.flags import assign_tiers
 from engine.scoring.model import score_normalised
 from panhuo.accounts.models import User
 from panhuo.common.audit import audit_record
-from panhuo.evaluation.models import EvaluationPolicy, Scenario, ScoreJob, TierRule, ValueScore, WeightSet
+from panhuo.evaluation.models import (
+    Assessment,
+    EvaluationPolicy,
+    Scenario,
+    ScoreJob,
+    TierRule,
+    ValueScore,
+    WeightSet,
+)
 from panhuo.evaluation.policies import defaults_ensure, policy_for
 from panhuo.evaluation.population import load_population
+from panhuo.patents.models import InventoryRecord, Patent, PatentActivity
 
 __all__ = ["load_population", "score_job_run", "scores_recompute"]
 
@@ -264,3 +274,42 @@ def score_job_run(job_id: int) -> ScoreJob:
     ScoreJob.objects.filter(pk=job_id).update(state=ScoreJob.State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+# How far back the minute-by-minute rescore looks for changed inputs (the nightly run covers longer outages).
+CHANGE_WINDOW = timedelta(minutes=30)
+
+
+def changed_since_scored(*, now: datetime | None = None) -> list[int]:
+    """Patents whose scoring inputs changed after their scores were computed, looking back CHANGE_WINDOW.
+
+    Inputs: the patent, its 建档 record (TRL, 自评…), its market signals (PatentActivity) and assessments.
+    """
+    now = now or timezone.now()
+    since = now - CHANGE_WINDOW
+    latest: dict[int, datetime] = {}
+    sources = (
+        Patent.objects.filter(updated_at__gte=since).values_list("pk", "updated_at"),
+        InventoryRecord.objects.filter(updated_at__gte=since).values_list("patent_id", "updated_at"),
+        PatentActivity.objects.filter(updated_at__gte=since).values_list("patent_id", "updated_at"),
+        Assessment.objects.filter(created_at__gte=since).values_list("patent_id", "created_at"),
+    )
+    for rows in sources:
+        for patent_id, at in rows:
+            if at > latest.get(patent_id, since):
+                latest[patent_id] = at
+    if not latest:
+        return []
+    scored = dict(
+        ValueScore.objects.filter(patent_id__in=list(latest))
+        .values("patent_id")
+        .annotate(oldest=Min("computed_at"))
+        .values_list("patent_id", "oldest")
+    )
+    return sorted(pid for pid, at in latest.items() if pid not in scored or scored[pid] < at)
+
+
+def scores_refresh_changed(*, now: datetime | None = None) -> int:
+    """Rescore the patents whose inputs changed since they were scored (the worker runs this every minute)."""
+    stale = changed_since_scored(now=now)
+    return scores_recompute(patent_ids=stale) if stale else 0

@@ -1,4 +1,4 @@
-"""Background work (Huey): rescoring after a weight change, and a nightly full rescore.
+"""Background work (Huey): rescoring after a weight change or a changed input (every minute), and nightly.
 
 The nightly run picks up what other apps changed through PatentActivity (deals, favourites, needs)
 and moves remaining terms, fee dates and the 10-year category on with the calendar.
@@ -16,6 +16,14 @@ from panhuo.evaluation.scoring import score_job_run, scores_recompute
 @db_task()
 def score_job_task(job_id: int) -> None:
     score_job_run(job_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def rescore_changed() -> None:
+    """Within a minute of a change to an input (建档, TRL, 自评, a deal, an assessment) the value panel agrees."""
+    from panhuo.evaluation.scoring import scores_refresh_changed
+
+    scores_refresh_changed()
 
 
 @db_periodic_task(crontab(hour="2", minute="30"))

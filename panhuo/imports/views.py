@@ -95,8 +95,11 @@ def _job_list(request: HttpRequest) -> HttpResponse:
             return redirect("imports:job-detail", pk=job.pk)
     jobs = selectors.import_jobs_visible(user)[:50]
     message = f"{error.message_zh}（{error.message_en}）" if error else ""
+    job_rows = list(jobs)
+    for job in job_rows:
+        job.kind_label = _kind_label(job.kind)  # type: ignore[attr-defined]
     return render(
-        request, "imports/list.html", {"jobs": jobs, "kinds": kinds, "error": message}, status=status
+        request, "imports/list.html", {"jobs": job_rows, "kinds": kinds, "error": message}, status=status
     )
 
 
@@ -104,12 +107,37 @@ def _job_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
-    rejects = selectors.import_job_rejects(acting_user(request), pk)[:100]
+    rejects = list(selectors.import_job_rejects(acting_user(request), pk)[:100])
+    titles = _column_titles(job.kind)
+    for reject in rejects:
+        fallback = reject.column if not reject.column.isascii() else "—"
+        reject.column_title = titles.get(reject.column, fallback)  # type: ignore[attr-defined]
     return render(
         request,
         "imports/detail.html",
-        {"job": job, "status": selectors.import_job_status(job), "rejects": rejects},
+        {
+            "job": job,
+            "status": selectors.import_job_status(job),
+            "rejects": rejects,
+            "kind": _kind_label(job.kind),
+        },
     )
+
+
+def _kind_label(kind: str) -> str:
+    """A job type in words (专利 / 交易备案 / 企业名录…), never the handler's key."""
+    try:
+        return get_handler(kind).label_zh or "其他"
+    except (KeyError, LookupError, ApplicationError):
+        return "其他"
+
+
+def _column_titles(kind: str) -> dict[str, str]:
+    """Column identifier -> the Chinese heading of the import template, for rejects."""
+    try:
+        return {c.name: c.title_zh for c in get_handler(kind).columns}
+    except (KeyError, LookupError, ApplicationError):
+        return {}
 
 
 @roles_required(*ROLES)
@@ -126,7 +154,11 @@ def job_rejects_csv(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.import_job_rejects(acting_user(request), pk).values_list(
         "line", "column", "value", "code", "message_zh", "message_en"
     )
-    content = csv_bytes(["行号", "列", "值", "错误代码", "说明", "message"], rows.iterator())
+    titles = _column_titles(job.kind)
+    readable = (
+        (line, titles.get(col, col), v, code, zh, en) for line, col, v, code, zh, en in rows.iterator()
+    )
+    content = csv_bytes(["行号", "列", "值", "错误代码", "说明", "message"], readable)
     return download(content, f"import-{job.pk}-rejects.csv", CSV_TYPE)
 
 

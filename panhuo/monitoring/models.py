@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from engine.monitoring import anomaly as anomaly_rules
 from panhuo.accounts.models import College, Organization
 from panhuo.common.models import TimeStampedModel
 
@@ -360,6 +361,14 @@ class AnomalyCase(TimeStampedModel):
 
     class Meta:
         ordering = ["-confidence", "-id"]
+
+    @property
+    def rule_label(self) -> str:
+        return anomaly_rules.RULES.get(self.rule, "其他规则")
+
+    @property
+    def evidence_sentences(self) -> list[str]:
+        return anomaly_rules.explain(self.rule, self.evidence)
 
 
 class BatchStatus(models.TextChoices):

@@ -86,9 +86,9 @@ def naive_smes_served_by_institutions(*, prefix: str, year: int) -> int:
 
 
 def naive_top_institutions(*, prefix: str, year: int, limit: int = 20) -> list[dict[str, int]]:
-    """Holders in the region ranked by their contract deals of the year (ties by id): the dashboard's ranking."""
+    """Universities and institutes in the region ranked by their contract deals of the year (ties by id)."""
     qs = (
-        Deal.objects.filter(state__in=CONTRACT_STATES)
+        Deal.objects.filter(state__in=CONTRACT_STATES, institution__type__in=HOLDER_TYPES)
         .filter(_region_q("institution__region_code", prefix))
         .filter(Q(contract_date__year=year) | Q(contract_date__isnull=True, created_at__year=year))
         .values("institution_id")

@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Sum
 
 from engine.monitoring import rates
-from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role, User
+from panhuo.accounts.models import HOLDER_TYPES, INSTITUTION_STAFF, Organization, Role, User
 from panhuo.accounts.visibility import college_scope, drilldown_refused, office_prefix
 from panhuo.common.errors import PermissionRefused
+from panhuo.common.labels import region_name
 from panhuo.deals.models import DealKind
 from panhuo.monitoring.aggregates import response_summary
 from panhuo.monitoring.models import (
@@ -59,7 +60,7 @@ def scope_for(user: User, *, prefix: str | None = None, drilldown: bool = False)
         chosen = own if not prefix else prefix
         if not chosen.startswith(own):
             raise PermissionRefused("只能查看本辖区统计", "Offices see their own region only")
-        return Scope(chosen, None, f"{org.name} 辖区 {chosen or '全国'}")
+        return Scope(chosen, None, f"{org.name} · {region_name(chosen)}")
     if role in INSTITUTION_STAFF and org is not None:
         return Scope("", org.id, org.name, college_scope(user))
     if role == Role.SYSTEM_ADMIN:
@@ -149,7 +150,10 @@ def dashboard(scope: Scope, period: Period, *, side: str = "S") -> dict[str, Any
                 "received_fen": row["r"],
             }
         )
-    inst_qs = InstitutionYearAggregate.objects.filter(year=year, region_prefix=scope.prefix)
+    # 高校院所排名 ranks universities and institutes only (a deal's holder may be an enterprise)
+    inst_qs = InstitutionYearAggregate.objects.filter(
+        year=year, region_prefix=scope.prefix, institution__type__in=HOLDER_TYPES
+    )
     top = list(
         inst_qs.order_by("-deals", "institution_id").values(
             "institution_id", "name", "deals", "contract_fen", "received_fen"

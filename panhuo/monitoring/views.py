@@ -22,6 +22,7 @@ from panhuo.accounts.models import Role
 from panhuo.accounts.visibility import STATS_ROLES
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import XLSX_TYPE, download, export_guard
+from panhuo.common.labels import region_name
 from panhuo.common.permissions import roles_required
 from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
@@ -90,7 +91,8 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
         "trend": {
             "type": "bar",
             "stack": True,
-            "categories": [f"B{i}" for i in range(1, 7)],
+            "categories": [f"{2 * i - 1}–{2 * i}月" for i in range(1, 7)],
+            "integer": True,
             "series": [{"name": KIND_LABELS.get(k, k), "data": v} for k, v in data.get("trend", {}).items()],
         },
         "types": {
@@ -103,21 +105,23 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
     if data.get("sub_regions"):
         charts["regions"] = {
             "type": "bar",
-            "categories": [r["region"] for r in data["sub_regions"]],
-            "rotate": 45,
+            "categories": [region_name(r["region"]) for r in data["sub_regions"]],
+            "integer": True,
             "series": [{"name": "交易数", "data": [r["deals"] for r in data["sub_regions"]]}],
-            "links": {r["region"]: link(region=r["region"]) for r in data["sub_regions"]},
+            "links": {region_name(r["region"]): link(region=r["region"]) for r in data["sub_regions"]},
         }
     if data.get("industries", {}).get("gbt4754"):
         ind = data["industries"]["gbt4754"]
         charts["industries"] = {
             "type": "bar",
-            "categories": [f"{r['code']} {r['name']}" for r in ind],
-            "rotate": 30,
+            "categories": [r["name"] or r["code"] for r in ind],
+            "horizontal": True,
+            "integer": True,
             "series": [{"name": "交易数", "data": [r["deals"] for r in ind]}],
         }
     for r in data.get("sub_regions", []):
         r["url"] = link(region=r["region"])
+        r["region_name"] = region_name(r["region"])
         r["contract"] = _yuan(r["contract_fen"])
     for r in data.get("top_institutions", []):
         r["url"] = link(institution=r["id"])
@@ -288,10 +292,13 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
     for r in data["indicators"]:
         r["pk"] = ids.get(r["code"])
         r["progress_pct"] = min(max(r["progress_bp"], 0), 10_000) / 100
+    names = {r["code"]: r["name"] for r in data["indicators"]}
+    data = {**data, "laggard_names": [names.get(c, c) for c in data.get("laggards", [])]}
     charts = {
         "kpi": {
             "type": "bar",
-            "categories": [r["code"] for r in data["indicators"]],
+            "categories": [r["name"] for r in data["indicators"]],
+            "horizontal": True,
             "series": [
                 {"name": "完成进度%", "data": [round(r["progress_bp"] / 100, 1) for r in data["indicators"]]},
                 {"name": "时间进度%", "data": [round(r["expected_bp"] / 100, 1) for r in data["indicators"]]},
@@ -361,14 +368,17 @@ def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已记录核查结论")
             return redirect("monitoring:anomaly-detail", pk=pk)
         except ApplicationError as e:
-            messages.error(request, e.message_zh)
+            review_error = e.message_zh
+    else:
+        review_error = ""
     from panhuo.deals.models import Deal
 
     deals = Deal.objects.filter(pk__in=case.deal_ids).select_related("institution")
     return render(
         request,
         "monitoring/anomaly_detail.html",
-        {"case": case, "deals": deals, "rule_label": RULES.get(case.rule)},
+        {"case": case, "deals": deals, "review_error": review_error, "v": request.POST},
+        status=400 if review_error else 200,
     )
 
 
@@ -424,7 +434,12 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if refused is not None:
             return refused
         return download(subsidies.payout_xlsx(batch), f"奖补拨付清单-{batch.pk}.xlsx", XLSX_TYPE)
-    apps = batch.applications.select_related("organization").prefetch_related("lines")
+    apps = list(batch.applications.select_related("organization").prefetch_related("lines"))
+    scheme = SUBSIDY_PRESETS[batch.scheme_code]
+    rule_names = {rule.code: rule.label for rule in scheme.rules}
+    for application in apps:
+        for line in application.lines.all():
+            line.rule_name = rule_names.get(line.rule, "其他奖补项目")  # type: ignore[attr-defined]
     return render(
         request,
         "monitoring/subsidy_detail.html",
@@ -432,7 +447,7 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "holds": batch.holds.select_related("organization"),
             "apps": apps,
-            "scheme": SUBSIDY_PRESETS[batch.scheme_code],
+            "scheme": scheme,
             "yuan": _yuan,
         },
     )

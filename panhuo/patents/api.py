@@ -7,7 +7,7 @@ Write schemas list their fields explicitly and forbid extras, so organization / 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from panhuo.common.errors import NotFound
-from panhuo.patents import selectors, services
+from panhuo.patents import picker, selectors, services
 from panhuo.patents.models import InventoryRecord, Patent
 
 router = Router()
@@ -200,6 +200,26 @@ def patent_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]
 @router.get("/pool", response=PatentPageOut, summary="专利转化资源库 pooled records")
 def patent_pool(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
     return _page(request.user, query, selectors.inventory_pool(request.user))
+
+
+class PickerItemOut(Schema):
+    patent_id: int
+    key: str
+    number_label: str
+    title: str
+    holder: str
+    state: str
+
+
+@router.get(
+    "/pick",
+    response=list[PickerItemOut],
+    summary="Patent picker type-ahead: 申请号 / 公开（公告）号 / 授权公告号 in any spelling, or title words",
+)
+def patent_pick(
+    request: HttpRequest, q: str = "", scope: Literal["own", "own_pooled", "visible"] = "visible"
+) -> list[Any]:
+    return list(picker.patent_suggest(request.user, q, scope=scope))
 
 
 @router.get(

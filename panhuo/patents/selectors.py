@@ -254,6 +254,21 @@ def keyword_terms(q: str) -> list[str]:
     return sorted(out, key=lambda w: (-len(w), w))
 
 
+def review_queue_search(
+    user: Any, *, q: str = "", college_id: int | None = None
+) -> QuerySet[InventoryRecord]:
+    """The reviewer's queue narrowed by words of the title/abstract or a number, and by college."""
+    queue = review_queue(user).select_related("patent", "college")
+    if q:
+        number = q.replace(" ", "").upper().removeprefix("CN").removeprefix("ZL")
+        queue = queue.filter(
+            keyword_condition(q) | Q(patent__app_no__startswith=number) | Q(patent__pub_no__icontains=number)
+        )
+    if college_id is not None:
+        queue = queue.filter(college_id=college_id)
+    return queue
+
+
 def inventory_list_base(user: Any) -> QuerySet[InventoryRecord]:
     """What the patent list starts from: institution people their own records, everyone else the pool."""
     if _authenticated(user) and user.role in OWNER_ROLES:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import College, Organization, Role, User
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
+from panhuo.common.errors import ApplicationError, FieldErrors, NotFound, PermissionRefused
 from panhuo.patents.models import (
     ConversionMode,
     ImplementationStatus,
@@ -360,12 +360,14 @@ def inventory_submit(*, actor: Any, record: InventoryRecord) -> InventoryRecord:
         missing = [f for f in SUBMIT_REQUIRED if getattr(locked, f) in (None, "")]
         if locked.conversion_intent and not locked.conversion_modes:
             missing.append("conversion_modes")
-        if missing:
-            raise ApplicationError(
-                "incomplete",
-                f"请先填写：{'、'.join(FILL_FIELDS[f][0] for f in missing)}",
-                f"required before submitting: {', '.join(missing)}",
-                missing[0],
+        if missing:  # every missing field at once, each on its own field
+            raise FieldErrors(
+                [
+                    ApplicationError("incomplete", f"提交前请填写{FILL_FIELDS[f][0]}", f"{f} is required", f)
+                    for f in missing
+                ],
+                message_zh=f"请先填写：{'、'.join(FILL_FIELDS[f][0] for f in missing)}",
+                message_en=f"required before submitting: {', '.join(missing)}",
             )
         from_state = locked.state
         locked.state = (

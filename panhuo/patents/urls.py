@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.patent_list, name="list"),
     path("pool/", views.pool, name="pool"),
     path("review/", views.review_queue, name="queue"),
+    path("review/batch/", views.review_batch, name="review-batch"),
     path("coverage/", views.coverage, name="coverage"),
     path("rights/conflicts/", views.rights_conflicts, name="conflicts"),
     path("<int:pk>/", views.patent_detail, name="detail"),

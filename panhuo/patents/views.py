@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panhuo.accounts.models import College, Organization, Role
-from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.errors import ApplicationError, FieldErrors, NotFound
 from panhuo.common.permissions import roles_required, signed_in
 from panhuo.common.ratelimit import rate_limited
 from panhuo.patents import selectors, services
@@ -140,6 +142,19 @@ def inventory_fill(request: HttpRequest, pk: int) -> HttpResponse:
                     try:
                         services.inventory_submit(actor=request.user, record=record)
                         messages.success(request, "已保存并提交审核")
+                    except FieldErrors as exc:
+                        # stay on the form: what was typed is saved as a draft, every missing field is marked
+                        for error in exc.errors:
+                            form.add_error(
+                                error.field if error.field in form.fields else None, error.message_zh
+                            )
+                        messages.info(request, "已保存草稿，补全标红的栏目后即可提交审核")
+                        return render(
+                            request,
+                            "patents/fill.html",
+                            {"form": form, "record": record, "patent": record.patent},
+                            status=400,
+                        )
                     except ApplicationError as exc:
                         messages.error(request, f"已保存草稿，但未能提交：{exc.message_zh}")
                 else:
@@ -191,14 +206,81 @@ def inventory_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("patents:detail", pk=record.patent_id)
 
 
+QUEUE_SORTS = {
+    "submitted": ("submitted_at", "pk"),
+    "-submitted": ("-submitted_at", "-pk"),
+    "title": ("patent__title", "pk"),
+    "trl": ("-trl", "submitted_at", "pk"),
+    "grade": ("value_self_grade", "submitted_at", "pk"),
+}
+QUEUE_SORT_LABELS = {"submitted": "提交时间（先到先审）", "-submitted": "提交时间（最新）", "title": "名称",
+                     "trl": "TRL（高的在前）", "grade": "自评等级"}  # fmt: skip
+BATCH_LIMIT = 200
+
+
 @roles_required(*selectors.REVIEWER_ROLES)
 @require_http_methods(["GET"])
 def review_queue(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    queue = selectors.review_queue(user).select_related("patent", "college").order_by("submitted_at", "pk")
+    q = request.GET.get("q", "").strip()[:100]
+    college = selectors._int_or_none(request.GET.get("college"))
+    sort = request.GET.get("sort", "submitted")
+    queue = selectors.review_queue_search(user, q=q, college_id=college).order_by(
+        *QUEUE_SORTS.get(sort, QUEUE_SORTS["submitted"])
+    )
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     level = "学院审核" if user.role == Role.COLLEGE_ADMIN else "学校审核"
-    return render(request, "patents/queue.html", {"page": page, "level": level, "review_form": ReviewForm()})
+    colleges = (
+        College.objects.filter(organization_id=user.organization_id).order_by("name")
+        if user.role == Role.INSTITUTION_ADMIN
+        else College.objects.none()
+    )
+    context = {
+        "page": page,
+        "level": level,
+        "review_form": ReviewForm(),
+        "q": q,
+        "college": college,
+        "colleges": colleges,
+        "sort": sort if sort in QUEUE_SORTS else "submitted",
+        "sorts": QUEUE_SORT_LABELS,
+    }
+    return render(request, "patents/queue.html", context)
+
+
+@roles_required(*selectors.REVIEWER_ROLES)
+@require_http_methods(["POST"])
+def review_batch(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked records of the queue (the page asks for confirmation first); each is its own review."""
+    user: Any = request.user
+    ids = [i for i in (selectors._int_or_none(x) for x in request.POST.getlist("records")) if i is not None]
+    if not ids:
+        messages.error(request, "请先勾选要通过的记录")
+        return redirect(_queue_url(request))
+    if len(ids) > BATCH_LIMIT:
+        messages.error(request, f"一次最多批量通过 {BATCH_LIMIT} 条")
+        return redirect(_queue_url(request))
+    comment = request.POST.get("comment", "")
+    approved, refused = 0, []
+    for record in selectors.review_queue(user).select_related("patent").filter(pk__in=ids[:BATCH_LIMIT]):
+        try:
+            services.inventory_approve(actor=user, record=record, comment=comment)
+            approved += 1
+        except ApplicationError as exc:
+            refused.append(f"{record.patent.key}：{exc.message_zh}")
+    missing = len(set(ids)) - approved - len(refused)
+    messages.success(request, f"已批量通过 {approved} 条")
+    for line in refused:
+        messages.error(request, line)
+    if missing:
+        messages.error(request, f"{missing} 条已不在待审核队列中（可能已被他人处理）")
+    return redirect(_queue_url(request))
+
+
+def _queue_url(request: HttpRequest) -> str:
+    """Back to the queue with the same search, college and sort."""
+    keep = {k: request.POST.get(k, "") for k in ("q", "college", "sort") if request.POST.get(k)}
+    return reverse("patents:queue") + (f"?{urlencode(keep)}" if keep else "")
 
 
 @roles_required(*selectors.COVERAGE_ROLES)

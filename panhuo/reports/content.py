@@ -8,6 +8,7 @@ from django.db.models import Count, Sum
 
 from panhuo.accounts.models import HOLDER_TYPES, Organization, OrganizationType
 from panhuo.common.errors import ApplicationError
+from panhuo.common.labels import period_label
 from panhuo.deals.models import CONTRACT_STATES, Deal
 from panhuo.monitoring.kpi import programme_evaluate
 from panhuo.monitoring.models import AnomalyCase, KpiProgramme, SubsidyBatch
@@ -37,12 +38,12 @@ def report_content(*, organization: Organization, period: Period) -> dict[str, A
         subsidy = SubsidyBatch.objects.filter(
             office=organization, period_start__lte=period.end, period_end__gte=period.start
         ).aggregate(claimed=Sum("total_claimed_fen"), paid=Sum("total_paid_fen"))
-        title = f"{organization.name}专利转化运用监测{'年度' if period.bimonth is None else '双月'}报告（{period.label}）"
+        title = f"{organization.name}专利转化运用监测{'年度' if period.bimonth is None else '双月'}报告（{period_label(period.label)}）"
         return {
             "kind": "office",
             "title": title,
             "organization": organization.name,
-            "period": period.label,
+            "period": period_label(period.label),
             "stats": stats,
             "kpis": _kpis(organization, period),
             "anomalies": anomalies,
@@ -69,13 +70,13 @@ def report_content(*, organization: Organization, period: Period) -> dict[str, A
     title = (
         f"{organization.name}{period.year}年度专利运营年报"
         if annual
-        else f"{organization.name}专利转化双月报告（{period.label}）"
+        else f"{organization.name}专利转化双月报告（{period_label(period.label)}）"
     )
     return {
         "kind": "institution",
         "title": title,
         "organization": organization.name,
-        "period": period.label,
+        "period": period_label(period.label),
         "stats": stats,
         "deals": deals,
         "kind_labels": KIND_LABELS,

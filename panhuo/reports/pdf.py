@@ -7,6 +7,7 @@ is the CID font (not embedded; PDF readers supply it).
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from engine.deals.money import format_fen
+from panhuo.monitoring.templatetags.monitoring_tags import kpi_text
 
 TTF_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -77,13 +79,15 @@ def bar_chart(categories: list[str], values: list[int], font: str) -> Drawing:
 
 def render_pdf(c: dict[str, Any]) -> bytes:
     font = cjk_font()
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8)
-    body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13)
+    # wordWrap="CJK" breaks Chinese lines between characters but never before closing punctuation ("）")
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=22, wordWrap="CJK")
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8, wordWrap="CJK")
+    body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
     s = c["stats"]
     labels = c["kind_labels"]
     story: list[Any] = [
-        Paragraph(c["title"], h1),
+        # the period is on the next line already ("期间："): a heading that wraps never leaves "）" alone
+        Paragraph(re.sub(r"（[^（）]*）$", "", c["title"]), h1),
         Paragraph(f"单位：{c['organization']}　期间：{c['period']}", body),
         Spacer(1, 8),
         Paragraph("一、存量专利盘点与转化率", h2),
@@ -152,10 +156,10 @@ def render_pdf(c: dict[str, Any]) -> bytes:
                     [["指标", "目标", "当前", "预测", "状态"]]
                     + [
                         [
-                            f"{r['code']} {r['name'][:24]}",
-                            r["target"],
-                            r["actual"],
-                            r["forecast"],
+                            r["name"][:24],
+                            kpi_text(r, "target"),
+                            kpi_text(r, "actual"),
+                            kpi_text(r, "forecast"),
                             "正常" if r["on_track"] else "滞后",
                         ]
                         for r in k["indicators"]

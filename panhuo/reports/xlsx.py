@@ -9,14 +9,29 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.chart import BarChart, Reference
 
-from engine.deals.money import format_fen
 from panhuo.common.exports import safe_cell
+from panhuo.common.labels import region_name
+from panhuo.monitoring.templatetags.monitoring_tags import kpi_number
+
+
+class _Yuan(int):
+    """An amount in fen that the sheet stores as a number of yuan, formatted #,##0.00 (money stays a number)."""
+
+
+class _Percent(float):
+    """A percentage (2.0 means 2%) stored as a number formatted 0.00."""
 
 
 def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> Any:
     ws = wb.create_sheet(title=title[:31])
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        ws.append([v / 100 if isinstance(v, _Yuan) else safe_cell(v) for v in row])
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row, start=1):
+            if isinstance(v, _Yuan):
+                ws.cell(row=r, column=c).number_format = "#,##0.00"
+            elif isinstance(v, _Percent):
+                ws.cell(row=r, column=c).number_format = "0.00"
     for cells in ws.iter_rows():
         for cell in cells:
             if isinstance(cell.value, str):
@@ -24,8 +39,15 @@ def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> Any:
     return ws
 
 
-def _yuan(fen: int | None) -> str:
-    return format_fen(int(fen or 0))
+def _yuan(fen: int | None) -> _Yuan:
+    return _Yuan(int(fen or 0))
+
+
+def _kpi(row: dict[str, Any], field: str) -> Any:
+    number, unit = kpi_number(row, field)
+    if unit == "元":
+        return _Yuan(int(row.get(field) or 0))
+    return _Percent(number) if unit == "%" else number
 
 
 def render_xlsx(c: dict[str, Any]) -> bytes:
@@ -90,7 +112,10 @@ def render_xlsx(c: dict[str, Any]) -> bytes:
             wb,
             "下级区域",
             [["区域", "交易数", "合同金额(元)"]]
-            + [[r["region"], r["deals"], _yuan(r["contract_fen"])] for r in s.get("sub_regions", [])],
+            + [
+                [region_name(r["region"]), r["deals"], _yuan(r["contract_fen"])]
+                for r in s.get("sub_regions", [])
+            ],
         )
         _sheet(
             wb,
@@ -101,17 +126,18 @@ def render_xlsx(c: dict[str, Any]) -> bytes:
                 for r in s.get("top_institutions", [])
             ],
         )
-        kpi_rows: list[list[Any]] = [["方案", "指标", "目标", "当前", "预测", "进度(万分之)", "状态"]]
+        kpi_rows: list[list[Any]] = [["方案", "指标", "单位", "目标", "当前", "预测", "进度(%)", "状态"]]
         for k in c["kpis"]:
             for r in k["indicators"]:
                 kpi_rows.append(
                     [
                         k["name"],
-                        f"{r['code']} {r['name']}",
-                        r["target"],
-                        r["actual"],
-                        r["forecast"],
-                        r["progress_bp"],
+                        r["name"],
+                        kpi_number(r, "actual")[1],
+                        _kpi(r, "target"),
+                        _kpi(r, "actual"),
+                        _kpi(r, "forecast"),
+                        _Percent(r["progress_bp"] / 100),
                         "正常" if r["on_track"] else "滞后",
                     ]
                 )

@@ -85,7 +85,8 @@ def test_web_form_and_api_refuse_a_non_holder(client, other_admin, patent):
             "contract_amount": "1",
         },
     )
-    assert r.status_code == 200 and "不是以下专利的权利人" in r.content.decode()
+    # refused on the same form (400, input kept) with the rights record's reason
+    assert r.status_code == 400 and "不是以下专利的权利人" in r.content.decode()
     r = client.post(
         "/api/deals/deals",
         json.dumps(

@@ -9,7 +9,14 @@ from panhuo.demand.services.engagement import (
     subscription_delete,
     subscription_similar_to_patent,
 )
-from panhuo.demand.services.needs import need_answer, need_close, need_create, need_publish, need_update
+from panhuo.demand.services.needs import (
+    need_answer,
+    need_check,
+    need_close,
+    need_create,
+    need_publish,
+    need_update,
+)
 from panhuo.demand.services.profiles import enterprise_profile_save, enterprise_upsert
 
 __all__ = [
@@ -20,6 +27,7 @@ __all__ = [
     "enterprise_upsert",
     "favourite_toggle",
     "need_answer",
+    "need_check",
     "need_close",
     "need_create",
     "need_publish",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Organization
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound
 from panhuo.demand.models import CooperationRequest, Favourite, Need, NeedStatus, RequestStatus, Subscription
 from panhuo.demand.services import checks
 from panhuo.patents.activity import activity_bump
@@ -138,8 +138,16 @@ def cooperation_request_create(
     """An enterprise asks an institution; with a patent, the institution must hold it pooled."""
     org = checks.require_enterprise_user(actor)
     message = message.strip()
+    errors = ErrorCollector()  # the fields a person typed: every problem at once, each on its field
     if not message:
-        raise ApplicationError("required", "请填写留言", "message is required", "message")
+        errors.add(ApplicationError("required", "请填写留言", "message is required", "message"))
+    phone = ""
+    with errors.capture():
+        phone = checks.phone(contact_phone)
+    chosen_mode = ""
+    with errors.capture():
+        chosen_mode = checks.mode(mode)
+    errors.raise_any()
     if patent is not None:
         holders = checks.require_pooled(patent)
         if institution is None:
@@ -164,10 +172,10 @@ def cooperation_request_create(
             institution=institution,
             patent=patent,
             need=need,
-            mode=checks.mode(mode),
+            mode=chosen_mode,
             message=message[:4000],
             contact_name=contact_name.strip()[:100],
-            contact_phone=checks.phone(contact_phone),
+            contact_phone=phone,
             is_demo=is_demo,
         )
         if created_at is not None:  # demo history only

@@ -9,14 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
 from panhuo.demand.models import Need, NeedAnswer, NeedStatus
 from panhuo.demand.services import checks
 from panhuo.patents.activity import activity_bump
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 
 
-def _validate(
+def need_check(
     *,
     title: str,
     description: str,
@@ -27,32 +27,50 @@ def _validate(
     wanted_mode: str,
     deadline: date | None,
 ) -> dict[str, Any]:
+    """The need's field rules, writing nothing: the cleaned values, or FieldErrors with every problem at once.
+
+    Forms call it too when another part of the input already failed, so that one submit shows every error.
+    """
     title, description = title.strip(), description.strip()
+    errors = ErrorCollector()  # every problem at once, each on its field
     if not title:
-        raise ApplicationError("required", "需求名称必填", "title is required", "title")
+        errors.add(ApplicationError("required", "需求名称必填", "title is required", "title"))
     if len(title) > 200:
-        raise ApplicationError("too_long", "需求名称不超过 200 字", "title too long", "title")
+        errors.add(ApplicationError("too_long", "需求名称不超过 200 字", "title too long", "title"))
     if not description:
-        raise ApplicationError("required", "需求描述必填", "description is required", "description")
+        errors.add(ApplicationError("required", "需求描述必填", "description is required", "description"))
     for field, value in (("budget_min_fen", budget_min_fen), ("budget_max_fen", budget_max_fen)):
         if value is not None and value < 0:
-            raise ApplicationError("budget", "预算不能为负数", "budget must not be negative", field)
+            errors.add(ApplicationError("budget", "预算不能为负数", "budget must not be negative", field))
     if budget_min_fen is not None and budget_max_fen is not None and budget_min_fen > budget_max_fen:
-        raise ApplicationError(
-            "budget_range", "预算下限不能高于上限", "budget minimum exceeds maximum", "budget_min_fen"
+        errors.add(
+            ApplicationError(
+                "budget_range", "预算下限不能高于上限", "budget minimum exceeds maximum", "budget_min_fen"
+            )
         )
     if deadline is not None and deadline < timezone.localdate():
-        raise ApplicationError("deadline", "截止日期不能早于今天", "deadline is in the past", "deadline")
-    ind_code, ind_name = checks.industry(industry_code)
+        errors.add(
+            ApplicationError("deadline", "截止日期不能早于今天", "deadline is in the past", "deadline")
+        )
+    ind_code = ind_name = ""
+    with errors.capture():
+        ind_code, ind_name = checks.industry(industry_code)
+    ipc: list[str] = []
+    with errors.capture():
+        ipc = checks.ipc_list(ipc_hints)
+    mode = ""
+    with errors.capture():
+        mode = checks.mode(wanted_mode)
+    errors.raise_any()
     return {
         "title": title,
         "description": description,
         "industry_code": ind_code,
         "industry_name": ind_name,
-        "ipc_hints": checks.ipc_list(ipc_hints),
+        "ipc_hints": ipc,
         "budget_min_fen": budget_min_fen,
         "budget_max_fen": budget_max_fen,
-        "wanted_mode": checks.mode(wanted_mode),
+        "wanted_mode": mode,
         "deadline": deadline,
     }
 
@@ -94,7 +112,7 @@ def need_create(
     is_demo: bool = False,
 ) -> Need:
     org = checks.require_enterprise_user(actor)
-    values = _validate(
+    values = need_check(
         title=title,
         description=description,
         industry_code=industry_code,
@@ -146,7 +164,7 @@ def need_update(
         raise ApplicationError(
             "need_closed", "已关闭的需求不能修改", "a closed need cannot be edited", "status"
         )
-    values = _validate(
+    values = need_check(
         title=title,
         description=description,
         industry_code=industry_code,

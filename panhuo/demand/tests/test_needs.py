@@ -176,9 +176,7 @@ def test_need_pages(client, enterprise_user, institution_admin, pooled_patent):
         assert "need-matches" not in detail
     client.force_login(institution_admin)
     assert client.get("/demand/needs/").status_code == 200
-    resp = client.post(
-        f"/demand/needs/{need.pk}/answer/", {"text": "可以合作", "patent_ids": [str(pooled_patent.pk)]}
-    )
+    resp = client.post(f"/demand/needs/{need.pk}/answer/", {"text": "可以合作", "patents": pooled_patent.key})
     assert resp.status_code == 302
     assert NeedAnswer.objects.get().proposed_patents.get() == pooled_patent
 

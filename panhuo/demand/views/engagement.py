@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from panhuo.accounts.models import Organization
 from panhuo.common.crypto import mask_phone
-from panhuo.common.errors import ApplicationError
+from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.permissions import roles_required
 from panhuo.demand import selectors, services
 from panhuo.demand.forms import CooperationRequestForm, ReplyForm, SubscriptionForm, split_terms
 from panhuo.demand.models import RequestStatus
 from panhuo.demand.views.common import ENTERPRISE, INSTITUTION_STAFF, OFFICE, form_error
 from panhuo.patents.models import Patent
+from panhuo.patents.selectors import patent_get
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -121,21 +122,39 @@ def subscribe_similar_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, reverse("demand:subscriptions"))
 
 
-@require_POST
 @roles_required(*ENTERPRISE)
 def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    patent = get_object_or_404(Patent, pk=pk)
-    form = CooperationRequestForm(request.POST)
-    if not form.is_valid():
-        raise ApplicationError("form", "请填写合作方式和留言", "mode and message are required", "message")
-    institution = None
-    if request.POST.get("institution"):
-        institution = get_object_or_404(Organization, pk=int(request.POST["institution"]))
-    req = services.cooperation_request_create(
-        actor=request.user, patent=patent, institution=institution, **form.cleaned_data
+    """Send a cooperation request; a refusal comes back on this form with everything typed still there."""
+    try:  # only a patent the enterprise may see (pooled): anything else is "not found", title included
+        patent = patent_get(request.user, pk)
+    except NotFound:
+        raise Http404() from None
+    holders = selectors.pooled_holders(patent)
+    form = CooperationRequestForm(request.POST or None)
+    if request.method == "POST":
+        valid = form.is_valid()
+        institution = None
+        chosen = request.POST.get("institution", "")
+        if chosen:
+            institution = next((h for h in holders if str(h.pk) == chosen), None)
+            if institution is None:
+                form.add_error(None, "请选择持有该专利的机构")
+        if valid and not form.errors:
+            try:
+                req = services.cooperation_request_create(
+                    actor=request.user, patent=patent, institution=institution, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, "合作请求已发送")
+                return redirect("demand:request-detail", pk=req.pk)
+    return render(
+        request,
+        "demand/request_form.html",
+        {"patent": patent, "holders": holders, "form": form, "chosen": request.POST.get("institution", "")},
+        status=400 if form.errors else 200,
     )
-    messages.success(request, "合作请求已发送")
-    return redirect("demand:request-detail", pk=req.pk)
 
 
 @roles_required(*ENTERPRISE, *INSTITUTION_STAFF, *OFFICE)

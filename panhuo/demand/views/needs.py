@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from panhuo.common.errors import ApplicationError, NotFound
+from panhuo.common.errors import ApplicationError, ErrorCollector, FieldErrors, NotFound
 from panhuo.common.permissions import roles_required
 from panhuo.demand import selectors, services
 from panhuo.demand.forms import AnswerForm, NeedForm, split_terms, yuan_to_fen
 from panhuo.demand.models import Need, NeedStatus
 from panhuo.demand.views.common import ENTERPRISE, INSTITUTION_STAFF, NEED_READERS, form_error
+from panhuo.patents import picker
 
 
 @roles_required(*NEED_READERS)
@@ -37,34 +38,51 @@ def needs_view(request: HttpRequest) -> HttpResponse:
 
 
 def _service_args(form: NeedForm) -> dict[str, Any]:
-    d = form.cleaned_data
+    d = getattr(form, "cleaned_data", {})
     return {
-        "title": d["title"],
-        "description": d["description"],
-        "wanted_mode": d["wanted_mode"],
-        "industry_code": d["industry_code"],
-        "ipc_hints": split_terms(d["ipc_hints"]),
-        "budget_min_fen": yuan_to_fen(d["budget_min"]),
-        "budget_max_fen": yuan_to_fen(d["budget_max"]),
-        "deadline": d["deadline"],
-        "patent_ids": d["patent_ids"],
+        "title": d.get("title", ""),
+        "description": d.get("description", ""),
+        "wanted_mode": d.get("wanted_mode", ""),
+        "industry_code": d.get("industry_code", ""),
+        "ipc_hints": split_terms(d.get("ipc_hints") or ""),
+        "budget_min_fen": yuan_to_fen(d.get("budget_min")),
+        "budget_max_fen": yuan_to_fen(d.get("budget_max")),
+        "deadline": d.get("deadline"),
     }
+
+
+def _checked_need(request: HttpRequest, form: NeedForm) -> dict[str, Any] | None:
+    """The service arguments when every field is right; else every problem is put on the form at once."""
+    valid = form.is_valid()
+    errors = ErrorCollector()
+    patents = []
+    with errors.capture():
+        patents = picker.patents_resolve(request.user, form.data.get("patents", ""), scope="visible")
+    args = _service_args(form)
+    if errors.errors or not valid:
+        with errors.capture():
+            services.need_check(**args)
+    if errors.errors:
+        form_error(form, FieldErrors(errors.errors))
+        return None
+    return {**args, "patent_ids": [p.pk for p in patents]} if valid else None
 
 
 @roles_required(*ENTERPRISE)
 def need_create_view(request: HttpRequest) -> HttpResponse:
-    form = NeedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            need = services.need_create(
-                actor=request.user, publish="publish" in request.POST, **_service_args(form)
-            )
-        except ApplicationError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, "需求已保存" if need.status == NeedStatus.DRAFT else "需求已发布")
-            return redirect("demand:need-detail", pk=need.pk)
-    return render(request, "demand/need_form.html", {"form": form, "need": None})
+    form = NeedForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        args = _checked_need(request, form)
+        if args is not None:
+            try:
+                need = services.need_create(actor=request.user, publish="publish" in request.POST, **args)
+            except ApplicationError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, "需求已保存" if need.status == NeedStatus.DRAFT else "需求已发布")
+                return redirect("demand:need-detail", pk=need.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "demand/need_form.html", {"form": form, "need": None}, status=status)
 
 
 def _own_need(request: HttpRequest, pk: int) -> Need:
@@ -79,9 +97,10 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     need = _own_need(request, pk)
     if request.method == "POST":
         form = NeedForm(request.POST)
-        if form.is_valid():
+        args = _checked_need(request, form)
+        if args is not None:
             try:
-                services.need_update(actor=request.user, need=need, **_service_args(form))
+                services.need_update(actor=request.user, need=need, **args)
             except ApplicationError as exc:
                 form_error(form, exc)
             else:
@@ -98,7 +117,7 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "budget_max": None if need.budget_max_fen is None else need.budget_max_fen / 100,
                 "wanted_mode": need.wanted_mode,
                 "deadline": need.deadline,
-                "patent_ids": " ".join(str(p) for p in need.patents.values_list("pk", flat=True)),
+                "patents": "\n".join(p.key for p in need.patents.all()),
             }
         )
     return render(request, "demand/need_form.html", {"form": form, "need": need})
@@ -118,12 +137,7 @@ def need_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 
 def _answer_form(request: HttpRequest, data: Any = None) -> AnswerForm:
-    form = AnswerForm(data)
-    user: Any = request.user
-    pooled = selectors.pooled_patents_of(user.organization_id).order_by("title")[:300]
-    field: Any = form.fields["patent_ids"]
-    field.choices = [(str(p.pk), f"{p.key} {p.title[:40]}") for p in pooled]
-    return form
+    return AnswerForm(data)
 
 
 def _matches_url(need: Need) -> str | None:
@@ -162,13 +176,20 @@ def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def need_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_get(request.user, pk)
     form = _answer_form(request, request.POST)
-    if form.is_valid():
+    errors = ErrorCollector()
+    patents = []
+    with errors.capture():
+        patents = picker.patents_resolve(request.user, request.POST.get("patents", ""), scope="own_pooled")
+    if errors.errors:
+        form.is_valid()
+        form_error(form, FieldErrors(errors.errors))
+    elif form.is_valid():
         try:
             services.need_answer(
                 actor=request.user,
                 need=need,
                 text=form.cleaned_data["text"],
-                patent_ids=[int(x) for x in form.cleaned_data["patent_ids"]],
+                patent_ids=[p.pk for p in patents],
             )
         except ApplicationError as exc:
             form_error(form, exc)

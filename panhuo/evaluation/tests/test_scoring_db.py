@@ -121,3 +121,25 @@ def test_cli_json_shape(patents):
     out = io.StringIO()
     call_command("score", "--all", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] == "已评分 scored rows: 12"  # 4 patents × 3 scenarios
+
+
+def test_a_changed_input_is_rescored_by_the_minute_task_and_nothing_else(patents):
+    """After 建档 changes TRL and 自评, the worker's minute task brings that patent's scores up to date."""
+    from django.utils import timezone
+
+    from panhuo.evaluation.scoring import changed_since_scored, scores_refresh_changed
+    from panhuo.patents.models import InventoryRecord
+
+    a, b, c, d = patents
+    scores_recompute(today=TODAY)
+    assert changed_since_scored() == []
+    before = {v.pk: (v.computed_at, v.raw) for v in ValueScore.objects.all()}
+    record = InventoryRecord.objects.get(patent=b)
+    record.trl, record.value_self_grade = 6, "B"
+    record.save()
+    assert changed_since_scored() == [b.pk]
+    assert scores_refresh_changed() == 3  # b, in each of the three scenarios
+    after = {v.pk: (v.computed_at, v.raw) for v in ValueScore.objects.all()}
+    changed = {pk for pk in after if after[pk] != before[pk]}
+    assert changed == set(ValueScore.objects.filter(patent=b).values_list("pk", flat=True))
+    assert changed_since_scored() == [] and changed_since_scored(now=timezone.now()) == []

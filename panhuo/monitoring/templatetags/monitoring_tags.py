@@ -27,3 +27,29 @@ def kpi_value(value: int | None, unit: str) -> str:
     if unit == "bp":
         return bp(value)
     return f"{int(value or 0):,} {unit}"
+
+
+def kpi_number(row: dict[str, object], field: str) -> tuple[float | int, str]:
+    """An indicator's target / actual / forecast as (number, unit words) for spreadsheets: 元, %, 件…
+
+    Growth targets and forecasts are rates (basis points) whatever the indicator's unit.
+    """
+    value = int(row.get(field) or 0)  # type: ignore[call-overload]
+    unit = str(row.get("unit") or "")
+    if row.get("kind") == "growth" and field in ("target", "forecast"):
+        return value / 100, "%"
+    if unit == "fen":
+        return value / 100, "元"
+    if unit == "bp":
+        return value / 100, "%"
+    return value, unit
+
+
+@register.filter
+def kpi_text(row: dict[str, object], field: str) -> str:
+    number, unit = kpi_number(row, field)
+    if unit == "%":
+        return f"{number:.2f}%"
+    if unit == "元":
+        return yuan(int(round(float(number) * 100))) + " 元"
+    return f"{int(number):,} {unit}".strip()

@@ -42,10 +42,11 @@ def test_upload_runs_job_and_pages_show_it(client, institution_admin, django_cap
     }
     page = client.get(reverse("imports:job-detail", args=[job.pk]))
     assert page.status_code == 200
-    assert "date_format" in page.content.decode()
+    # the page names the column by its template heading and says what is wrong, never the codes
+    assert "申请日" in page.content.decode() and "date_format" not in page.content.decode()
     csv_text = client.get(reverse("imports:job-rejects", args=[job.pk])).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0] == "行号,列,值,错误代码,说明,message"
-    assert csv_text.splitlines()[1].startswith("3,application_date,2019-13-01,date_format,")
+    assert csv_text.splitlines()[1].startswith("3,申请日,2019-13-01,date_format,")
     listing = client.get(reverse("imports:job-list"))
     assert listing.status_code == 200 and "p.csv" in listing.content.decode()
 
@@ -57,7 +58,7 @@ def test_reject_csv_neutralises_formulas(client, institution_admin, django_captu
         _upload(client, text.encode())
     job = ImportJob.objects.get()
     csv_text = client.get(reverse("imports:job-rejects", args=[job.pk])).content.decode("utf-8-sig")
-    assert csv_text.splitlines()[1].startswith("2,trl,'=1+2,trl_range,")
+    assert csv_text.splitlines()[1].startswith("2,技术成熟度,'=1+2,trl_range,")
 
 
 def test_bad_file_shows_message_and_changes_nothing(client, institution_admin):

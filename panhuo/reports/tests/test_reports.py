@@ -35,12 +35,29 @@ def data(office):
 
 
 def test_office_report_xlsx_is_formula_safe_and_has_chart(office, data):
+    # an enterprise that holds a patent and sells it is no 高校院所: it must not be ranked as one
+    company = org(OrganizationType.ENTERPRISE, "500107", name="某科技公司")
+    owned = patent()
+    hold(company, owned)
+    deal(
+        DealKind.TRANSFER,
+        company,
+        org(OrganizationType.ENTERPRISE, "500107"),
+        [owned],
+        on=date(2026, 9, 5),
+        amount=0,
+    )
+    aggregates_rebuild()
     c = report_content(organization=office, period=parse_period("2026-B5"))
-    assert c["title"] == "重庆市知识产权局专利转化运用监测双月报告（2026-B5）"
+    assert c["title"] == "重庆市知识产权局专利转化运用监测双月报告（2026年9–10月）"
+    assert c["period"] == "2026年9–10月"
     wb = load_workbook(io.BytesIO(render_xlsx(c)))
     assert wb.sheetnames == ["概览", "转化交易", "下级区域", "高校院所", "KPI"]
-    assert wb["转化交易"]["B2"].value == 1 and wb["转化交易"]["D2"].value == "123.45"
+    # money is a number of yuan (formatted), not text
+    assert wb["转化交易"]["D2"].value == 123.45 and wb["转化交易"]["D2"].number_format == "#,##0.00"
     assert wb["高校院所"]["A2"].value == "'@重庆大学"
+    assert [row[0].value for row in wb["高校院所"].iter_rows(min_row=2)] == ["'@重庆大学"]
+    assert [cell.value for cell in wb["下级区域"]["A"][1:]] == ["重庆市市辖区"]  # GB/T 2260 name, not "5001"
     assert len(wb["转化交易"]._charts) == 1
     c["stats"]["totals"]["transfer"]["received_fen"] = -12345
     c["stats"]["totals"]["transfer"]["contract_fen"] = 123_456_789

@@ -19,6 +19,7 @@
         if (html === null) { return; }
         body.innerHTML = html;
         section.classList.add("loaded");
+        if (window.panhuoTables) { window.panhuoTables(body); }  // phone: label the new tables' cells
       })
       .catch(function () {
         body.textContent = "暂时无法加载";
