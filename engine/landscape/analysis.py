@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -274,9 +274,9 @@ def facet_ids(
         person = normalise_person(value)
         for t in teams(rows):
             if person in t["members"]:
-                return t["patent_ids"]
+                return [int(pid) for pid in t["patent_ids"]]
         return []
-    tests = {
+    tests: dict[str, Callable[[LandscapeRow], bool]] = {
         "app_year": lambda r: r.app_year == _year_value(value),
         "grant_year": lambda r: r.grant_year == _year_value(value),
         "type": lambda r: r.patent_type == value,

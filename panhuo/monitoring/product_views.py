@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from engine.deals.money import format_fen
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.common.errors import ApplicationError
 from panhuo.common.exports import XLSX_TYPE, download
@@ -218,12 +219,12 @@ def product_import(request: HttpRequest) -> HttpResponse:
 @roles_required(*OFFICE)
 @require_GET
 def product_import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = import_selectors.import_job_get(request.user, pk)
+    job = import_selectors.import_job_get(acting_user(request), pk)
     if job.kind != IMPORT_KIND:
         from panhuo.common.errors import NotFound
 
         raise NotFound()
-    rejects = import_selectors.import_job_rejects(request.user, pk)[:200]
+    rejects = import_selectors.import_job_rejects(acting_user(request), pk)[:200]
     return render(
         request,
         "monitoring/product_import_job.html",

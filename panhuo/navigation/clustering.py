@@ -20,6 +20,9 @@ from panhuo.navigation.scope import ScopeDefinition
 from panhuo.navigation.selectors import Visibility, chunks, scope_rows
 from panhuo.patents.models import Patent
 
+# How many of a need's best matches are read before keeping those inside the scope.
+SCOPE_HIT_WINDOW = 50
+
 MIN_INDEX_COVERAGE = 0.95  # below this share of the scope in the built index, the term vectors are used
 MAX_NEEDS_SEARCHED = 200
 Progress = Callable[[str, int, int], None]
@@ -102,9 +105,13 @@ def good_matches(definition: ScopeDefinition, rows: Sequence[LandscapeRow]) -> d
     good: list[int] = []
     searched = needs[:MAX_NEEDS_SEARCHED]
     for need in searched:
-        hits = match_patents(
-            make_query(need_text(need), need_labels(need), 5), lambda ids: {i for i in ids if i in scope_ids}
-        )
+        # The scope can hold more patents than one SQL statement may bind, so its best hits are read from a
+        # wider top list and kept when they fall inside the scope.
+        hits = [
+            m
+            for m in match_patents(make_query(need_text(need), need_labels(need), SCOPE_HIT_WINDOW))
+            if m.patent.pk in scope_ids
+        ]
         if hits and hits[0].hit.score >= GOOD_MATCH_SCORE:
             good.append(need.pk)
     return {

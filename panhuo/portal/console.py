@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panhuo.accounts import administration as admin
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import (
     HOLDER_TYPES,
     College,
@@ -286,7 +287,7 @@ def inventor_import_view(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=INVENTOR_KIND,
                 uploaded_file=upload,
                 original_name=upload.name,
-                actor=request.user,
+                actor=acting_user(request),
             )
         except ApplicationError as exc:
             error = f"{exc.message_zh}（{exc.message_en}）"
