@@ -19,9 +19,9 @@ from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
 from engine.landscape.analysis import main_group
 from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type, holders_of
 from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.visibility import office_prefix
 from panhuo.classification.models import Industry, IpcNode
 from panhuo.common.errors import NotFound, PermissionRefused
-from panhuo.monitoring.regions import region_prefix
 from panhuo.navigation.models import ClusterRun, ClusterState, IpcPosting, LandscapeScope
 from panhuo.navigation.postings import LATE_COMMIT_MARGIN, postings_watermark
 from panhuo.navigation.scope import ScopeDefinition
@@ -58,7 +58,7 @@ class Visibility:
 
 
 def landscape_visibility(user: Any) -> Visibility:
-    """Who sees what in 专利导航 (the one place; to be switched to accounts.visibility when it exists).
+    """Who sees what in 专利导航, built on accounts.visibility (office regions) and inventory_visible.
 
     - institution people: their own records in any state (as the patents list decides by role) and every
       institution's published (pooled) records;
@@ -69,8 +69,10 @@ def landscape_visibility(user: Any) -> Visibility:
     if not getattr(user, "is_authenticated", False):
         raise PermissionRefused("请先登录", "Sign in first")
     if user.role == Role.OFFICE_OFFICIAL and getattr(user, "organization", None) is not None:
-        prefix = region_prefix(user.organization.region_code or "")
-        region = Q(organization__region_code__startswith=prefix) if prefix else Q()
+        # accounts.visibility decides an office's region: "" only for the national office, None (an office
+        # stored without a region) = its own region is empty, so it sees the published records alone.
+        prefix = office_prefix(user)
+        region = Q(organization__region_code__startswith=prefix) if prefix is not None else Q(pk__in=[])
         records = InventoryRecord.objects.filter(Q(state=InventoryState.POOLED) | region)
         return Visibility(
             records, InventoryRecord.objects.all(), f"{user.organization.name}（本辖区及全国已公开）"
