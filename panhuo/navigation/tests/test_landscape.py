@@ -342,3 +342,20 @@ def test_demo_saves_scopes_with_clusters_and_is_idempotent(landscape_data, make_
     assert ClusterRun.objects.filter(state=ClusterState.DONE).count() == 2  # one per scope; none added again
     run = ClusterRun.objects.get(scope__organization=office.organization)
     assert run.patents == 1 and len(run.clusters) == 1  # G06F in region 50: patent 6
+
+
+def test_office_without_region_sees_published_only_and_national_office_sees_all(landscape_data):
+    """Office regions come from accounts.visibility: a region-less office row is not the whole country."""
+    from panhuo.accounts.models import OfficeLevel, Organization
+    from panhuo.navigation.selectors import system_visibility
+
+    office = landscape_data["office"]
+    Organization.objects.filter(pk=office.organization_id).update(region_code="")
+    office.organization.refresh_from_db()
+    published = figures_for(landscape_data["enterprise"])["patents"]
+    assert figures_for(office)["patents"] == published == 4
+    Organization.objects.filter(pk=office.organization_id).update(office_level=OfficeLevel.NATIONAL)
+    office.organization.refresh_from_db()
+    everything = landscape(H01M, system_visibility())["patents"]
+    assert everything > published
+    assert figures_for(office)["patents"] == everything
