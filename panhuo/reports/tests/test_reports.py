@@ -62,8 +62,10 @@ def test_office_report_xlsx_is_formula_safe_and_has_chart(office, data):
     c["stats"]["totals"]["transfer"]["received_fen"] = -12345
     c["stats"]["totals"]["transfer"]["contract_fen"] = 123_456_789
     wb = load_workbook(io.BytesIO(render_xlsx(c)))
-    # safe_cell neutralises every text cell that starts with "-" (formula injection), amounts included
-    assert [wb["转化交易"]["D2"].value, wb["转化交易"]["E2"].value] == ["1,234,567.89", "'-123.45"]
+    # amounts stay numbers (so no formula-injection prefix): a large one and a negative one, formatted
+    d2, e2 = wb["转化交易"]["D2"], wb["转化交易"]["E2"]
+    assert [d2.value, e2.value] == [1234567.89, -123.45]
+    assert d2.number_format == e2.number_format == "#,##0.00"
 
 
 def test_institution_annual_report_and_pdf(data):
@@ -92,7 +94,8 @@ def test_office_pdf_prints_figures_and_negative_money(office, data):
         "received_fen"
     ] = -12345  # a refund larger than the receipts: sign on the whole amount
     lines = _pdf_lines(render_pdf(c))
-    assert lines[0] == "重庆市知识产权局专利转化运用监测年度报告（2026）"
+    # the annual title names no period in brackets; the period is printed on the line below it
+    assert lines[:2] == ["重庆市知识产权局专利转化运用监测年度报告", "单位：重庆市知识产权局 期间：2026年"]
     at = lines.index("二、转化交易")
     assert lines[at + 7 : at + 12] == ["转让", "1", "1", "123.45", "-123.45"]
     assert lines[lines.index("三、高校院所") + 4 : lines.index("三、高校院所") + 7] == [
