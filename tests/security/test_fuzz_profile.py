@@ -12,13 +12,14 @@ from pathlib import Path
 from hypothesis import settings
 
 from tests.security import test_parser_fuzz
+from tests.security.fuzzing import PROFILE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_fuzz_test_runs_the_profiles_example_count():
     profile = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-    expected = settings.get_profile(profile if profile in ("ci", "nightly") else "ci").max_examples
+    expected = settings.get_profile(PROFILE_NAMES.get(profile, PROFILE_NAMES["ci"])).max_examples
     tests = {
         name: fn
         for name, fn in inspect.getmembers(test_parser_fuzz, inspect.isfunction)
