@@ -14,6 +14,7 @@ from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.common.models import AuditEvent
 from panhuo.deals.models import DealKind
 from panhuo.monitoring import kpi, subsidies
+from panhuo.programmes.services import scheme_load_preset
 from panhuo.monitoring.aggregates import aggregates_rebuild
 from panhuo.monitoring.anomalies import anomalies_run, case_review, cases_visible
 from panhuo.monitoring.models import AnomalyCase, CaseStatus, KpiSnapshot, SurveyResponse
@@ -162,6 +163,7 @@ def test_subsidy_batch_and_formula_safe_export(world, client):
     user = world["office_user"]
     world["cq_uni"].name = '=HYPERLINK("http://x")'
     world["cq_uni"].save()
+    scheme_load_preset(actor=user, preset="cq-gxq-transfer-licence")
     batch = subsidies.batch_create(
         actor=user, scheme_code="cq-gxq-transfer-licence", start=date(2026, 1, 1), end=date(2026, 12, 31)
     )
