@@ -273,6 +273,10 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
                     programme=programme, period=request.POST.get("period") or None, actor=acting_user(request)
                 )
                 messages.success(request, "已保存快照")
+            elif request.POST.get("action") == "scope":
+                raw = request.POST.get("scope", "").replace("，", ",").replace(" ", ",")
+                kpi.programme_scope_set(actor=acting_user(request), programme=programme, codes=raw.split(","))
+                messages.success(request, "统计范围已更新")
             elif request.POST.get("action") == "manual":
                 ind = KpiIndicator.objects.get(
                     programme=programme, pk=int(request.POST.get("indicator", "0"))
@@ -314,6 +318,8 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
             "snapshot": snapshot,
             "snapshots": programme.snapshots.all(),
             "charts": charts,
+            "scope_names": [region_name(p) for p in data.get("scope") or kpi.programme_scope(programme)],
+            "scope_codes": ",".join(kpi.programme_scope(programme)),
         },
     )
 

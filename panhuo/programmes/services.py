@@ -62,13 +62,15 @@ def _office(actor: User) -> tuple[Organization, str]:
 def _validate(
     definition: dict[str, Any], regions: list[str], own: str, extra: list[tuple[str, str, str]]
 ) -> tuple[engine.Scheme, list[str]]:
-    """The engine's checks, the regions' and the caller's, reported together."""
+    """The engine's checks, the regions' and the caller's (e.g. the form's text parsing), reported together; an
+    engine error on a field the caller already refused is the same problem seen twice and is left out."""
     errors = list(extra)
+    seen = {field for field, _zh, _en in extra}
     scheme: engine.Scheme | None = None
     try:
         scheme = engine.scheme_from_dict(definition)
     except engine.SchemeInvalid as exc:
-        errors.extend(exc.errors)
+        errors.extend(e for e in exc.errors if e[0] not in seen)
     scope: list[str] = [own]
     try:
         scope = region_scope_validate(regions, own=own, field="regions")
@@ -88,11 +90,13 @@ def scheme_create(
     preset: str = "",
     note: str = "",
     is_demo: bool = False,
+    form_errors: list[tuple[str, str, str]] | None = None,
 ) -> SubsidyScheme:
-    """A scheme of the actor's office with version 1; every problem of the code, rules and regions at once."""
+    """A scheme of the actor's office with version 1; every problem of the code, rules and regions at once
+    (`form_errors`: what the page's text parsing found, reported with the rest)."""
     office, own = _office(actor)
     code = code.strip()
-    extra: list[tuple[str, str, str]] = []
+    extra: list[tuple[str, str, str]] = list(form_errors or [])
     if not code or len(code) > 40 or not all(ch.isalnum() or ch in "-_" for ch in code):
         extra.append(("code", "方案编号须为 1–40 位字母、数字、- 或 _", "code: 1–40 letters, digits, - or _"))
     elif SubsidyScheme.objects.filter(code=code).exists():
@@ -121,12 +125,18 @@ def scheme_create(
 
 
 def scheme_revise(
-    *, actor: User, code: str, definition: dict[str, Any], regions: list[str] | None = None, note: str = ""
+    *,
+    actor: User,
+    code: str,
+    definition: dict[str, Any],
+    regions: list[str] | None = None,
+    note: str = "",
+    form_errors: list[tuple[str, str, str]] | None = None,
 ) -> SubsidySchemeVersion:
     """A change of rules is the next version; earlier versions (and the batches that used them) stay as they were."""
     _office_org, own = _office(actor)
     obj = scheme_get(actor=actor, code=code)
-    scheme, scope = _validate(definition, regions or [], own, [])
+    scheme, scope = _validate(definition, regions or [], own, list(form_errors or []))
     stored = engine.scheme_to_dict(scheme)
     with transaction.atomic():
         locked = SubsidyScheme.objects.select_for_update().get(pk=obj.pk)
@@ -170,11 +180,11 @@ def scheme_load_preset(
     )
 
 
-def definition_from_form(fields: dict[str, str], rules: list[dict[str, Any]]) -> dict[str, Any]:
-    """The scheme form's text (yuan, percent) -> a definition for `engine.scheme_from_dict`; every problem at once.
-
-    `rules`: one dict per non-empty row with text values and lists for the multi-choices.
-    """
+def definition_from_form(
+    fields: dict[str, str], rules: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    """The scheme form's text (yuan, percent) -> (a definition for `scheme_create` / `scheme_revise`, the text
+    errors found). `rules`: one dict per non-empty row with text values and lists for the multi-choices."""
     errors: list[tuple[str, str, str]] = []
 
     def money(where: str, zh: str, text: str, optional: bool) -> int | None:
@@ -204,6 +214,8 @@ def definition_from_form(fields: dict[str, str], rules: list[dict[str, Any]]) ->
             errors.append(
                 (f"{at}.rate_ppm", f"{zh}：比例格式不正确（应如 0.1 表示 0.1%）", f"{at}: bad percent")
             )
+        amount = money(f"{at}.amount_fen", f"{zh}：定额", str(row.get("amount", "")), False)
+        min_basis = money(f"{at}.min_basis_fen", f"{zh}：起算金额", str(row.get("min_basis", "")), False)
         out["rules"].append(
             {
                 "code": row.get("code", ""),
@@ -211,13 +223,9 @@ def definition_from_form(fields: dict[str, str], rules: list[dict[str, Any]]) ->
                 "event": row.get("event", ""),
                 "basis": row.get("basis", ""),
                 "beneficiaries": list(row.get("beneficiaries") or []),
-                "amount_fen": money(f"{at}.amount_fen", f"{zh}：定额", str(row.get("amount", "")), False)
-                or 0,
+                "amount_fen": amount or 0,
                 "rate_ppm": rate,
-                "min_basis_fen": money(
-                    f"{at}.min_basis_fen", f"{zh}：起算金额", str(row.get("min_basis", "")), False
-                )
-                or 0,
+                "min_basis_fen": min_basis or 0,
                 "line_cap_fen": money(
                     f"{at}.line_cap_fen", f"{zh}：单项上限", str(row.get("line_cap", "")), True
                 ),
@@ -229,14 +237,7 @@ def definition_from_form(fields: dict[str, str], rules: list[dict[str, Any]]) ->
                 "requires": list(row.get("requires") or []),
             }
         )
-    # the engine's own checks run too, so the form shows both kinds of error after one submit
-    try:
-        engine.scheme_from_dict(out)
-    except engine.SchemeInvalid as exc:
-        seen = {e[0] for e in errors}
-        errors.extend(e for e in exc.errors if e[0] not in seen)
-    raise_field_errors(errors)
-    return out
+    return out, errors
 
 
 # ---- pledge-loan figures (贴息 / 保费) ----------------------------------------------------------------------

@@ -92,10 +92,10 @@ def _scheme_form(request: HttpRequest, *, code: str | None) -> HttpResponse:
         regions = request.POST.get("regions", "").replace("，", ",").replace(" ", ",").split(",")
         new_code = request.POST.get("code", "") if scheme is None else scheme.code
         try:
-            definition = services.definition_from_form(fields, rows)
+            definition, text_errors = services.definition_from_form(fields, rows)
             if scheme is None:
                 created = services.scheme_create(
-                    actor=actor, code=new_code, definition=definition, regions=regions
+                    actor=actor, code=new_code, definition=definition, regions=regions, form_errors=text_errors
                 )
                 messages.success(request, "奖补方案已建立（第 1 版）")
                 return redirect("programmes:scheme-detail", code=created.code)
@@ -105,6 +105,7 @@ def _scheme_form(request: HttpRequest, *, code: str | None) -> HttpResponse:
                 definition=definition,
                 regions=regions,
                 note=request.POST.get("note", ""),
+                form_errors=text_errors,
             )
             messages.success(request, f"已保存为第 {version.number} 版；已生成的批次仍按原版本")
             return redirect("programmes:scheme-detail", code=scheme.code)

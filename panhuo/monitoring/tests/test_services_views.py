@@ -14,11 +14,11 @@ from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.common.models import AuditEvent
 from panhuo.deals.models import DealKind
 from panhuo.monitoring import kpi, subsidies
-from panhuo.programmes.services import scheme_load_preset
 from panhuo.monitoring.aggregates import aggregates_rebuild
 from panhuo.monitoring.anomalies import anomalies_run, case_review, cases_visible
 from panhuo.monitoring.models import AnomalyCase, CaseStatus, KpiSnapshot, SurveyResponse
 from panhuo.monitoring.survey import survey_submit
+from panhuo.programmes.services import scheme_load_preset
 
 from .factories import deal, hold, org, patent
 

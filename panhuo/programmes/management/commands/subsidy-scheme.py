@@ -15,7 +15,7 @@ from panhuo.programmes import selectors, services
 
 class Command(BaseCommand):
     help = (
-        "Subsidy schemes as data. panhuo subsidy-scheme presets | list --user U | show CODE --user U [--version N] | "
+        "Subsidy schemes as data. panhuo subsidy-scheme presets | list --user U | show CODE --user U [--number N] | "
         "load-preset PRESET --user U [--code CODE] [--regions 500106,500107]"
     )
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--regions", default="", help="region codes, comma separated (default: the office's)"
         )
-        parser.add_argument("--version", type=int, default=0)
+        parser.add_argument("--number", type=int, default=0, help="version number (show)")
 
     def _actor(self, username: str) -> User:
         user = User.objects.filter(username=username, role=Role.OFFICE_OFFICIAL, is_active=True).first()
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"{s.code:26} v{s.current_version} {selectors.current_version(s).name}")
             elif o["action"] == "show":
                 scheme = selectors.scheme_get(actor=actor, code=o["name"])
-                number = o["version"] or scheme.current_version
+                number = o["number"] or scheme.current_version
                 version = scheme.versions.filter(number=number).first()
                 if version is None:
                     raise CommandError(f"{scheme.code} has no version {number}")
