@@ -51,8 +51,9 @@ def subsidy_events(*, scheme: engine.Scheme, start: date, end: date) -> list[eng
         deals = _deals_in_period(kind, filing_kind, start, end)
         orgs = {p.organization_id for d in deals for p in d.parties.all()} | {d.institution_id for d in deals}
         profiles = {p.organization_id: p for p in EnterpriseProfile.objects.filter(organization_id__in=orgs)}
+        figures = {f.deal_id: f for f in PledgeLoanFigures.objects.filter(deal__in=[d.pk for d in deals])}
         for deal in deals:
-            events.append(_event(deal, kind, profiles))
+            events.append(_event(deal, kind, profiles, figures.get(deal.pk)))
     return events
 
 
@@ -89,7 +90,9 @@ def _party(org: Organization, profiles: dict[int, EnterpriseProfile]) -> engine.
     )
 
 
-def _event(deal: Deal, kind: str, profiles: dict[int, EnterpriseProfile]) -> engine.Event:
+def _event(
+    deal: Deal, kind: str, profiles: dict[int, EnterpriseProfile], figures: PledgeLoanFigures | None
+) -> engine.Event:
     """The facts the engine decides on: parties (type, size, region, confirmed), patent types, amounts, filing."""
     parties: dict[str, engine.Party] = {}
     by_role: dict[str, Organization] = {}
@@ -105,7 +108,6 @@ def _event(deal: Deal, kind: str, profiles: dict[int, EnterpriseProfile]) -> eng
     broker = by_role.get(PartyRole.BROKER)
     if broker is not None:
         parties["broker"] = _party(broker, profiles)
-    figures = PledgeLoanFigures.objects.filter(deal=deal).first() if kind == DealKind.PLEDGE else None
     return engine.Event(
         ref=deal.code,
         kind=kind,

@@ -95,7 +95,11 @@ def _scheme_form(request: HttpRequest, *, code: str | None) -> HttpResponse:
             definition, text_errors = services.definition_from_form(fields, rows)
             if scheme is None:
                 created = services.scheme_create(
-                    actor=actor, code=new_code, definition=definition, regions=regions, form_errors=text_errors
+                    actor=actor,
+                    code=new_code,
+                    definition=definition,
+                    regions=regions,
+                    form_errors=text_errors,
                 )
                 messages.success(request, "奖补方案已建立（第 1 版）")
                 return redirect("programmes:scheme-detail", code=created.code)

@@ -38,7 +38,11 @@ def test_parse_value_reads_back_what_a_money_unit_shows(fen):
 
 
 def test_parse_value_refuses_bad_text():
-    assert parse_value("2.5%", "bp") == 250 and parse_value("12 件", "件") == 12 and parse_value("200", "wan_yuan") == 2 * 10**8
+    assert (
+        parse_value("2.5%", "bp") == 250
+        and parse_value("12 件", "件") == 12
+        and parse_value("200", "wan_yuan") == 2 * 10**8
+    )
     for text, unit in (("abc", "件"), ("-1", "wan_yuan"), ("1.5", "人"), ("x%", "bp")):
         with pytest.raises(ValueError):
             parse_value(text, unit)

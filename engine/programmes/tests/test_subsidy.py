@@ -37,12 +37,21 @@ def sme(i: int = 2, region: str = "500107", size: str = "small", confirmed: bool
     return Party(i, "enterprise", size=size, region_code=region, confirmed=confirmed)
 
 
-def ev(ref, kind, amount=0, *, seller=None, buyer=None, types=("invention",), received=None, filed=True, **kw):
+def ev(
+    ref, kind, amount=0, *, seller=None, buyer=None, types=("invention",), received=None, filed=True, **kw
+):
     parties = {"supplier": seller or uni(), "enterprise": buyer or sme()}
     if kind == "pledge":
         parties = {"enterprise": buyer or sme()}
     return Event(
-        ref, kind, tuple(types), amount, amount if received is None else received, filed=filed, parties=parties, **kw
+        ref,
+        kind,
+        tuple(types),
+        amount,
+        amount if received is None else received,
+        filed=filed,
+        parties=parties,
+        **kw,
     )
 
 
@@ -126,7 +135,10 @@ def test_unit_cap_counts_earlier_batches():
     events = [ev(f"D{i}", "transfer", 1, buyer=sme(100 + i)) for i in range(30)]  # seller: 30 × ¥4,000
     _sel, alloc = paid(CQ, events, History(paid_by_unit={1: 9_000_000}))
     seller = next(a for a in alloc.awards if a.entity_id == 1)
-    assert (seller.claimed_fen, seller.capped_fen) == (12_000_000, 1_000_000)  # ¥100,000 − ¥90,000 already paid
+    assert (seller.claimed_fen, seller.capped_fen) == (
+        12_000_000,
+        1_000_000,
+    )  # ¥100,000 − ¥90,000 already paid
 
 
 def test_pool_pro_rata_exact_in_fen_after_earlier_batches():
@@ -139,7 +151,14 @@ def test_pool_pro_rata_exact_in_fen_after_earlier_batches():
 
 def test_pledge_rate_cap_and_pool_with_the_broker():
     events = [
-        Event(f"P{i}", "pledge", (), 300_000_000_00, filed=True, parties={"enterprise": sme(i), "broker": Party(99, "agency")})
+        Event(
+            f"P{i}",
+            "pledge",
+            (),
+            300_000_000_00,
+            filed=True,
+            parties={"enterprise": sme(i), "broker": Party(99, "agency")},
+        )
         for i in range(1, 4)
     ]  # ¥300m each: 0.1% = ¥300,000 -> capped ¥200,000 each; the broker too (3 × ¥300,000 -> ¥200,000)
     _sel, alloc = paid(CQ_PLEDGE, events)
@@ -148,7 +167,14 @@ def test_pledge_rate_cap_and_pool_with_the_broker():
 
 
 def test_shanghai_team_reward_is_0_1_percent_of_received():
-    e = ev("S1", "licence", 100_000_000, received=30_000_000, buyer=sme(region="310101"), seller=uni(region="310104"))
+    e = ev(
+        "S1",
+        "licence",
+        100_000_000,
+        received=30_000_000,
+        buyer=sme(region="310101"),
+        seller=uni(region="310104"),
+    )
     sel = select(SH, [e], ("31",), History())
     assert [(x.entity_id, x.amount_fen) for x in sel.lines] == [(1, 30_000)]  # 0.1% of ¥300,000 = ¥300
 
@@ -276,7 +302,11 @@ def test_bad_definition_reports_every_error_at_once():
 
 
 def test_percent_text():
-    assert parse_percent_ppm("0.1") == 1_000 and parse_percent_ppm("0.01%") == 100 and parse_percent_ppm("50") == 500_000
+    assert (
+        parse_percent_ppm("0.1") == 1_000
+        and parse_percent_ppm("0.01%") == 100
+        and parse_percent_ppm("50") == 500_000
+    )
     assert format_ppm(1_000) == "0.1%" and format_ppm(100) == "0.01%" and format_ppm(500_000) == "50%"
     for bad in ("abc", "1.23456", "-1", "1.2.3"):
         with pytest.raises(ValueError):

@@ -51,7 +51,12 @@ def cq(make_user):
 
 def test_jilin_counts_and_amounts_are_shown_in_their_unit(cq, client):
     p = kpi.programme_create(
-        actor=cq["user"], code="JL", name="吉林", start=date(2026, 1, 1), end=date(2026, 12, 31), preset="jilin"
+        actor=cq["user"],
+        code="JL",
+        name="吉林",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
+        preset="jilin",
     )
     data = kpi.programme_evaluate(p)
     rows = {r["code"]: r for r in data["indicators"]}
@@ -69,17 +74,31 @@ def test_jilin_counts_and_amounts_are_shown_in_their_unit(cq, client):
 
 def test_jilin_revenue_and_employment_come_from_outcome_records(cq):
     p = kpi.programme_create(
-        actor=cq["user"], code="JL", name="吉林", start=date(2026, 1, 1), end=date(2026, 12, 31), preset="jilin"
+        actor=cq["user"],
+        code="JL",
+        name="吉林",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
+        preset="jilin",
     )
     rows = {r["code"]: r for r in kpi.programme_evaluate(p)["indicators"]}
-    assert (rows["jl11"]["actual"], rows["jl11"]["base"], rows["jl11"]["unit"]) == (120_000_000, 100_000_000, "wan_yuan")
+    assert (rows["jl11"]["actual"], rows["jl11"]["base"], rows["jl11"]["unit"]) == (
+        120_000_000,
+        100_000_000,
+        "wan_yuan",
+    )
     assert (rows["jl12"]["actual"], rows["jl12"]["base"], rows["jl12"]["unit"]) == (12, 10, "人")
     assert rows["jl12"]["progress_bp"] == 10_000  # +20% against a 20% target
 
 
 def test_the_gaoxin_preset_counts_its_districts_not_all_of_chongqing(cq, client):
     gxq = kpi.programme_create(
-        actor=cq["user"], code="GXQ", name="高新区", start=date(2026, 1, 1), end=date(2026, 12, 31), preset="cq-gxq"
+        actor=cq["user"],
+        code="GXQ",
+        name="高新区",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
+        preset="cq-gxq",
     )
     assert gxq.scope == ["500106", "500107"]
     rows = {r["code"]: r for r in kpi.programme_evaluate(gxq)["indicators"]}
@@ -96,7 +115,12 @@ def test_the_gaoxin_preset_counts_its_districts_not_all_of_chongqing(cq, client)
 
 def test_a_scope_outside_the_region_or_overlapping_is_refused_with_every_reason(cq, client):
     p = kpi.programme_create(
-        actor=cq["user"], code="GXQ", name="高新区", start=date(2026, 1, 1), end=date(2026, 12, 31), preset="cq-gxq"
+        actor=cq["user"],
+        code="GXQ",
+        name="高新区",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
+        preset="cq-gxq",
     )
     with pytest.raises(ApplicationError) as exc:
         kpi.programme_scope_set(actor=cq["user"], programme=p, codes=["310101", "50", "500107", "5x"])

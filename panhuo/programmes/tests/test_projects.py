@@ -99,7 +99,12 @@ def test_the_project_form_keeps_the_input_and_shows_every_error(w, client):
     )  # fmt: skip
     page = r.content.decode()
     assert r.status_code == 400
-    for message in ("结束日期格式应为", "请填写项目名称", "资助金额：金额不能为负数", "第1个指标：目标值应为非负整数"):
+    for message in (
+        "结束日期格式应为",
+        "请填写项目名称",
+        "资助金额：金额不能为负数",
+        "第1个指标：目标值应为非负整数",
+    ):
         assert message in page, message
     assert 'value="P1"' in page and 'value="many"' in page and not FundedProject.objects.exists()
 
@@ -127,7 +132,9 @@ def test_refusals_another_holder_another_office_an_institution(w, client, make_u
     assert client.get(reverse("programmes:project-detail", args=[p.pk])).status_code == 404
     assert client.get("/api/programmes/projects").json() == []
     r = client.post(
-        f"/api/programmes/projects/{p.pk}/acceptance", json.dumps({"decision": "passed"}), content_type="application/json"
+        f"/api/programmes/projects/{p.pk}/acceptance",
+        json.dumps({"decision": "passed"}),
+        content_type="application/json",
     )
     assert r.status_code == 404
     p.refresh_from_db()
