@@ -61,8 +61,9 @@ def test_office_and_holder_journey(screens: Any, funded: FundedProject, office_u
     holder.allowed.add((f"/programmes/projects/{funded.pk}/", 400))
     holder.page.click("#submit-evaluation")
     holder.check()
-    assert "质押融资金额：应为非负整数：abc" in holder.page.inner_text("main")
+    assert "质押融资金额：金额格式不正确：abc" in holder.page.inner_text("main")
     assert holder.page.input_value(f"[name=actual_{t1.pk}]") == "6"
+    assert holder.page.input_value("[name=self_evaluation]") == "完成受让 6 次。"
     holder.page.fill(f"[name=actual_{t2.pk}]", "150")
     holder.page.click("#submit-evaluation")
     holder.check()
