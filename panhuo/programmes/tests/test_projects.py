@@ -9,14 +9,23 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from panhuo.accounts.models import OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
-from panhuo.monitoring.tests.factories import org
+from panhuo.demand.models import EnterpriseProfile
 from panhuo.programmes import services
 from panhuo.programmes.models import FundedProject, ProjectEvidence, ProjectStatus
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n% evidence\n"
+
+
+def org(type: str, region: str, *, sme: bool = False, name: str) -> Organization:
+    o = Organization.objects.create(code=name, name=name, type=type, region_code=region)
+    if type == OrganizationType.ENTERPRISE:
+        EnterpriseProfile.objects.create(
+            organization=o, size="small" if sme else "large", office_confirmed=True
+        )
+    return o
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.deals.models import DealKind
 from panhuo.monitoring import subsidies
 from panhuo.monitoring.models import SubsidyHold
-from panhuo.monitoring.tests.factories import deal, hold, org, patent
 from panhuo.programmes import selectors, services
 from panhuo.programmes.models import SubsidyScheme, SubsidySchemeVersion
+
+from .factories import deal, hold, org, patent
 
 pytestmark = pytest.mark.django_db
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
