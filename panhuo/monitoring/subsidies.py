@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from engine.deals.money import format_fen
+from engine.programmes import definition as stored
 from engine.programmes import presets as scheme_presets
 from engine.programmes import subsidy as engine
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
@@ -144,7 +145,7 @@ def batch_scheme(batch: SubsidyBatch) -> engine.Scheme:
     """The rules a batch applied: its version, or (batches from before versions) the preset of its code."""
     if batch.scheme_version is not None:
         return version_engine(batch.scheme_version)
-    return engine.scheme_from_dict(scheme_presets.PRESETS[batch.scheme_code])
+    return stored.scheme_from_dict(scheme_presets.PRESETS[batch.scheme_code])
 
 
 def _money_history(scheme_code: str, *, exclude_batch: int | None) -> tuple[dict[int, int], int]:

@@ -16,6 +16,7 @@ from engine.monitoring import units
 from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import User
 from panhuo.common.errors import NotFound
+from panhuo.programmes import projects as project_services
 from panhuo.programmes import selectors, services
 from panhuo.programmes.models import FundedProject, SubsidyScheme, SubsidySchemeVersion
 
@@ -216,7 +217,7 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/projects", response={201: ProjectOut})
 def project_create(request: HttpRequest, data: ProjectIn) -> tuple[int, dict[str, Any]]:
-    p = services.project_create(
+    p = project_services.project_create(
         actor=_user(request),
         code=data.code,
         name=data.name,
@@ -238,7 +239,7 @@ class SelfEvaluationIn(Schema):
 
 @router.post("/projects/{project_id}/self-evaluation", response=ProjectOut)
 def project_self_evaluate(request: HttpRequest, project_id: int, data: SelfEvaluationIn) -> dict[str, Any]:
-    p = services.project_self_evaluate(
+    p = project_services.project_self_evaluate(
         actor=_user(request),
         project_id=project_id,
         actuals=data.actuals,
@@ -254,7 +255,7 @@ class AcceptanceIn(Schema):
 
 @router.post("/projects/{project_id}/acceptance", response=ProjectOut)
 def project_accept(request: HttpRequest, project_id: int, data: AcceptanceIn) -> dict[str, Any]:
-    p = services.project_accept(
+    p = project_services.project_accept(
         actor=_user(request), project_id=project_id, decision=data.decision, reason=data.reason
     )
     return _project_out(p)

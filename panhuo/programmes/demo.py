@@ -13,6 +13,7 @@ from django.utils import timezone
 from engine.programmes import presets
 from panhuo.accounts.models import Organization, User
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind
+from panhuo.programmes import projects as project_services
 from panhuo.programmes import services
 from panhuo.programmes.models import FundedProject, PledgeLoanFigures, SubsidyScheme
 
@@ -79,7 +80,7 @@ def _projects(office: User, year: int) -> int:
     for code, holder, name, category, amount, targets in specs:
         if holder is None or FundedProject.objects.filter(code=code).exists():
             continue
-        services.project_create(
+        project_services.project_create(
             actor=office, code=code, name=name, holder_id=holder.pk, amount_yuan=amount,
             start=date(year, 1, 1), end=date(year, 12, 31), targets=targets, category=category,
             source=CQ_PROJECTS, is_demo=True,
@@ -89,7 +90,7 @@ def _projects(office: User, year: int) -> int:
     p2 = FundedProject.objects.filter(code=f"DEMO-SQ-{year}-02", status="funded").first()
     if p2 is not None and ent_user is not None:
         values = {"次": "6", "wan_yuan": "150", "件": "5"}
-        services.project_self_evaluate(
+        project_services.project_self_evaluate(
             actor=ent_user, project_id=p2.pk,
             actuals={t.pk: values[t.unit] for t in p2.targets.all()},
             self_evaluation="完成受让高校院所专利 6 次、专利产品备案 5 件；质押融资到位 150 万元，未达 200 万元目标，原因是第二笔贷款延至次年放款。",
@@ -105,7 +106,7 @@ def _projects(office: User, year: int) -> int:
             self_evaluation="转让许可专利 23 件，占有效专利 2.40%。（演示）",
             submitted_at=timezone.now(),
         )
-        services.project_accept(
+        project_services.project_accept(
             actor=office, project_id=p3.pk, decision="passed", reason="各项绩效目标均已完成。"
         )
     return n

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from engine.programmes import definition as stored
 from engine.programmes import subsidy as engine
 from panhuo.accounts.models import Role, User
 from panhuo.accounts.visibility import office_prefix
@@ -41,7 +42,7 @@ def current_version(scheme: SubsidyScheme) -> SubsidySchemeVersion:
 
 def version_engine(version: SubsidySchemeVersion) -> engine.Scheme:
     """The stored rules as the engine's scheme (validated again: a stored version is data, not trusted code)."""
-    return engine.scheme_from_dict(version.definition)
+    return stored.scheme_from_dict(version.definition)
 
 
 def projects_visible(user: User) -> QuerySet[FundedProject]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from panhuo.programmes import views
+from panhuo.programmes import project_views, views
 
 app_name = "programmes"
 urlpatterns = [
@@ -9,8 +9,12 @@ urlpatterns = [
     path("schemes/<str:code>/", views.scheme_detail, name="scheme-detail"),
     path("schemes/<str:code>/edit/", views.scheme_edit, name="scheme-edit"),
     path("pledge-figures/", views.pledge_figures, name="pledge-figures"),
-    path("projects/", views.project_list, name="projects"),
-    path("projects/new/", views.project_new, name="project-new"),
-    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
-    path("projects/<int:pk>/evidence/<int:evidence_id>/", views.project_evidence, name="project-evidence"),
+    path("projects/", project_views.project_list, name="projects"),
+    path("projects/new/", project_views.project_new, name="project-new"),
+    path("projects/<int:pk>/", project_views.project_detail, name="project-detail"),
+    path(
+        "projects/<int:pk>/evidence/<int:evidence_id>/",
+        project_views.project_evidence,
+        name="project-evidence",
+    ),
 ]

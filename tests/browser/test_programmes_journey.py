@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from panhuo.programmes import projects as project_services
 from panhuo.programmes import services
 from panhuo.programmes.models import FundedProject, ProjectStatus
 from tests.browser.test_journeys import DESKTOP, PHONE, browser, screens  # noqa: F401 (fixtures)
@@ -27,7 +28,7 @@ def funded(office_user, enterprise, enterprise_user):
     enterprise_user.save(update_fields=["display_name"])
     services.scheme_load_preset(actor=office_user, preset="cq-gxq-transfer-licence")
     services.scheme_load_preset(actor=office_user, preset="jl-pledge-financing")
-    return services.project_create(
+    return project_services.project_create(
         actor=office_user, code="GXQ-2026-01", name="中小企业专利转化能力提升项目", holder_id=enterprise.pk,
         amount_yuan="100,000", start=date(2026, 1, 1), end=date(2026, 12, 31),
         targets=[{"name": "接受高校院所专利转让许可次数", "unit": "次", "target": "5"},
@@ -35,7 +36,12 @@ def funded(office_user, enterprise, enterprise_user):
     )  # fmt: skip
 
 
-def test_office_and_holder_journey(screens: Any, funded: FundedProject, office_user, enterprise_user) -> None:
+def test_office_and_holder_journey(
+    screens: Any,  # noqa: F811 - the imported fixture
+    funded: FundedProject,
+    office_user: Any,
+    enterprise_user: Any,
+) -> None:
     for viewport in (DESKTOP, PHONE):
         office = screens(viewport, office_user.username)
         for path in (

@@ -7,20 +7,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.programmes import presets
-from engine.programmes.subsidy import (
-    Event,
-    History,
-    Party,
+from engine.programmes.definition import (
     SchemeInvalid,
-    allocate,
-    allocate_pool,
-    claims_of,
     format_ppm,
     parse_percent_ppm,
     scheme_from_dict,
     scheme_to_dict,
-    select,
 )
+from engine.programmes.subsidy import Event, History, Party, allocate, allocate_pool, claims_of, select
 
 CQ = scheme_from_dict(presets.CQ_TRANSFER_LICENCE)
 CQ_PLEDGE = scheme_from_dict(presets.CQ_PLEDGE)

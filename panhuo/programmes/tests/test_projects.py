@@ -12,7 +12,7 @@ from django.urls import reverse
 from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.demand.models import EnterpriseProfile
-from panhuo.programmes import services
+from panhuo.programmes import projects as project_services
 from panhuo.programmes.models import FundedProject, ProjectEvidence, ProjectStatus
 
 pytestmark = pytest.mark.django_db
@@ -54,22 +54,24 @@ def fund(w, **kw):
             {"name": "质押融资金额", "unit": "wan_yuan", "target": "200"},
         ],
     }  # fmt: skip
-    return services.project_create(**{**args, **kw})
+    return project_services.project_create(**{**args, **kw})
 
 
 def test_a_project_runs_from_funding_to_acceptance(w, client):
     p = fund(w)
     assert [(t.unit, t.target) for t in p.targets.all()] == [("次", 5), ("wan_yuan", 200_000_000)]
     t1, t2 = p.targets.all()
-    services.project_self_evaluate(
+    project_services.project_self_evaluate(
         actor=w["ent_user"], project_id=p.pk, actuals={t1.pk: "6", t2.pk: "150"}, self_evaluation="完成情况……",
         files=[("合同.pdf", PDF)],
     )  # fmt: skip
     p.refresh_from_db()
     assert p.status == ProjectStatus.SUBMITTED and [t.actual for t in p.targets.all()] == [6, 150_000_000]
     with pytest.raises(ApplicationError, match="须写明理由"):
-        services.project_accept(actor=w["office"], project_id=p.pk, decision="rectify")
-    services.project_accept(actor=w["office"], project_id=p.pk, decision="rectify", reason="质押融资未达目标")
+        project_services.project_accept(actor=w["office"], project_id=p.pk, decision="rectify")
+    project_services.project_accept(
+        actor=w["office"], project_id=p.pk, decision="rectify", reason="质押融资未达目标"
+    )
     client.force_login(w["ent_user"])
     page = client.get(reverse("programmes:project-detail", args=[p.pk])).content.decode()
     assert "限期整改" in page and "质押融资未达目标" in page and "150.00" in page and "未达成" in page
@@ -79,7 +81,7 @@ def test_a_project_runs_from_funding_to_acceptance(w, client):
         {"action": "evaluate", f"actual_{t1.pk}": "6", f"actual_{t2.pk}": "210", "self_evaluation": "已整改"},
     )
     assert r.status_code == 302
-    services.project_accept(actor=w["office"], project_id=p.pk, decision="passed")
+    project_services.project_accept(actor=w["office"], project_id=p.pk, decision="passed")
     p.refresh_from_db()
     assert p.status == ProjectStatus.PASSED and p.targets.get(pk=t2.pk).actual == 210_000_000
     ev = ProjectEvidence.objects.get()
@@ -122,19 +124,19 @@ def test_refusals_another_holder_another_office_an_institution(w, client, make_u
     p = fund(w)
     t1, t2 = p.targets.all()
     with pytest.raises(NotFound):
-        services.project_self_evaluate(
+        project_services.project_self_evaluate(
             actor=w["other_ent_user"], project_id=p.pk, actuals={t1.pk: "1", t2.pk: "1"}, self_evaluation="x"
         )
     with pytest.raises(NotFound):
-        services.project_accept(actor=w["other_office"], project_id=p.pk, decision="passed")
+        project_services.project_accept(actor=w["other_office"], project_id=p.pk, decision="passed")
     with pytest.raises(PermissionRefused):
-        services.project_create(
+        project_services.project_create(
             actor=w["ent_user"], code="X", name="X", holder_id=w["ent"].pk, amount_yuan="1",
             start=date(2026, 1, 1), end=date(2026, 2, 1), targets=[{"name": "a", "unit": "件", "target": "1"}],
         )  # fmt: skip
     # the office funds but does not self-evaluate for the holder
     with pytest.raises(PermissionRefused):
-        services.project_self_evaluate(
+        project_services.project_self_evaluate(
             actor=w["office"], project_id=p.pk, actuals={t1.pk: "1", t2.pk: "1"}, self_evaluation="x"
         )
     client.force_login(w["other_office"])
@@ -154,7 +156,7 @@ def test_evidence_is_checked_by_content_and_everything_missing_is_named(w):
     p = fund(w)
     t1, _t2 = p.targets.all()
     with pytest.raises(ApplicationError) as exc:
-        services.project_self_evaluate(
+        project_services.project_self_evaluate(
             actor=w["ent_user"], project_id=p.pk, actuals={t1.pk: "abc"}, self_evaluation=" ",
             files=[("report.pdf", b"<html>not a pdf</html>")],
         )  # fmt: skip
