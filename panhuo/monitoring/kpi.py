@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.monitoring import kpi as engine_kpi
+from engine.monitoring import units
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix, region_scope_validate
 from panhuo.common.audit import audit_record
@@ -106,6 +107,10 @@ def programme_create(
             )
         if spec["kind"] not in KINDS:
             raise ApplicationError("bad_kind", "指标类型无效", "bad indicator kind", field="kind")
+        if spec["unit"] not in units.UNITS and spec["unit"] != "fen":
+            raise ApplicationError(
+                "bad_unit", f"指标单位无效：{spec['unit']}", "unknown indicator unit", field="unit"
+            )
         if int(spec["target"]) <= 0 or int(spec.get("weight", 10)) < 0:
             raise ApplicationError("bad_target", "目标值须为正数", "target must be positive", field="target")
     scope_prefixes = region_scope_validate(scope, own=prefix) if scope else [prefix]

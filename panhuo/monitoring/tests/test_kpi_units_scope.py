@@ -136,3 +136,28 @@ def test_a_scope_outside_the_region_or_overlapping_is_refused_with_every_reason(
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.scope == ["500107"]
+
+
+def test_a_hand_made_indicator_needs_a_known_unit(cq):
+    spec = {
+        "code": "h1",
+        "name": "响应时长",
+        "metric": "manual",
+        "kind": "level",
+        "target": 24,
+        "unit": "hours",
+    }
+    p = kpi.programme_create(
+        actor=cq["user"],
+        code="H",
+        name="时长",
+        start=date(2026, 1, 1),
+        end=date(2026, 12, 31),
+        indicators=[spec],
+    )
+    assert p.indicators.get().unit == "hours"
+    with pytest.raises(ApplicationError, match="指标单位无效"):
+        kpi.programme_create(
+            actor=cq["user"], code="H2", name="x", start=date(2026, 1, 1), end=date(2026, 12, 31),
+            indicators=[{**spec, "unit": "furlong"}],
+        )  # fmt: skip
