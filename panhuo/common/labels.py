@@ -77,7 +77,7 @@ AUDIT_ENTITIES = {
     "college": "学院", "cooperation": "合作请求", "data": "数据", "deal": "交易", "enterprise": "企业名录",
     "enterprise_profile": "企业信息", "evaluation": "价值评估", "favourite": "收藏", "import": "导入",
     "inventory": "建档", "kpi": "考核指标", "matching": "匹配推送", "need": "技术需求", "open_licence": "开放许可",
-    "organization": "单位", "patent": "专利", "patents": "专利", "product_filing": "专利产品备案",
+    "organization": "单位", "patent": "专利", "patents": "专利", "pledge": "质押融资", "product_filing": "专利产品备案",
     "subscription": "订阅", "subsidy": "资助", "survey": "调查", "system": "系统", "user": "用户",
 }  # fmt: skip
 AUDIT_ACTIONS = {
@@ -102,6 +102,10 @@ AUDIT_ACTIONS = {
     "deal.income_rule": "设置收益分配规则", "deal.instalment": "添加付款计划", "deal.inventors": "设置发明人份额",
     "deal.payment": "登记到账", "deal.filing": "登记备案", "deal.advance": "推进交易", "deal.approve": "复核交易",
     "inventory.autoassign": "自动分配建档", "inventory.converted": "标记已转化", "inventory.open": "开启建档",
+    "pledge.submit": "提交质押融资申请", "pledge.supplement": "补充质押融资材料", "pledge.withdraw": "撤回质押融资申请",
+    "pledge.approve": "批准质押融资", "pledge.reject": "拒绝质押融资", "pledge.more_info": "要求补充质押融资材料",
+    "pledge.register": "登记专利权质押", "pledge.repay": "登记还款解押", "deal.schedule": "生成先使用后付费付款计划",
+    "deal.schedule_confirm": "确认付款计划", "evaluation.fee_dates_refresh": "刷新年费日历",
 }  # fmt: skip
 AUDIT_VERBS = {
     "create": "创建", "update": "修改", "delete": "删除", "close": "关闭", "publish": "发布", "answer": "答复",

@@ -229,7 +229,8 @@ def deal_create(
     is_demo: bool = False,
 ) -> Deal:
     """Record a deal for the actor's institution (or `institution` when the system records it, e.g. an import)."""
-    if actor is not None and source != DealSource.OPEN_LICENCE:
+    # An accepted open licence is recorded by the licensee, a pledge loan by the bank (deals.services.pledge).
+    if actor is not None and source not in (DealSource.OPEN_LICENCE, DealSource.FINANCING):
         institution = require_institution_staff(actor)
     if institution is None:
         raise refuse("deal_institution", "未指定所属单位", "no institution given", "institution")

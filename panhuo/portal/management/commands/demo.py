@@ -17,6 +17,7 @@ DEMO_STEPS = (
     "panhuo.deals.demo:load",
     "panhuo.outcomes.demo:load",
     "panhuo.evaluation.demo:load",  # after deals and demand: scores use their activity
+    "panhuo.financing.demo:load",  # after evaluation: applications attach the platform's value scores
     "panhuo.matching.demo:load",  # after evaluation: the value score is the matching prior
     "panhuo.disclosures.demo:load",  # after matching: the novelty search asks the index
     "panhuo.monitoring.demo:load",
