@@ -38,6 +38,7 @@ from panhuo.monitoring.stats import (
     inventory_drilldown,
     scope_for,
 )
+from panhuo.financing.selectors import pledge_statistics
 from panhuo.outcomes.selectors import outcome_statistics
 from panhuo.upkeep.selectors import fiscal_unused_count
 
@@ -137,6 +138,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
     outcome_stats = outcome_statistics(
         year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
     )
+    pledge_stats = pledge_statistics(
+        year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+    )
     product_stats = (
         None
         if scope.institution_id is not None
@@ -160,6 +164,13 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
             "product_stats": product_stats,
             "outcome_stats": outcome_stats,
+            "pledge_stats": pledge_stats,
+            "pledge_money": {
+                "approved": format_fen(pledge_stats.approved_fen),
+                "registered": format_fen(pledge_stats.registered_fen),
+                "live": format_fen(pledge_stats.live_fen),
+                "by_bank": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_bank[:10]],
+            },
             "licence_modes": modes,
             "licence_mode_rows": [
                 {

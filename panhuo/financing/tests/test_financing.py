@@ -372,3 +372,21 @@ def test_statistics_by_bank_and_region_and_command(
     out = StringIO()
     call_command("pledge_stats", "--region", "50", "--json", stdout=out)
     assert json.loads(out.getvalue())["applications"] == 2
+
+
+def test_patent_panel_and_dashboard_show_the_pledge(
+    enterprise_cq, enterprise_user, bank, banker, make_patent, office_user
+):
+    p = make_patent(enterprise_cq)
+    app = _approve(banker, _submit(enterprise_user, bank, [p]))
+    c = Client()
+    c.force_login(enterprise_user)
+    assert "质押中" in c.get(f"/deals/patent/{p.pk}/panel/").content.decode()
+    o = Client()
+    o.force_login(office_user)
+    assert 'id="pledge-stats"' in o.get("/monitoring/").content.decode()
+    services.application_register(
+        actor=banker, application_id=app.pk, registration_no="Y1", registration_date=timezone.localdate()
+    )
+    services.application_repay(actor=banker, application_id=app.pk, repaid_on=timezone.localdate())
+    assert "质押中" not in c.get(f"/deals/patent/{p.pk}/panel/").content.decode()
