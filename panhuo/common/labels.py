@@ -56,6 +56,24 @@ def region_name(code: str | None) -> str:
     return province + city + own
 
 
+# 企业资质 (EnterpriseProfile.qualifications, a list of these values); demand.models.Qualification takes its
+# labels from here. The policy texts name them as the enterprises to mobilise (Liaoning 四, Dazhou 二, Jilin).
+QUALIFICATION_NAMES: dict[str, str] = {
+    "specialised": "专精特新",
+    "little_giant": "专精特新小巨人",
+    "high_tech": "高新技术企业",
+    "tech_sme": "科技型中小企业",
+    "ip_advantage": "知识产权优势/示范企业",
+    "state_owned": "国有企业",
+    "protection_centre": "知识产权保护中心备案主体",
+}
+
+
+def qualification_label(value: str) -> str:
+    """ "state_owned" -> "国有企业"; an unknown value -> "其他资质" (never the stored value)."""
+    return QUALIFICATION_NAMES.get(value, "其他资质")
+
+
 _PERIOD = re.compile(r"^(\d{4})(?:-B([1-6]))?$")
 
 
