@@ -181,6 +181,15 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
                 }
                 for r in modes.rows
             ],
+            "pay_after_use_schedule_rows": [
+                {
+                    "label": r.label,
+                    "deals": r.deals,
+                    "contract": format_fen(r.contract_fen),
+                    "received": format_fen(r.received_fen),
+                }
+                for r in modes.pay_after_use_schedules
+            ],
             "pay_after_use": {
                 "scheduled": format_fen(modes.pay_after_use_scheduled_fen),
                 "overdue": format_fen(modes.pay_after_use_overdue_fen),

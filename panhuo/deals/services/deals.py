@@ -462,6 +462,10 @@ def instalment_add(
     *, deal_id: int, actor: User, due_date: date, amount_fen: int, note: str = ""
 ) -> PaymentInstalment:
     deal = deal_for_staff(deal_id, actor)
+    if deal.schedule_confirmed_at is not None:
+        raise refuse(
+            "schedule_confirmed", "付款计划已确认，不能再修改", "the schedule is confirmed", "amount"
+        )
     if amount_fen <= 0:
         raise refuse("money_positive", "应付金额须大于 0", "amount must be positive", "amount")
     with transaction.atomic():
