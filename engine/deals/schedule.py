@@ -89,7 +89,7 @@ def schedule_errors(t: ScheduleTerms) -> list[ScheduleError]:
 
 def _periods(t: ScheduleTerms) -> list[tuple[date, date, int, int]]:
     """(from, to, days, full days) of each paying period after the free period, the last one cut at the end."""
-    out = []
+    out: list[tuple[date, date, int, int]] = []
     begin = add_months(t.start, t.free_months)
     while begin < t.end and len(out) < MAX_INSTALMENTS:
         full_end = add_months(begin, t.period_months)

@@ -16,9 +16,9 @@ from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
 from panhuo.deals import selectors
-from panhuo.deals.views import VIEWERS
 from panhuo.deals.services.deals import user_is_staff_of
 from panhuo.deals.services.schedule import schedule_confirm, schedule_generate, schedule_replace
+from panhuo.deals.views import VIEWERS
 
 MODES = ((FIXED, "每期固定金额"), (SPLIT, "合同金额按期均分"), (REVENUE, "按销售额比例提成"))
 BLANK_ROWS = 3
@@ -103,7 +103,7 @@ def deal_schedule(request: HttpRequest, deal_id: int) -> HttpResponse:
                     revenue_yuan=d["revenue"],
                 )
                 preview = _editable(rows)
-                request.session[f"schedule_terms_{deal.pk}"] = terms_form.data.urlencode()
+                request.session[f"schedule_terms_{deal.pk}"] = request.POST.urlencode()
             except ApplicationError as exc:
                 show_errors(terms_form, exc)
                 status = 400

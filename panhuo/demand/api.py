@@ -267,15 +267,20 @@ class EnterpriseOut(Schema):
     qualification_labels: list[str]
 
 
+class EnterpriseQuery(Schema):
+    qualification: list[str] = []  # every one of these 资质 (repeat the parameter)
+    q: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业名录（本辖区；可按资质筛选）")
-def enterprises(
-    request: HttpRequest, qualification: list[str] = Query([]), q: str = "", limit: int = 100, offset: int = 0
-) -> list[dict[str, Any]]:
+def enterprises(request: HttpRequest, query: Query[EnterpriseQuery]) -> list[dict[str, Any]]:
     qs = selectors.enterprises_visible(request.user).order_by("organization__name", "pk")
-    if q.strip():
-        qs = qs.filter(organization__name__icontains=q.strip()[:100])
-    qs = selectors.with_qualifications(qs, qualification)
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    if query.q.strip():
+        qs = qs.filter(organization__name__icontains=query.q.strip()[:100])
+    qs = selectors.with_qualifications(qs, query.qualification)
+    limit, offset = max(1, min(query.limit, 500)), max(0, query.offset)
     return [
         {
             "name": p.organization.name,

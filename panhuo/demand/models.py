@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 
 from engine.deals.money import format_fen
-from panhuo.common.labels import QUALIFICATION_NAMES, qualification_label
 from panhuo.accounts.models import Organization
 from panhuo.common.fields import EncryptedTextField
+from panhuo.common.labels import QUALIFICATION_NAMES, qualification_label
 from panhuo.common.models import TimeStampedModel
 from panhuo.patents.models import Patent
 

@@ -31,6 +31,8 @@ def fee_dates_refresh(*, today: date | None = None) -> int:
     )
     changed: list[ValueScore] = []
     for pk, stored, application_date, paid_until in qs.iterator(chunk_size=_CHUNK):
+        if application_date is None:  # excluded by the filter; keeps the type checker honest
+            continue
         due, _year = next_fee_due(application_date, today, paid_until)
         if due != stored:
             changed.append(ValueScore(pk=pk, fee_due_date=due))

@@ -21,6 +21,11 @@ from panhuo.financing.models import PledgeApplication, ValuationSource
 router = Router()
 
 
+def _u(request: HttpRequest) -> Any:
+    """The session user (the API's default auth already refused anonymous calls)."""
+    return request.user
+
+
 class ApplicationIn(Schema):
     bank_id: int
     patents: list[str]  # 申请号
@@ -145,7 +150,7 @@ def _out(a: PledgeApplication) -> dict[str, Any]:
 
 @router.get("/", response=list[ApplicationOut])
 def list_applications(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> list[Any]:
-    qs = selectors.applications_visible(request.user)  # type: ignore[arg-type]
+    qs = selectors.applications_visible(_u(request))
     if status:
         qs = qs.filter(status=status)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
@@ -154,7 +159,7 @@ def list_applications(request: HttpRequest, status: str = "", limit: int = 100, 
 
 @router.get("/statistics", response=StatisticsOut)
 def statistics(request: HttpRequest, year: int | None = None) -> Any:
-    prefix = office_prefix(request.user)
+    prefix = office_prefix(_u(request))
     if prefix is None:
         raise PermissionRefused("只有知识产权局用户可以查看统计", "IP offices only")
     return selectors.pledge_statistics(year=year or timezone.localdate().year, region_prefix=prefix)
@@ -162,7 +167,7 @@ def statistics(request: HttpRequest, year: int | None = None) -> Any:
 
 @router.get("/{application_id}", response=ApplicationOut)
 def read(request: HttpRequest, application_id: int) -> dict[str, Any]:
-    return _out(selectors.application_get(request.user, application_id))  # type: ignore[arg-type]
+    return _out(selectors.application_get(_u(request), application_id))
 
 
 @router.post("/", response={201: ApplicationOut})
@@ -177,7 +182,7 @@ def submit(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
             )
         report = services.Report(name=payload.report_name or "report.pdf", body=body)
     app = services.application_submit(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=_u(request),
         bank_id=payload.bank_id,
         patent_keys=payload.patents,
         amount_yuan=payload.amount_yuan,
@@ -193,30 +198,28 @@ def submit(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
 
 @router.post("/{application_id}/decision", response=ApplicationOut)
 def decide(request: HttpRequest, application_id: int, payload: DecisionIn) -> dict[str, Any]:
-    app = services.application_decide(actor=request.user, application_id=application_id, **payload.dict())  # type: ignore[arg-type]
+    app = services.application_decide(actor=_u(request), application_id=application_id, **payload.dict())
     return _out(app)
 
 
 @router.post("/{application_id}/registration", response=ApplicationOut)
 def register(request: HttpRequest, application_id: int, payload: RegistrationIn) -> dict[str, Any]:
-    app = services.application_register(actor=request.user, application_id=application_id, **payload.dict())  # type: ignore[arg-type]
+    app = services.application_register(actor=_u(request), application_id=application_id, **payload.dict())
     return _out(app)
 
 
 @router.post("/{application_id}/repayment", response=ApplicationOut)
 def repay(request: HttpRequest, application_id: int, payload: RepaymentIn) -> dict[str, Any]:
-    app = services.application_repay(actor=request.user, application_id=application_id, **payload.dict())  # type: ignore[arg-type]
+    app = services.application_repay(actor=_u(request), application_id=application_id, **payload.dict())
     return _out(app)
 
 
 @router.post("/{application_id}/supplement", response=ApplicationOut)
 def supplement(request: HttpRequest, application_id: int, payload: SupplementIn) -> dict[str, Any]:
-    app = services.application_supplement(
-        actor=request.user, application_id=application_id, text=payload.text
-    )  # type: ignore[arg-type]
+    app = services.application_supplement(actor=_u(request), application_id=application_id, text=payload.text)
     return _out(app)
 
 
 @router.post("/{application_id}/withdraw", response=ApplicationOut)
 def withdraw(request: HttpRequest, application_id: int) -> dict[str, Any]:
-    return _out(services.application_withdraw(actor=request.user, application_id=application_id))  # type: ignore[arg-type]
+    return _out(services.application_withdraw(actor=_u(request), application_id=application_id))

@@ -56,9 +56,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.applications_visible(user)
     if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
-    rows = list(qs[:300])
-    for a in rows:
-        a.money = _money(a)
+    rows = [(a, _money(a)) for a in qs[:300]]
     stats = None
     if user.role == Role.OFFICE_OFFICIAL:
         prefix = office_prefix(user)

@@ -25,6 +25,7 @@ from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.labels import region_name
 from panhuo.common.permissions import roles_required
 from panhuo.disclosures.stats import disclosure_statistics
+from panhuo.financing.selectors import pledge_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
 from panhuo.monitoring.licence_modes import licence_modes
 from panhuo.monitoring.models import CaseStatus, KpiIndicator
@@ -38,7 +39,6 @@ from panhuo.monitoring.stats import (
     inventory_drilldown,
     scope_for,
 )
-from panhuo.financing.selectors import pledge_statistics
 from panhuo.outcomes.selectors import outcome_statistics
 from panhuo.upkeep.selectors import fiscal_unused_count
 
