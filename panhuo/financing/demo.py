@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from panhuo.accounts.models import Organization, User
+from panhuo.common.errors import ApplicationError
 from panhuo.deals.services.pledge import pledge_conflicts
 from panhuo.evaluation.models import Scenario, ValueScore
 from panhuo.financing.models import OPEN_STATES, PledgeApplication, PledgePatent, ValuationSource
@@ -79,60 +80,64 @@ def load(out: Any) -> None:
     banks = [(bank_user.organization, bank_user), (second, second_user)]
     n = 0
     for i, ((target, b, amount, months), (applicant, patent)) in enumerate(zip(PLAN, pool, strict=False)):
-        bank, banker = banks[b]
-        appraisal = i % 2 == 1
-        app = application_submit(
-            actor=applicant,
-            bank_id=bank.pk,
-            patent_keys=[patent.key],
-            amount_yuan=amount,
-            term_months=months,
-            purpose="演示数据：购置生产设备、补充流动资金",
-            valuation_source=ValuationSource.APPRAISAL if appraisal else ValuationSource.PLATFORM,
-            valuation_yuan=str(int(amount) * 2) if appraisal else "",
-            appraiser="示范资产评估有限公司（演示）" if appraisal else "",
-            report=Report("演示评估报告.pdf", DEMO_PDF) if appraisal else None,
-            is_demo=True,
-        )
-        if target == "withdrawn":
-            application_withdraw(actor=applicant, application_id=app.pk)
-        elif target == "more_info":
-            application_decide(
-                actor=banker,
-                application_id=app.pk,
-                decision="more_info",
-                note="请补充近两年财务报表和专利实施证明",
-            )
-        elif target == "rejected":
-            application_decide(
-                actor=banker,
-                application_id=app.pk,
-                decision="reject",
-                note="出质专利剩余有效期较短，评估价值不足以覆盖申请金额",
-            )
-        elif target in ("approved", "registered", "repaid"):
-            start = today - timedelta(days=200 if target == "repaid" else 30)
-            application_decide(
-                actor=banker,
-                application_id=app.pk,
-                decision="approve",
-                amount_yuan=str(int(amount) * 9 // 10),
-                rate_percent="3.85",
+        try:
+            bank, banker = banks[b]
+            appraisal = i % 2 == 1
+            app = application_submit(
+                actor=applicant,
+                bank_id=bank.pk,
+                patent_keys=[patent.key],
+                amount_yuan=amount,
                 term_months=months,
-                premium_yuan="12000",
-                loan_start=start,
-                note="同意，按评估价值 50% 授信",
+                purpose="演示数据：购置生产设备、补充流动资金",
+                valuation_source=ValuationSource.APPRAISAL if appraisal else ValuationSource.PLATFORM,
+                valuation_yuan=str(int(amount) * 2) if appraisal else "",
+                appraiser="示范资产评估有限公司（演示）" if appraisal else "",
+                report=Report("演示评估报告.pdf", DEMO_PDF) if appraisal else None,
+                is_demo=True,
             )
-            if target in ("registered", "repaid"):
-                application_register(
+            if target == "withdrawn":
+                application_withdraw(actor=applicant, application_id=app.pk)
+            elif target == "more_info":
+                application_decide(
                     actor=banker,
                     application_id=app.pk,
-                    registration_no=f"Y{today.year}990000{i:04d}",
-                    registration_date=today,
+                    decision="more_info",
+                    note="请补充近两年财务报表和专利实施证明",
                 )
-            if target == "repaid":
-                application_repay(
-                    actor=banker, application_id=app.pk, repaid_on=today, interest_paid_yuan="27000"
+            elif target == "rejected":
+                application_decide(
+                    actor=banker,
+                    application_id=app.pk,
+                    decision="reject",
+                    note="出质专利剩余有效期较短，评估价值不足以覆盖申请金额",
                 )
+            elif target in ("approved", "registered", "repaid"):
+                start = today - timedelta(days=200 if target == "repaid" else 30)
+                application_decide(
+                    actor=banker,
+                    application_id=app.pk,
+                    decision="approve",
+                    amount_yuan=str(int(amount) * 9 // 10),
+                    rate_percent="3.85",
+                    term_months=months,
+                    premium_yuan="12000",
+                    loan_start=start,
+                    note="同意，按评估价值 50% 授信",
+                )
+                if target in ("registered", "repaid"):
+                    application_register(
+                        actor=banker,
+                        application_id=app.pk,
+                        registration_no=f"Y{today.year}990000{i:04d}",
+                        registration_date=today,
+                    )
+                if target == "repaid":
+                    application_repay(
+                        actor=banker, application_id=app.pk, repaid_on=today, interest_paid_yuan="27000"
+                    )
+        except ApplicationError as exc:  # a patent the demo cannot pledge: say so, go on with the others
+            out.write(f"financing: {patent.key} skipped: {exc.message_zh}")
+            continue
         n += 1
     out.write(f"financing: {n} demo applications (bank accounts demo_bank, demo_bank2)")

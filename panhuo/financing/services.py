@@ -20,7 +20,11 @@ from django.utils import timezone
 
 from engine.deals.money import MoneyError, parse_yuan
 from engine.deals.schedule import add_months
-from engine.identifiers.application_number import NumberError, normalise_application_number
+from engine.identifiers.application_number import (
+    NumberError,
+    normalise_application_number,
+    normalise_publication_number,
+)
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused, raise_field_errors
@@ -105,8 +109,21 @@ def _term(months: int | None, field: str, errors: Errors) -> int:
     return months
 
 
+def _lookup(raw: str) -> Patent | None:
+    """申请号 (any common spelling), else 公开（公告）号 with or without its kind code; NumberError when neither."""
+    try:
+        return Patent.objects.filter(app_no=normalise_application_number(raw)).first()
+    except NumberError as app_error:
+        try:
+            pub_no, kind = normalise_publication_number(raw)
+        except NumberError:
+            raise app_error from None
+        qs = Patent.objects.filter(pub_no=pub_no)
+        return (qs.filter(pub_kind=kind) if kind else qs).order_by("pk").first()
+
+
 def _patents(keys: Sequence[str], errors: Errors) -> list[Patent]:
-    """申请号 (any common spelling) -> patents; each unknown or malformed one is named."""
+    """申请号 or 公开（公告）号 -> patents; each unknown or malformed one is named."""
     found: dict[int, Patent] = {}
     seen: set[str] = set()
     for raw in keys:
@@ -115,11 +132,10 @@ def _patents(keys: Sequence[str], errors: Errors) -> list[Patent]:
             continue
         seen.add(raw)
         try:
-            canonical = normalise_application_number(raw)
+            patent = _lookup(raw)
         except NumberError as exc:
             errors.append(("patents", f"{raw}：{exc.message_zh}", f"{raw}: {exc.message_en}"))
             continue
-        patent = Patent.objects.filter(app_no=canonical).first()
         if patent is None:
             errors.append(("patents", f"{raw}：平台上没有该专利", f"{raw}: no such patent"))
         else:

@@ -390,3 +390,10 @@ def test_patent_panel_and_dashboard_show_the_pledge(
     )
     services.application_repay(actor=banker, application_id=app.pk, repaid_on=timezone.localdate())
     assert "质押中" not in c.get(f"/deals/patent/{p.pk}/panel/").content.decode()
+
+
+def test_patent_named_by_publication_number(enterprise_cq, enterprise_user, bank, make_patent):
+    p = make_patent(enterprise_cq)
+    Patent.objects.filter(pk=p.pk).update(pub_no="CN111504366", pub_kind="B")
+    app = _submit(enterprise_user, bank, [p], patent_keys=["CN111504366B"])
+    assert list(app.patents.all()) == [p]
