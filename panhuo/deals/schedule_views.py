@@ -26,9 +26,11 @@ BLANK_ROWS = 3
 
 class TermsForm(forms.Form):
     start = forms.DateField(
-        label="许可起始日", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="许可起始日", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    end = forms.DateField(label="付费截止日", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="付费截止日", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     free_months = forms.IntegerField(label="免费使用期（月）", required=False, initial=12)
     period_months = forms.TypedChoiceField(
         label="付款周期", coerce=int, choices=[(p, f"{p} 个月") for p in PERIODS], initial=12

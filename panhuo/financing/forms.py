@@ -42,7 +42,7 @@ class DecisionForm(forms.Form):
     rate = forms.CharField(label="年利率（%）", max_length=12, required=False)
     term_months = forms.IntegerField(label="期限（月）", required=False)
     loan_start = forms.DateField(
-        label="贷款起始日", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="贷款起始日", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     premium = forms.CharField(label="保险 / 担保费（元，可不填）", max_length=30, required=False)
     note = forms.CharField(
@@ -56,13 +56,13 @@ class DecisionForm(forms.Form):
 class RegistrationForm(forms.Form):
     registration_no = forms.CharField(label="质押登记号", max_length=64, required=False)
     registration_date = forms.DateField(
-        label="质押登记日", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="质押登记日", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
 class RepaymentForm(forms.Form):
     repaid_on = forms.DateField(
-        label="还款解押日", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="还款解押日", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     interest_paid = forms.CharField(label="实付利息（元，可不填）", max_length=30, required=False)
 
