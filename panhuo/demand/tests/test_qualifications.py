@@ -64,3 +64,23 @@ def test_profile_stores_and_filter_finds_them(enterprise_user, office_user):
     api = c.get("/api/demand/enterprises?qualification=ip_advantage").json()
     assert [e["qualification_labels"] for e in api] == [["国有企业", "知识产权优势/示范企业"]]
     assert c.get("/api/demand/enterprises?qualification=protection_centre").json() == []
+
+
+def test_registration_stores_qualifications(client):
+    from panhuo.demand.services.registration import enterprise_register
+
+    user = enterprise_register(
+        name="丁国有科技有限公司",
+        credit_code="91350100M000100Y43",
+        region_code="500107",
+        size="medium",
+        username="ding_user",
+        email="ding@example.com",
+        password="Kx9#mQ2!vLp7",
+        qualifications=["国有企业", "知识产权保护中心备案主体"],
+        confirm_url="https://panhuo.example/demand/register/confirm/",
+    )
+    assert user is not None
+    assert user.organization.enterprise_profile.qualifications == ["state_owned", "protection_centre"]
+    page = client.get("/demand/register/").content.decode()
+    assert "国有企业" in page and "知识产权优势/示范企业" in page
