@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from engine.deals.money import format_fen
 from engine.deals.schedule import FIXED, PERIODS, REVENUE, SPLIT, Instalment, ScheduleTerms
+from panhuo.accounts.models import User
 from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
@@ -43,7 +43,7 @@ class TermsForm(forms.Form):
     revenue = forms.CharField(label="每期预计销售额（元）", max_length=30, required=False)
 
 
-def _rows_from_post(data: Any) -> list[tuple[date | None, str, str]]:
+def _rows_from_post(data: QueryDict) -> list[tuple[date | None, str, str]]:
     out = []
     for n in range(int(data.get("rows", "0") or 0)):
         raw = (data.get(f"due_{n}") or "").strip()
@@ -73,7 +73,8 @@ def _editable(rows: list[Instalment] | list[tuple[date | None, str, str]]) -> li
 
 @roles_required(*VIEWERS)
 def deal_schedule(request: HttpRequest, deal_id: int) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
+    assert isinstance(user, User)  # roles_required refused anyone else
     deal = selectors.deal_get(user, deal_id)
     staff = user_is_staff_of(user, deal)
     editable = staff and deal.pay_after_use and deal.schedule_confirmed_at is None
@@ -115,8 +116,6 @@ def deal_schedule(request: HttpRequest, deal_id: int) -> HttpResponse:
         posted = _rows_from_post(request.POST)
         saved_terms = request.session.get(f"schedule_terms_{deal.pk}")
         if saved_terms:
-            from django.http import QueryDict
-
             tf = TermsForm(QueryDict(saved_terms))
             if tf.is_valid():
                 d = tf.cleaned_data

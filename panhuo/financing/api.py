@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from engine.deals.money import format_fen
+from panhuo.accounts.models import User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.financing import selectors, services
@@ -21,9 +22,11 @@ from panhuo.financing.models import PledgeApplication, ValuationSource
 router = Router()
 
 
-def _u(request: HttpRequest) -> Any:
+def _u(request: HttpRequest) -> User:
     """The session user (the API's default auth already refused anonymous calls)."""
-    return request.user
+    user = request.user
+    assert isinstance(user, User)  # roles_required / the API's session auth refused anyone else
+    return user
 
 
 class ApplicationIn(Schema):

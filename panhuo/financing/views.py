@@ -7,13 +7,14 @@ from typing import Any
 
 from django import forms as djforms
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from engine.deals.money import format_fen
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
@@ -25,12 +26,14 @@ from panhuo.financing.models import ApplicationStatus, PledgeApplication
 MAX_UPLOAD = services.MAX_REPORT_BYTES
 
 
-def _u(request: HttpRequest) -> Any:
+def _u(request: HttpRequest) -> User:
     """The signed-in user (every view here is behind roles_required)."""
-    return request.user
+    user = request.user
+    assert isinstance(user, User)  # roles_required / the API's session auth refused anyone else
+    return user
 
 
-def _report(upload: Any) -> services.Report | None:
+def _report(upload: UploadedFile | None) -> services.Report | None:
     if upload is None:
         return None
     # Read one byte past the limit: the service refuses an oversized file without holding more of it.

@@ -170,6 +170,7 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
                 "registered": format_fen(pledge_stats.registered_fen),
                 "live": format_fen(pledge_stats.live_fen),
                 "by_bank": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_bank[:10]],
+                "by_region": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_region[:10]],
             },
             "licence_modes": modes,
             "licence_mode_rows": [

@@ -384,7 +384,8 @@ def test_patent_panel_and_dashboard_show_the_pledge(
     assert "质押中" in c.get(f"/deals/patent/{p.pk}/panel/").content.decode()
     o = Client()
     o.force_login(office_user)
-    assert 'id="pledge-stats"' in o.get("/monitoring/").content.decode()
+    dashboard = o.get("/monitoring/").content.decode()
+    assert 'id="pledge-stats"' in dashboard and "重庆市九龙坡区" in dashboard and "丁银行" in dashboard
     services.application_register(
         actor=banker, application_id=app.pk, registration_no="Y1", registration_date=timezone.localdate()
     )
