@@ -398,3 +398,44 @@ def test_patent_named_by_publication_number(enterprise_cq, enterprise_user, bank
     Patent.objects.filter(pk=p.pk).update(pub_no="CN111504366", pub_kind="B")
     app = _submit(enterprise_user, bank, [p], patent_keys=["CN111504366B"])
     assert list(app.patents.all()) == [p]
+
+
+def test_api_submit_decide_and_refusals(
+    enterprise_cq, enterprise_user, bank, banker, other_banker, make_patent
+):
+    import base64
+
+    p = make_patent(enterprise_cq)
+    c = Client()
+    c.force_login(enterprise_user)
+    payload = {
+        "bank_id": bank.pk, "patents": [p.app_no], "amount_yuan": "800000", "term_months": 6,
+        "valuation_source": "appraisal", "valuation_yuan": "2000000", "appraiser": "某评估公司",
+        "report_name": "r.pdf", "report_base64": base64.b64encode(PDF).decode(),
+    }  # fmt: skip
+    bad = c.post("/api/financing/", {**payload, "report_base64": "***"}, content_type="application/json")
+    assert bad.status_code == 400 and PledgeApplication.objects.count() == 0
+    r = c.post("/api/financing/", payload, content_type="application/json")
+    assert r.status_code == 201 and r.json()["status_label"] == "待审批"
+    app_id = r.json()["id"]
+    decision = {"decision": "approve", "amount_yuan": "700000", "rate_percent": "4.1", "term_months": 6,
+                "loan_start": timezone.localdate().isoformat()}  # fmt: skip
+    assert (
+        c.post(f"/api/financing/{app_id}/decision", decision, content_type="application/json").status_code
+        == 403
+    )
+    o = Client()
+    o.force_login(other_banker)
+    assert (
+        o.post(f"/api/financing/{app_id}/decision", decision, content_type="application/json").status_code
+        == 404
+    )
+    assert o.get("/api/financing/").json() == []
+    b = Client()
+    b.force_login(banker)
+    r = b.post(f"/api/financing/{app_id}/decision", decision, content_type="application/json")
+    assert r.status_code == 200 and (r.json()["interest_rate_bp"], r.json()["approved_amount_fen"]) == (
+        410,
+        70_000_000,
+    )
+    assert r.json()["deal_code"].startswith("JY")
