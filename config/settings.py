@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "panhuo.disclosures",
     "panhuo.outcomes",
     "panhuo.financing",
+    "panhuo.programmes",
     "panhuo.monitoring",
     "panhuo.reports",
     "panhuo.navigation",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("disclosures/", include("panhuo.disclosures.urls")),
     path("outcomes/", include("panhuo.outcomes.urls")),
     path("financing/", include("panhuo.financing.urls")),
+    path("programmes/", include("panhuo.programmes.urls")),
     path("monitoring/", include("panhuo.monitoring.urls")),
     path("reports/", include("panhuo.reports.urls")),
     path("navigation/", include("panhuo.navigation.urls")),

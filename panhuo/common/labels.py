@@ -96,7 +96,7 @@ AUDIT_ENTITIES = {
     "enterprise_profile": "企业信息", "evaluation": "价值评估", "favourite": "收藏", "import": "导入",
     "inventory": "建档", "kpi": "考核指标", "matching": "匹配推送", "need": "技术需求", "open_licence": "开放许可",
     "organization": "单位", "patent": "专利", "patents": "专利", "pledge": "质押融资", "product_filing": "专利产品备案",
-    "subscription": "订阅", "subsidy": "资助", "survey": "调查", "system": "系统", "user": "用户",
+    "programme": "资助项目", "subscription": "订阅", "subsidy": "资助", "survey": "调查", "system": "系统", "user": "用户",
 }  # fmt: skip
 AUDIT_ACTIONS = {
     "access.denied": "访问被拒绝", "auth.login": "登录", "auth.logout": "退出登录", "auth.lockout": "账户锁定",
@@ -124,6 +124,10 @@ AUDIT_ACTIONS = {
     "pledge.approve": "批准质押融资", "pledge.reject": "拒绝质押融资", "pledge.more_info": "要求补充质押融资材料",
     "pledge.register": "登记专利权质押", "pledge.repay": "登记还款解押", "deal.schedule": "生成先使用后付费付款计划",
     "deal.schedule_confirm": "确认付款计划", "evaluation.fee_dates_refresh": "刷新年费日历",
+    "subsidy.scheme_create": "创建奖补方案", "subsidy.scheme_revise": "修改奖补方案（生成新版本）",
+    "subsidy.pledge_figures": "填报质押贷款付息与保费", "kpi.programme_scope": "设置考核统计范围",
+    "programme.project_create": "创建事前资助项目", "programme.project_self_evaluate": "提交项目年度自评",
+    "programme.project_accept": "事前资助项目验收",
 }  # fmt: skip
 AUDIT_VERBS = {
     "create": "创建", "update": "修改", "delete": "删除", "close": "关闭", "publish": "发布", "answer": "答复",
@@ -185,6 +189,7 @@ OBJECT_NAMES = {
     "user": "用户", "college": "学院", "weight_set": "权重方案", "index_build": "匹配索引",
     "enterprise_profile": "企业信息", "subscription": "订阅", "favourite": "收藏", "survey_response": "调查",
     "classification_edition": "分类版本", "patent": "专利", "audit_event": "审计日志",
+    "subsidy_scheme": "奖补方案", "funded_project": "事前资助项目", "pledge_loan_figures": "质押贷款付息与保费",
 }  # fmt: skip
 
 # Industry tags of the reference data (reference/industry/gbt4754_2017_special_tags.csv): code -> name.
