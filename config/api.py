@@ -40,6 +40,7 @@ for _app in (
     "deals",
     "disclosures",
     "outcomes",
+    "community",
     "monitoring",
     "reports",
 ):

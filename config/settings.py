@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "panhuo.deals",
     "panhuo.disclosures",
     "panhuo.outcomes",
+    "panhuo.community",
     "panhuo.monitoring",
     "panhuo.reports",
     "panhuo.navigation",

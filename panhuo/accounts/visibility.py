@@ -22,6 +22,7 @@ from panhuo.accounts.models import (
     Organization,
     OrganizationType,
     Role,
+    User,
 )
 from panhuo.common.errors import PermissionRefused
 
@@ -39,8 +40,16 @@ __all__ = [
     "MARKET_ROLES",
     "OFFICE_ROLES",
     "STATS_ROLES",
+    "CASE_AUTHOR_ROLES",
+    "EVENT_ORGANISER_ROLES",
+    "EVENT_REGISTRANT_ROLES",
+    "case_editor",
+    "case_review_prefix",
+    "case_reviewer",
     "college_scope",
     "drilldown_refused",
+    "event_manager",
+    "proposal_side",
     "office_prefix",
     "office_region_missing",
     "region_prefix",
@@ -92,3 +101,56 @@ def require_institution_staff(actor: Any) -> Organization:
 
 def drilldown_refused(user: Any) -> bool:
     return getattr(user, "role", None) in ADMIN_ROLES
+
+
+# --- The people around the deals (panhuo.community, docs/community.md) --------------------------------------------
+# 典型案例 are written by offices and institution staff; events are organised by offices, institution staff and
+# 服务机构; anyone with a business role (not the three admin roles) may register for an event.
+CASE_AUTHOR_ROLES = (Role.OFFICE_OFFICIAL, *INSTITUTION_STAFF)
+EVENT_ORGANISER_ROLES = (Role.OFFICE_OFFICIAL, *INSTITUTION_STAFF, Role.AGENCY_USER)
+EVENT_REGISTRANT_ROLES = (*INSTITUTION_ROLES, *MARKET_ROLES, Role.OFFICE_OFFICIAL)
+
+
+def case_editor(user: User, author_org_id: int) -> bool:
+    """Writes a case of `author_org_id`: an office official or institution staff of that organisation."""
+    return user.role in CASE_AUTHOR_ROLES and user.organization_id == author_org_id
+
+
+def case_review_prefix(user: User) -> str | None:
+    """The region whose submitted cases this office official may review ("" = all); None: not an office."""
+    return office_prefix(user)
+
+
+def case_reviewer(user: User, *, author_org: Organization, author_id: int | None) -> bool:
+    """Reviews (publishes or returns) a case: never its author; an institution admin of the author institution, an
+    official of the author office, or an office whose region covers the author organisation (cities report cases
+    to the province, seed 000 四(四))."""
+    if author_id is not None and user.pk == author_id:
+        return False
+    if author_org.holds_patents and user.role == Role.INSTITUTION_ADMIN:
+        return user.organization_id == author_org.pk
+    if user.role != Role.OFFICE_OFFICIAL:
+        return False
+    if user.organization_id == author_org.pk:
+        return True
+    prefix = office_prefix(user)
+    return prefix is not None and (author_org.region_code or "").startswith(prefix)
+
+
+def event_manager(user: User, organiser_id: int) -> bool:
+    """Edits an event, sees its registrations and marks attendance: organiser staff."""
+    return user.role in EVENT_ORGANISER_ROLES and user.organization_id == organiser_id
+
+
+def proposal_side(user: User, *, agency_id: int, holder_id: int, enterprise_id: int) -> str | None:
+    """Which side of a 撮合建议 the user is on: "agency", "holder" (institution staff), "enterprise", or None."""
+    org = user.organization_id
+    if org is None:
+        return None
+    if user.role == Role.AGENCY_USER and org == agency_id:
+        return "agency"
+    if user.role in INSTITUTION_STAFF and org == holder_id:
+        return "holder"
+    if user.role == Role.ENTERPRISE_USER and org == enterprise_id:
+        return "enterprise"
+    return None

@@ -24,6 +24,7 @@ from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.labels import region_name
 from panhuo.common.permissions import roles_required
+from panhuo.community.selectors import community_statistics
 from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
 from panhuo.monitoring.licence_modes import licence_modes
@@ -160,6 +161,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
             "product_stats": product_stats,
             "outcome_stats": outcome_stats,
+            "community_stats": community_statistics(
+                year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+            ),
             "licence_modes": modes,
             "licence_mode_rows": [
                 {
