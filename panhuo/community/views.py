@@ -7,15 +7,17 @@ from typing import TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from engine.deals.money import format_fen
 from panhuo.accounts import visibility
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.errors import ApplicationError, FieldErrors, NotFound, PermissionRefused
+from panhuo.common.exports import XLSX_TYPE, download
 from panhuo.common.permissions import roles_required
 from panhuo.community import selectors
 from panhuo.community.apps import BROKERING_ROLES, BUSINESS_ROLES, CASE_ROLES
@@ -35,6 +37,11 @@ from panhuo.deals.models import CONTRACT_STATES
 from panhuo.deals.selectors import deal_get, deals_visible
 from panhuo.demand.models import NeedStatus
 from panhuo.demand.selectors import needs_visible
+from panhuo.imports import selectors as import_selectors
+from panhuo.imports.registry import get_handler
+from panhuo.imports.services import import_job_create
+from panhuo.imports.tasks import import_job_task
+from panhuo.imports.template import template_xlsx
 
 T = TypeVar("T")
 FIELD_OF = {"need_ids": "needs"}
@@ -614,3 +621,68 @@ def manager_me(request: HttpRequest) -> HttpResponse:
 
 
 __all__ = ["Event"]
+
+
+# --- attendance-list import (the organiser) ------------------------------------------------------------------------
+
+ATTENDANCE_KIND = "event_attendance"
+
+
+@roles_required(*ORGANISERS)
+@require_http_methods(["GET", "POST"])
+def attendance_import(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    error, status = "", 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None or user.organization is None:
+                raise ApplicationError(
+                    "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
+                )
+            job = import_job_create(
+                organization=user.organization,
+                kind=ATTENDANCE_KIND,
+                uploaded_file=upload,
+                original_name=upload.name,
+                actor=user,
+            )
+        except ApplicationError as exc:
+            error, status = f"{exc.message_zh}（{exc.message_en}）", 400
+        else:
+            job_id = job.pk
+            transaction.on_commit(lambda: import_job_task(job_id))
+            return redirect("community:attendance-import-job", pk=job.pk)
+    jobs = import_selectors.import_jobs_visible(user).filter(kind=ATTENDANCE_KIND)[:30]
+    return render(request, "community/attendance_import.html", {"jobs": jobs, "error": error}, status=status)
+
+
+@roles_required(*ORGANISERS)
+@require_GET
+def attendance_import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    job = import_selectors.import_job_get(user, pk)
+    if job.kind != ATTENDANCE_KIND:
+        raise NotFound()
+    titles = {c.name: c.title_zh for c in get_handler(ATTENDANCE_KIND).columns}
+    rejects = [
+        {
+            "line": r.line,
+            "column": titles.get(r.column, "—"),
+            "value": r.value,
+            "zh": r.message_zh,
+            "en": r.message_en,
+        }
+        for r in import_selectors.import_job_rejects(user, pk)[:200]
+    ]
+    return render(
+        request,
+        "community/attendance_import_job.html",
+        {"job": job, "status": import_selectors.import_job_status(job), "rejects": rejects},
+    )
+
+
+@roles_required(*ORGANISERS)
+@require_GET
+def attendance_template(request: HttpRequest) -> HttpResponse:
+    return download(template_xlsx(ATTENDANCE_KIND), "活动签到名单模板.xlsx", XLSX_TYPE)

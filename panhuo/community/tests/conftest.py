@@ -38,7 +38,11 @@ def other_admin(other_university, make_user):
 @pytest.fixture
 def beijing_office_user(make_org, make_user):
     office = make_org(
-        OrganizationType.IP_OFFICE, code="OFFICE-BJ", name="北京市知识产权局", region_code="110000", office_level="province"
+        OrganizationType.IP_OFFICE,
+        code="OFFICE-BJ",
+        name="北京市知识产权局",
+        region_code="110000",
+        office_level="province",
     )
     return make_user(Role.OFFICE_OFFICIAL, office)
 

@@ -22,14 +22,18 @@ def _input(**kw) -> cases.CaseInput:
 
 
 def test_draft_submit_publish(college_admin, institution_admin, deal, pooled_patent):
-    case = cases.case_create(actor=college_admin, data=_input(contract_yuan="300,000", jobs=12, deal_codes="JY-C-1"))
+    case = cases.case_create(
+        actor=college_admin, data=_input(contract_yuan="300,000", jobs=12, deal_codes="JY-C-1")
+    )
     assert case.state == CaseState.DRAFT and case.contract_fen == 30_000_000 and case.jobs == 12
     assert list(case.deals.all()) == [deal] and list(case.patents.all()) == [pooled_patent]
     cases.case_submit(actor=college_admin, case_id=case.pk)
     case = cases.case_review(actor=institution_admin, case_id=case.pk, publish=True)
     assert case.state == CaseState.PUBLISHED and case.published_at is not None
     assert list(selectors.cases_public()) == [case]
-    actions = list(AuditEvent.objects.filter(object_type="community.CaseStudy").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_type="community.CaseStudy").values_list("action", flat=True)
+    )
     assert actions == ["case.create", "case.submit", "case.publish"]
 
 
@@ -37,7 +41,9 @@ def test_every_error_at_once_and_nothing_saved(college_admin):
     with pytest.raises(ApplicationError) as caught:
         cases.case_create(
             actor=college_admin,
-            data=_input(title="", category="x", contract_yuan="-5", jobs=-1, deal_codes="JY-NOPE", patents="CN999A"),
+            data=_input(
+                title="", category="x", contract_yuan="-5", jobs=-1, deal_codes="JY-NOPE", patents="CN999A"
+            ),
         )
     fields = [e["field"] for e in caught.value.extra["errors"]]
     assert fields == ["title", "contract", "jobs", "category", "deal_codes", "patents"]
@@ -66,13 +72,17 @@ def test_review_refusals(college_admin, institution_admin, other_admin, enterpri
     cases.case_review(actor=institution_admin, case_id=case.pk, publish=False, reason="请补充金额")
     case.refresh_from_db()
     assert (case.state, case.return_reason) == (CaseState.RETURNED, "请补充金额")
-    cases.case_update(actor=college_admin, case_id=case.pk, data=_input(title="改后的案例", contract_yuan="1000"))
+    cases.case_update(
+        actor=college_admin, case_id=case.pk, data=_input(title="改后的案例", contract_yuan="1000")
+    )
     cases.case_submit(actor=college_admin, case_id=case.pk)
     with pytest.raises(ApplicationError):  # submitted: locked
         cases.case_update(actor=college_admin, case_id=case.pk, data=_input())
 
 
-def test_office_reviews_its_region_only(college_admin, office_user, beijing_office_user, other_admin, chongqing):
+def test_office_reviews_its_region_only(
+    college_admin, office_user, beijing_office_user, other_admin, chongqing
+):
     case = cases.case_create(actor=college_admin, data=_input())
     cases.case_submit(actor=college_admin, case_id=case.pk)
     assert list(selectors.cases_to_review(office_user)) == [case]
@@ -96,7 +106,9 @@ def test_public_pages_show_published_only_and_no_internal_fields(
     cases.case_review(actor=institution_admin, case_id=published.pk, publish=True)
     returned = cases.case_create(actor=college_admin, data=_input(title="被退回的案例"))
     cases.case_submit(actor=college_admin, case_id=returned.pk)
-    cases.case_review(actor=institution_admin, case_id=returned.pk, publish=False, reason="内部意见：金额存疑")
+    cases.case_review(
+        actor=institution_admin, case_id=returned.pk, publish=False, reason="内部意见：金额存疑"
+    )
     draft = cases.case_create(actor=college_admin, data=_input(title="草稿案例"))
     anon = Client()
     listing = anon.get("/public/cases/").content.decode()
@@ -116,7 +128,10 @@ def test_public_pages_show_published_only_and_no_internal_fields(
 def test_pages_keep_input_and_show_all_errors(college_admin, institution_admin, chongqing):
     c = Client()
     c.force_login(college_admin)
-    r = c.post("/community/cases/new/", {"title": "", "category": "mode", "summary": "", "jobs": "abc", "contract": "x"})
+    r = c.post(
+        "/community/cases/new/",
+        {"title": "", "category": "mode", "summary": "", "jobs": "abc", "contract": "x"},
+    )
     body = r.content.decode()
     assert r.status_code == 400
     assert "请填写案例名称" in body and "请填写摘要" in body and "合同金额：" in body and "输入整数" in body
