@@ -17,6 +17,7 @@ from panhuo.community.models import CaseStudy, DealOrigin
 from panhuo.community.services import brokers, cases, events
 from panhuo.deals.models import CONTRACT_STATES, Deal
 from panhuo.demand.models import Need, NeedStatus
+from panhuo.demand.selectors import needs_visible
 from panhuo.patents.models import InventoryRecord, InventoryState
 
 
@@ -150,7 +151,8 @@ def _pooled(institution_id: int | None, k: int) -> list[str]:
 
 def _events(office: User, agency: User, enterprise: User, writer: User) -> tuple[Any, Any]:
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    needs = list(Need.objects.filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)).order_by("pk")[:3])
+    open_needs = needs_visible(office).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED))
+    needs = list(open_needs.order_by("pk")[:3])
     past = events.event_create(
         actor=office,
         data=events.EventInput(
