@@ -8,6 +8,9 @@ Every app's selectors and services ask here instead of keeping their own copy (d
 - `require_institution_staff(actor)`: TTO staff of a patent-holding institution (returns the institution).
 - `drilldown_refused(user)`: record-level monitoring lists are business data, which the three separated
   admin roles (三员分立) never read.
+- Community (docs/community.md): `case_editor` / `case_reviewer` (典型案例: never the author; the author
+  institution's admin, the author office or an office covering its region), `event_manager` (organiser staff),
+  `proposal_side` (agency / holder / enterprise of a 撮合建议) and the role groups behind them.
 """
 
 from __future__ import annotations

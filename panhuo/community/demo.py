@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from panhuo.accounts.models import User
@@ -26,6 +27,11 @@ def _user(username: str) -> User | None:
 
 
 def load(out: Any) -> None:
+    with transaction.atomic():  # all or nothing: a half-loaded demo would block the next run (idempotency check)
+        _load(out)
+
+
+def _load(out: Any) -> None:
     if CaseStudy.objects.filter(is_demo=True).exists():
         out.write("community: demo cases and events exist, nothing added")
         return
@@ -146,7 +152,7 @@ def _cases(writer: User, reviewer: User, deals: list[Deal]) -> int:
 
 def _pooled(institution_id: int | None, k: int) -> list[str]:
     records = InventoryRecord.objects.filter(organization_id=institution_id or 0, state=InventoryState.POOLED)
-    return [r.patent.app_no or "" for r in records.select_related("patent").order_by("pk")[:k]]
+    return [r.patent.key for r in records.select_related("patent").order_by("pk")[:k]]
 
 
 def _events(office: User, agency: User, enterprise: User, writer: User) -> tuple[Any, Any]:

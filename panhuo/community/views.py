@@ -76,7 +76,7 @@ def _process(
     """Parse the form; when a field did not parse, still run the service's checks so every error shows at once.
     Returns the input to write, or None (errors are on the form)."""
     valid = form.is_valid()
-    data = build(form.cleaned_data)
+    data = build(getattr(form, "cleaned_data", {}))
     try:
         check(data)
     except ApplicationError as exc:
@@ -139,7 +139,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.organization_id is None or not visibility.case_editor(user, user.organization_id):
         raise PermissionRefused()
-    form = CaseForm(request.POST or None)
+    form = CaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         data = _process(form, _case_input, lambda d: cases.case_validate(user, d))
         if data is not None:
@@ -170,7 +170,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "deal_codes": "\n".join(case.deals.values_list("code", flat=True)),
         "patents": "\n".join(p.app_no or "" for p in case.patents.all()),
     }
-    form = CaseForm(request.POST or None, initial=initial)
+    form = CaseForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         data = _process(form, _case_input, lambda d: cases.case_validate(user, d))
         if data is not None:
@@ -267,7 +267,7 @@ def _event_input(d: dict[str, object]) -> events.EventInput:
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST if request.method == "POST" else None)
     needs = (
         needs_visible(user).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)).order_by("-id")[:100]
     )
@@ -402,7 +402,7 @@ def _proposal_input(d: dict[str, object]) -> brokers.ProposalInput:
 @require_http_methods(["GET", "POST"])
 def proposal_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(request.POST if request.method == "POST" else None)
     needs = needs_visible(user).filter(status__in=brokers.OPEN_NEEDS).order_by("-id")[:200]
     _set_choices(
         form, "need", [("", "请选择")] + [(str(n.pk), f"{n.title}（{n.enterprise.name}）") for n in needs]
@@ -425,7 +425,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     side = visibility.proposal_side(
         user, agency_id=p.agency_id, holder_id=p.holder_id, enterprise_id=p.enterprise_id
     )
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             brokers.proposal_decide(
@@ -471,7 +471,7 @@ def _service_input(d: dict[str, object]) -> brokers.ServiceInput:
 @require_http_methods(["GET", "POST"])
 def service_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = ServiceForm(request.POST or None)
+    form = ServiceForm(request.POST if request.method == "POST" else None)
     proposals = selectors.proposals_visible(user)[:200]
     _set_choices(
         form, "proposal", [("", "—")] + [(str(p.pk), f"{p.patent.title} → {p.need.title}") for p in proposals]
@@ -520,7 +520,7 @@ def origin_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
         if current
         else {}
     )
-    form = OriginForm(request.POST or None, initial=initial)
+    form = OriginForm(request.POST if request.method == "POST" else None, initial=initial)
     _set_choices(form, "event", _event_choices(user))
     agencies = Organization.objects.filter(type=OrganizationType.AGENCY).order_by("name")
     _set_choices(form, "broker", [("", "—")] + [(str(a.pk), a.name) for a in agencies])
@@ -610,7 +610,7 @@ def manager_me(request: HttpRequest) -> HttpResponse:
         if mine
         else {"name": user.name}
     )
-    form = ManagerForm(request.POST or None, initial=initial)
+    form = ManagerForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         data = _process(form, _manager_input, lambda d: brokers.manager_validate(user, d))
         if data is not None:
