@@ -229,6 +229,7 @@ class EventRowOut(Schema):
     starts_at: datetime
     registrations: int
     attended: int
+    walk_ins: int
     matches: int
     deals: int
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.accounts.models import User
-from panhuo.community.models import CaseStudy, DealOrigin
+from panhuo.community.models import CaseStudy, DealOrigin, Event
 from panhuo.community.services import brokers, cases, events
 from panhuo.deals.models import CONTRACT_STATES, Deal
 from panhuo.demand.models import Need, NeedStatus
@@ -27,7 +27,9 @@ def _user(username: str) -> User | None:
 
 
 def load(out: Any) -> None:
-    with transaction.atomic():  # all or nothing: a half-loaded demo would block the next run (idempotency check)
+    with (
+        transaction.atomic()
+    ):  # all or nothing: a half-loaded demo would block the next run (idempotency check)
         _load(out)
 
 
@@ -159,33 +161,34 @@ def _events(office: User, agency: User, enterprise: User, writer: User) -> tuple
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     open_needs = needs_visible(office).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED))
     needs = list(open_needs.order_by("pk")[:3])
+    # Registered while registration was open, then the event is moved into the past (demo only: the services
+    # refuse registering after closing and marking attendance before the start).
+    start = now + timedelta(days=3)
     past = events.event_create(
         actor=office,
         data=events.EventInput(
             kind="matchmaking",
             title="重庆高校存量专利转化供需对接会（智能制造专场）",
             description="高校推介存量专利，企业发布技术需求，服务机构现场撮合。",
-            starts_at=now - timedelta(days=20),
-            ends_at=now - timedelta(days=20) + timedelta(hours=3),
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
             place="重庆市九龙坡区科技会展中心 2 号厅",
             capacity=120,
             per_org_limit=3,
-            registration_closes_at=now - timedelta(days=21),
+            registration_closes_at=start - timedelta(days=1),
             need_ids=[n.pk for n in needs],
             patents="\n".join(_pooled(writer.organization_id, 3)),
         ),
         is_demo=True,
     )
-    for user in (enterprise, agency, writer):
-        events.attendance_row(
-            actor=office,
-            organiser_id=past.organiser_id,
-            event_code=past.code,
-            name="",
-            org_name="",
-            username=user.username,
-            attended=user is not writer,
-        )
+    registered = [
+        events.event_register(actor=u, event_id=past.pk, is_demo=True) for u in (enterprise, agency, writer)
+    ]
+    held = now - timedelta(days=20)
+    Event.objects.filter(pk=past.pk).update(
+        starts_at=held, ends_at=held + timedelta(hours=3), registration_closes_at=held - timedelta(days=1)
+    )
+    events.attendance_mark(actor=office, event_id=past.pk, attended_ids=[r.pk for r in registered[:2]])
     events.attendance_row(
         actor=office,
         organiser_id=past.organiser_id,

@@ -11,7 +11,7 @@ _D = {"type": "date"}
 
 
 def _area(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
+    return forms.Textarea(attrs={"rows": rows, "cols": 30})
 
 
 class CaseForm(forms.Form):

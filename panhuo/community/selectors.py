@@ -89,7 +89,7 @@ def case_public_view(case: CaseStudy) -> dict[str, object]:
         "jobs": case.jobs,
         "published_at": case.published_at,
         "deals": [{"kind": d.get_kind_display(), "title": d.title} for d in case.deals.order_by("pk")],
-        "patents": [{"title": p.title, "number": p.app_no} for p in case.patents.order_by("pk")],
+        "patents": [{"title": p.title, "number": p.key} for p in case.patents.order_by("pk")],
     }
 
 
@@ -228,8 +228,9 @@ class EventRow:
     title: str
     kind: str
     starts_at: datetime
-    registrations: int
-    attended: int
+    registrations: int  # registered in advance (walk-ins not included)
+    attended: int  # walk-ins included
+    walk_ins: int
     matches: int
     deals: int
 
@@ -240,6 +241,7 @@ class CommunityStats:
     events: int
     registrations: int
     attended: int
+    walk_ins: int
     follow_up_matches: int
     follow_up_deals: int
     cases_published: int
@@ -271,11 +273,22 @@ def event_rows(*, year: int, region_prefix: str = "", organiser_id: int | None =
     qs = qs.annotate(
         n_reg=Count("registrations", filter=Q(registrations__walk_in=False), distinct=True),
         n_att=Count("registrations", filter=Q(registrations__attended=True), distinct=True),
+        n_walk=Count("registrations", filter=Q(registrations__walk_in=True), distinct=True),
         n_match=Count("proposals", distinct=True),
         n_deal=Count("deal_origins", distinct=True),
     ).order_by("starts_at", "pk")
     return [
-        EventRow(e.code, e.title, e.get_kind_display(), e.starts_at, e.n_reg, e.n_att, e.n_match, e.n_deal)
+        EventRow(
+            e.code,
+            e.title,
+            e.get_kind_display(),
+            e.starts_at,
+            e.n_reg,
+            e.n_att,
+            e.n_walk,
+            e.n_match,
+            e.n_deal,
+        )
         for e in qs
     ]
 
@@ -304,6 +317,7 @@ def community_statistics(
         events=len(rows),
         registrations=sum(r.registrations for r in rows),
         attended=sum(r.attended for r in rows),
+        walk_ins=sum(r.walk_ins for r in rows),
         follow_up_matches=sum(r.matches for r in rows),
         follow_up_deals=sum(r.deals for r in rows),
         cases_published=cases.filter(

@@ -168,7 +168,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "revenue": format_fen(case.revenue_fen) if case.revenue_fen else "",
         "jobs": case.jobs or None,
         "deal_codes": "\n".join(case.deals.values_list("code", flat=True)),
-        "patents": "\n".join(p.app_no or "" for p in case.patents.all()),
+        "patents": "\n".join(p.key for p in case.patents.all()),
     }
     form = CaseForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
@@ -353,6 +353,7 @@ def event_stats(request: HttpRequest) -> HttpResponse:
     totals = {
         "registrations": sum(r.registrations for r in rows),
         "attended": sum(r.attended for r in rows),
+        "walk_ins": sum(r.walk_ins for r in rows),
         "matches": sum(r.matches for r in rows),
         "deals": sum(r.deals for r in rows),
     }

@@ -31,13 +31,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
         self.stdout.write(
-            f"{year} 年：活动 {s.events} 场，报名 {s.registrations} 人，签到 {s.attended} 人，"
+            f"{year} 年：活动 {s.events} 场，报名 {s.registrations} 人，签到 {s.attended} 人（含现场签到 {s.walk_ins} 人），"
             f"后续撮合 {s.follow_up_matches} 项，促成交易 {s.follow_up_deals} 笔；"
             f"发布案例 {s.cases_published} 篇，待审核 {s.cases_pending} 篇；"
             f"撮合建议 {s.proposals} 项（双方接受 {s.proposals_accepted}），经服务机构撮合签约 {s.brokered_deals} 笔"
         )
         for r in s.rows:
             self.stdout.write(
-                f"  {r.code} {r.title}（{r.kind}）报名 {r.registrations} 签到 {r.attended} "
+                f"  {r.code} {r.title}（{r.kind}）报名 {r.registrations} 签到 {r.attended}（现场 {r.walk_ins}） "
                 f"撮合 {r.matches} 交易 {r.deals}"
             )
