@@ -44,6 +44,7 @@ for _app in (
     "outcomes",
     "financing",
     "programmes",
+    "community",
     "monitoring",
     "reports",
 ):

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "panhuo.outcomes",
     "panhuo.financing",
     "panhuo.programmes",
+    "panhuo.community",
     "panhuo.monitoring",
     "panhuo.reports",
     "panhuo.navigation",

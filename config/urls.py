@@ -19,6 +19,7 @@ urlpatterns = [
     path("outcomes/", include("panhuo.outcomes.urls")),
     path("financing/", include("panhuo.financing.urls")),
     path("programmes/", include("panhuo.programmes.urls")),
+    path("community/", include("panhuo.community.urls")),
     path("monitoring/", include("panhuo.monitoring.urls")),
     path("reports/", include("panhuo.reports.urls")),
     path("navigation/", include("panhuo.navigation.urls")),

@@ -23,6 +23,7 @@ from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.labels import region_name
 from panhuo.common.permissions import roles_required
+from panhuo.community.selectors import community_statistics
 from panhuo.disclosures.stats import disclosure_statistics
 from panhuo.financing.selectors import pledge_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
@@ -172,6 +173,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
                 "by_bank": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_bank[:10]],
                 "by_region": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_region[:10]],
             },
+            "community_stats": community_statistics(
+                year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+            ),
             "licence_modes": modes,
             "licence_mode_rows": [
                 {
