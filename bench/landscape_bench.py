@@ -98,9 +98,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--naive-repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    parser.add_argument(
+        "--db",
+        default="",
+        help="SQLite file to use and keep: loaded when empty, reused (load skipped) when it holds patents",
+    )
+    parser.add_argument("--load-only", action="store_true", help="stop after loading (with --db)")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="navbench-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    if args.db:
+        tmp = Path(args.db).resolve().parent
+        tmp.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="navbench-"))
+    db_file = Path(args.db).resolve() if args.db else tmp / "bench.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
     os.environ["PANHUO_DATA_DIR"] = str(tmp / "data")
     os.environ["PANHUO_INDEX_DIR"] = str(tmp / "index")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -131,46 +143,69 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         call_command("load_reference", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         result["setup_s"] = round(time.perf_counter() - t, 1)
-        t = time.perf_counter()
-        csv_path = tmp / "synth.csv"
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "synth", "--n", str(args.n), "--out", str(csv_path)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        parts = split_csv(csv_path, INSTITUTIONS)
-        for i, part in enumerate(parts):
-            code = f"BENCH-UNI-{i:02d}"
-            organization_create(
-                code=code,
-                name=f"基准大学{i:02d}（合成）",
-                type=OrganizationType.UNIVERSITY,
-                region_code=f"{PROVINCES[i % len(PROVINCES)]}0100",
+        reused = Patent.objects.exists()
+        result["reused_db"] = reused
+        if not reused:
+            t = time.perf_counter()
+            csv_path = tmp / "synth.csv"
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "manage.py"),
+                    "synth",
+                    "--n",
+                    str(args.n),
+                    "--out",
+                    str(csv_path),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
-            call_command(
-                "import", str(part), "--institution", code, "--no-progress", stdout=open(os.devnull, "w")
-            )  # noqa: SIM115
-        from django.db import connection
+            parts = split_csv(csv_path, INSTITUTIONS)
+            for i, part in enumerate(parts):
+                code = f"BENCH-UNI-{i:02d}"
+                organization_create(
+                    code=code,
+                    name=f"基准大学{i:02d}（合成）",
+                    type=OrganizationType.UNIVERSITY,
+                    region_code=f"{PROVINCES[i % len(PROVINCES)]}0100",
+                )
+                call_command(
+                    "import", str(part), "--institution", code, "--no-progress", stdout=open(os.devnull, "w")
+                )  # noqa: SIM115
+            from django.db import connection
 
-        with connection.cursor() as cur:
-            cur.execute("UPDATE patents_inventoryrecord SET state = 'pooled' WHERE id % 2 = 0")
-        result["load_s"] = round(time.perf_counter() - t, 1)
-        from panhuo.navigation.postings import postings_sync
+            with connection.cursor() as cur:
+                cur.execute("UPDATE patents_inventoryrecord SET state = 'pooled' WHERE id % 2 = 0")
+            result["load_s"] = round(time.perf_counter() - t, 1)
+            from panhuo.navigation.postings import postings_sync
 
-        t = time.perf_counter()
-        postings_sync(full=True)  # what the worker's periodic task keeps current
-        result["postings_build_s"] = round(time.perf_counter() - t, 1)
+            t = time.perf_counter()
+            postings_sync(full=True)  # what the worker's periodic task keeps current
+            result["postings_build_s"] = round(time.perf_counter() - t, 1)
+        else:
+            from panhuo.navigation.postings import postings_sync
+
+            postings_sync()
+        if args.load_only:
+            print(json.dumps(result, ensure_ascii=False))
+            return
         result["patents"] = Patent.objects.count()
         result["pooled"] = InventoryRecord.objects.filter(state="pooled").count()
-        ent = organization_create(
+        from panhuo.accounts.models import Organization, User
+
+        ent = Organization.objects.filter(code="BENCH-ENT").first() or organization_create(
             code="BENCH-ENT", name="基准企业（合成）", type=OrganizationType.ENTERPRISE, region_code="500107"
         )
-        user, _ = user_create(
-            role=Role.ENTERPRISE_USER,
-            organization=ent,
-            username="bench_ent",
-            password="Kx9#mQ2!vLp7",
-            must_change_password=False,
+        user = (
+            User.objects.filter(username="bench_ent").first()
+            or user_create(
+                role=Role.ENTERPRISE_USER,
+                organization=ent,
+                username="bench_ent",
+                password="Kx9#mQ2!vLp7",
+                must_change_password=False,
+            )[0]
         )
         # IPC subclasses (else classes, sections) of the published patents' main codes whose sum comes closest
         # to the target scope size, at most 20 codes (a scope's limit)

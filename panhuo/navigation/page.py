@@ -15,7 +15,7 @@ from panhuo.navigation.selectors import (
     known_holder_types,
     label_figures,
     region_comparison,
-    scope_rows,
+    scope_rows_status,
 )
 
 
@@ -68,8 +68,10 @@ def landscape(
 ) -> dict[str, Any]:
     """Every figure of one scope: trend, holders, teams, composition, conversion, demand, region, clusters."""
     known = known_holder_types()
-    rows = scope_rows(definition, visibility.records, known_types=known)
+    found = scope_rows_status(definition, visibility.records, known_types=known)
+    rows = found.rows
     figures = label_figures(analyse(rows, known_holder_types=known))
+    figures["pending_facts"] = found.pending
     ids = [r.patent_id for r in rows]
     subclasses = subclass_counts([r.ipc_groups for r in rows])
     figures["conversion"] = conversion_picture(ids)
