@@ -42,6 +42,7 @@ for _app in (
     "outcomes",
     "monitoring",
     "reports",
+    "navigation",
 ):
     _module = import_module(f"panhuo.{_app}.api")
     api.add_router(f"/{_app}/", _module.router, tags=[_app])

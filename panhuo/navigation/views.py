@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engine.landscape.holders import HOLDER_TYPE_LABELS
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.permissions import roles_required
@@ -19,7 +20,7 @@ from panhuo.navigation import services
 from panhuo.navigation.apps import NavigationConfig
 from panhuo.navigation.charts import decorate, landscape_charts
 from panhuo.navigation.conversion import conversion_facet_ids
-from panhuo.navigation.page import landscape, stored_clusters
+from panhuo.navigation.page import compare_sides, landscape, stored_clusters
 from panhuo.navigation.report import findings_text, report_pdf, report_xlsx
 from panhuo.navigation.scope import ScopeDefinition, ScopeInvalid, parse_scope
 from panhuo.navigation.selectors import (
@@ -106,7 +107,7 @@ def scope_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = _form_data(request.POST)
         try:
-            definition = parse_scope(request.POST)
+            definition = parse_scope(request.POST, check_codes=True)
             scope = services.scope_save(
                 actor=request.user, name=data["name"], definition=definition, shared=data["shared"]
             )
@@ -179,7 +180,7 @@ def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
 def analyse_page(request: HttpRequest) -> HttpResponse:
     """An unsaved scope from the query string (the same fields as the form)."""
     try:
-        definition = parse_scope(request.GET)
+        definition = parse_scope(request.GET, check_codes=True)
         if definition.is_empty:
             raise ScopeInvalid({"ipc": "请至少设置一项范围条件 (set at least one condition)"})
     except ScopeInvalid as e:
@@ -254,7 +255,7 @@ def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.scope_save(
             actor=request.user,
             name=data["name"],
-            definition=parse_scope(request.POST),
+            definition=parse_scope(request.POST, check_codes=True),
             shared=data["shared"],
             scope_id=pk,
         )
@@ -313,8 +314,8 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @roles_required(*ROLES)
 def compare_page(request: HttpRequest) -> HttpResponse:
     """Two saved scopes side by side (a, b), or one scope in two regions (a with ra, rb)."""
-    visibility = landscape_visibility(request.user)
-    scopes = scopes_of(request.user)
+    user = acting_user(request)
+    scopes = scopes_of(user)
     sides: list[dict[str, Any]] = []
     error = ""
     try:
@@ -325,15 +326,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     ra, rb = request.GET.get("ra", "").strip()[:6], request.GET.get("rb", "").strip()[:6]
     if a:
         try:
-            left = scope_get(request.user, a)
-            right = scope_get(request.user, b) if b else left
-            for scope, region in ((left, ra), (right, rb)):
-                data = dict(scope.definition)
-                if region:
-                    data["region"] = region
-                definition = parse_scope(data)
-                figures = landscape(definition, visibility, with_region=False)
-                sides.append({"scope": scope, "region": definition.region, "f": figures})
+            sides = compare_sides(user, a, b, ra, rb)
         except ScopeInvalid as e:
             error = "；".join(e.errors.values())
     return render(

@@ -51,7 +51,8 @@ class Command(BaseCommand):
                     "year_to": o["year_to"],
                     "patent_types": o["type"],
                     "legal_statuses": o["status"],
-                }
+                },
+                check_codes=True,
             )
         except ScopeInvalid as e:
             raise CommandError("; ".join(e.errors.values()))
