@@ -17,6 +17,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -184,9 +185,19 @@ def main() -> None:
             postings_sync(full=True)  # what the worker's periodic task keeps current
             result["postings_build_s"] = round(time.perf_counter() - t, 1)
         else:
+            from panhuo.navigation.models import LandscapeFact
             from panhuo.navigation.postings import postings_sync
 
-            postings_sync()
+            # a database loaded before the landscape facts existed: build them (and the postings) as the worker
+            # does, timed; otherwise catch up with changes
+            t, c = time.perf_counter(), time.process_time()
+            full = not LandscapeFact.objects.exists()
+            postings_sync(full=full)
+            if full:
+                result["postings_and_facts_build"] = {
+                    "seconds": round(time.perf_counter() - t, 1),
+                    "cpu_seconds": round(time.process_time() - c, 1),
+                }
         if args.load_only:
             print(json.dumps(result, ensure_ascii=False))
             return
@@ -251,6 +262,9 @@ def main() -> None:
             landscape_figures(definition, visibility)
             figs.append(time.perf_counter() - t)
             figs_cpu.append(time.process_time() - c)
+        result["peak_rss_mb_before_naive"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        )
         naive, naive_cpu = [], []
         for _ in range(args.naive_repeat):
             t, c = time.perf_counter(), time.process_time()
@@ -259,6 +273,11 @@ def main() -> None:
             naive_cpu.append(time.process_time() - c)
         assert baseline["patents"] == figures["patents"], (baseline["patents"], figures["patents"])
         assert baseline["by_year"] == figures["by_year"]
+        assert [(h["name"], h["patents"]) for h in baseline["holders"]] == [
+            (h["name"], h["patents"]) for h in figures["holders"]
+        ]
+        assert baseline["ipc"] == [{"code": r["code"], "patents": r["patents"]} for r in figures["ipc"]]
+        assert baseline["teams"] == figures["teams"]
         result["page_s"] = {"p50": round(statistics.median(page), 3), "p95": p95(page), "n": len(page)}
         result["figures_only_s"] = {"p50": round(statistics.median(figs), 3), "p95": p95(figs)}
         result["naive_scan_s"] = {
@@ -296,6 +315,7 @@ def main() -> None:
             "bytes": len(r.content),
         }
         result["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

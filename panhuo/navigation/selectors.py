@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
 from engine.landscape.analysis import main_group
 from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type
-from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.classification.models import Industry, IpcNode
 from panhuo.common.errors import NotFound, PermissionRefused
@@ -56,7 +56,7 @@ class Visibility:
     label: str
 
 
-def landscape_visibility(user: Any) -> Visibility:
+def landscape_visibility(user: User) -> Visibility:
     """Who sees what in 专利导航, built on accounts.visibility (office regions) and inventory_visible.
 
     - institution people: their own records in any state (as the patents list decides by role) and every
@@ -67,14 +67,15 @@ def landscape_visibility(user: Any) -> Visibility:
     """
     if not getattr(user, "is_authenticated", False):
         raise PermissionRefused("请先登录", "Sign in first")
-    if user.role == Role.OFFICE_OFFICIAL and getattr(user, "organization", None) is not None:
+    office = user.organization if user.role == Role.OFFICE_OFFICIAL else None
+    if office is not None:
         # accounts.visibility decides an office's region: "" only for the national office, None (an office
         # stored without a region) = its own region is empty, so it sees the published records alone.
         prefix = office_prefix(user)
         region = Q(organization__region_code__startswith=prefix) if prefix is not None else Q(pk__in=[])
         records = InventoryRecord.objects.filter(Q(state=InventoryState.POOLED) | region)
         return Visibility(
-            records, InventoryRecord.objects.all(), f"{user.organization.name}（本辖区及全国已公开）"
+            records, InventoryRecord.objects.all(), f"{office.name}（本辖区及全国已公开）"
         )
     records = inventory_visible(user)
     if user.role in OWNER_ROLES:
@@ -93,16 +94,17 @@ def system_visibility() -> Visibility:
 # ---------------------------------------------------------------- scopes
 
 
-def scopes_of(user: Any) -> QuerySet[LandscapeScope]:
+def scopes_of(user: User) -> QuerySet[LandscapeScope]:
     """Scopes of the user's organization that are shared, plus the user's own unshared ones."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "organization_id", None):
+    org_id = user.organization_id if user.is_authenticated else None
+    if org_id is None:
         return LandscapeScope.objects.none()
-    return LandscapeScope.objects.filter(organization_id=user.organization_id).filter(
+    return LandscapeScope.objects.filter(organization_id=org_id).filter(
         Q(shared=True) | Q(created_by_id=user.pk)
     )
 
 
-def scope_get(user: Any, pk: int) -> LandscapeScope:
+def scope_get(user: User, pk: int) -> LandscapeScope:
     scope = scopes_of(user).filter(pk=pk).first() if isinstance(pk, int) and 0 < pk < 2**63 else None
     if scope is None:
         raise NotFound()

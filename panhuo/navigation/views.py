@@ -109,7 +109,7 @@ def scope_list(request: HttpRequest) -> HttpResponse:
         try:
             definition = parse_scope(request.POST, check_codes=True)
             scope = services.scope_save(
-                actor=request.user, name=data["name"], definition=definition, shared=data["shared"]
+                actor=acting_user(request), name=data["name"], definition=definition, shared=data["shared"]
             )
             messages.success(request, f"已保存分析范围：{scope.name}")
             return redirect("navigation:scope", pk=scope.pk)
@@ -117,7 +117,7 @@ def scope_list(request: HttpRequest) -> HttpResponse:
             errors = e.errors
             if "name" not in errors and not data["name"].strip():
                 errors["name"] = "请填写名称 (name is required)"
-    scopes = _with_lines(scopes_of(request.user).select_related("created_by"))
+    scopes = _with_lines(scopes_of(acting_user(request)).select_related("created_by"))
     status = 400 if errors else 200
     return render(
         request, "navigation/scopes.html", {"scopes": scopes, **_form_context(data, errors)}, status=status
@@ -144,7 +144,7 @@ def _render_landscape(
     extra: str = "",
     form: tuple[dict[str, Any], dict[str, str]] | None = None,
 ) -> HttpResponse:
-    visibility = landscape_visibility(request.user)
+    visibility = landscape_visibility(acting_user(request))
     run = latest_clusters(scope) if scope is not None else None
     figures = landscape(definition, visibility)
     figures["clusters"] = stored_clusters(run, figures["visible_ids"])
@@ -172,7 +172,7 @@ def _render_landscape(
 
 @roles_required(*ROLES)
 def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     return _render_landscape(request, parse_scope(scope.definition), scope=scope)
 
 
@@ -184,7 +184,7 @@ def analyse_page(request: HttpRequest) -> HttpResponse:
         if definition.is_empty:
             raise ScopeInvalid({"ipc": "请至少设置一项范围条件 (set at least one condition)"})
     except ScopeInvalid as e:
-        scopes = _with_lines(scopes_of(request.user).select_related("created_by"))
+        scopes = _with_lines(scopes_of(acting_user(request)).select_related("created_by"))
         data = _form_data(request.GET)
         return render(
             request, "navigation/scopes.html", {"scopes": scopes, **_form_context(data, e.errors)}, status=400
@@ -194,7 +194,7 @@ def analyse_page(request: HttpRequest) -> HttpResponse:
 
 
 def _patents(request: HttpRequest, definition: ScopeDefinition, scope: Any, back: str) -> HttpResponse:
-    visibility = landscape_visibility(request.user)
+    visibility = landscape_visibility(acting_user(request))
     facet = request.GET.get("facet", "all")[:20]
     value = request.GET.get("value", "")[:200]
     if facet == "cluster":
@@ -235,7 +235,7 @@ def _patents(request: HttpRequest, definition: ScopeDefinition, scope: Any, back
 
 @roles_required(*ROLES)
 def scope_patents(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     return _patents(request, parse_scope(scope.definition), scope, reverse("navigation:scope", args=[pk]))
 
 
@@ -249,11 +249,11 @@ def analyse_patents(request: HttpRequest) -> HttpResponse:
 @roles_required(*ROLES)
 @require_POST
 def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     data = _form_data(request.POST)
     try:
         services.scope_save(
-            actor=request.user,
+            actor=acting_user(request),
             name=data["name"],
             definition=parse_scope(request.POST, check_codes=True),
             shared=data["shared"],
@@ -268,7 +268,7 @@ def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ROLES)
 @require_POST
 def scope_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.scope_delete(actor=request.user, scope_id=pk)
+    services.scope_delete(actor=acting_user(request), scope_id=pk)
     messages.success(request, "分析范围已删除")
     return redirect("navigation:scopes")
 
@@ -277,7 +277,7 @@ def scope_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def findings_save(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.findings_save(actor=request.user, scope_id=pk, text=request.POST.get("findings", ""))
+        services.findings_save(actor=acting_user(request), scope_id=pk, text=request.POST.get("findings", ""))
         messages.success(request, "结论与建议已保存")
     except ApplicationError as e:
         if e.code == "not_found":
@@ -289,18 +289,18 @@ def findings_save(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ROLES)
 @require_POST
 def clusters_request(request: HttpRequest, pk: int) -> HttpResponse:
-    services.clusters_request(actor=request.user, scope_id=pk)
+    services.clusters_request(actor=acting_user(request), scope_id=pk)
     messages.success(request, "技术聚类已提交后台计算，完成后刷新本页即可看到")
     return redirect(f"{reverse('navigation:scope', args=[pk])}#clusters")
 
 
 @roles_required(*ROLES)
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     refused = export_guard(request, f"landscape:{pk}:{fmt}")
     if refused is not None:
         return refused
-    visibility = landscape_visibility(request.user)
+    visibility = landscape_visibility(acting_user(request))
     figures = landscape(parse_scope(scope.definition), visibility)
     figures["clusters"] = stored_clusters(latest_clusters(scope), figures["visible_ids"])
     name = f"专利导航报告-{scope.name}"
