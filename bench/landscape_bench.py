@@ -188,16 +188,19 @@ def main() -> None:
             from panhuo.navigation.models import LandscapeFact
             from panhuo.navigation.postings import postings_sync
 
-            # a database loaded before the landscape facts existed: build them (and the postings) as the worker
-            # does, timed; otherwise catch up with changes
-            t, c = time.perf_counter(), time.process_time()
-            full = not LandscapeFact.objects.exists()
-            postings_sync(full=full)
-            if full:
-                result["postings_and_facts_build"] = {
+            # a database loaded before the landscape facts existed: build them as the reconcile command does
+            # (every patent's fact missing), timed; then catch up with changes as the worker does
+            if not LandscapeFact.objects.exists():
+                from panhuo.navigation.facts import facts_reconcile
+
+                t, c = time.perf_counter(), time.process_time()
+                built = facts_reconcile()
+                result["facts_build"] = {
                     "seconds": round(time.perf_counter() - t, 1),
                     "cpu_seconds": round(time.process_time() - c, 1),
+                    "built": built["missing"],
                 }
+            postings_sync()
         if args.load_only:
             print(json.dumps(result, ensure_ascii=False))
             return

@@ -1,13 +1,13 @@
 """Per-patent 专利导航 rows (`LandscapeFact`), built by the worker, read by every figure.
 
 Each patent's row holds what the figures need in the form they need it — application and grant year, type,
-legal status, its IPC codes, the normalised holders (专利权人, else 申请人, else the holding institutions on the
-platform), the normalised inventors and its GB/T 4754 大类 — so a page decodes one JSON text for the whole scope
+legal status, its IPC codes, the normalised holders (专利权人, else 申请人; neither: none, the reader names the
+holding institutions of the records the viewer sees), the normalised inventors and its GB/T 4754 大类 — so a page decodes one JSON text for the whole scope
 instead of normalising names and decoding four JSON fields per patent on every request.
 
 Kept current by `postings.postings_sync` (every 5 minutes, patents changed since the watermark, the IPC postings
 with them), at once after a patent is saved (`tasks.facts_refresh`), and checked in full by
-`panhuo landscape_sync --reconcile` (industries and holding institutions change without touching the patent).
+`panhuo landscape_sync --reconcile` (industries change without touching the patent).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.db import transaction
 from engine.landscape.analysis import normalise_person
 from engine.landscape.holders import holders_of
 from panhuo.navigation.models import LandscapeFact
-from panhuo.patents.models import InventoryRecord, Patent, PatentIndustry
+from panhuo.patents.models import Patent, PatentIndustry
 
 # the row's fields, in order (the patent id first, so the database can join rows into one array)
 ROW_FIELDS = (
@@ -57,18 +57,11 @@ def fact_rows(batch: Sequence[tuple[Any, ...]]) -> list[LandscapeFact]:
         patent_id__in=ids, scheme=PatentIndustry.Scheme.GBT4754, level=2
     ).values_list("patent_id", "code"):
         industries.setdefault(pid, []).append(code)
-    bare = [b[0] for b in batch if not b[7] and not b[8]]
-    keepers: dict[int, list[str]] = {}
-    if bare:
-        for pid, name in InventoryRecord.objects.filter(patent_id__in=bare).values_list(
-            "patent_id", "organization__name"
-        ):
-            keepers.setdefault(pid, []).append(name)
     out = []
     for pid, updated, app, grant, ptype, status, codes, patentees, applicants, inventors in batch:
-        holders = holders_of(patentees or [], applicants or []) or holders_of(
-            sorted(keepers.get(pid, [])), []
-        )
+        # no 专利权人 and no 申请人: empty here; the reader names the holding institutions of the records the viewer
+        # sees (an unpublished record's institution is never shown through a fact)
+        holders = holders_of(patentees or [], applicants or [])
         people = [p for p in dict.fromkeys(normalise_person(i) for i in (inventors or ())) if p]
         row = [
             pid,

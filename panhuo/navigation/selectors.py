@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
 from engine.landscape.analysis import main_group
-from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type
+from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type, holders_of
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.classification.models import Industry, IpcNode
@@ -74,9 +74,7 @@ def landscape_visibility(user: User) -> Visibility:
         prefix = office_prefix(user)
         region = Q(organization__region_code__startswith=prefix) if prefix is not None else Q(pk__in=[])
         records = InventoryRecord.objects.filter(Q(state=InventoryState.POOLED) | region)
-        return Visibility(
-            records, InventoryRecord.objects.all(), f"{office.name}（本辖区及全国已公开）"
-        )
+        return Visibility(records, InventoryRecord.objects.all(), f"{office.name}（本辖区及全国已公开）")
     records = inventory_visible(user)
     if user.role in OWNER_ROLES:
         label = "本单位专利及全国已公开专利"
@@ -309,6 +307,12 @@ def scope_rows_status(
                     patent_id__in=part, organization__region_code__startswith=region_inside
                 ).values_list("patent_id", flat=True)
             )
+    # No 专利权人 and no 申请人 recorded: the holding institutions of its records the viewer sees.
+    bare = [f[0] for f in facts if not f[6]]
+    keepers: dict[int, list[str]] = {}
+    for part in chunks(bare):
+        for pid, name in records.filter(patent_id__in=part).values_list("patent_id", "organization__name"):
+            keepers.setdefault(pid, []).append(name)
     wanted = set(definition.holder_types)
     prefixes = ipc_prefixes(definition.ipc)
     rows: list[LandscapeRow] = []
@@ -316,6 +320,8 @@ def scope_rows_status(
     for pid, app_year, grant_year, ptype, status, codes, holders, inventors, industries in facts:
         if prefixes and not any(c.startswith(prefixes) for c in codes):
             continue  # a candidate from a posting whose codes are deeper than the scope's (H01M4/ vs H01M10/)
+        if not holders:
+            holders = holders_of(sorted(keepers.get(pid, [])), [])
         if wanted and not wanted & {known.get(h) or holder_type(h).value for h in holders}:
             continue
         append(

@@ -369,3 +369,21 @@ def test_office_without_region_sees_published_only_and_national_office_sees_all(
     everything = landscape(H01M, system_visibility())["patents"]
     assert everything > published
     assert figures_for(office)["patents"] == everything
+
+
+def test_a_patent_without_holder_names_shows_only_the_institutions_whose_records_the_viewer_sees(
+    landscape_data,
+):
+    from panhuo.patents.models import InventoryRecord, InventoryState
+
+    p7 = landscape_data["patents"][7]  # no 专利权人, no 申请人: held by 甲大学 and 乙大学 on the platform
+    InventoryRecord.objects.filter(patent=p7, organization=landscape_data["uni_b"]).update(
+        state=InventoryState.UNFILED
+    )
+    visibility = landscape_visibility(landscape_data["enterprise"])
+    assert facet_patent_ids(H01M, visibility, "holder", "乙大学") == [landscape_data["patents"][4].pk]
+    assert facet_patent_ids(H01M, visibility, "holder", "甲大学") == sorted(
+        [landscape_data["patents"][1].pk, p7.pk]
+    )
+    own = landscape_visibility(landscape_data["admin_b"])
+    assert p7.pk in facet_patent_ids(H01M, own, "holder", "乙大学")
