@@ -387,3 +387,31 @@ def test_a_patent_without_holder_names_shows_only_the_institutions_whose_records
     )
     own = landscape_visibility(landscape_data["admin_b"])
     assert p7.pk in facet_patent_ids(H01M, own, "holder", "乙大学")
+
+
+def test_landscape_sync_reconcile_finds_and_rebuilds_missing_and_changed_facts(landscape_data, client):
+    from panhuo.navigation.models import LandscapeFact
+    from panhuo.patents.models import PatentIndustry
+
+    p = landscape_data["patents"]
+    # an industry placed by the classification job does not touch the patent: only the reconcile sees it
+    PatentIndustry.objects.create(patent=p[1], scheme=PatentIndustry.Scheme.GBT4754, code="38", level=2)
+    LandscapeFact.objects.filter(patent=p[4]).delete()
+    out = io.StringIO()
+    call_command("landscape_sync", "--reconcile", "--check-only", stdout=out)
+    assert json.loads(out.getvalue()) == {"checked": 7, "missing": 1, "stale": 0, "different": 1}
+    assert scope_rows_status(H01M, landscape_visibility(landscape_data["admin_a"]).records).pending == 1
+    # the page says so and leaves it out; a GET builds nothing
+    client.force_login(landscape_data["admin_a"])
+    page = client.get("/navigation/analyse/?ipc=H01M").content.decode()
+    assert 'id="total-patents">4<' in page and 'id="pending-facts"' in page
+    assert not LandscapeFact.objects.filter(patent=p[4]).exists()
+    out = io.StringIO()
+    call_command("landscape_sync", "--reconcile", stdout=out)
+    assert json.loads(out.getvalue())["different"] == 1
+    out = io.StringIO()
+    call_command("landscape_sync", "--reconcile", "--check-only", stdout=out)
+    assert json.loads(out.getvalue()) == {"checked": 7, "missing": 0, "stale": 0, "different": 0}
+    f = figures_for(landscape_data["admin_a"])
+    assert f["pending_facts"] == 0
+    assert [(r["code"], r["patents"]) for r in f["industries"]] == [("38", 1)]
