@@ -47,6 +47,7 @@ for _app in (
     "community",
     "monitoring",
     "reports",
+    "navigation",
 ):
     _module = import_module(f"panhuo.{_app}.api")
     api.add_router(f"/{_app}/", _module.router, tags=[_app])
