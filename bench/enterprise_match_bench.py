@@ -111,7 +111,9 @@ def main() -> None:
     ap.add_argument("--enterprises", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--old-queries", type=int, default=100, help="queries also run through the old path")
-    ap.add_argument("--encode-sample", type=int, default=200, help="enterprise texts encoded to time the model")
+    ap.add_argument(
+        "--encode-sample", type=int, default=200, help="enterprise texts encoded to time the model"
+    )
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
     t0, c0 = time.perf_counter(), cpu_s()
@@ -151,7 +153,10 @@ def main() -> None:
         )
         patent_index = patent_store.load()
         assert patent_index is not None
-        out["patent_index"] = {"patents": len(patents), "build_and_load_s": round(time.perf_counter() - tp, 1)}
+        out["patent_index"] = {
+            "patents": len(patents),
+            "build_and_load_s": round(time.perf_counter() - tp, 1),
+        }
 
         log(f"enterprise index: {args.enterprises} enterprises")
         stages: dict[str, float] = {}
@@ -210,7 +215,9 @@ def main() -> None:
         picks = rng.sample(patents, args.queries)
         queries = [NeedQuery(p.text[:400], labels=p.labels, top_k=10) for p in picks]
         tok = ent_index.tokenizer
-        for p, q in zip(picks[:10], queries[:10], strict=True):  # warm-up (first touch of the arrays), not timed
+        for p, q in zip(
+            picks[:10], queries[:10], strict=True
+        ):  # warm-up (first touch of the arrays), not timed
             v = _from_index(patent_index, p.doc_id)
             assert v is not None
             ent_index.search_vectors(tok.search_tokens(q.text), v, q)

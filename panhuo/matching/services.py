@@ -313,7 +313,7 @@ def push_preference_set(*, actor: User, enabled: bool, threshold: float | None =
     return pref
 
 
-def push_run_start(*, actor: Any = None) -> PushRun:
+def push_run_start(*, actor: User | None = None) -> PushRun:
     with transaction.atomic():
         run = PushRun.objects.create()
         audit_record("matching.push_run_start", actor=actor, obj=run)

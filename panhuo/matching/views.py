@@ -79,7 +79,7 @@ def broker(request: HttpRequest) -> HttpResponse:
     rows = []
     if chosen:
         try:
-            rows = selectors.enterprises_for_patents(request.user, chosen)
+            rows = selectors.enterprises_for_patents(request.user, chosen)  # type: ignore[arg-type]
         except NotFound as exc:
             raise Http404 from exc
     return render(

@@ -95,7 +95,7 @@ def test_enterprise_index_is_built_by_the_worker_never_by_a_page(
     p1 = built_index["CN100000001A"]
     client.force_login(institution_admin)
     panel = client.get(f"/matching/patent/{p1.pk}/panel/").content.decode()
-    assert "企业匹配索引尚未构建" in panel and "丁电池科技有限公司" not in panel
+    assert "企业匹配索引尚未构建" in panel and "按关键词检索（企业匹配索引尚未就绪）" in panel
     assert idx.enterprise_store().manifest() is None  # the GET built nothing
     assert services.enterprise_index_stale() is True
     with django_capture_on_commit_callbacks(execute=True):
