@@ -152,6 +152,9 @@ def pushes(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.SYSTEM_ADMIN, Role.OFFICE_OFFICIAL)
 @require_POST
 def push_start(request: HttpRequest) -> HttpResponse:
-    run = services.push_run_start(actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
+    try:
+        run = services.push_run_start(actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
+    except ApplicationError as exc:
+        messages.error(request, f"{exc.message_zh} {exc.message_en}")
     return redirect("matching:pushes")
