@@ -136,6 +136,8 @@ def region_scope_validate(codes: list[str], *, own: str, field: str = "scope") -
                 errors.append((field, f"{region_name(q)}已包含在{region_name(p)}中", f"{q} is inside {p}"))
     raise_field_errors(errors)
     return sorted(prefixes) or [own]
+
+
 # --- The people around the deals (panhuo.community, docs/community.md) --------------------------------------------
 # 典型案例 are written by offices and institution staff; events are organised by offices, institution staff and
 # 服务机构; anyone with a business role (not the three admin roles) may register for an event.
