@@ -23,7 +23,9 @@ from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.labels import region_name
 from panhuo.common.permissions import roles_required
+from panhuo.community.selectors import community_statistics
 from panhuo.disclosures.stats import disclosure_statistics
+from panhuo.financing.selectors import pledge_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
 from panhuo.monitoring.licence_modes import licence_modes
 from panhuo.monitoring.models import CaseStatus, KpiIndicator
@@ -137,6 +139,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
     outcome_stats = outcome_statistics(
         year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
     )
+    pledge_stats = pledge_statistics(
+        year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+    )
     product_stats = (
         None
         if scope.institution_id is not None
@@ -160,6 +165,17 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
             "product_stats": product_stats,
             "outcome_stats": outcome_stats,
+            "pledge_stats": pledge_stats,
+            "pledge_money": {
+                "approved": format_fen(pledge_stats.approved_fen),
+                "registered": format_fen(pledge_stats.registered_fen),
+                "live": format_fen(pledge_stats.live_fen),
+                "by_bank": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_bank[:10]],
+                "by_region": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_region[:10]],
+            },
+            "community_stats": community_statistics(
+                year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+            ),
             "licence_modes": modes,
             "licence_mode_rows": [
                 {
@@ -169,6 +185,15 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
                     "received": format_fen(r.received_fen),
                 }
                 for r in modes.rows
+            ],
+            "pay_after_use_schedule_rows": [
+                {
+                    "label": r.label,
+                    "deals": r.deals,
+                    "contract": format_fen(r.contract_fen),
+                    "received": format_fen(r.received_fen),
+                }
+                for r in modes.pay_after_use_schedules
             ],
             "pay_after_use": {
                 "scheduled": format_fen(modes.pay_after_use_scheduled_fen),
