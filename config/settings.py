@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "panhuo.deals",
     "panhuo.disclosures",
     "panhuo.outcomes",
+    "panhuo.financing",
+    "panhuo.programmes",
     "panhuo.community",
     "panhuo.monitoring",
     "panhuo.reports",

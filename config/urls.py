@@ -17,6 +17,8 @@ urlpatterns = [
     path("deals/", include("panhuo.deals.urls")),
     path("disclosures/", include("panhuo.disclosures.urls")),
     path("outcomes/", include("panhuo.outcomes.urls")),
+    path("financing/", include("panhuo.financing.urls")),
+    path("programmes/", include("panhuo.programmes.urls")),
     path("community/", include("panhuo.community.urls")),
     path("monitoring/", include("panhuo.monitoring.urls")),
     path("reports/", include("panhuo.reports.urls")),

@@ -6,6 +6,8 @@ Every app's selectors and services ask here instead of keeping their own copy (d
 - `office_prefix(user)`: what an IP-office official sees: a region prefix, "" (the whole country) only for an
   office created as national, None for everyone else and for an office without a region (it sees nothing).
 - `require_institution_staff(actor)`: TTO staff of a patent-holding institution (returns the institution).
+- `region_scope_validate(codes, own=)`: a set of region codes an office measures or pays in (KPI scopes,
+  subsidy schemes): prefixes inside the office's own region, none inside another.
 - `drilldown_refused(user)`: record-level monitoring lists are business data, which the three separated
   admin roles (三员分立) never read.
 - Community (docs/community.md): `case_editor` / `case_reviewer` (典型案例: never the author; the author
@@ -27,7 +29,8 @@ from panhuo.accounts.models import (
     Role,
     User,
 )
-from panhuo.common.errors import PermissionRefused
+from panhuo.common.errors import PermissionRefused, raise_field_errors
+from panhuo.common.labels import region_name
 
 # Role groups (one definition each).
 HOLDER_STAFF = (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN, Role.INVENTOR)
@@ -56,6 +59,7 @@ __all__ = [
     "office_prefix",
     "office_region_missing",
     "region_prefix",
+    "region_scope_validate",
     "require_institution_staff",
 ]
 
@@ -104,6 +108,34 @@ def require_institution_staff(actor: Any) -> Organization:
 
 def drilldown_refused(user: Any) -> bool:
     return getattr(user, "role", None) in ADMIN_ROLES
+
+
+def region_scope_validate(codes: list[str], *, own: str, field: str = "scope") -> list[str]:
+    """Region codes or prefixes (500107, 5001, 50…) -> sorted distinct prefixes inside the office's region `own`,
+    none inside another (a district and its city would count twice); every problem at once; [own] when empty."""
+    errors: list[tuple[str, str, str]] = []
+    prefixes: list[str] = []
+    for raw in codes:
+        code = raw.strip()
+        if not code:
+            continue
+        if not code.isdigit() or len(code) > 6 or len(code) % 2:
+            errors.append((field, f"行政区划代码无效：{code}", f"invalid region code {code!r}"))
+            continue
+        p = region_prefix(code.ljust(6, "0"))
+        if not p.startswith(own):
+            errors.append(
+                (field, f"{region_name(p)}不在本局辖区内", f"{code} is outside the office's region")
+            )
+            continue
+        if p not in prefixes:
+            prefixes.append(p)
+    for p in prefixes:
+        for q in prefixes:
+            if p != q and q.startswith(p):
+                errors.append((field, f"{region_name(q)}已包含在{region_name(p)}中", f"{q} is inside {p}"))
+    raise_field_errors(errors)
+    return sorted(prefixes) or [own]
 
 
 # --- The people around the deals (panhuo.community, docs/community.md) --------------------------------------------
