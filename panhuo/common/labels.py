@@ -135,6 +135,13 @@ AUDIT_VERBS = {
     "assign": "分配", "enable": "启用", "disable": "停用", "fill": "填写", "submit": "提交", "approve": "审核通过",
     "return": "退回", "review": "审核",
 }  # fmt: skip
+# 典型案例, events, brokering and 技术经理人 (panhuo.community, docs/community.md)
+AUDIT_ENTITIES.update({"case": "典型案例", "event": "对接活动", "proposal": "撮合建议"})
+AUDIT_ACTIONS.update({
+    "event.register": "活动报名", "event.withdraw": "取消活动报名", "event.close": "停止活动报名",
+    "event.attendance": "活动签到", "event.walk_in": "现场签到", "proposal.decide": "答复撮合建议",
+    "service.record": "登记服务记录", "manager.save": "保存技术经理人档案", "deal.origin": "登记交易来源",
+})  # fmt: skip
 
 
 def audit_action_label(action: str | None) -> str:

@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from engine.deals.money import format_fen
 from panhuo.accounts import visibility
 from panhuo.accounts.models import Role, User
-from panhuo.common.errors import PermissionRefused
+from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.community import selectors
 from panhuo.community.models import CaseStudy, Event, MatchProposal
 from panhuo.community.services import brokers, cases, events
@@ -238,6 +238,8 @@ class EventRowOut(Schema):
 def event_stats(request: HttpRequest, year: int | None = None) -> list[Any]:
     user = _user(request)
     year = year or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise ApplicationError("year", "年度应在 2000–2100 之间", "year must be 2000-2100", "year")
     if user.role == Role.OFFICE_OFFICIAL:
         prefix = visibility.office_prefix(user)
         return [] if prefix is None else selectors.event_rows(year=year, region_prefix=prefix)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from panhuo.accounts.models import User
-from panhuo.community.models import CaseStudy, DealOrigin, Event
+from panhuo.community.models import CaseStudy, DealOrigin, Event, MatchProposal
 from panhuo.community.services import brokers, cases, events
 from panhuo.deals.models import CONTRACT_STATES, Deal
 from panhuo.demand.models import Need, NeedStatus
@@ -157,7 +157,7 @@ def _pooled(institution_id: int | None, k: int) -> list[str]:
     return [r.patent.key for r in records.select_related("patent").order_by("pk")[:k]]
 
 
-def _events(office: User, agency: User, enterprise: User, writer: User) -> tuple[Any, Any]:
+def _events(office: User, agency: User, enterprise: User, writer: User) -> tuple[Event, Event]:
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     open_needs = needs_visible(office).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED))
     needs = list(open_needs.order_by("pk")[:3])
@@ -230,7 +230,9 @@ def _events(office: User, agency: User, enterprise: User, writer: User) -> tuple
     return past, upcoming
 
 
-def _brokering(agency: User, holder_admin: User, enterprise: User, writer: User, event: Any) -> Any:
+def _brokering(
+    agency: User, holder_admin: User, enterprise: User, writer: User, event: Event
+) -> MatchProposal | None:
     need = Need.objects.filter(
         enterprise_id=enterprise.organization_id, status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)
     ).first()

@@ -7,10 +7,9 @@ The same list again changes nothing ("unchanged"); every bad cell of a row is re
 
 from __future__ import annotations
 
-from typing import Any
-
 from panhuo.common.errors import ApplicationError
 from panhuo.community.services.events import attendance_row
+from panhuo.imports.models import ImportJob
 from panhuo.imports.registry import BatchResult, ColumnSpec, ImportHandler, Row, RowReject, register
 
 NO = {"否", "未到", "缺席", "no", "n", "0", "false"}
@@ -31,12 +30,15 @@ class AttendanceImportHandler(ImportHandler):
         ColumnSpec("attended", ("签到", "attended"), max_length=10, help_zh="是 / 否，空白为是"),
     )
 
-    def process_batch(self, job: Any, rows: list[Row]) -> BatchResult:
+    def process_batch(self, job: ImportJob, rows: list[Row]) -> BatchResult:
         result = BatchResult()
+        actor = job.created_by
+        if actor is None:  # the attendance list is marked in someone's name (the audit event names them)
+            raise ApplicationError("import_actor", "导入任务缺少操作人", "the import has no acting user")
         for line, raw in rows:
             try:
                 outcome = attendance_row(
-                    actor=job.created_by,
+                    actor=actor,
                     organiser_id=job.organization_id,
                     event_code=raw["event_code"],
                     name=raw["name"],

@@ -22,7 +22,7 @@ from panhuo.community.models import (
     ServiceType,
     TechManager,
 )
-from panhuo.community.services.common import Errors, text, yuan
+from panhuo.community.services.common import Errors, ref, text, yuan
 from panhuo.demand.models import Need, NeedStatus
 from panhuo.demand.selectors import needs_visible
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
@@ -62,11 +62,11 @@ def proposal_validate(actor: User, data: ProposalInput) -> tuple[Patent, Invento
         )
         if record is None:
             errors.append(("patent", "该专利未进入转化资源库，不能推荐", "the patent is not in the pool"))
-    need = needs_visible(actor).filter(pk=need_id or 0, status__in=OPEN_NEEDS).first()
+    need = needs_visible(actor).filter(pk=ref(need_id), status__in=OPEN_NEEDS).first()
     if need is None:
         errors.append(("need", "请选择征集中的技术需求", "choose an open need"))
     reason = text(reason, "reason", "推荐理由", errors, max_len=2000, required=True)
-    if event_id is not None and not Event.objects.filter(pk=event_id, cancelled=False).exists():
+    if event_id is not None and not Event.objects.filter(pk=ref(event_id), cancelled=False).exists():
         errors.append(("event", "活动不存在", "unknown event"))
     if found is not None and need is not None:
         if MatchProposal.objects.filter(agency_id=agency_id, patent=found, need=need).exists():
@@ -105,7 +105,7 @@ def proposal_create(*, actor: User, data: ProposalInput, is_demo: bool = False) 
 def proposal_decide(*, actor: User, proposal_id: int, accept: bool, note: str = "") -> MatchProposal:
     """The holder's staff or the enterprise answers (once); the agency cannot answer for them."""
     with transaction.atomic():
-        p = MatchProposal.objects.select_for_update().filter(pk=proposal_id).first()
+        p = MatchProposal.objects.select_for_update().filter(pk=ref(proposal_id)).first()
         side = (
             visibility.proposal_side(
                 actor, agency_id=p.agency_id, holder_id=p.holder_id, enterprise_id=p.enterprise_id
@@ -167,7 +167,7 @@ def service_validate(actor: User, data: ServiceInput) -> tuple[int, str, int | N
     notes = text(data.notes, "notes", "说明", errors, max_len=4000)
     if (
         data.proposal_id is not None
-        and not MatchProposal.objects.filter(pk=data.proposal_id, agency_id=agency_id).exists()
+        and not MatchProposal.objects.filter(pk=ref(data.proposal_id), agency_id=agency_id).exists()
     ):
         errors.append(("proposal", "撮合建议不存在", "unknown proposal"))
     deal_id = None
@@ -181,7 +181,7 @@ def service_validate(actor: User, data: ServiceInput) -> tuple[int, str, int | N
             deal_id = origin.deal_id
     if (
         data.manager_id is not None
-        and not TechManager.objects.filter(pk=data.manager_id, organization_id=agency_id).exists()
+        and not TechManager.objects.filter(pk=ref(data.manager_id), organization_id=agency_id).exists()
     ):
         errors.append(("manager", "技术经理人不属于本机构", "manager of another organisation"))
     raise_field_errors(errors)

@@ -22,7 +22,7 @@ from panhuo.common.errors import (
     raise_field_errors,
 )
 from panhuo.community.models import CaseCategory, CaseState, CaseStudy
-from panhuo.community.services.common import Errors, count, text, yuan
+from panhuo.community.services.common import Errors, count, ref, text, yuan
 from panhuo.deals.models import Deal
 from panhuo.deals.selectors import deals_visible
 from panhuo.patents.models import Patent
@@ -119,7 +119,7 @@ def case_create(*, actor: User, data: CaseInput, is_demo: bool = False) -> CaseS
 
 
 def _editable(actor: User, case_id: int) -> CaseStudy:
-    case = CaseStudy.objects.select_for_update().filter(pk=case_id).first()
+    case = CaseStudy.objects.select_for_update().filter(pk=ref(case_id)).first()
     if case is None or not visibility.case_editor(actor, case.author_org_id):
         raise NotFound("案例不存在", "case not found")
     return case
@@ -156,7 +156,9 @@ def case_submit(*, actor: User, case_id: int) -> CaseStudy:
 def case_review(*, actor: User, case_id: int, publish: bool, reason: str = "") -> CaseStudy:
     """Publish, or return with reasons (required)."""
     with transaction.atomic():
-        case = CaseStudy.objects.select_for_update().select_related("author_org").filter(pk=case_id).first()
+        case = (
+            CaseStudy.objects.select_for_update().select_related("author_org").filter(pk=ref(case_id)).first()
+        )
         if case is None:
             raise NotFound("案例不存在", "case not found")
         if not visibility.case_reviewer(actor, author_org=case.author_org, author_id=case.created_by_id):

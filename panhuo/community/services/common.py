@@ -40,4 +40,9 @@ def count(
     return value
 
 
-__all__ = ["ErrorCollector", "Errors", "count", "text", "yuan"]
+def ref(value: int | None) -> int:
+    """An id as the database can hold it; 0 (matches nothing) for a missing or out-of-range one."""
+    return value if value is not None and 0 < value < 2**63 else 0
+
+
+__all__ = ["ErrorCollector", "Errors", "count", "ref", "text", "yuan"]

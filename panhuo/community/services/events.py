@@ -28,7 +28,7 @@ from panhuo.community.models import (
     MatchProposal,
     TechManager,
 )
-from panhuo.community.services.common import Errors, count, text
+from panhuo.community.services.common import Errors, count, ref, text
 from panhuo.deals.selectors import deal_get
 from panhuo.demand.models import Need
 from panhuo.demand.selectors import needs_visible
@@ -54,6 +54,17 @@ class EventInput:
     patents: str = ""  # 申请号 / 公开号 / title words, one per line
 
 
+def _moment(value: datetime | None, field: str, zh: str, errors: Errors) -> datetime | None:
+    """A time in the years 2000–2100; a time without a zone is read in the site's zone (Asia/Shanghai)."""
+    if value is None:
+        errors.append((field, f"请填写{zh}", f"{field} is required"))
+        return None
+    if not 2000 <= value.year <= 2100:
+        errors.append((field, f"{zh}应在 2000–2100 年之间", f"{field} out of range"))
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
 def _organiser(actor: User) -> int:
     org_id = actor.organization_id
     if org_id is None or not visibility.event_manager(actor, org_id):
@@ -68,23 +79,22 @@ def event_validate(actor: User, data: EventInput) -> tuple[dict[str, object], li
     title = text(data.title, "title", "活动名称", errors, max_len=200, required=True)
     place = text(data.place, "place", "地点或线上会议室", errors, max_len=300, required=True)
     description = text(data.description, "description", "活动简介", errors, max_len=8000)
-    if data.starts_at is None:
-        errors.append(("starts_at", "请填写开始时间", "start is required"))
-    if data.ends_at is None:
-        errors.append(("ends_at", "请填写结束时间", "end is required"))
-    elif data.starts_at is not None and data.ends_at < data.starts_at:
+    starts_at = _moment(data.starts_at, "starts_at", "开始时间", errors)
+    ends_at = _moment(data.ends_at, "ends_at", "结束时间", errors)
+    closes_at = _moment(data.registration_closes_at, "registration_closes_at", "报名截止时间", errors)
+    if starts_at is not None and ends_at is not None and ends_at < starts_at:
         errors.append(("ends_at", "结束时间不能早于开始时间", "ends before it starts"))
-    if data.registration_closes_at is None:
-        errors.append(("registration_closes_at", "请填写报名截止时间", "closing time is required"))
-    elif data.starts_at is not None and data.registration_closes_at > data.starts_at:
+    if starts_at is not None and closes_at is not None and closes_at > starts_at:
         errors.append(("registration_closes_at", "报名截止时间不能晚于开始时间", "closes after the start"))
     if data.capacity is None:
         errors.append(("capacity", "请填写名额", "capacity is required"))
     capacity = count(data.capacity, "capacity", "名额", errors, low=1, high=MAX_CAPACITY)
     per_org = count(data.per_org_limit, "per_org_limit", "每单位限报人数", errors, high=MAX_CAPACITY)
-    ids = sorted(set(data.need_ids))
+    ids = sorted({i for i in data.need_ids if 0 < i < 2**63})
+    if len(ids) != len(set(data.need_ids)):
+        errors.append(("need_ids", "所选技术需求不存在", "unknown needs"))
     needs = list(needs_visible(actor).filter(pk__in=ids).exclude(status="draft"))
-    if len(needs) != len(ids):
+    if len(needs) != len(ids) and not any(f == "need_ids" for f, _, _ in errors):
         errors.append(("need_ids", "所选技术需求不存在或不可见", "unknown needs"))
     patents: list[Patent] = []
     if data.patents.strip():
@@ -101,9 +111,9 @@ def event_validate(actor: User, data: EventInput) -> tuple[dict[str, object], li
         "place": place,
         "description": description,
         "online": bool(data.online),
-        "starts_at": data.starts_at,
-        "ends_at": data.ends_at,
-        "registration_closes_at": data.registration_closes_at,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "registration_closes_at": closes_at,
         "capacity": capacity,
         "per_org_limit": per_org,
     }
@@ -137,7 +147,7 @@ def event_create(*, actor: User, data: EventInput, is_demo: bool = False) -> Eve
 
 
 def _managed(actor: User, event_id: int) -> Event:
-    event = Event.objects.select_for_update().filter(pk=event_id).first()
+    event = Event.objects.select_for_update().filter(pk=ref(event_id)).first()
     if event is None or not visibility.event_manager(actor, event.organiser_id):
         raise NotFound("活动不存在", "event not found")
     return event
@@ -161,7 +171,7 @@ def event_register(*, actor: User, event_id: int, is_demo: bool = False) -> Even
     if actor.role not in visibility.EVENT_REGISTRANT_ROLES:
         raise PermissionRefused("该角色不能报名活动", "this role cannot register")
     with transaction.atomic():
-        event = Event.objects.select_for_update().filter(pk=event_id, cancelled=False).first()
+        event = Event.objects.select_for_update().filter(pk=ref(event_id), cancelled=False).first()
         if event is None:
             raise NotFound("活动不存在", "event not found")
         if not registration_open(event, now=timezone.now()):
@@ -198,7 +208,11 @@ def event_register(*, actor: User, event_id: int, is_demo: bool = False) -> Even
 
 def event_withdraw(*, actor: User, event_id: int) -> None:
     with transaction.atomic():
-        reg = EventRegistration.objects.select_related("event").filter(event_id=event_id, user=actor).first()
+        reg = (
+            EventRegistration.objects.select_related("event")
+            .filter(event_id=ref(event_id), user=actor)
+            .first()
+        )
         if reg is None:
             raise NotFound("没有您的报名", "no registration")
         if reg.attended or not registration_open(reg.event, now=timezone.now()):
@@ -300,26 +314,26 @@ def deal_origin_record(
     is_demo: bool = False,
 ) -> DealOrigin:
     """The deal's institution names where the deal came from (an event, a broker, its proposal and 技术经理人)."""
-    deal = deal_get(actor, deal_id)
+    deal = deal_get(actor, ref(deal_id))
     institution = visibility.require_institution_staff(actor)
     if deal.institution_id != institution.pk:
         raise PermissionRefused("只有交易所属高校院所的管理员可以登记交易来源", "the deal's institution only")
     errors: Errors = []
     if event_id is None and broker_id is None:
         errors.append(("event", "请至少选择来源活动或撮合机构", "name an event or a broker"))
-    if event_id is not None and not Event.objects.filter(pk=event_id, cancelled=False).exists():
+    if event_id is not None and not Event.objects.filter(pk=ref(event_id), cancelled=False).exists():
         errors.append(("event", "活动不存在", "unknown event"))
     if (
         broker_id is not None
-        and not Organization.objects.filter(pk=broker_id, type=OrganizationType.AGENCY).exists()
+        and not Organization.objects.filter(pk=ref(broker_id), type=OrganizationType.AGENCY).exists()
     ):
         errors.append(("broker", "撮合机构应为已注册的服务机构", "the broker must be an agency"))
     if (
         proposal_id is not None
-        and not MatchProposal.objects.filter(pk=proposal_id, agency_id=broker_id).exists()
+        and not MatchProposal.objects.filter(pk=ref(proposal_id), agency_id=ref(broker_id)).exists()
     ):
         errors.append(("proposal", "撮合建议不属于所选服务机构", "proposal of another broker"))
-    if manager_id is not None and not TechManager.objects.filter(pk=manager_id).exists():
+    if manager_id is not None and not TechManager.objects.filter(pk=ref(manager_id)).exists():
         errors.append(("manager", "技术经理人不存在", "unknown manager"))
     raise_field_errors(errors)
     with transaction.atomic():

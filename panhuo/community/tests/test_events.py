@@ -224,3 +224,27 @@ def test_pages_register_and_errors(office_user, enterprise_user, office_event):
     assert e.post(f"/community/events/{office_event.pk}/", {"action": "close"}).status_code == 403
     api = e.post(f"/api/community/events/{office_event.pk}/register")
     assert api.status_code == 400 and api.json()["code"] == "registered"
+
+
+def test_api_refuses_odd_times_and_ids_without_a_server_error(office_user, enterprise_user):
+    c = Client()
+    c.force_login(office_user)
+    body = {
+        "kind": "roadshow",
+        "title": "路演",
+        "starts_at": "2030-12-10T09:00:00",  # no zone: read in the site's zone
+        "ends_at": "2030-12-10T10:00:00+08:00",
+        "place": "线上",
+        "capacity": 5,
+        "registration_closes_at": "2030-12-09T00:00:00Z",
+    }
+    r = c.post("/api/community/events", json.dumps(body), content_type="application/json")
+    assert r.status_code == 201 and r.json()["code"] == "HD2030-0001"
+    far = {**body, "starts_at": "0001-01-01T00:00:00", "need_ids": [2**70]}
+    r = c.post("/api/community/events", json.dumps(far), content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    assert c.get("/api/community/events/stats?year=99999").status_code == 400
+    e = Client()
+    e.force_login(enterprise_user)
+    assert e.post(f"/api/community/events/{2**70}/register").status_code == 404
+    assert Event.objects.count() == 1

@@ -73,3 +73,20 @@ def test_manager_form_keeps_input(agency_user):
         data=brokers.ManagerInput(name="周经纪", qualification="中级", fields_text="新材料"),
     )
     assert "新材料" in c.get("/community/managers/").content.decode()
+
+
+def test_audit_actions_have_words():
+    from panhuo.common.labels import audit_action_label
+
+    actions = {
+        "case.create": "典型案例创建",
+        "case.return": "典型案例退回",
+        "event.register": "活动报名",
+        "event.attendance": "活动签到",
+        "proposal.create": "撮合建议创建",
+        "proposal.decide": "答复撮合建议",
+        "service.record": "登记服务记录",
+        "manager.save": "保存技术经理人档案",
+        "deal.origin": "登记交易来源",
+    }
+    assert {a: audit_action_label(a) for a in actions} == actions
