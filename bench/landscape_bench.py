@@ -291,6 +291,8 @@ def main() -> None:
         result["page_cpu_s"] = {"p50": round(statistics.median(page_cpu), 3), "p95": p95(page_cpu)}
         result["figures_only_cpu_s"] = {"p50": round(statistics.median(figs_cpu), 3), "p95": p95(figs_cpu)}
         result["naive_scan_cpu_s"] = {"p50": round(statistics.median(naive_cpu), 3)}
+        # a reused database holds the last run's scope
+        LandscapeScope.objects.filter(organization=ent, name="基准范围").delete()
         scope = LandscapeScope.objects.create(
             organization=ent, created_by=user, name="基准范围", definition=definition.to_json()
         )
