@@ -186,7 +186,7 @@ class _CrashingModel:
 
 
 def test_static_index_is_upgraded_segment_by_segment_and_resumes_after_a_crash(
-    corpus, enterprise_user, monkeypatch, django_capture_on_commit_callbacks
+    corpus, enterprise_user, office_user, client, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(services, "INDEX_SEGMENT_ROWS", 2)  # 4 patents → 2 segments
     monkeypatch.setattr(services, "UPGRADE_CHUNK", 1)  # one text per saved chunk
@@ -217,8 +217,9 @@ def test_static_index_is_upgraded_segment_by_segment_and_resumes_after_a_crash(
     hits = selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=4)
     assert _keys(hits)[0] == "CN100000001A" and hits[0].hit.cosine > 0.8
     assert {m.patent.key for m in hits} >= {"CN100000003A", "CN100000004A"}
-    client_html = selectors.index_segments().sentence
-    assert "共 2 段，其中 1 段已升级为完整模型向量" in client_html
+    client.force_login(office_user)
+    html = client.get("/matching/builds/").content.decode()
+    assert "当前索引共 2 段，其中 1 段已升级为完整模型向量" in html and "<td>逐段升级为完整模型</td>" in html
 
     # the next hourly run resumes: only the one text without a saved chunk is encoded
     resumed = _CrashingModel()
