@@ -73,7 +73,14 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def build(store: IndexStore, docs: list, words: list[str], shipped: StaticTableEmbedder) -> dict:
+def build(
+    store: IndexStore,
+    docs: list,
+    words: list[str],
+    shipped: StaticTableEmbedder,
+    segment_rows: int = SEGMENT_ROWS,
+    ivf_min: int = 100_000,
+) -> dict:
     stages: dict[str, list[float]] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -89,6 +96,8 @@ def build(store: IndexStore, docs: list, words: list[str], shipped: StaticTableE
         embedder=NoModel(),
         progress=progress,
         word_table=shipped,
+        segment_rows=segment_rows,
+        ivf_min=ivf_min,
     )
     return {
         "wall_s": round(time.perf_counter() - t, 1),
@@ -96,7 +105,8 @@ def build(store: IndexStore, docs: list, words: list[str], shipped: StaticTableE
         "load_avg_start": l0,
         "load_avg_end": load(),
         "segments": len(m.main_segments),
-        "segment_rows": SEGMENT_ROWS,
+        "segment_rows": segment_rows,
+        "ivf_min": ivf_min,
         "docs": m.main_count,
         "tier": m.tier,
         "stage_wall_s": {k: round(v[1] - v[0], 1) for k, v in stages.items()},
@@ -112,6 +122,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--rounds", type=int, default=3, help="passes over the dev needs (timed)")
     ap.add_argument("--skip-warm", action="store_true")
+    ap.add_argument(
+        "--segment-rows", type=int, default=SEGMENT_ROWS, help="docs per segment (product default)"
+    )
+    ap.add_argument(
+        "--ivf-min", type=int, default=100_000, help="segments this large get IVF (product default)"
+    )
     args = ap.parse_args()
     root = Path(args.root)
     shutil.rmtree(root, ignore_errors=True)  # cold: nothing cached from an earlier build
@@ -128,7 +144,7 @@ def main() -> None:
     out["shipped_table"] = {"words": len(shipped.words), "chars": len(shipped.chars)}
     store = IndexStore(root, query_embedder=NoModel)
     log("cold build")
-    out["cold_build"] = build(store, docs, words, shipped)
+    out["cold_build"] = build(store, docs, words, shipped, args.segment_rows, args.ivf_min)
     out["cold_build"]["peak_rss_mb"] = rss_mb()
     log(json.dumps(out["cold_build"]))
     print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -167,7 +183,7 @@ def main() -> None:
     del index
     if not args.skip_warm:
         log("warm rebuild")
-        out["warm_build"] = build(store, docs, words, shipped)
+        out["warm_build"] = build(store, docs, words, shipped, args.segment_rows, args.ivf_min)
         log(json.dumps(out["warm_build"]))
     out["peak_rss_mb"] = rss_mb()
     out["seconds"] = round(time.perf_counter() - t0, 1)
