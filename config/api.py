@@ -20,12 +20,14 @@ api = NinjaAPI(
 @api.exception_handler(ApplicationError)
 def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     status = 403 if isinstance(exc, PermissionRefused) else 404 if isinstance(exc, NotFound) else 400
-    payload = {
+    payload: dict[str, object] = {
         "code": exc.code,
         "message_zh": exc.message_zh,
         "message_en": exc.message_en,
         "field": exc.field,
     }
+    if exc.extra.get("errors"):  # FieldErrors / raise_field_errors: every refusal at once
+        payload["errors"] = exc.extra["errors"]
     return api.create_response(request, payload, status=status)
 
 
@@ -40,8 +42,12 @@ for _app in (
     "deals",
     "disclosures",
     "outcomes",
+    "financing",
+    "programmes",
+    "community",
     "monitoring",
     "reports",
+    "navigation",
 ):
     _module = import_module(f"panhuo.{_app}.api")
     api.add_router(f"/{_app}/", _module.router, tags=[_app])

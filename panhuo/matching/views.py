@@ -63,13 +63,13 @@ def need_panel(request: HttpRequest, need_id: int) -> HttpResponse:
 @roles_required(*BROKER_ROLES)
 def patent_panel(request: HttpRequest, patent_id: int) -> HttpResponse:
     try:
-        patent, results = selectors.enterprises_for_patent(request.user, patent_id)
+        patent, found = selectors.enterprises_for_patent(request.user, patent_id)  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404 from exc
     return render(
         request,
         "matching/_enterprise_hits.html",
-        {"patent": patent, "results": results, "notice": selectors.enterprise_notice()},
+        {"patent": patent, "results": found.matches, "notice": found.notice},
     )
 
 
@@ -79,7 +79,7 @@ def broker(request: HttpRequest) -> HttpResponse:
     rows = []
     if chosen:
         try:
-            rows = selectors.enterprises_for_patents(request.user, chosen)
+            rows = selectors.enterprises_for_patents(request.user, chosen)  # type: ignore[arg-type]
         except NotFound as exc:
             raise Http404 from exc
     return render(
@@ -156,6 +156,9 @@ def pushes(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.SYSTEM_ADMIN, Role.OFFICE_OFFICIAL)
 @require_POST
 def push_start(request: HttpRequest) -> HttpResponse:
-    run = services.push_run_start(actor=request.user)
-    messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
+    try:
+        run = services.push_run_start(actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
+    except ApplicationError as exc:
+        messages.error(request, f"{exc.message_zh} {exc.message_en}")
     return redirect("matching:pushes")
