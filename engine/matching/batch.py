@@ -30,6 +30,8 @@ def window_segment(index: HybridIndex, docs: Sequence[PatentDoc]) -> Segment:
     wanted = np.fromiter((d.doc_id for d in docs), dtype=np.int64, count=len(docs))
     where: dict[int, tuple[int, int]] = {}
     for s, seg in enumerate(index.segments):
+        if seg.dense_name != index.embedder.name:  # a segment of another tier (upgrade half-way): re-encode
+            continue
         for r in np.flatnonzero(np.isin(seg.ids, wanted) & ~index._dead[s]):
             where[int(seg.ids[r])] = (s, int(r))
 

@@ -1,5 +1,5 @@
-"""Vectors cached on disk by text hash: enterprise query vectors (profiles re-encoded only when their text changes)
-and the full-model passage vectors of a background upgrade (resumable, chunk by chunk)."""
+"""Vectors cached on disk by text hash: enterprise query vectors (profiles re-encoded only when their text changes).
+(The background upgrade keeps its own per-segment chunks: `panhuo.matching.services._upgrade`.)"""
 
 from __future__ import annotations
 

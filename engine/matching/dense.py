@@ -109,6 +109,7 @@ class StaticTableEmbedder:
         max_words: int = 60000,
         previous: StaticTableEmbedder | None = None,
         extra_words: Iterable[str] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> StaticTableEmbedder:
         """Count document frequencies; take word and character vectors from `previous` (an earlier build's table or
         the shipped reference table) and embed the rest with `word_embedder`. With `word_embedder=None` nothing is
@@ -118,6 +119,8 @@ class StaticTableEmbedder:
         for text in texts:
             n += 1
             df.update(set(tokenize(text)))
+            if progress and n % 10000 == 0:
+                progress(n)
         words = [w for w, c in df.most_common(max_words) if c >= min_df]
         seen = set(words)
         words += [w for w in dict.fromkeys(extra_words) if w and w not in seen]
@@ -300,13 +303,27 @@ class IVFSQ8Index(_FaissIndex):
     """
 
     def __init__(
-        self, vectors: np.ndarray | None = None, *, nlist: int = 0, nprobe: int = 128, seed: int = 0
+        self,
+        vectors: np.ndarray | None = None,
+        *,
+        nlist: int = 0,
+        nprobe: int = 128,
+        seed: int = 0,
+        trained: IVFSQ8Index | None = None,
     ) -> None:
         self.nprobe = nprobe
         if vectors is None:
             return
         x = np.ascontiguousarray(vectors, dtype=np.float32)
         n = x.shape[0]
+        if trained is not None:
+            # the segments of one build share one trained quantizer (cells + SQ8 ranges): k-means runs once
+            index = faiss.clone_index(trained._index)
+            index.reset()
+            for start in range(0, n, 200_000):
+                index.add(x[start : start + 200_000])
+            self._set(index)
+            return
         nlist = nlist or int(min(1024, max(64, 4 * math.sqrt(max(n, 1)))))
         nlist = max(1, min(nlist, n // 39))  # faiss wants ≥ 39 training points per cell
         quantizer = faiss.IndexFlatIP(DIM)
@@ -327,6 +344,14 @@ class IVFSQ8Index(_FaissIndex):
         self._index = index
         self._quantizer = quantizer  # keep the Python wrapper of the coarse quantizer alive
         self._index.nprobe = self.nprobe
+
+    def empty_copy(self) -> IVFSQ8Index:
+        """The trained quantizer without vectors (the template the other segments of a build are added to)."""
+        out = IVFSQ8Index(nprobe=self.nprobe)
+        index = faiss.clone_index(self._index)
+        index.reset()
+        out._set(index)
+        return out
 
     def set_nprobe(self, nprobe: int) -> None:
         self.nprobe = nprobe

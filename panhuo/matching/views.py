@@ -129,7 +129,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @roles_required(Role.SYSTEM_ADMIN, Role.OFFICE_OFFICIAL)
 def builds(request: HttpRequest) -> HttpResponse:
-    return render(request, "matching/builds.html", {"builds": selectors.latest_builds()})
+    return render(
+        request,
+        "matching/builds.html",
+        {"builds": selectors.latest_builds(), "segments": selectors.index_segments()},
+    )
 
 
 @roles_required(Role.SYSTEM_ADMIN)

