@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from panhuo.common.errors import NotFound
-from panhuo.patents import picker, selectors, services
+from panhuo.patents import permissions, picker, selectors, services
 from panhuo.patents.models import InventoryRecord, Patent
 
 router = Router()
@@ -174,7 +174,7 @@ def _record_out(user: Any, record: InventoryRecord) -> dict[str, Any]:
     view.pop("state_display", None)
     view["patent_id"] = record.patent_id
     view["patent_key"] = record.patent.key
-    view["actions"] = [a.name for a in services.inventory_actions(user, record)]
+    view["actions"] = [a.name for a in permissions.inventory_actions(user, record)]
     return view
 
 

@@ -16,8 +16,8 @@ from django.db import transaction
 from panhuo.accounts.models import College, Organization
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import InventoryRecord, LegalStatus, Patent
-from panhuo.patents.services import inventory_open
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from panhuo.accounts.models import College, Organization, Role
 from panhuo.common.errors import ApplicationError, FieldErrors, NotFound
 from panhuo.common.permissions import roles_required, signed_in
 from panhuo.common.ratelimit import rate_limited
-from panhuo.patents import selectors, services
+from panhuo.patents import assignment, permissions, selectors, services
 from panhuo.patents.forms import AssignForm, InventoryFillForm, ReviewForm
 from panhuo.patents.models import (
     ConversionMode,
@@ -103,7 +103,7 @@ def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "view": selectors.record_public_view(request.user, record),
                 "owner": selectors.is_owner_side(request.user, record),
                 "history": selectors.review_history(request.user, record),
-                "actions": [a.name for a in services.inventory_actions(request.user, record)],
+                "actions": [a.name for a in permissions.inventory_actions(request.user, record)],
             }
         )
     context = {
@@ -123,7 +123,7 @@ def inventory_fill(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_or_404(request, pk)
     if record.organization_id != getattr(request.user, "organization_id", None):
         raise Http404()
-    if not services.may_fill(request.user, record):
+    if not permissions.may_fill(request.user, record):
         raise Http404()
     if request.method == "POST":
         form = InventoryFillForm(request.POST)
@@ -318,7 +318,7 @@ def inventory_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST or None, organization_id=record.organization_id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.inventory_assign(
+            assignment.inventory_assign(
                 actor=user,
                 record=record,
                 college=form.cleaned_data["college"],
@@ -342,7 +342,7 @@ def inventory_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def inventory_autoassign(request: HttpRequest) -> HttpResponse:
     """Link inventor accounts by name and give college-less records their first inventor's college."""
     user: Any = request.user
-    result = services.inventory_autoassign(organization=user.organization, actor=user)
+    result = assignment.inventory_autoassign(organization=user.organization, actor=user)
     messages.success(request, f"已关联发明人 {result['linked']} 处，分配学院 {result['colleges']} 件")
     return redirect("patents:coverage")
 
