@@ -14,7 +14,7 @@ from django.utils import timezone
 from engine.deals.money import MoneyError, parse_yuan
 from panhuo.accounts.models import Role
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import PermissionRefused, raise_field_errors
+from panhuo.common.errors import ErrorCollector, PermissionRefused
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealParty, PartyRole
 from panhuo.deals.selectors import deal_get
 from panhuo.outcomes.models import DealOutcome
@@ -43,13 +43,13 @@ def reportable_deal(user: Any, deal_id: int) -> Deal:
     return deal
 
 
-def _amount(raw: str, field: str, zh: str, errors: list[tuple[str, str, str]]) -> int:
+def _amount(raw: str, field: str, zh: str, errors: ErrorCollector) -> int:
     if not (raw or "").strip():
         return 0
     try:
         return parse_yuan(raw)
     except MoneyError as exc:
-        errors.append((field, f"{zh}：{exc.message_zh}", exc.message_en))
+        errors.refuse(field, f"{zh}：{exc.message_zh}", exc.message_en)
         return 0
 
 
@@ -67,21 +67,21 @@ def outcome_report(
 ) -> tuple[DealOutcome, bool]:
     """Report one year (insert, or correct the year reported before); returns (outcome, created)."""
     deal = reportable_deal(actor, deal_id)
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     today = timezone.localdate()
     if deal.state not in CONTRACT_STATES:
-        errors.append(("deal", "交易签约后才能填报产业化成效", "only a signed deal has results"))
+        errors.refuse("deal", "交易签约后才能填报产业化成效", "only a signed deal has results")
     first = deal.contract_date.year if deal.contract_date else 1985
     if year is None or not first <= year <= today.year:
-        errors.append(("year", f"年度应在 {first}–{today.year} 之间", f"year must be {first}-{today.year}"))
+        errors.refuse("year", f"年度应在 {first}–{today.year} 之间", f"year must be {first}-{today.year}")
     revenue = _amount(revenue_yuan, "revenue", "销售收入", errors)
     output = _amount(output_yuan, "output", "产值", errors)
     for name, zh, value in (("jobs", "新增就业", jobs), ("new_products", "新产品", new_products)):
         if value is not None and not 0 <= value <= MAX_COUNT:
-            errors.append((name, f"{zh}应为 0–{MAX_COUNT} 之间的整数", f"{name} out of range"))
+            errors.refuse(name, f"{zh}应为 0–{MAX_COUNT} 之间的整数", f"{name} out of range")
     if not (revenue or output or jobs or new_products or notes.strip()):
-        errors.append(("revenue", "请至少填写一项成效", "report at least one figure"))
-    raise_field_errors(errors)
+        errors.refuse("revenue", "请至少填写一项成效", "report at least one figure")
+    errors.raise_any()
     assert year is not None
     with transaction.atomic():
         outcome, created = DealOutcome.objects.select_for_update().get_or_create(
