@@ -41,6 +41,7 @@ class PatentRowOut(Schema):
     college: str
     state: str
     conversion_modes: list[str]
+    portfolio: str
     is_demo: bool
 
 
@@ -67,6 +68,7 @@ class RecordOut(Schema):
     industrialisation_prospects: str
     contact_name: str
     contact_phone: str  # masked unless the viewer belongs to the holding institution
+    portfolio: str  # 项目组合: the named portfolio the patent is offered in ("" for none)
     pooled_at: datetime | None
     converted: bool
     # Holding institution only (null for everyone else):
@@ -116,6 +118,7 @@ class ListQuery(Schema):
     conversion_mode: str = ""
     industry_scheme: str = ""
     industry_code: str = ""
+    portfolio: str = Field("", max_length=100)
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(25, ge=1, le=100)
 
@@ -138,6 +141,7 @@ class FillIn(Schema):
     contact_name: str | None = Field(None, max_length=100)
     contact_phone: str | None = Field(None, max_length=20)
     contact_email: str | None = Field(None, max_length=254)
+    portfolio: str | None = Field(None, max_length=100)
 
 
 class ApproveIn(Schema):
@@ -165,6 +169,7 @@ def _row(record: InventoryRecord) -> dict[str, Any]:
         "college": record.college.name if record.college else "",
         "state": record.state,
         "conversion_modes": record.conversion_modes,
+        "portfolio": record.portfolio,
         "is_demo": p.is_demo,
     }
 

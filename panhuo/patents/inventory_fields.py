@@ -29,6 +29,7 @@ FILL_FIELDS: dict[str, tuple[str, str]] = {
     "contact_name": ("联系人", "short"),
     "contact_phone": ("联系电话", "phone"),
     "contact_email": ("联系邮箱", "email"),
+    "portfolio": ("项目组合", "short"),
 }
 # Required before a record can be submitted for review.
 SUBMIT_REQUIRED = ("fiscal_funded", "implementation_status", "conversion_intent", "trl", "value_self_grade")

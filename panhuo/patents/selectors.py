@@ -46,6 +46,7 @@ PUBLIC_RECORD_FIELDS = (
     "industrialisation_prospects",
     "contact_name",
     "contact_phone",  # masked
+    "portfolio",
     "pooled_at",
     "converted",
 )
@@ -167,6 +168,7 @@ class PatentFilters:
     conversion_mode: str = ""
     industry_scheme: str = ""
     industry_code: str = ""
+    portfolio: str = ""
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -195,6 +197,7 @@ def filters_from(params: Any) -> PatentFilters:
         conversion_mode=text("conversion_mode", 24),
         industry_scheme=text("industry_scheme", 8),
         industry_code=text("industry_code", 16),
+        portfolio=text("portfolio"),
     )
 
 
@@ -301,6 +304,8 @@ def inventory_search(
     if f.conversion_mode and f.conversion_mode in ConversionMode.values:
         # JSON list stored as text on SQLite and jsonb on PostgreSQL: match the quoted value.
         records = records.filter(conversion_modes__icontains=f'"{f.conversion_mode}"')
+    if f.portfolio:
+        records = records.filter(portfolio=f.portfolio)
     if f.industry_code:
         industry = Q(patent__industries__code__startswith=f.industry_code)
         if f.industry_scheme:

@@ -58,9 +58,10 @@ class ParsedBatch:
     college_ids: list[int | None] = field(default_factory=list)
     first_inventors: list[str] = field(default_factory=list)
     inventories: list[dict[str, Any] | None] = field(default_factory=list)
+    extras: list[tuple[Any, ...] | None] = field(default_factory=list)
     rejects: list[RowReject] = field(default_factory=list)
 
-    def add(self, p: Parsed) -> None:
+    def add(self, p: Parsed, extras: tuple[Any, ...] | None = None) -> None:
         self.lines.append(p.line)
         self.app_nos.append(p.app_no)
         self.pub_nos.append(p.pub_no)
@@ -68,6 +69,7 @@ class ParsedBatch:
         self.college_ids.append(p.college_id)
         self.first_inventors.append(p.first_inventor)
         self.inventories.append(p.inventory)
+        self.extras.append(extras)
 
     def rows(self) -> list[Parsed]:
         return [
@@ -80,6 +82,7 @@ class ParsedBatch:
                 self.college_ids,
                 self.first_inventors,
                 self.inventories,
+                self.extras,
                 strict=True,
             )
         ]

@@ -8,6 +8,8 @@ the framework's batch transaction, so a crash leaves either the whole batch or n
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django.db import connection
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils import timezone
 from engine.identifiers.application_number import NumberError, normalise_publication_number
 from panhuo.accounts.models import College
 from panhuo.imports.models import ImportJob
-from panhuo.imports.registry import BatchResult, ImportHandler, Row, RowReject, register
+from panhuo.imports.registry import BatchResult, ColumnSpec, ImportHandler, Row, RowReject, register
 from panhuo.patents.importing import columns as C
 from panhuo.patents.importing.batch import (
     ParsedBatch,
@@ -24,6 +26,13 @@ from panhuo.patents.importing.batch import (
     conflict_reject,
     duplicate_reject,
     merge,
+)
+from panhuo.patents.importing.extensions import (
+    Accepted,
+    RowExtension,
+    add_extension,
+    extensions,
+    extra_columns,
 )
 from panhuo.patents.importing.holding import CO_HOLDER, OTHER, OWN, Holding
 from panhuo.patents.importing.inserts import Inserts, NewInventory
@@ -41,7 +50,7 @@ class PatentImportHandler(ImportHandler):
     # Rows per transaction. At a million stored patents each batch dirties ~2,000 random pages of the 申请号
     # index alone: larger batches write far fewer WAL pages per row; 5,000 rows hold the write lock ~0.2 s.
     batch_size = 5000
-    columns = C.COLUMNS
+    columns: ClassVar[Sequence[ColumnSpec]] = C.COLUMNS  # + the columns of registered extensions (`extend`)
     parallel_prepare = True  # prepare_batch only parses: large files parse in a second process
 
     def __init__(self) -> None:
@@ -77,7 +86,10 @@ class PatentImportHandler(ImportHandler):
                 self._seen_pub.add(pub)
 
     def template_example(self) -> dict[str, str]:
-        return dict(C.TEMPLATE_EXAMPLE)
+        example = dict(C.TEMPLATE_EXAMPLE)
+        for extension in extensions():
+            example.update(extension.example)
+        return example
 
     def parser(self, job: ImportJob) -> RowParser:
         if self._parser is None:
@@ -107,12 +119,16 @@ class PatentImportHandler(ImportHandler):
         """Parse and validate (no database): the accepted rows, as columns, and the rejects."""
         batch = ParsedBatch()
         parse = self.parser(job).parse
+        added = extensions()
         for line, row in rows:
             p = parse(line, row)
+            extras, rejects = _parse_extensions(added, line, row) if added else (None, [])
             if isinstance(p, list):
-                batch.rejects.extend(p)
+                batch.rejects.extend(p + rejects)
+            elif rejects:
+                batch.rejects.extend(rejects)
             else:
-                batch.add(p)
+                batch.add(p, extras)
         return batch
 
     def process_batch(self, job: ImportJob, rows: ParsedBatch) -> BatchResult:
@@ -120,7 +136,7 @@ class PatentImportHandler(ImportHandler):
         result.rejects.extend(rows.rejects)
         now = timezone.now()
         if self._all_new(rows):
-            result.inserted += self._insert_all_new(job, rows, now)
+            result.inserted += self._insert_all_new(job, rows, now, result)
             return result
         candidates = rows.rows()
         by_app, by_pub = self._prefetch(candidates)
@@ -134,16 +150,23 @@ class PatentImportHandler(ImportHandler):
         inv_actions = file_inventory(
             row_targets, job=job, new=self._new_inventory(job, now), inserts=self._inserts
         )
-        for (_, _, action), inv in zip(row_targets, inv_actions, strict=True):
+        changed, refused = self._apply_extensions(
+            job, [(p.line, t.id or 0, p.extras) for p, t, _ in row_targets], result
+        )
+        for (p, _, action), inv in zip(row_targets, inv_actions, strict=True):
+            if p.line in refused:  # counted once, as rejected (an extension refused some of its cells)
+                continue
             if action == "insert" or inv == "insert":
                 result.inserted += 1
-            elif action == "update" or inv == "update":
+            elif action == "update" or inv == "update" or p.line in changed:
                 result.updated += 1
             else:
                 result.unchanged += 1
         return result
 
-    def _insert_all_new(self, job: ImportJob, rows: ParsedBatch, now: dt.datetime) -> int:
+    def _insert_all_new(
+        self, job: ImportJob, rows: ParsedBatch, now: dt.datetime, result: BatchResult
+    ) -> int:
         """Fast path (a first import): no key of the batch is stored or seen earlier in the file and no two rows
         share one, so every row is a new patent with a new 建档 record: no merges, no conflicts."""
         ids = self._inserts.patents(rows.params, rows.app_nos, rows.pub_nos, now)
@@ -157,9 +180,14 @@ class PatentImportHandler(ImportHandler):
             ]
         )
         self.holding(job).insert_holders(ids)
+        refused: set[int] = set()
+        if any(rows.extras):
+            _, refused = self._apply_extensions(
+                job, list(zip(rows.lines, ids, rows.extras, strict=True)), result
+            )
         self._seen_app.update([a for a in rows.app_nos if a])
         self._seen_pub.update([b for b in rows.pub_nos if b])
-        return len(ids)
+        return len(ids) - len(refused)
 
     def _all_new(self, rows: ParsedBatch) -> bool:
         apps = [a for a in rows.app_nos if a]
@@ -291,6 +319,26 @@ class PatentImportHandler(ImportHandler):
                     t.changes.update(changes)
                 row_targets[i] = (p, t, "update" if changes else "unchanged")
 
+    def _apply_extensions(
+        self, job: ImportJob, rows: list[tuple[int, int, Any]], result: BatchResult
+    ) -> tuple[set[int], set[int]]:
+        """Hand each extension its accepted values (rows that filled some of its cells); the lines they changed and
+        the lines they refused (their rejects go to `result`)."""
+        changed: set[int] = set()
+        refused: set[int] = set()
+        for index, extension in enumerate(extensions()):
+            accepted: list[Accepted] = [
+                (line, pid, extras[index])
+                for line, pid, extras in rows
+                if extras and extras[index] is not None
+            ]
+            if accepted:
+                applied = extension.apply(job, accepted)
+                changed |= applied.changed_lines
+                refused |= {r.line for r in applied.rejects}
+                result.rejects.extend(applied.rejects)
+        return changed, refused
+
     def _new_inventory(self, job: ImportJob, now: dt.datetime) -> NewInventory:
         return self._inserts.new_inventory(
             org_id=job.organization_id,
@@ -298,3 +346,28 @@ class PatentImportHandler(ImportHandler):
             is_demo=bool(job.options.get("is_demo", False)),
             now=now,
         )
+
+
+def _parse_extensions(
+    added: tuple[RowExtension, ...], line: int, row: dict[str, str]
+) -> tuple[tuple[Any, ...] | None, list[RowReject]]:
+    """Each extension's values for the row (None where it left all their cells empty), and the bad cells."""
+    values: list[Any] = []
+    rejects: list[RowReject] = []
+    for extension in added:
+        value, problems = extension.parse(row)
+        values.append(value)
+        rejects += [
+            RowReject(line, column, row.get(column, "")[:200], code, zh, en)
+            for column, code, zh, en in problems
+        ]
+    return (tuple(values) if any(v is not None for v in values) else None), rejects
+
+
+def extend(extension: RowExtension) -> None:
+    """Add a higher app's columns to 批量建档 (called from its AppConfig.ready)."""
+    add_extension(extension)
+    names = [c.name for c in (*C.COLUMNS, *extra_columns())]
+    if len(set(names)) != len(names):
+        raise ValueError(f"column names of extension {extension.name} clash with 批量建档's")
+    PatentImportHandler.columns = (*C.COLUMNS, *extra_columns())

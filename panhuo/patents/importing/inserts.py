@@ -36,6 +36,7 @@ INVENTORY_FIELDS = (
     "contact_name",
     "contact_phone",
     "contact_email",
+    "portfolio",
     "is_demo",
 )
 _STAMPS = ("created_at", "updated_at")
@@ -55,7 +56,7 @@ class NewInventory:
 
     def __post_init__(self) -> None:
         # The usual row carries no 建档 values: everything after first_inventor is the same for all of them.
-        blank = (None, False, None, "", None, "[]", None, "", "", "", "", "", "", self.is_demo)
+        blank = (None, False, None, "", None, "[]", None, "", "", "", "", "", "", "", self.is_demo)
         self.blank_tail = (*blank, *self.rest, self.stamp, self.stamp)
         self.unfiled = str(InventoryState.UNFILED)
 
@@ -87,6 +88,7 @@ class NewInventory:
             if "contact_phone" in inv
             else "",
             inv.get("contact_email", ""),
+            inv.get("portfolio", ""),
             self.is_demo,
             *self.rest,
             self.stamp,
