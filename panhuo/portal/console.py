@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +32,7 @@ from panhuo.common.ratelimit import rate_limited
 from panhuo.demand.views.common import form_error
 from panhuo.imports.models import ImportJob, ImportReject
 from panhuo.imports.selectors import import_job_status
-from panhuo.imports.services import import_job_create
+from panhuo.imports.uploads import import_upload, upload_error
 from panhuo.portal.forms import (
     CollegeForm,
     OrganizationEditForm,
@@ -276,26 +275,11 @@ def inventor_import_view(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(Organization, pk=pk, type__in=HOLDER_TYPES)
     error = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
         try:
-            if upload is None:
-                raise ApplicationError(
-                    "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
-                )
-            job = import_job_create(
-                organization=org,
-                kind=INVENTOR_KIND,
-                uploaded_file=upload,
-                original_name=upload.name,
-                actor=acting_user(request),
-            )
+            job = import_upload(request, organization=org, kind=INVENTOR_KIND, actor=acting_user(request))
         except ApplicationError as exc:
-            error = f"{exc.message_zh}（{exc.message_en}）"
+            error = upload_error(exc)
         else:
-            from panhuo.imports.tasks import import_job_task
-
-            job_id = job.pk
-            transaction.on_commit(lambda: import_job_task(job_id))
             return redirect("portal:console-inventor-import-job", pk=org.pk, job=job.pk)
     jobs = ImportJob.objects.filter(organization=org, kind=INVENTOR_KIND)[:20]
     return render(
