@@ -90,6 +90,8 @@ def export_guard(request: Any, what: str, rate: str = "20/m") -> HttpResponse | 
             "导出过于频繁，请稍后再试 Too many exports", status=429, content_type="text/plain; charset=utf-8"
         )
     audit_record(
-        "data.export", actor=request.user, detail={"what": what, "query": request.GET.urlencode()[:300]}
+        "data.export",
+        actor=request.user,
+        detail={"what": what, "query": request.GET.urlencode()[:300]},
     )
     return None

@@ -23,7 +23,7 @@ from engine.identifiers.application_number import (
     application_number_type,
     normalise_application_number,
 )
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
 from panhuo.disclosures.models import (
@@ -163,7 +163,7 @@ def _validate_disclosure(content: DisclosureContent) -> tuple[dict[str, Any], li
     return values, shares
 
 
-def _save_inventors(actor: Any, disclosure: Disclosure, shares: list[tuple[str, int]]) -> None:
+def _save_inventors(actor: User, disclosure: Disclosure, shares: list[tuple[str, int]]) -> None:
     disclosure.inventors.all().delete()
     me = actor.name if actor.role == Role.INVENTOR else None
     DisclosureInventor.objects.bulk_create(
@@ -178,7 +178,7 @@ def _save_inventors(actor: Any, disclosure: Disclosure, shares: list[tuple[str, 
     )
 
 
-def _author_org(actor: Any) -> Any:
+def _author_org(actor: User) -> Any:
     org = getattr(actor, "organization", None)
     if org is None or not org.holds_patents or actor.role not in AUTHOR_ROLES:
         raise PermissionRefused("只有高校院所的发明人或管理员可以提交技术交底", "institution members only")
@@ -186,7 +186,7 @@ def _author_org(actor: Any) -> Any:
 
 
 def disclosure_create(
-    *, actor: Any, content: DisclosureContent, submit: bool = False, is_demo: bool = False
+    *, actor: User, content: DisclosureContent, submit: bool = False, is_demo: bool = False
 ) -> Disclosure:
     org = _author_org(actor)
     values, shares = _validate_disclosure(content)
@@ -211,14 +211,14 @@ def disclosure_create(
     return disclosure
 
 
-def _lock_visible(actor: Any, disclosure: Disclosure) -> Disclosure:
+def _lock_visible(actor: User, disclosure: Disclosure) -> Disclosure:
     locked = disclosures_visible(actor).select_for_update().filter(pk=disclosure.pk).first()
     if locked is None:
         raise NotFound("技术交底不存在", "disclosure not found")
     return locked
 
 
-def _own_draft(actor: Any, locked: Disclosure) -> None:
+def _own_draft(actor: User, locked: Disclosure) -> None:
     if locked.submitted_by_id != actor.pk:
         raise PermissionRefused("只有提交人可以修改技术交底", "only the author may edit the disclosure")
     if locked.state != DisclosureState.DRAFT:
@@ -227,7 +227,7 @@ def _own_draft(actor: Any, locked: Disclosure) -> None:
         )
 
 
-def disclosure_update(*, actor: Any, disclosure: Disclosure, content: DisclosureContent) -> Disclosure:
+def disclosure_update(*, actor: User, disclosure: Disclosure, content: DisclosureContent) -> Disclosure:
     with transaction.atomic():
         locked = _lock_visible(actor, disclosure)
         _own_draft(actor, locked)
@@ -240,7 +240,7 @@ def disclosure_update(*, actor: Any, disclosure: Disclosure, content: Disclosure
     return locked
 
 
-def disclosure_submit(*, actor: Any, disclosure: Disclosure) -> Disclosure:
+def disclosure_submit(*, actor: User, disclosure: Disclosure) -> Disclosure:
     with transaction.atomic():
         locked = _lock_visible(actor, disclosure)
         _own_draft(actor, locked)
@@ -250,7 +250,7 @@ def disclosure_submit(*, actor: Any, disclosure: Disclosure) -> Disclosure:
     return locked
 
 
-def _lock_for_staff(actor: Any, disclosure: Disclosure, *, states: Sequence[str]) -> Disclosure:
+def _lock_for_staff(actor: User, disclosure: Disclosure, *, states: Sequence[str]) -> Disclosure:
     locked = _lock_visible(actor, disclosure)
     if not is_staff_of(actor, locked):
         raise PermissionRefused("只有本单位的管理员可以评估技术交底", "institution staff only")
@@ -277,7 +277,7 @@ def search_text(disclosure: Disclosure) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def evaluation_search_similar(*, actor: Any, disclosure: Disclosure) -> PreFilingEvaluation:
+def evaluation_search_similar(*, actor: User, disclosure: Disclosure) -> PreFilingEvaluation:
     """Ask Panhuo's matching for the patents closest to the disclosure and keep them (with similarity) as found."""
     with transaction.atomic():
         locked = _lock_for_staff(
@@ -310,7 +310,7 @@ def evaluation_search_similar(*, actor: Any, disclosure: Disclosure) -> PreFilin
 
 def evaluation_decide(
     *,
-    actor: Any,
+    actor: User,
     disclosure: Disclosure,
     decision: str,
     reasons: str,
@@ -378,7 +378,7 @@ def _canonical_app_no(raw: str, decision: str) -> str:
     return app_no
 
 
-def _link(actor: Any, locked: Disclosure, filing: Filing, app_no: str) -> None:
+def _link(actor: User, locked: Disclosure, filing: Filing, app_no: str) -> None:
     decision = locked.evaluation.decision
     inventors = list(locked.inventors.values_list("name", flat=True))
     record = application_register(
@@ -400,7 +400,7 @@ def _link(actor: Any, locked: Disclosure, filing: Filing, app_no: str) -> None:
 
 
 def filing_record(
-    *, actor: Any, disclosure: Disclosure, filed_on: date | None, agency: str = "", app_no: str = ""
+    *, actor: User, disclosure: Disclosure, filed_on: date | None, agency: str = "", app_no: str = ""
 ) -> Filing:
     """The application was filed (申请日, agency; the 申请号 now or later through `filing_link`)."""
     with transaction.atomic():
@@ -453,7 +453,7 @@ def _ensure_unused(app_no: str) -> None:
         )
 
 
-def filing_link(*, actor: Any, disclosure: Disclosure, app_no: str) -> Filing:
+def filing_link(*, actor: User, disclosure: Disclosure, app_no: str) -> Filing:
     """Attach the 申请号 once known: the patent and its 基础库 record appear from the disclosure's data."""
     with transaction.atomic():
         locked = _lock_for_staff(actor, disclosure, states=(DisclosureState.FILED,))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 
 from engine.matching import MatchHit, NeedQuery
+from panhuo.accounts.acting import Viewer, signed_in
 from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.demand.models import EnterpriseProfile, Need
@@ -50,7 +50,7 @@ class EnterpriseMatch:
     hit: MatchHit
 
 
-def recommendable_patent_ids(user: Any, patent_ids: Sequence[int]) -> set[int]:
+def recommendable_patent_ids(user: Viewer, patent_ids: Sequence[int]) -> set[int]:
     """The subset of `patent_ids` this user may be recommended (pooled; plus own institution's for its staff)."""
     return set(
         inventory_visible(user).filter(patent_id__in=list(patent_ids)).values_list("patent_id", flat=True)
@@ -167,15 +167,15 @@ def _keyword_matches(query: NeedQuery, records: QuerySet[InventoryRecord]) -> li
 
 
 def patents_for_text(
-    user: Any, text: str, *, industry: str = "", ipc: Sequence[str] = (), top_k: int = 10
+    user: Viewer, text: str, *, industry: str = "", ipc: Sequence[str] = (), top_k: int = 10
 ) -> list[PatentMatch]:
     """Free text (+ optional industry code / IPC) → patents the user may be recommended."""
     query = make_query(text, query_labels(industry, ipc), top_k)
     return match_patents(query, inventory_visible(user))
 
 
-def patents_for_need(user: Any, need_id: int, *, top_k: int = 10) -> tuple[Need, list[PatentMatch]]:
-    need = needs_visible(user).filter(pk=need_id).first()
+def patents_for_need(user: Viewer, need_id: int, *, top_k: int = 10) -> tuple[Need, list[PatentMatch]]:
+    need = needs_visible(user).filter(pk=need_id).first() if signed_in(user) else None
     if need is None:
         raise NotFound()
     query = make_query(need_text(need), need_labels(need), top_k)
@@ -192,10 +192,10 @@ def patent_query(patent: Patent, top_k: int) -> NeedQuery:
 
 
 def enterprises_for_patent(
-    user: Any, patent_id: int, *, top_k: int = 10
+    user: Viewer, patent_id: int, *, top_k: int = 10
 ) -> tuple[Patent, list[EnterpriseMatch]]:
     """A patent the user may see → enterprises whose profile, industry and needs fit it (no contact data)."""
-    if getattr(user, "role", None) not in BROKER_ROLES:
+    if not signed_in(user) or user.role not in BROKER_ROLES:
         raise PermissionRefused()
     patent = patent_get(user, patent_id)
     return patent, enterprises_matching(patent, top_k)
@@ -229,10 +229,11 @@ def enterprises_matching(patent: Patent, top_k: int) -> list[EnterpriseMatch]:
     return [EnterpriseMatch(orgs[h.doc_id], names.get(h.doc_id, ""), h) for h in hits if h.doc_id in orgs]
 
 
-def broker_patents(user: Any) -> list[Patent]:
+def broker_patents(user: Viewer) -> list[Patent]:
     """Institution staff: their own pooled patents (the brokering list); agencies/offices: none by default."""
     if (
-        getattr(user, "role", None) not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN)
+        not signed_in(user)
+        or user.role not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN)
         or not user.organization_id
     ):
         return []
@@ -245,23 +246,23 @@ def broker_patents(user: Any) -> list[Patent]:
 
 
 def enterprises_for_patents(
-    user: Any, patent_ids: Sequence[int], *, top_k: int = 5
+    user: Viewer, patent_ids: Sequence[int], *, top_k: int = 5
 ) -> list[tuple[Patent, list[EnterpriseMatch]]]:
     """Brokering: each of a list of visible patents → its best enterprises."""
-    if getattr(user, "role", None) not in BROKER_ROLES:
+    if not signed_in(user) or user.role not in BROKER_ROLES:
         raise PermissionRefused()
     patents = [patent_get(user, pid) for pid in list(dict.fromkeys(int(p) for p in patent_ids))[:50]]
     return [(p, enterprises_matching(p, top_k)) for p in patents]
 
 
-def notifications_of(user: Any) -> list[Notification]:
-    if not getattr(user, "organization_id", None):
+def notifications_of(user: Viewer) -> list[Notification]:
+    if not signed_in(user) or not user.organization_id:
         return []
     return list(Notification.objects.filter(organization_id=user.organization_id)[:50])
 
 
-def pushed_of(user: Any) -> list[PushedMatch]:
-    if getattr(user, "role", None) != Role.ENTERPRISE_USER or not user.organization_id:
+def pushed_of(user: Viewer) -> list[PushedMatch]:
+    if (not signed_in(user) or user.role != Role.ENTERPRISE_USER) or not user.organization_id:
         return []
     return list(PushedMatch.objects.filter(enterprise_id=user.organization_id).select_related("patent")[:100])
 

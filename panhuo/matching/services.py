@@ -54,7 +54,7 @@ def choose_tier(to_embed: int, requested: str = "auto") -> str:
 
 
 def index_build_request(
-    *, actor: Any = None, kind: str = IndexBuild.Kind.FULL, tier: str = "auto"
+    *, actor: User | None = None, kind: str = IndexBuild.Kind.FULL, tier: str = "auto"
 ) -> IndexBuild:
     """Queue a build (Huey); the page and `panhuo index build` show its progress."""
     if kind not in IndexBuild.Kind.values:
@@ -313,7 +313,7 @@ def push_preference_set(*, actor: User, enabled: bool, threshold: float | None =
     return pref
 
 
-def push_run_start(*, actor: Any = None) -> PushRun:
+def push_run_start(*, actor: User | None = None) -> PushRun:
     with transaction.atomic():
         run = PushRun.objects.create()
         audit_record("matching.push_run_start", actor=actor, obj=run)

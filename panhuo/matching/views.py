@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.permissions import public, roles_required, signed_in
@@ -94,7 +95,9 @@ def broker(request: HttpRequest) -> HttpResponse:
 def pushed(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            services.push_preference_set(actor=request.user, enabled=request.POST.get("enabled") == "1")  # type: ignore[arg-type]
+            services.push_preference_set(
+                actor=acting_user(request), enabled=request.POST.get("enabled") == "1"
+            )  # type: ignore[arg-type]
             messages.success(request, "推送设置已保存")
         except ApplicationError as exc:
             messages.error(request, exc.message_zh)
@@ -137,7 +140,7 @@ def builds(request: HttpRequest) -> HttpResponse:
 def build_start(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "delta")
     try:
-        services.index_build_request(actor=request.user, kind=kind)
+        services.index_build_request(actor=acting_user(request), kind=kind)
         messages.success(request, "已提交索引构建")
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)
@@ -152,6 +155,6 @@ def pushes(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.SYSTEM_ADMIN, Role.OFFICE_OFFICIAL)
 @require_POST
 def push_start(request: HttpRequest) -> HttpResponse:
-    run = services.push_run_start(actor=request.user)
+    run = services.push_run_start(actor=acting_user(request))
     messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
     return redirect("matching:pushes")

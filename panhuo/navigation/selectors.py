@@ -18,6 +18,7 @@ from django.db.models.functions import ExtractYear
 from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
 from engine.landscape.analysis import main_group
 from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type, holders_of
+from panhuo.accounts.acting import Viewer, signed_in
 from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.accounts.visibility import office_prefix
 from panhuo.classification.models import Industry, IpcNode
@@ -57,7 +58,7 @@ class Visibility:
     label: str
 
 
-def landscape_visibility(user: Any) -> Visibility:
+def landscape_visibility(user: Viewer) -> Visibility:
     """Who sees what in 专利导航, built on accounts.visibility (office regions) and inventory_visible.
 
     - institution people: their own records in any state (as the patents list decides by role) and every
@@ -66,9 +67,9 @@ def landscape_visibility(user: Any) -> Visibility:
       counts (no details) of everything;
     - enterprises, agencies, banks and anyone else signed in: published (pooled) records.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         raise PermissionRefused("请先登录", "Sign in first")
-    if user.role == Role.OFFICE_OFFICIAL and getattr(user, "organization", None) is not None:
+    if user.role == Role.OFFICE_OFFICIAL and user.organization is not None:
         # accounts.visibility decides an office's region: "" only for the national office, None (an office
         # stored without a region) = its own region is empty, so it sees the published records alone.
         prefix = office_prefix(user)
@@ -94,16 +95,16 @@ def system_visibility() -> Visibility:
 # ---------------------------------------------------------------- scopes
 
 
-def scopes_of(user: Any) -> QuerySet[LandscapeScope]:
+def scopes_of(user: Viewer) -> QuerySet[LandscapeScope]:
     """Scopes of the user's organization that are shared, plus the user's own unshared ones."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "organization_id", None):
+    if not signed_in(user) or not user.organization_id:
         return LandscapeScope.objects.none()
     return LandscapeScope.objects.filter(organization_id=user.organization_id).filter(
         Q(shared=True) | Q(created_by_id=user.pk)
     )
 
 
-def scope_get(user: Any, pk: int) -> LandscapeScope:
+def scope_get(user: Viewer, pk: int) -> LandscapeScope:
     scope = scopes_of(user).filter(pk=pk).first() if isinstance(pk, int) and 0 < pk < 2**63 else None
     if scope is None:
         raise NotFound()

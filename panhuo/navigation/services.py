@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from panhuo.accounts.models import User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.navigation.models import ClusterRun, ClusterState, LandscapeScope
@@ -26,10 +25,10 @@ def _check_name(name: str) -> str:
 
 
 def scope_save(
-    *, actor: Any, name: str, definition: ScopeDefinition, shared: bool = True, scope_id: int | None = None
+    *, actor: User, name: str, definition: ScopeDefinition, shared: bool = True, scope_id: int | None = None
 ) -> LandscapeScope:
     """Create a scope of the actor's organization, or change one the actor created."""
-    if not getattr(actor, "organization_id", None):
+    if not actor.organization_id:
         raise PermissionRefused("只有机构用户可以保存分析范围", "Only members of an organization save scopes")
     name = _check_name(name)
     if definition.is_empty:
@@ -59,7 +58,7 @@ def scope_save(
     return scope
 
 
-def scope_delete(*, actor: Any, scope_id: int) -> None:
+def scope_delete(*, actor: User, scope_id: int) -> None:
     with transaction.atomic():
         scope = scope_get(actor, scope_id)
         if scope.created_by_id != actor.pk:
@@ -74,7 +73,7 @@ def scope_delete(*, actor: Any, scope_id: int) -> None:
         scope.delete()
 
 
-def findings_save(*, actor: Any, scope_id: int, text: str) -> LandscapeScope:
+def findings_save(*, actor: User, scope_id: int, text: str) -> LandscapeScope:
     """The analyst's 结论与建议, printed in the report; anyone of the organization who sees the scope writes it."""
     text = (text or "").replace("\x00", "").strip()
     if len(text) > MAX_FINDINGS:
@@ -98,7 +97,7 @@ def findings_save(*, actor: Any, scope_id: int, text: str) -> LandscapeScope:
     return scope
 
 
-def clusters_request(*, actor: Any, scope_id: int) -> ClusterRun:
+def clusters_request(*, actor: User, scope_id: int) -> ClusterRun:
     """Queue the cluster computation of a scope in the worker (as seen by the requester)."""
     with transaction.atomic():
         scope = scope_get(actor, scope_id)

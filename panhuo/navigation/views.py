@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engine.landscape.holders import HOLDER_TYPE_LABELS
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.permissions import roles_required
@@ -108,7 +109,7 @@ def scope_list(request: HttpRequest) -> HttpResponse:
         try:
             definition = parse_scope(request.POST)
             scope = services.scope_save(
-                actor=request.user, name=data["name"], definition=definition, shared=data["shared"]
+                actor=acting_user(request), name=data["name"], definition=definition, shared=data["shared"]
             )
             messages.success(request, f"已保存分析范围：{scope.name}")
             return redirect("navigation:scope", pk=scope.pk)
@@ -252,7 +253,7 @@ def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
     data = _form_data(request.POST)
     try:
         services.scope_save(
-            actor=request.user,
+            actor=acting_user(request),
             name=data["name"],
             definition=parse_scope(request.POST),
             shared=data["shared"],
@@ -267,7 +268,7 @@ def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ROLES)
 @require_POST
 def scope_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.scope_delete(actor=request.user, scope_id=pk)
+    services.scope_delete(actor=acting_user(request), scope_id=pk)
     messages.success(request, "分析范围已删除")
     return redirect("navigation:scopes")
 
@@ -276,7 +277,7 @@ def scope_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def findings_save(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        services.findings_save(actor=request.user, scope_id=pk, text=request.POST.get("findings", ""))
+        services.findings_save(actor=acting_user(request), scope_id=pk, text=request.POST.get("findings", ""))
         messages.success(request, "结论与建议已保存")
     except ApplicationError as e:
         if e.code == "not_found":
@@ -288,7 +289,7 @@ def findings_save(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ROLES)
 @require_POST
 def clusters_request(request: HttpRequest, pk: int) -> HttpResponse:
-    services.clusters_request(actor=request.user, scope_id=pk)
+    services.clusters_request(actor=acting_user(request), scope_id=pk)
     messages.success(request, "技术聚类已提交后台计算，完成后刷新本页即可看到")
     return redirect(f"{reverse('navigation:scope', args=[pk])}#clusters")
 

@@ -6,13 +6,11 @@ The deal must be signed or later; the year runs from the contract year to the cu
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
 from engine.deals.money import MoneyError, parse_yuan
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ErrorCollector, PermissionRefused
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealParty, PartyRole
@@ -24,8 +22,10 @@ STAFF = (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
 MAX_COUNT = 10_000_000
 
 
-def may_report(user: Any, deal: Deal) -> bool:
-    role = getattr(user, "role", None)
+def may_report(user: User, deal: Deal) -> bool:
+    role = user.role
+    if user.organization_id is None:
+        return False
     if role in STAFF:
         return deal.institution_id == user.organization_id
     if role == Role.ENTERPRISE_USER:
@@ -35,7 +35,7 @@ def may_report(user: Any, deal: Deal) -> bool:
     return False
 
 
-def reportable_deal(user: Any, deal_id: int) -> Deal:
+def reportable_deal(user: User, deal_id: int) -> Deal:
     """The deal if this user may report its results (visible: else NotFound; not a reporter: refused)."""
     deal = deal_get(user, deal_id)
     if not may_report(user, deal):
@@ -55,7 +55,7 @@ def _amount(raw: str, field: str, zh: str, errors: ErrorCollector) -> int:
 
 def outcome_report(
     *,
-    actor: Any,
+    actor: User,
     deal_id: int,
     year: int | None,
     revenue_yuan: str = "",
@@ -83,6 +83,8 @@ def outcome_report(
         errors.refuse("revenue", "请至少填写一项成效", "report at least one figure")
     errors.raise_any()
     assert year is not None
+    if actor.organization_id is None:
+        raise PermissionRefused()
     with transaction.atomic():
         outcome, created = DealOutcome.objects.select_for_update().get_or_create(
             deal=deal, year=year, defaults={"reporter_id": actor.organization_id}

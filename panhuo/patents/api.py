@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from panhuo.accounts.acting import Viewer, acting_user
 from panhuo.common.errors import NotFound
 from panhuo.patents import permissions, picker, selectors, services
 from panhuo.patents.models import InventoryRecord, Patent
@@ -174,7 +175,7 @@ def _row(record: InventoryRecord) -> dict[str, Any]:
     }
 
 
-def _record_out(user: Any, record: InventoryRecord) -> dict[str, Any]:
+def _record_out(user: Viewer, record: InventoryRecord) -> dict[str, Any]:
     view = selectors.record_public_view(user, record)
     view.pop("state_display", None)
     view["patent_id"] = record.patent_id
@@ -183,7 +184,7 @@ def _record_out(user: Any, record: InventoryRecord) -> dict[str, Any]:
     return view
 
 
-def _page(user: Any, query: ListQuery, base: Any) -> dict[str, Any]:
+def _page(user: Viewer, query: ListQuery, base: Any) -> dict[str, Any]:
     params = query.dict()
     filters = selectors.filters_from(params)
     records = selectors.inventory_search(user, filters, base=base)
@@ -260,7 +261,7 @@ def inventory_fill(request: HttpRequest, record_id: int, payload: FillIn) -> dic
     record = selectors.inventory_get(request.user, record_id)
     changes = payload.dict(exclude_unset=True)
     proxy = changes.pop("proxy_filing", None)
-    services.inventory_fill(actor=request.user, record=record, changes=changes, proxy_filing=proxy)
+    services.inventory_fill(actor=acting_user(request), record=record, changes=changes, proxy_filing=proxy)
     return _record_out(request.user, record)
 
 
@@ -271,7 +272,7 @@ def inventory_fill(request: HttpRequest, record_id: int, payload: FillIn) -> dic
 )
 def inventory_submit(request: HttpRequest, record_id: int) -> dict[str, Any]:
     record = selectors.inventory_get(request.user, record_id)
-    services.inventory_submit(actor=request.user, record=record)
+    services.inventory_submit(actor=acting_user(request), record=record)
     return _record_out(request.user, record)
 
 
@@ -282,7 +283,7 @@ def inventory_submit(request: HttpRequest, record_id: int) -> dict[str, Any]:
 )
 def inventory_approve(request: HttpRequest, record_id: int, payload: ApproveIn) -> dict[str, Any]:
     record = selectors.inventory_get(request.user, record_id)
-    services.inventory_approve(actor=request.user, record=record, comment=payload.comment)
+    services.inventory_approve(actor=acting_user(request), record=record, comment=payload.comment)
     return _record_out(request.user, record)
 
 
@@ -293,7 +294,7 @@ def inventory_approve(request: HttpRequest, record_id: int, payload: ApproveIn) 
 )
 def inventory_return(request: HttpRequest, record_id: int, payload: ReturnIn) -> dict[str, Any]:
     record = selectors.inventory_get(request.user, record_id)
-    services.inventory_return(actor=request.user, record=record, reason=payload.reason)
+    services.inventory_return(actor=acting_user(request), record=record, reason=payload.reason)
     return _record_out(request.user, record)
 
 
@@ -332,7 +333,7 @@ def _coverage_row(row: selectors.CoverageRow) -> dict[str, Any]:
     summary="建档率 / 入库率 per institution (staff: own; office: its region) and per college of one",
 )
 def coverage(request: HttpRequest, organization: int | None = None) -> dict[str, Any]:
-    user: Any = request.user
+    user = acting_user(request)
     institutions = selectors.coverage_by_organization(user)
     if organization is None and user.role in selectors.REVIEWER_ROLES:
         organization = user.organization_id

@@ -40,7 +40,7 @@ def inventory_open(
     patent: Patent,
     college: College | None = None,
     inventor_users: Iterable[User] = (),
-    actor: Any = None,
+    actor: User | None = None,
     is_demo: bool = False,
 ) -> InventoryRecord:
     """Put a patent into an institution's 基础库 (state 未建档); idempotent per (institution, patent)."""
@@ -70,7 +70,7 @@ def inventory_open(
 
 def inventory_assign(
     *,
-    actor: Any,
+    actor: User,
     record: InventoryRecord,
     college: College | None,
     inventor_users: Iterable[User] | None = None,
@@ -149,7 +149,7 @@ def _plan_links(
     return links, college_of
 
 
-def inventory_autoassign(*, organization: Organization, actor: Any = None) -> dict[str, int]:
+def inventory_autoassign(*, organization: Organization, actor: User | None = None) -> dict[str, int]:
     """Link inventor accounts to records by name, and give college-less records their first inventor's college.
 
     Names match `User.display_name` against the patent's inventor list exactly; only inventor accounts of the

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from panhuo.accounts.acting import Viewer, signed_in
 from panhuo.accounts.models import Role
 from panhuo.common.errors import NotFound
 from panhuo.patents.inventory_fields import FILLABLE_STATES
 from panhuo.patents.models import InventoryRecord, InventoryState
 
 
-def same_tenant(actor: Any, record: InventoryRecord) -> None:
+def same_tenant(actor: Viewer, record: InventoryRecord) -> None:
     """Another tenant's record does not exist for the actor (404, not 403)."""
-    if not getattr(actor, "is_authenticated", False) or actor.organization_id != record.organization_id:
+    if not signed_in(actor) or actor.organization_id != record.organization_id:
         raise NotFound()
 
 
-def may_fill(actor: Any, record: InventoryRecord) -> bool:
+def may_fill(actor: Viewer, record: InventoryRecord) -> bool:
     """Inventor listed on the record, the college admin of its college, or the institution admin."""
-    if not getattr(actor, "is_authenticated", False) or actor.organization_id != record.organization_id:
+    if not signed_in(actor) or actor.organization_id != record.organization_id:
         return False
     if actor.role == Role.INSTITUTION_ADMIN:
         return True
@@ -30,9 +30,9 @@ def may_fill(actor: Any, record: InventoryRecord) -> bool:
     return False
 
 
-def may_review(actor: Any, record: InventoryRecord) -> bool:
+def may_review(actor: Viewer, record: InventoryRecord) -> bool:
     """学院 admin of the record's college at 学院审核; the institution admin at 学校审核."""
-    if not getattr(actor, "is_authenticated", False) or actor.organization_id != record.organization_id:
+    if not signed_in(actor) or actor.organization_id != record.organization_id:
         return False
     if record.state == InventoryState.COLLEGE_REVIEW:
         return (
@@ -53,7 +53,7 @@ class Action:
     label: str
 
 
-def inventory_actions(actor: Any, record: InventoryRecord) -> list[Action]:
+def inventory_actions(actor: Viewer, record: InventoryRecord) -> list[Action]:
     actions: list[Action] = []
     if record.state in FILLABLE_STATES and may_fill(actor, record):
         actions.append(Action("fill", "建档"))

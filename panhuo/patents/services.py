@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, FieldErrors, PermissionRefused
 from panhuo.patents.inventory_fields import (
@@ -38,7 +38,7 @@ def lock_record(record: InventoryRecord) -> InventoryRecord:
 def _event(
     *,
     record: InventoryRecord,
-    actor: Any,
+    actor: User,
     action: str,
     from_state: str,
     comment: str = "",
@@ -69,7 +69,7 @@ def refresh_into(target: InventoryRecord, source: InventoryRecord) -> None:
 
 def inventory_fill(
     *,
-    actor: Any,
+    actor: User,
     record: InventoryRecord,
     changes: Mapping[str, Any],
     proxy_filing: bool | None = None,
@@ -106,7 +106,7 @@ def inventory_fill(
     return record
 
 
-def inventory_submit(*, actor: Any, record: InventoryRecord) -> InventoryRecord:
+def inventory_submit(*, actor: User, record: InventoryRecord) -> InventoryRecord:
     """草稿 → 待学院审核 (or straight to 待学校审核 when the record has no college)."""
     same_tenant(actor, record)
     if not may_fill(actor, record):
@@ -146,7 +146,7 @@ def inventory_submit(*, actor: Any, record: InventoryRecord) -> InventoryRecord:
     return record
 
 
-def _review_guard(actor: Any, locked: InventoryRecord) -> None:
+def _review_guard(actor: User, locked: InventoryRecord) -> None:
     if locked.state not in (InventoryState.COLLEGE_REVIEW, InventoryState.INSTITUTION_REVIEW):
         raise ApplicationError(
             "invalid_state",
@@ -158,7 +158,7 @@ def _review_guard(actor: Any, locked: InventoryRecord) -> None:
         raise PermissionRefused("当前审核环节不由您负责", "this review step belongs to another reviewer")
 
 
-def inventory_approve(*, actor: Any, record: InventoryRecord, comment: str = "") -> InventoryRecord:
+def inventory_approve(*, actor: User, record: InventoryRecord, comment: str = "") -> InventoryRecord:
     """学院 admin: 待学院审核 → 待学校审核; 学校 admin: 待学校审核 → 已入库 (sets pooled_at)."""
     same_tenant(actor, record)
     comment = (comment or "").strip()
@@ -181,7 +181,7 @@ def inventory_approve(*, actor: Any, record: InventoryRecord, comment: str = "")
     return record
 
 
-def inventory_return(*, actor: Any, record: InventoryRecord, reason: str) -> InventoryRecord:
+def inventory_return(*, actor: User, record: InventoryRecord, reason: str) -> InventoryRecord:
     """退回修改: either review level sends the record back to 草稿; the reason is required."""
     same_tenant(actor, record)
     reason = (reason or "").strip()

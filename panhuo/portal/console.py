@@ -86,7 +86,7 @@ def organization_create_view(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = admin.organization_create_by_admin(actor=request.user, **form.cleaned_data)
+            org = admin.organization_create_by_admin(actor=acting_user(request), **form.cleaned_data)
         except ApplicationError as exc:
             form_error(form, exc)
         else:
@@ -114,7 +114,7 @@ def organization_view(request: HttpRequest, pk: int) -> HttpResponse:
         college = get_object_or_404(College, pk=int(raw) if raw.isdigit() else 0, organization=org)
         try:
             admin.college_rename(
-                actor=request.user, college=college, name=request.POST.get("rename-name", "")
+                actor=acting_user(request), college=college, name=request.POST.get("rename-name", "")
             )
         except ApplicationError as exc:
             messages.error(request, f"{exc.message_zh}（{exc.message_en}）")
@@ -127,7 +127,7 @@ def organization_view(request: HttpRequest, pk: int) -> HttpResponse:
         if college_form.is_valid():
             try:
                 admin.college_create_by_admin(
-                    actor=request.user, organization=org, **college_form.cleaned_data
+                    actor=acting_user(request), organization=org, **college_form.cleaned_data
                 )
             except ApplicationError as exc:
                 form_error(college_form, exc)
@@ -136,7 +136,7 @@ def organization_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("portal:console-organization", pk=org.pk)
     elif request.method == "POST" and form.is_valid():
         try:
-            admin.organization_update(actor=request.user, organization=org, **form.cleaned_data)
+            admin.organization_update(actor=acting_user(request), organization=org, **form.cleaned_data)
         except ApplicationError as exc:
             form_error(form, exc)
         else:
@@ -179,7 +179,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user, password = admin.user_create_by_admin(
-                actor=request.user,
+                actor=acting_user(request),
                 username=data["username"],
                 role=data["role"],
                 organization=org,
@@ -218,7 +218,7 @@ def user_view(request: HttpRequest, pk: int) -> HttpResponse:
         role_form.fields["role"].choices = _role_choices(org)  # type: ignore[attr-defined]
         if role_form.is_valid():
             try:
-                admin.role_change_request(actor=request.user, user=target, **role_form.cleaned_data)
+                admin.role_change_request(actor=acting_user(request), user=target, **role_form.cleaned_data)
             except ApplicationError as exc:
                 form_error(role_form, exc)
             else:
@@ -228,7 +228,7 @@ def user_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             admin.user_update(
-                actor=request.user,
+                actor=acting_user(request),
                 user=target,
                 display_name=data["display_name"],
                 email=data["email"],
@@ -252,7 +252,7 @@ def user_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_password_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
-    password = admin.user_password_reset(actor=request.user, user=target)
+    password = admin.user_password_reset(actor=acting_user(request), user=target)
     return render(request, "portal/console/issued_password.html", {"target": target, "password": password})
 
 
@@ -260,7 +260,7 @@ def user_password_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
-    admin.user_second_factor_reset_by_admin(actor=request.user, user=target)
+    admin.user_second_factor_reset_by_admin(actor=acting_user(request), user=target)
     messages.success(request, "双因素认证已重置，该用户下次登录时重新绑定")
     return redirect("portal:console-user", pk=target.pk)
 

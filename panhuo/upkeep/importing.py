@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from engine.identifiers.application_number import NumberError, normalise_application_number
+from panhuo.accounts.models import User
 from panhuo.common.errors import ApplicationError, ErrorCollector, FieldErrors
 from panhuo.imports.models import ImportJob
 from panhuo.imports.registry import (
@@ -127,7 +128,7 @@ def fact_cells(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[Application
     return values, problems
 
 
-def facts_apply(*, actor: Any, patent: Any, values: Mapping[str, Any], raw: Mapping[str, str]) -> bool:
+def facts_apply(*, actor: User, patent: Any, values: Mapping[str, Any], raw: Mapping[str, str]) -> bool:
     """Store a row's facts (empty cells keep the stored value) and its fee payment; True when anything changed.
 
     A fee year already recorded for the patent is left as it is (the same row imported again is unchanged).
@@ -239,11 +240,24 @@ def _extension_apply(job: ImportJob, accepted: list[Accepted]) -> Applied:
     patents = Patent.objects.in_bulk([pid for _, pid, _ in accepted])
     rejects: list[RowReject] = []
     changed: set[int] = set()
+    actor = job.created_by
     for line, pid, (values, fee_cells) in accepted:
+        if actor is None:  # a job with no account (a command-line import) cannot maintain patents
+            rejects.append(
+                RowReject(
+                    line,
+                    "",
+                    "",
+                    "no_actor",
+                    "专利已导入，但命令行导入不能填写维护信息",
+                    "patent imported, but a command-line import cannot set maintenance facts",
+                )
+            )
+            continue
         try:
             # A savepoint: a refusal leaves the row's patent and 建档 record, not half of its facts.
             with transaction.atomic():
-                if facts_apply(actor=job.created_by, patent=patents[pid], values=values, raw=fee_cells):
+                if facts_apply(actor=actor, patent=patents[pid], values=values, raw=fee_cells):
                     changed.add(line)
         except ApplicationError as exc:
             # Refused by what is stored (a patent without its filing date, a fee year beyond its term): the row's

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.deals.money import MoneyError, parse_yuan
 from engine.scoring.fees import add_years
-from panhuo.accounts.models import Role
+from panhuo.accounts.acting import signed_in
+from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound
 from panhuo.patents.activity import activity_of, activity_set
@@ -31,10 +31,10 @@ MAX_COUNT = 100_000
 AWARDS = ("中国专利奖", "国家科学技术奖", "国家技术发明奖", "国家科学技术进步奖", "省部级科学技术奖", "其他")
 
 
-def holder_record(actor: Any, patent_id: int) -> InventoryRecord:
+def holder_record(actor: User, patent_id: int) -> InventoryRecord:
     """The actor's institution's inventory record of this patent (the right to maintain it), else NotFound."""
     record = None
-    if getattr(actor, "role", None) in STAFF and 0 < patent_id < 2**63:
+    if (signed_in(actor) and actor.role in STAFF) and 0 < patent_id < 2**63:
         record = inventory_own(actor).filter(patent_id=patent_id).select_related("patent").first()
     if record is None:
         raise NotFound("专利不存在或不属于本单位", "patent not found in your institution's inventory")
@@ -132,7 +132,7 @@ def facts_of(patent: Patent) -> Facts:
     )
 
 
-def patent_facts_update(*, actor: Any, patent: Patent, facts: Facts) -> bool:
+def patent_facts_update(*, actor: User, patent: Patent, facts: Facts) -> bool:
     """Store the facts; True when anything changed (an unchanged submission writes and audits nothing)."""
     record = holder_record(actor, patent.pk)
     before = facts_of(record.patent)
@@ -168,7 +168,7 @@ def paid_until_of(application_date: date, patent_year: int) -> date:
 
 
 def annual_fee_record(
-    *, actor: Any, patent: Patent, patent_year: int | None, paid_on: date | None, amount_yuan: str
+    *, actor: User, patent: Patent, patent_year: int | None, paid_on: date | None, amount_yuan: str
 ) -> AnnualFeePayment:
     """Record one year's fee; Patent.annual_fee_paid_until moves to the latest year paid (never back)."""
     record = holder_record(actor, patent.pk)
