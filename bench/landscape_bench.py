@@ -17,6 +17,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -98,9 +99,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--naive-repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    parser.add_argument(
+        "--db",
+        default="",
+        help="SQLite file to use and keep: loaded when empty, reused (load skipped) when it holds patents",
+    )
+    parser.add_argument("--load-only", action="store_true", help="stop after loading (with --db)")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="navbench-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    if args.db:
+        tmp = Path(args.db).resolve().parent
+        tmp.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="navbench-"))
+    db_file = Path(args.db).resolve() if args.db else tmp / "bench.sqlite3"
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
     os.environ["PANHUO_DATA_DIR"] = str(tmp / "data")
     os.environ["PANHUO_INDEX_DIR"] = str(tmp / "index")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -131,46 +144,82 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         call_command("load_reference", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         result["setup_s"] = round(time.perf_counter() - t, 1)
-        t = time.perf_counter()
-        csv_path = tmp / "synth.csv"
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "synth", "--n", str(args.n), "--out", str(csv_path)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        parts = split_csv(csv_path, INSTITUTIONS)
-        for i, part in enumerate(parts):
-            code = f"BENCH-UNI-{i:02d}"
-            organization_create(
-                code=code,
-                name=f"基准大学{i:02d}（合成）",
-                type=OrganizationType.UNIVERSITY,
-                region_code=f"{PROVINCES[i % len(PROVINCES)]}0100",
+        reused = Patent.objects.exists()
+        result["reused_db"] = reused
+        if not reused:
+            t = time.perf_counter()
+            csv_path = tmp / "synth.csv"
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "manage.py"),
+                    "synth",
+                    "--n",
+                    str(args.n),
+                    "--out",
+                    str(csv_path),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
-            call_command(
-                "import", str(part), "--institution", code, "--no-progress", stdout=open(os.devnull, "w")
-            )  # noqa: SIM115
-        from django.db import connection
+            parts = split_csv(csv_path, INSTITUTIONS)
+            for i, part in enumerate(parts):
+                code = f"BENCH-UNI-{i:02d}"
+                organization_create(
+                    code=code,
+                    name=f"基准大学{i:02d}（合成）",
+                    type=OrganizationType.UNIVERSITY,
+                    region_code=f"{PROVINCES[i % len(PROVINCES)]}0100",
+                )
+                call_command(
+                    "import", str(part), "--institution", code, "--no-progress", stdout=open(os.devnull, "w")
+                )  # noqa: SIM115
+            from django.db import connection
 
-        with connection.cursor() as cur:
-            cur.execute("UPDATE patents_inventoryrecord SET state = 'pooled' WHERE id % 2 = 0")
-        result["load_s"] = round(time.perf_counter() - t, 1)
-        from panhuo.navigation.postings import postings_sync
+            with connection.cursor() as cur:
+                cur.execute("UPDATE patents_inventoryrecord SET state = 'pooled' WHERE id % 2 = 0")
+            result["load_s"] = round(time.perf_counter() - t, 1)
+            from panhuo.navigation.postings import postings_sync
 
-        t = time.perf_counter()
-        postings_sync(full=True)  # what the worker's periodic task keeps current
-        result["postings_build_s"] = round(time.perf_counter() - t, 1)
+            t = time.perf_counter()
+            postings_sync(full=True)  # what the worker's periodic task keeps current
+            result["postings_build_s"] = round(time.perf_counter() - t, 1)
+        else:
+            from panhuo.navigation.models import LandscapeFact
+            from panhuo.navigation.postings import postings_sync
+
+            # a database loaded before the landscape facts existed: build them as the reconcile command does
+            # (every patent's fact missing), timed; then catch up with changes as the worker does
+            if not LandscapeFact.objects.exists():
+                from panhuo.navigation.facts import facts_reconcile
+
+                t, c = time.perf_counter(), time.process_time()
+                built = facts_reconcile()
+                result["facts_build"] = {
+                    "seconds": round(time.perf_counter() - t, 1),
+                    "cpu_seconds": round(time.process_time() - c, 1),
+                    "built": built["missing"],
+                }
+            postings_sync()
+        if args.load_only:
+            print(json.dumps(result, ensure_ascii=False))
+            return
         result["patents"] = Patent.objects.count()
         result["pooled"] = InventoryRecord.objects.filter(state="pooled").count()
-        ent = organization_create(
+        from panhuo.accounts.models import Organization, User
+
+        ent = Organization.objects.filter(code="BENCH-ENT").first() or organization_create(
             code="BENCH-ENT", name="基准企业（合成）", type=OrganizationType.ENTERPRISE, region_code="500107"
         )
-        user, _ = user_create(
-            role=Role.ENTERPRISE_USER,
-            organization=ent,
-            username="bench_ent",
-            password="Kx9#mQ2!vLp7",
-            must_change_password=False,
+        user = (
+            User.objects.filter(username="bench_ent").first()
+            or user_create(
+                role=Role.ENTERPRISE_USER,
+                organization=ent,
+                username="bench_ent",
+                password="Kx9#mQ2!vLp7",
+                must_change_password=False,
+            )[0]
         )
         # IPC subclasses (else classes, sections) of the published patents' main codes whose sum comes closest
         # to the target scope size, at most 20 codes (a scope's limit)
@@ -216,6 +265,9 @@ def main() -> None:
             landscape_figures(definition, visibility)
             figs.append(time.perf_counter() - t)
             figs_cpu.append(time.process_time() - c)
+        result["peak_rss_mb_before_naive"] = round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+        )
         naive, naive_cpu = [], []
         for _ in range(args.naive_repeat):
             t, c = time.perf_counter(), time.process_time()
@@ -224,6 +276,11 @@ def main() -> None:
             naive_cpu.append(time.process_time() - c)
         assert baseline["patents"] == figures["patents"], (baseline["patents"], figures["patents"])
         assert baseline["by_year"] == figures["by_year"]
+        assert [(h["name"], h["patents"]) for h in baseline["holders"]] == [
+            (h["name"], h["patents"]) for h in figures["holders"]
+        ]
+        assert baseline["ipc"] == [{"code": r["code"], "patents": r["patents"]} for r in figures["ipc"]]
+        assert baseline["teams"] == figures["teams"]
         result["page_s"] = {"p50": round(statistics.median(page), 3), "p95": p95(page), "n": len(page)}
         result["figures_only_s"] = {"p50": round(statistics.median(figs), 3), "p95": p95(figs)}
         result["naive_scan_s"] = {
@@ -261,6 +318,7 @@ def main() -> None:
             "bytes": len(r.content),
         }
         result["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

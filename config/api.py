@@ -46,8 +46,12 @@ for _app in (
     "deals",
     "disclosures",
     "outcomes",
+    "financing",
+    "programmes",
+    "community",
     "monitoring",
     "reports",
+    "navigation",
 ):
     _module = import_module(f"panhuo.{_app}.api")
     api.add_router(f"/{_app}/", _module.router, tags=[_app])

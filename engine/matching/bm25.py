@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import bm25s
 import numpy as np
+
+# bm25s sets its own logger to DEBUG when imported, so "Building index from IDs" reached every terminal (panhuo demo,
+# panhuo index build, the worker) whatever the logging config said; its warnings still come through.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class BM25Segment:

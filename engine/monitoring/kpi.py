@@ -19,8 +19,8 @@ class IndicatorSpec:
     name: str
     metric: str  # statistics metric key (panhuo.monitoring.metrics) or "manual"
     kind: str  # cumulative | level | growth
-    target: int  # counts, fen, or bp (level and growth)
-    unit: str  # 次 / 家 / 件 / fen / bp
+    target: int  # in `unit` (cumulative, level); growth: the growth rate in bp whatever the unit
+    unit: str  # engine.monitoring.units: 次 / 家 / 件 / 人 / yuan / wan_yuan / yi_yuan / bp / hours
     weight: int = 10
 
 
@@ -150,9 +150,11 @@ CQ_INDICATORS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec(
         "cq6", "普惠性质押融资惠及中小微企业数量占惠企数量的比例", "pledge_sme_share_bp", "level", 6_000, "bp"
     ),
-    IndicatorSpec("cq7", "企业专利质押融资金额", "pledge_amount_fen", "cumulative", 40_000_000_000, "fen"),
     IndicatorSpec(
-        "cq8", "专利许可备案金额", "licence_filed_amount_fen", "cumulative", 500_000_000_000, "fen"
+        "cq7", "企业专利质押融资金额", "pledge_amount_fen", "cumulative", 40_000_000_000, "wan_yuan"
+    ),
+    IndicatorSpec(
+        "cq8", "专利许可备案金额", "licence_filed_amount_fen", "cumulative", 500_000_000_000, "wan_yuan"
     ),
     IndicatorSpec("cq9", "企业专利产品备案数量", "product_filings", "cumulative", 300, "件"),
     IndicatorSpec(
@@ -166,26 +168,65 @@ CQ_INDICATORS: tuple[IndicatorSpec, ...] = (
 )
 
 JL_INDICATORS: tuple[IndicatorSpec, ...] = (
+    # Growth targets are rates (bp); the unit is that of the measured value (the page shows "5 件（上年 1 件）").
     IndicatorSpec(
-        "jl1", "中小微企业受让/许可/入股专利数量年均增幅", "sme_received_patents", "growth", 1_000, "bp"
+        "jl1", "中小微企业受让/许可/入股专利数量年均增幅", "sme_received_patents", "growth", 1_000, "件"
     ),
     IndicatorSpec(
-        "jl2", "中小微企业受让/许可/入股成交金额年均增幅", "sme_received_contract_fen", "growth", 1_000, "bp"
+        "jl2",
+        "中小微企业受让/许可/入股成交金额年均增幅",
+        "sme_received_contract_fen",
+        "growth",
+        1_000,
+        "wan_yuan",
     ),
     IndicatorSpec(
-        "jl3", "中小微企业受让/许可/入股实际到账金额年均增幅", "sme_received_paid_fen", "growth", 1_000, "bp"
+        "jl3",
+        "中小微企业受让/许可/入股实际到账金额年均增幅",
+        "sme_received_paid_fen",
+        "growth",
+        1_000,
+        "wan_yuan",
     ),
     IndicatorSpec(
-        "jl4", "高校院所转让/许可/入股专利数量年均增幅", "institution_deal_patents", "growth", 2_000, "bp"
+        "jl4", "高校院所转让/许可/入股专利数量年均增幅", "institution_deal_patents", "growth", 2_000, "件"
     ),
     IndicatorSpec(
-        "jl5", "高校院所转让/许可/入股成交金额年均增幅", "institution_contract_fen", "growth", 2_000, "bp"
+        "jl5",
+        "高校院所转让/许可/入股成交金额年均增幅",
+        "institution_contract_fen",
+        "growth",
+        2_000,
+        "wan_yuan",
     ),
     IndicatorSpec(
-        "jl6", "高校院所转让/许可/入股实际到账金额年均增幅", "institution_paid_fen", "growth", 2_000, "bp"
+        "jl6",
+        "高校院所转让/许可/入股实际到账金额年均增幅",
+        "institution_paid_fen",
+        "growth",
+        2_000,
+        "wan_yuan",
     ),
-    IndicatorSpec("jl7", "政策惠及的中小微企业数量年均增幅", "smes_served", "growth", 2_000, "bp"),
+    IndicatorSpec("jl7", "政策惠及的中小微企业数量年均增幅", "smes_served", "growth", 2_000, "家"),
     IndicatorSpec("jl8", "中小微企业专利产品备案数量(每年)", "product_filings", "cumulative", 30, "件"),
-    IndicatorSpec("jl9", "专利质押融资金额年均增幅", "pledge_amount_fen", "growth", 1_500, "bp"),
-    IndicatorSpec("jl10", "专利质押融资项目数年均增幅", "pledge_deals", "growth", 1_500, "bp"),
+    IndicatorSpec("jl9", "专利质押融资金额年均增幅", "pledge_amount_fen", "growth", 1_500, "wan_yuan"),
+    IndicatorSpec("jl10", "专利质押融资项目数年均增幅", "pledge_deals", "growth", 1_500, "项"),
+    # 政策惠及的中小微企业营业收入及就业人数年均增幅 20%: measured from 产业化成效 records (panhuo/outcomes), i.e. the
+    # revenue and new jobs the SMEs report for their converted patents, not their whole accounts.
+    IndicatorSpec(
+        "jl11",
+        "政策惠及的中小微企业营业收入年均增幅(产业化成效)",
+        "sme_outcome_revenue_fen",
+        "growth",
+        2_000,
+        "wan_yuan",
+    ),
+    IndicatorSpec(
+        "jl12", "政策惠及的中小微企业就业人数年均增幅(产业化成效)", "sme_outcome_jobs", "growth", 2_000, "人"
+    ),
 )
+
+# Which region codes a preset measures by default (the office may change the scope; each must be in its region).
+# 重庆高新区 is a functional area: its 直管园 lies in 沙坪坝区 (500106) and 九龙坡区 (500107); district codes are the
+# finest grain Panhuo stores, so the scope is those two districts, not the whole of 重庆 (50).
+PRESET_SCOPES: dict[str, tuple[str, ...]] = {"cq-gxq": ("500106", "500107")}

@@ -73,6 +73,12 @@ DEMO_ORGS: list[dict[str, Any]] = [
         "type": OrganizationType.BANK,
         "region_code": "500000",
     },
+    {
+        "code": "DEMO-BANK-2",
+        "name": "示范农村商业银行（演示）",
+        "type": OrganizationType.BANK,
+        "region_code": "500000",
+    },
 ]
 
 DEMO_USERS: list[tuple[str, str, str | None, str | None, str]] = [
@@ -84,6 +90,7 @@ DEMO_USERS: list[tuple[str, str, str | None, str | None, str]] = [
     ("demo_office", Role.OFFICE_OFFICIAL, "DEMO-OFFICE-CQ", None, "孙科长"),
     ("demo_agency", Role.AGENCY_USER, "DEMO-AGENCY", None, "周经纪"),
     ("demo_bank", Role.BANK_USER, "DEMO-BANK", None, "吴经理"),
+    ("demo_bank2", Role.BANK_USER, "DEMO-BANK-2", None, "郑经理"),  # a second bank: each sees only its own
     ("demo_sysadmin", Role.SYSTEM_ADMIN, None, None, "系统管理员"),
     ("demo_secadmin", Role.SECURITY_ADMIN, None, None, "安全管理员"),
     ("demo_auditadmin", Role.AUDIT_ADMIN, None, None, "审计管理员"),

@@ -46,8 +46,14 @@ class FieldErrors(ApplicationError):
         if not errors:
             raise ValueError("FieldErrors needs at least one error")
         first = errors[0]
+        # `extra["errors"]`: the same refusals as plain data, for callers that read them that way (imports, pages).
+        listed = [{"field": e.field, "zh": e.message_zh, "en": e.message_en, "code": e.code} for e in errors]
         super().__init__(
-            first.code, message_zh or first.message_zh, message_en or first.message_en, first.field
+            first.code,
+            message_zh or first.message_zh,
+            message_en or first.message_en,
+            first.field,
+            extra={"errors": listed},
         )
         self.errors = list(errors)
 
@@ -92,6 +98,18 @@ class ErrorCollector:
                 message_zh="；".join(e.message_zh for e in self.errors),
                 message_en="; ".join(e.message_en for e in self.errors),
             )
+
+
+def raise_field_errors(items: list[tuple[str, str, str]]) -> None:
+    """(field, 中文, English) refusals raised together as `FieldErrors`; nothing when the list is empty.
+
+    Transitional: the apps merged on 2026-12-06 (community, financing, programmes, deal schedules, region scopes)
+    still call it; new code records refusals with `ErrorCollector.refuse` and raises with `raise_any`.
+    """
+    errors = ErrorCollector()
+    for field, zh, en in items:
+        errors.refuse(field, zh, en)
+    errors.raise_any()
 
 
 class _Capture:

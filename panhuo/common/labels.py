@@ -56,6 +56,24 @@ def region_name(code: str | None) -> str:
     return province + city + own
 
 
+# 企业资质 (EnterpriseProfile.qualifications, a list of these values); demand.models.Qualification takes its
+# labels from here. The policy texts name them as the enterprises to mobilise (Liaoning 四, Dazhou 二, Jilin).
+QUALIFICATION_NAMES: dict[str, str] = {
+    "specialised": "专精特新",
+    "little_giant": "专精特新小巨人",
+    "high_tech": "高新技术企业",
+    "tech_sme": "科技型中小企业",
+    "ip_advantage": "知识产权优势/示范企业",
+    "state_owned": "国有企业",
+    "protection_centre": "知识产权保护中心备案主体",
+}
+
+
+def qualification_label(value: str) -> str:
+    """ "state_owned" -> "国有企业"; an unknown value -> "其他资质" (never the stored value)."""
+    return QUALIFICATION_NAMES.get(value, "其他资质")
+
+
 _PERIOD = re.compile(r"^(\d{4})(?:-B([1-6]))?$")
 
 
@@ -77,8 +95,8 @@ AUDIT_ENTITIES = {
     "college": "学院", "cooperation": "合作请求", "data": "数据", "deal": "交易", "enterprise": "企业名录",
     "enterprise_profile": "企业信息", "evaluation": "价值评估", "favourite": "收藏", "import": "导入",
     "inventory": "建档", "kpi": "考核指标", "matching": "匹配推送", "need": "技术需求", "open_licence": "开放许可",
-    "organization": "单位", "patent": "专利", "patents": "专利", "product_filing": "专利产品备案",
-    "subscription": "订阅", "subsidy": "资助", "survey": "调查", "system": "系统", "user": "用户",
+    "organization": "单位", "patent": "专利", "patents": "专利", "pledge": "质押融资", "product_filing": "专利产品备案",
+    "programme": "资助项目", "subscription": "订阅", "subsidy": "资助", "survey": "调查", "system": "系统", "user": "用户",
 }  # fmt: skip
 AUDIT_ACTIONS = {
     "access.denied": "访问被拒绝", "auth.login": "登录", "auth.logout": "退出登录", "auth.lockout": "账户锁定",
@@ -102,6 +120,14 @@ AUDIT_ACTIONS = {
     "deal.income_rule": "设置收益分配规则", "deal.instalment": "添加付款计划", "deal.inventors": "设置发明人份额",
     "deal.payment": "登记到账", "deal.filing": "登记备案", "deal.advance": "推进交易", "deal.approve": "复核交易",
     "inventory.autoassign": "自动分配建档", "inventory.converted": "标记已转化", "inventory.open": "开启建档",
+    "pledge.submit": "提交质押融资申请", "pledge.supplement": "补充质押融资材料", "pledge.withdraw": "撤回质押融资申请",
+    "pledge.approve": "批准质押融资", "pledge.reject": "拒绝质押融资", "pledge.more_info": "要求补充质押融资材料",
+    "pledge.register": "登记专利权质押", "pledge.repay": "登记还款解押", "deal.schedule": "生成先使用后付费付款计划",
+    "deal.schedule_confirm": "确认付款计划", "evaluation.fee_dates_refresh": "刷新年费日历",
+    "subsidy.scheme_create": "创建奖补方案", "subsidy.scheme_revise": "修改奖补方案（生成新版本）",
+    "subsidy.pledge_figures": "填报质押贷款付息与保费", "kpi.programme_scope": "设置考核统计范围",
+    "programme.project_create": "创建事前资助项目", "programme.project_self_evaluate": "提交项目年度自评",
+    "programme.project_accept": "事前资助项目验收",
 }  # fmt: skip
 AUDIT_VERBS = {
     "create": "创建", "update": "修改", "delete": "删除", "close": "关闭", "publish": "发布", "answer": "答复",
@@ -163,6 +189,7 @@ OBJECT_NAMES = {
     "user": "用户", "college": "学院", "weight_set": "权重方案", "index_build": "匹配索引",
     "enterprise_profile": "企业信息", "subscription": "订阅", "favourite": "收藏", "survey_response": "调查",
     "classification_edition": "分类版本", "patent": "专利", "audit_event": "审计日志",
+    "subsidy_scheme": "奖补方案", "funded_project": "事前资助项目", "pledge_loan_figures": "质押贷款付息与保费",
 }  # fmt: skip
 
 # Industry tags of the reference data (reference/industry/gbt4754_2017_special_tags.csv): code -> name.

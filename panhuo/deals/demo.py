@@ -290,7 +290,43 @@ def load(out: Any) -> None:
             skipped += 1
             out.write(f"  deals: 跳过 {spec.key}: {exc.message_zh}")
     declared = _open_licences(institutions, granted, orgs, today, out)
-    out.write(f"  演示交易 demo deals: 新建 {created}，跳过 {skipped}；开放许可声明 新建 {declared}")
+    scheduled = _pay_after_use_schedules()
+    out.write(
+        f"  演示交易 demo deals: 新建 {created}，跳过 {skipped}；开放许可声明 新建 {declared}；"
+        f"先使用后付费付款计划 {scheduled}"
+    )
+
+
+def _pay_after_use_schedules() -> int:
+    """Demo 先使用后付费 licences without a schedule get one generated from their term (saved, not confirmed)."""
+    from engine.deals.money import format_fen
+    from panhuo.deals.services.schedule import schedule_generate, schedule_replace
+
+    n = 0
+    deals = Deal.objects.filter(
+        is_demo=True, pay_after_use=True, instalments__isnull=True, contract_amount_fen__gt=0
+    )
+    for deal in deals.order_by("pk"):
+        actor = User.objects.filter(
+            username__startswith="demo_", role="institution_admin", organization_id=deal.institution_id
+        ).first()
+        start = deal.term_start or deal.contract_date
+        if actor is None or start is None:
+            continue
+        end = deal.term_end or add_months(start, 36)
+        try:
+            terms, rows = schedule_generate(
+                deal_id=deal.pk, actor=actor, start=start, end=end, free_months=6, period_months=6, mode="split",
+                amount_yuan=format_fen(deal.contract_amount_fen),
+            )  # fmt: skip
+            schedule_replace(
+                deal_id=deal.pk, actor=actor, rows=[(r.due_date, format_fen(r.amount_fen), r.note) for r in rows],
+                terms=terms,
+            )  # fmt: skip
+        except ApplicationError:
+            continue
+        n += 1
+    return n
 
 
 def _open_licences(

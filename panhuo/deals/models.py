@@ -55,6 +55,7 @@ class DealSource(models.TextChoices):
     IMPORT = "import", "批量导入"
     OPEN_LICENCE = "open_licence", "开放许可接受"
     DEMO = "demo", "演示"
+    FINANCING = "financing", "质押融资申请"
 
 
 class Deal(TimeStampedModel):
@@ -72,6 +73,10 @@ class Deal(TimeStampedModel):
     sublicensable = models.BooleanField("可分许可", default=False)
     pay_after_use = models.BooleanField("先使用后付费", default=False)
     zero_entry_fee = models.BooleanField("零入门费", default=False)
+    # 先使用后付费: the terms the instalment schedule was generated from (engine.deals.schedule.ScheduleTerms as
+    # JSON) and when the institution confirmed it (after which the schedule is no longer edited).
+    schedule_terms = models.JSONField("付款计划条款", default=dict, blank=True)
+    schedule_confirmed_at = models.DateTimeField("付款计划确认时间", null=True, blank=True)
     territory = models.CharField("地域范围", max_length=200, blank=True)
     term_start = models.DateField("期限起", null=True, blank=True)
     term_end = models.DateField("期限止", null=True, blank=True, db_index=True)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
+from engine.deals.schedule import add_months  # noqa: F401 - one home for month arithmetic; imported from here too
 from panhuo.accounts.models import ADMIN_ROLES, INSTITUTION_STAFF, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import NotFound
@@ -121,15 +122,6 @@ def institution_income_summary(user: User) -> dict[str, int]:
         return {}
     rows = IncomeAllocation.objects.filter(payment__deal__institution_id=user.organization_id)
     return {r: exact_sum_fen(rows.filter(recipient=r), "amount_fen") for r in Recipient.values}
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, days))
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from panhuo.deals.services import (
 )
 from panhuo.deals.services.deals import InventorShare, user_is_staff_of
 from panhuo.patents import picker
+from panhuo.patents.rights.models import GrantKind, RightsGrant
 
 STAFF = tuple(r.value for r in INSTITUTION_STAFF)
 VIEWERS = (
@@ -380,7 +381,16 @@ def patent_panel(request: HttpRequest, patent_id: int) -> HttpResponse:
         .order_by("withdrawn_at", "-published_at")
         .first()
     )
-    return render(request, "deals/patent_panel.html", {"deals": deals, "declaration": declaration})
+    pledged = (
+        RightsGrant.objects.filter(patent_id=patent_id, kind=GrantKind.PLEDGE, active=True)
+        .order_by("term_end")
+        .values_list("term_end", flat=True)
+    )
+    return render(
+        request,
+        "deals/patent_panel.html",
+        {"deals": deals, "declaration": declaration, "pledged": list(pledged)},
+    )
 
 
 @roles_required(*VIEWERS)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Organization
@@ -257,6 +257,42 @@ def put_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
     profile = services.enterprise_profile_save(actor=acting_user(request), **payload.dict())
     profile.organization.refresh_from_db()
     return _profile_out(profile)
+
+
+class EnterpriseOut(Schema):
+    name: str
+    credit_code: str
+    region_code: str
+    size: str
+    qualifications: list[str]
+    qualification_labels: list[str]
+
+
+class EnterpriseQuery(Schema):
+    qualification: list[str] = []  # every one of these 资质 (repeat the parameter)
+    q: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
+@router.get("/enterprises", response=list[EnterpriseOut], summary="企业名录（本辖区；可按资质筛选）")
+def enterprises(request: HttpRequest, query: Query[EnterpriseQuery]) -> list[dict[str, Any]]:
+    qs = selectors.enterprises_visible(acting_user(request)).order_by("organization__name", "pk")
+    if query.q.strip():
+        qs = qs.filter(organization__name__icontains=query.q.strip()[:100])
+    qs = selectors.with_qualifications(qs, query.qualification)
+    limit, offset = max(1, min(query.limit, 500)), max(0, query.offset)
+    return [
+        {
+            "name": p.organization.name,
+            "credit_code": p.organization.credit_code,
+            "region_code": p.organization.region_code,
+            "size": p.size,
+            "qualifications": list(p.qualifications),
+            "qualification_labels": p.qualification_labels,
+        }
+        for p in qs[offset : offset + limit]
+    ]
 
 
 @router.get("/industry-suggestions", response=list[SuggestionOut])

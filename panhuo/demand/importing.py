@@ -111,7 +111,7 @@ class EnterpriseImportHandler(ImportHandler):
             "industry_code": "3831",
             "business_scope": "电线、电缆制造；电子元器件销售",
             "size": "小",
-            "qualifications": "专精特新；高新技术企业",
+            "qualifications": "专精特新；高新技术企业；国有企业；知识产权优势/示范企业；知识产权保护中心备案主体",
             "contact_name": "李四",
             "contact_phone": "13800000000",
         }

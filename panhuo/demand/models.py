@@ -12,6 +12,7 @@ from django.db.models import Q
 from engine.deals.money import format_fen
 from panhuo.accounts.models import Organization
 from panhuo.common.fields import EncryptedTextField
+from panhuo.common.labels import QUALIFICATION_NAMES, qualification_label
 from panhuo.common.models import TimeStampedModel
 from panhuo.patents.models import Patent
 
@@ -24,10 +25,13 @@ class EnterpriseSize(models.TextChoices):
 
 
 class Qualification(models.TextChoices):
-    SPECIALISED = "specialised", "专精特新"
-    LITTLE_GIANT = "little_giant", "专精特新小巨人"
-    HIGH_TECH = "high_tech", "高新技术企业"
-    TECH_SME = "tech_sme", "科技型中小企业"
+    SPECIALISED = "specialised", QUALIFICATION_NAMES["specialised"]
+    LITTLE_GIANT = "little_giant", QUALIFICATION_NAMES["little_giant"]
+    HIGH_TECH = "high_tech", QUALIFICATION_NAMES["high_tech"]
+    TECH_SME = "tech_sme", QUALIFICATION_NAMES["tech_sme"]
+    IP_ADVANTAGE = "ip_advantage", QUALIFICATION_NAMES["ip_advantage"]  # 国家/省知识产权优势示范企业
+    STATE_OWNED = "state_owned", QUALIFICATION_NAMES["state_owned"]
+    PROTECTION_CENTRE = "protection_centre", QUALIFICATION_NAMES["protection_centre"]  # 保护中心备案企业
 
 
 class EnterpriseProfile(TimeStampedModel):
@@ -69,8 +73,7 @@ class EnterpriseProfile(TimeStampedModel):
     @property
     def qualification_labels(self) -> list[str]:
         """资质 in words (专精特新 “小巨人”…), never the stored values."""
-        names = dict(Qualification.choices)
-        return [str(names.get(q, "其他资质")) for q in self.qualifications]
+        return [qualification_label(q) for q in self.qualifications]
 
     def __str__(self) -> str:
         return str(self.organization)

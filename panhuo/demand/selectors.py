@@ -21,6 +21,7 @@ from panhuo.demand.models import (
     Need,
     NeedAnswer,
     NeedStatus,
+    Qualification,
     RequestStatus,
     Subscription,
 )
@@ -329,6 +330,19 @@ def enterprises_visible(user: User) -> QuerySet[EnterpriseProfile]:
     if region is not None:
         return qs.filter(organization__region_code__startswith=region) if region else qs
     return qs.none()
+
+
+def with_qualifications(qs: QuerySet[EnterpriseProfile], values: list[str]) -> QuerySet[EnterpriseProfile]:
+    """Profiles holding every one of these 资质 (an eligibility filter: 国有企业, 优势示范企业, 保护中心备案主体 …).
+
+    The JSON list is matched as text (`"value"` with its quotes), which SQLite and PostgreSQL both do; unknown
+    values match nothing.
+    """
+    for value in values:
+        if value not in Qualification.values:
+            return qs.none()
+        qs = qs.filter(qualifications__icontains=f'"{value}"')
+    return qs
 
 
 def enterprises_confirmed() -> QuerySet[EnterpriseProfile]:

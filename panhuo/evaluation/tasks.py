@@ -26,6 +26,14 @@ def rescore_changed() -> None:
     scores_refresh_changed()
 
 
+@db_periodic_task(crontab(minute="15"))
+def fee_dates_catch_up() -> None:
+    """Hourly: the fee calendar's next due dates follow the calendar and newly recorded fees (no rescore)."""
+    from panhuo.evaluation.fee_dates import fee_dates_refresh
+
+    fee_dates_refresh()
+
+
 @db_periodic_task(crontab(hour="2", minute="30"))
 def nightly_rescore() -> None:
     scores_recompute()

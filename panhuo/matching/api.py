@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from engine.matching import MatchHit
+from panhuo.common.errors import ApplicationError
 from panhuo.matching import selectors
 
 router = Router()
@@ -20,6 +21,13 @@ class HitOut(Schema):
     score: float
     components: dict[str, float]
     reasons: list[str]
+
+
+class ErrorOut(Schema):
+    code: str
+    message_zh: str
+    message_en: str
+    field: str | None = None
 
 
 class SearchIn(Schema):
@@ -49,11 +57,17 @@ def match_patents(request: HttpRequest, params: Query[SearchIn]) -> list[dict[st
     return [_hit(m.patent.key, m.patent.title, list(m.patent.ipc_codes or []), m.hit) for m in matches]
 
 
-@router.get("/patents/{patent_id}/enterprises", response=list[HitOut])
-def match_enterprises(request: HttpRequest, patent_id: int, top: int = 10) -> list[dict[str, Any]]:
-    """专利 → 推荐企业 (institution staff, agencies, IP offices)."""
-    _, matches = selectors.enterprises_for_patent(request.user, patent_id, top_k=max(1, min(top, 50)))
+@router.get("/patents/{patent}/enterprises", response={200: list[HitOut], 400: ErrorOut, 404: ErrorOut})
+def match_enterprises(request: HttpRequest, patent: str, top: int = 10) -> list[dict[str, Any]]:
+    """专利 → 推荐企业 (institution staff, agencies, IP offices). `patent`: id, 申请号 or publication number.
+
+    A patent that does not exist or is not visible to the caller: 404 with a Chinese and English message. Until the
+    patent or the enterprise index is indexed, the hits come from the keyword index and each says so in `reasons`.
+    """
+    if not 1 <= top <= 50:
+        raise ApplicationError("bad_top_k", "返回条数须在 1–50 之间", "top must be 1–50", "top")
+    _, found = selectors.enterprises_for_patent(request.user, patent, top_k=top)  # type: ignore[arg-type]
     return [
         _hit(m.organization.credit_code or str(m.organization.pk), m.organization.name, [], m.hit)
-        for m in matches
+        for m in found.matches
     ]

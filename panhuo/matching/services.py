@@ -54,7 +54,7 @@ def choose_tier(to_embed: int, requested: str = "auto") -> str:
 
 
 def index_build_request(
-    *, actor: User | None = None, kind: str = IndexBuild.Kind.FULL, tier: str = "auto"
+    *, actor: Any = None, kind: str = IndexBuild.Kind.FULL, tier: str = "auto"
 ) -> IndexBuild:
     """Queue a build (Huey); the page and `panhuo index build` show its progress."""
     if kind not in IndexBuild.Kind.values:
@@ -313,10 +313,39 @@ def push_preference_set(*, actor: User, enabled: bool, threshold: float | None =
     return pref
 
 
-def push_run_start(*, actor: User | None = None) -> PushRun:
+PUSH_RUN_STALE = timedelta(hours=6)  # a run queued/running longer than this is taken as dead (worker lost)
+
+
+def push_run_busy() -> PushRun | None:
+    """A push run queued or running now (not one left behind by a lost worker more than 6 hours ago)."""
+    return (
+        PushRun.objects.filter(
+            state__in=[JobState.QUEUED, JobState.RUNNING], created_at__gt=timezone.now() - PUSH_RUN_STALE
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def push_run_create(*, actor: User | None = None) -> PushRun:
+    """A new queued run (audited); refused, with the running one's progress, while another is queued or running."""
+    busy = push_run_busy()
+    if busy is not None:
+        raise ApplicationError(
+            "push_running",
+            f"推送批次 #{busy.pk} 正在进行（{busy.done}/{busy.total} 家企业），请等待其完成后再开始",
+            f"Push run #{busy.pk} is still in progress ({busy.done}/{busy.total} enterprises); wait for it to finish",
+        )
     with transaction.atomic():
         run = PushRun.objects.create()
         audit_record("matching.push_run_start", actor=actor, obj=run)
+    return run
+
+
+def push_run_start(*, actor: User | None = None) -> PushRun:
+    """Queue a run for the worker (the weekly job, the office's page, `panhuo push --queue`)."""
+    with transaction.atomic():
+        run = push_run_create(actor=actor)
         transaction.on_commit(lambda: _enqueue_push(run.pk))
     return run
 
@@ -352,6 +381,22 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
     if run.state != JobState.QUEUED:
         return run
     PushRun.objects.filter(pk=run.pk).update(state=JobState.RUNNING)
+    try:
+        total, pushed_total = _push_run(run, echo=echo, block=block)
+    except Exception as exc:  # the page shows the failure; the next run starts from the same digests
+        PushRun.objects.filter(pk=run.pk).update(
+            state=JobState.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        raise
+    PushRun.objects.filter(pk=run.pk).update(
+        state=JobState.DONE, done=total, pushed=pushed_total, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _push_run(run: PushRun, *, echo: Any, block: int) -> tuple[int, int]:
+    """The digest itself; returns (enterprises, pairs pushed)."""
     index = idx.patent_index()
     profiles = EnterpriseProfile.objects.filter(organization__type=OrganizationType.ENTERPRISE).exclude(
         organization__push_preference__enabled=False
@@ -441,11 +486,7 @@ def push_run_execute(run_id: int, *, echo: Any = None, block: int = 512) -> Push
                 PushRun.objects.filter(pk=run.pk).update(done=i + 1, pushed=pushed_total)
                 if echo:
                     echo(f"push: {i + 1}/{len(docs)}")
-    PushRun.objects.filter(pk=run.pk).update(
-        state=JobState.DONE, done=total, pushed=pushed_total, finished_at=timezone.now()
-    )
-    run.refresh_from_db()
-    return run
+    return total, pushed_total
 
 
 def _push_digests(run: PushRun, digests: Sequence[tuple[PushPreference, Sequence[Any]]]) -> int:

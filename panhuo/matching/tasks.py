@@ -11,6 +11,7 @@ from panhuo.matching.services import (
     enterprise_index_stale,
     index_build_request,
     index_build_run,
+    push_run_busy,
     push_run_execute,
     push_run_start,
 )
@@ -59,4 +60,5 @@ def index_nightly_rebuild() -> None:
 
 @db_periodic_task(crontab(minute="0", hour="8", day_of_week="1"))
 def push_weekly_digest() -> None:
-    push_run_start()
+    if push_run_busy() is None:  # a run started by hand is still going: it covers this week
+        push_run_start()

@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.permissions import public, roles_required, signed_in
@@ -64,13 +63,13 @@ def need_panel(request: HttpRequest, need_id: int) -> HttpResponse:
 @roles_required(*BROKER_ROLES)
 def patent_panel(request: HttpRequest, patent_id: int) -> HttpResponse:
     try:
-        patent, results = selectors.enterprises_for_patent(request.user, patent_id)
+        patent, found = selectors.enterprises_for_patent(request.user, patent_id)  # type: ignore[arg-type]
     except NotFound as exc:
         raise Http404 from exc
     return render(
         request,
         "matching/_enterprise_hits.html",
-        {"patent": patent, "results": results, "notice": selectors.enterprise_notice()},
+        {"patent": patent, "results": found.matches, "notice": found.notice},
     )
 
 
@@ -80,7 +79,7 @@ def broker(request: HttpRequest) -> HttpResponse:
     rows = []
     if chosen:
         try:
-            rows = selectors.enterprises_for_patents(request.user, chosen)
+            rows = selectors.enterprises_for_patents(request.user, chosen)  # type: ignore[arg-type]
         except NotFound as exc:
             raise Http404 from exc
     return render(
@@ -95,9 +94,7 @@ def broker(request: HttpRequest) -> HttpResponse:
 def pushed(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            services.push_preference_set(
-                actor=acting_user(request), enabled=request.POST.get("enabled") == "1"
-            )  # type: ignore[arg-type]
+            services.push_preference_set(actor=request.user, enabled=request.POST.get("enabled") == "1")  # type: ignore[arg-type]
             messages.success(request, "推送设置已保存")
         except ApplicationError as exc:
             messages.error(request, exc.message_zh)
@@ -140,7 +137,7 @@ def builds(request: HttpRequest) -> HttpResponse:
 def build_start(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "delta")
     try:
-        services.index_build_request(actor=acting_user(request), kind=kind)
+        services.index_build_request(actor=request.user, kind=kind)
         messages.success(request, "已提交索引构建")
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)
@@ -155,6 +152,9 @@ def pushes(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.SYSTEM_ADMIN, Role.OFFICE_OFFICIAL)
 @require_POST
 def push_start(request: HttpRequest) -> HttpResponse:
-    run = services.push_run_start(actor=acting_user(request))
-    messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
+    try:
+        run = services.push_run_start(actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"已提交推送批次 #{run.pk}（后台运行，本页显示进度）")
+    except ApplicationError as exc:
+        messages.error(request, f"{exc.message_zh} {exc.message_en}")
     return redirect("matching:pushes")

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from engine.monitoring import kpi as engine_kpi
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
-from panhuo.accounts.visibility import office_prefix
+from panhuo.accounts.visibility import office_prefix, region_scope_validate
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
-from panhuo.monitoring.metrics import METRICS, AggregateReader, metric_value
+from panhuo.monitoring.metrics import METRICS, AggregateReader, DirectReader, ScopeReader, metric_value
 from panhuo.monitoring.models import KpiIndicator, KpiProgramme, KpiSnapshot
 from panhuo.monitoring.regions import Period, parse_period, period_of
 
@@ -23,6 +23,31 @@ PRESETS: dict[str, tuple[str, tuple[engine_kpi.IndicatorSpec, ...], str]] = {
     "jilin": ("吉林省专利转化行动计划年度增长目标", engine_kpi.JL_INDICATORS, engine_kpi.JL_SOURCE),
 }
 KINDS = ("cumulative", "level", "growth")
+
+
+def programme_scope(programme: KpiProgramme) -> tuple[str, ...]:
+    return tuple(programme.scope or [programme.region_prefix])
+
+
+def _reader(prefixes: tuple[str, ...]) -> DirectReader:
+    return AggregateReader(prefixes[0]) if len(prefixes) == 1 else ScopeReader(prefixes)
+
+
+def programme_scope_set(*, actor: User, programme: KpiProgramme, codes: list[str]) -> KpiProgramme:
+    """Change what a programme measures (a set of region codes inside the office's region); audited."""
+    programme_get(actor=actor, code=programme.code)
+    own = office_prefix(actor)
+    if own is None:
+        raise PermissionRefused("知识产权局未设置行政区划", "the office has no region")
+    scope = region_scope_validate(codes, own=own)
+    with transaction.atomic():
+        old = programme_scope(programme)
+        programme.scope = scope
+        programme.save(update_fields=["scope", "updated_at"])
+        audit_record(
+            "kpi.programme_scope", actor=actor, obj=programme, detail={"from": list(old), "to": scope}
+        )
+    return programme
 
 
 def _office_of(user: User) -> Organization:
@@ -45,6 +70,7 @@ def programme_create(
     indicators: list[dict[str, Any]] | None = None,
     preset: str = "",
     region_prefix_override: str | None = None,
+    scope: list[str] | None = None,
     is_demo: bool = False,
 ) -> KpiProgramme:
     """A programme for the actor's office; `preset` copies the seed indicators (cq-gxq, jilin)."""
@@ -66,6 +92,8 @@ def programme_create(
             raise ApplicationError("unknown_preset", "未知的预设方案", "unknown preset", field="preset")
         _title, preset_specs, source = PRESETS[preset]
         specs = [asdict(s) for s in preset_specs]
+        if scope is None:
+            scope = [c for c in engine_kpi.PRESET_SCOPES.get(preset, ()) if c.startswith(prefix)] or None
     specs += indicators or []
     if not specs:
         raise ApplicationError(
@@ -80,10 +108,12 @@ def programme_create(
             raise ApplicationError("bad_kind", "指标类型无效", "bad indicator kind", field="kind")
         if int(spec["target"]) <= 0 or int(spec.get("weight", 10)) < 0:
             raise ApplicationError("bad_target", "目标值须为正数", "target must be positive", field="target")
+    scope_prefixes = region_scope_validate(scope, own=prefix) if scope else [prefix]
     try:
         with transaction.atomic():
             programme = KpiProgramme.objects.create(
                 office=office,
+                scope=scope_prefixes,
                 code=code.strip(),
                 name=name,
                 region_prefix=prefix,
@@ -152,7 +182,8 @@ def programme_evaluate(
     today = as_of or timezone.localdate()
     as_of_c = min(max(today, programme.start), programme.end)
     results: list[engine_kpi.IndicatorResult] = []
-    reader = AggregateReader(programme.region_prefix)  # the programme's aggregate rows, read once
+    prefixes = programme_scope(programme)
+    reader = _reader(prefixes)  # the programme's aggregate rows, read once per prefix
     for ind in programme.indicators.all() if indicators is None else indicators:
         spec = engine_kpi.IndicatorSpec(
             ind.code, ind.name, ind.metric, ind.kind, ind.target, ind.unit, ind.weight
@@ -166,7 +197,7 @@ def programme_evaluate(
                 ind.manual_actual
                 if ind.metric == "manual"
                 else metric_value(
-                    ind.metric, prefix=programme.region_prefix, start=prev_start, end=prev_end, reader=reader
+                    ind.metric, prefix=reader.prefix, start=prev_start, end=prev_end, reader=reader
                 )
             )
         if ind.manual_actual is not None and (ind.metric == "manual" or ind.kind != "growth"):
@@ -174,9 +205,7 @@ def programme_evaluate(
         elif ind.metric == "manual":
             actual = 0
         else:
-            actual = metric_value(
-                ind.metric, prefix=programme.region_prefix, start=start, end=as_of_c, reader=reader
-            )
+            actual = metric_value(ind.metric, prefix=reader.prefix, start=start, end=as_of_c, reader=reader)
         results.append(
             engine_kpi.evaluate(spec, actual=actual, base=base, start=start, end=end, as_of=as_of_c)
         )
@@ -184,6 +213,7 @@ def programme_evaluate(
         "programme": programme.code,
         "name": programme.name,
         "region_prefix": programme.region_prefix,
+        "scope": list(prefixes),
         "start": programme.start.isoformat(),
         "end": programme.end.isoformat(),
         "as_of": as_of_c.isoformat(),

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from panhuo.deals.models import DealKind
+from panhuo.deals.models import CONTRACT_STATES, DealKind, DealParty, PartyRole
+from panhuo.demand.models import EnterpriseSize
 from panhuo.monitoring.models import (
     DealAggregate,
     DistinctAggregate,
@@ -24,7 +25,10 @@ from panhuo.monitoring.models import (
     SurveyResponse,
 )
 from panhuo.monitoring.regions import bimonth_of
+from panhuo.outcomes.models import DealOutcome
 
+SME_SIZES = (EnterpriseSize.MEDIUM, EnterpriseSize.SMALL, EnterpriseSize.MICRO)
+ENTERPRISE_SIDE_ROLES = (PartyRole.ASSIGNEE, PartyRole.LICENSEE, PartyRole.COMPANY, PartyRole.IMPLEMENTER)
 TL = (DealKind.TRANSFER, DealKind.LICENCE, DealKind.OPEN_LICENCE)
 CONVEY = (*TL, DealKind.EQUITY)
 
@@ -143,20 +147,71 @@ def _ratio_bp(num: int, den: int) -> int:
     return num * 10_000 // den if den else 0
 
 
-def satisfaction(*, prefix: str, start: date, end: date) -> tuple[int, int]:
+class ScopeReader(DirectReader):
+    """A KPI scope of several region prefixes (e.g. the two districts of 重庆高新区): each figure is the sum of the
+    prefixes' figures. Prefixes of a scope do not overlap (`accounts.visibility.region_scope_validate`) and an organisation has one
+    region, so distinct counts add up exactly."""
+
+    def __init__(self, prefixes: tuple[str, ...]) -> None:
+        super().__init__(prefixes[0] if len(prefixes) == 1 else ",".join(prefixes))
+        self.prefixes = prefixes
+        self._readers = [AggregateReader(p) for p in prefixes]
+
+    def deal_sum(
+        self, *, side: str, start: date, end: date, field: str, kinds: tuple[str, ...], **flags: bool
+    ) -> int:
+        return sum(
+            r.deal_sum(side=side, start=start, end=end, field=field, kinds=kinds, **flags)
+            for r in self._readers
+        )
+
+    def distinct_sum(self, *, side: str, start: date, end: date, metric: str) -> int:
+        return sum(r.distinct_sum(side=side, start=start, end=end, metric=metric) for r in self._readers)
+
+    def valid_patents(self) -> int:
+        return sum(r.valid_patents() for r in self._readers)
+
+
+def _prefixes(reader: DirectReader) -> tuple[str, ...]:
+    return reader.prefixes if isinstance(reader, ScopeReader) else (reader.prefix,)
+
+
+def _in_scope(field: str, prefixes: tuple[str, ...]) -> Q:
+    if "" in prefixes:
+        return Q()
+    q = Q(pk__in=[])
+    for p in prefixes:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def satisfaction(*, prefix: str, start: date, end: date, prefixes: tuple[str, ...] = ()) -> tuple[int, int]:
     """(satisfied answers (score ≥ 4), all answers) of the region's institutions and enterprises."""
     qs = SurveyResponse.objects.filter(year__gte=start.year, year__lte=end.year)
-    if prefix:
-        qs = qs.filter(region_code__startswith=prefix)
+    qs = qs.filter(_in_scope("region_code", prefixes or (prefix,)))
     row = qs.aggregate(n=Count("id"), ok=Count("id", filter=Q(score__gte=4)))
     return row["ok"], row["n"]
 
 
-def product_filings(*, prefix: str, start: date, end: date) -> int:
+def product_filings(*, prefix: str, start: date, end: date, prefixes: tuple[str, ...] = ()) -> int:
     qs = ProductFiling.objects.filter(filed_on__gte=start, filed_on__lte=end, status=ProductStatus.CONFIRMED)
-    if prefix:
-        qs = qs.filter(enterprise__region_code__startswith=prefix)
-    return qs.count()
+    return qs.filter(_in_scope("enterprise__region_code", prefixes or (prefix,))).count()
+
+
+def sme_outcomes(*, prefixes: tuple[str, ...], start: date, end: date) -> tuple[int, int]:
+    """(revenue fen, new jobs) that 中小微企业 of the scope reported as 产业化成效 (panhuo/outcomes) for the calendar
+    years of [start, end], over deals in contract states where they are the enterprise side (E)."""
+    sme_side = DealParty.objects.filter(
+        _in_scope("organization__region_code", prefixes),
+        deal=OuterRef("deal_id"),
+        organization__enterprise_profile__size__in=SME_SIZES,
+        role__in=ENTERPRISE_SIDE_ROLES,
+    )
+    qs = DealOutcome.objects.filter(
+        year__gte=start.year, year__lte=end.year, deal__state__in=CONTRACT_STATES
+    ).filter(Exists(sme_side))
+    row = qs.aggregate(r=Sum("revenue_fen"), j=Sum("jobs"))
+    return int(row["r"] or 0), int(row["j"] or 0)
 
 
 Metric = Callable[[DirectReader, date, date], int]
@@ -204,11 +259,19 @@ METRICS: dict[str, tuple[str, Metric]] = {
     ),
     "product_filings": (
         "区内企业专利产品备案数",
-        lambda r, s, e: product_filings(prefix=r.prefix, start=s, end=e),
+        lambda r, s, e: product_filings(prefix=r.prefix, start=s, end=e, prefixes=_prefixes(r)),
     ),
     "satisfaction_bp": (
         "满意度(评分≥4 的比例, 万分之)",
-        lambda r, s, e: _ratio_bp(*satisfaction(prefix=r.prefix, start=s, end=e)),
+        lambda r, s, e: _ratio_bp(*satisfaction(prefix=r.prefix, start=s, end=e, prefixes=_prefixes(r))),
+    ),
+    "sme_outcome_revenue_fen": (
+        "区内中小微企业填报的转化成效销售收入(E, 分, 产业化成效)",
+        lambda r, s, e: sme_outcomes(prefixes=_prefixes(r), start=s, end=e)[0],
+    ),
+    "sme_outcome_jobs": (
+        "区内中小微企业填报的转化成效新增就业人数(E, 产业化成效)",
+        lambda r, s, e: sme_outcomes(prefixes=_prefixes(r), start=s, end=e)[1],
     ),
     "sme_received_patents": ("区内中小微企业受让/被许可/入股专利数(E)", _x("E", "sme_received_patents")),
     "sme_received_contract_fen": (
@@ -234,7 +297,8 @@ METRICS: dict[str, tuple[str, Metric]] = {
 def metric_value(
     metric: str, *, prefix: str, start: date, end: date, reader: DirectReader | None = None
 ) -> int:
-    """One metric of a region prefix over [start, end]; pass one `AggregateReader(prefix)` for many metrics."""
+    """One metric of a region prefix over [start, end]; pass one `AggregateReader(prefix)` for many metrics, or a
+    `ScopeReader(prefixes)` for a scope of several prefixes (its `prefix` is the prefixes joined by commas)."""
     if metric not in METRICS:
         raise KeyError(metric)
     if reader is None:

@@ -244,6 +244,9 @@ class KpiProgramme(TimeStampedModel):
     code = models.CharField("编号", max_length=40, unique=True)
     name = models.CharField("名称", max_length=200)
     region_prefix = models.CharField("统计区域(行政区划前缀)", max_length=6, blank=True)
+    # What the indicators measure: region prefixes inside the office's region, e.g. ["500106", "500107"] for
+    # 重庆高新区 (empty: region_prefix). Set by kpi.programme_create / programme_scope_set.
+    scope = models.JSONField("统计范围", default=list, blank=True)
     start = models.DateField("开始")
     end = models.DateField("结束")
     preset = models.CharField(max_length=20, blank=True)
@@ -379,6 +382,15 @@ class BatchStatus(models.TextChoices):
 class SubsidyBatch(TimeStampedModel):
     office = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="subsidy_batches")
     scheme_code = models.CharField(max_length=40)
+    # The rules this batch applied (empty for batches generated before schemes were data: they used the preset
+    # of `scheme_code` in engine/programmes/presets.py). A version never changes, so the batch stays reproducible.
+    scheme_version = models.ForeignKey(
+        "programmes.SubsidySchemeVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="batches",
+    )
     name = models.CharField(max_length=200)
     region_prefix = models.CharField(max_length=6, blank=True)
     period_start = models.DateField()
@@ -450,10 +462,14 @@ class SubsidyHold(models.Model):
     """暂缓: an item a batch did not pay, with the reason shown on the batch (re-examined by the next batch)."""
 
     class Reason(models.TextChoices):
+        # the labels are engine.programmes.subsidy.HOLD_REASONS
         ALREADY_PAID = "already_claimed", "已在其他批次申报，不重复奖补"
+        OTHER_SCHEME = "other_scheme", "已获其他奖补方案支持，不重复支持"
         ANOMALY = "anomaly", "存在待核查或已确认的异常交易案件"
+        NOT_FILED = "not_filed", "尚未在国家知识产权局办理备案/登记"
         UNPAID = "unpaid", "合同价款未全部到账"
         SELF_DECLARED = "self_declared", "企业规模或地区仅为自报，未经知识产权局确认"
+        SUPERSEDED = "superseded", "从高不重复：同一事项已按更高标准奖补"
 
     batch = models.ForeignKey(SubsidyBatch, on_delete=models.CASCADE, related_name="holds")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")

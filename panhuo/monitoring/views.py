@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from engine.deals.money import format_fen
 from engine.monitoring.anomaly import RULES
-from engine.monitoring.subsidy import PRESETS as SUBSIDY_PRESETS
 from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
 from panhuo.accounts.visibility import STATS_ROLES
@@ -24,7 +23,9 @@ from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.exports import XLSX_TYPE, download, export_guard
 from panhuo.common.labels import region_name
 from panhuo.common.permissions import roles_required
+from panhuo.community.selectors import community_statistics
 from panhuo.disclosures.stats import disclosure_statistics
+from panhuo.financing.selectors import pledge_statistics
 from panhuo.monitoring import anomalies, kpi, subsidies, survey
 from panhuo.monitoring.licence_modes import licence_modes
 from panhuo.monitoring.models import CaseStatus, KpiIndicator
@@ -39,6 +40,7 @@ from panhuo.monitoring.stats import (
     scope_for,
 )
 from panhuo.outcomes.selectors import outcome_statistics
+from panhuo.programmes.selectors import schemes_visible
 from panhuo.upkeep.selectors import fiscal_unused_count
 
 OFFICE = (Role.OFFICE_OFFICIAL,)
@@ -137,6 +139,9 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
     outcome_stats = outcome_statistics(
         year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
     )
+    pledge_stats = pledge_statistics(
+        year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+    )
     product_stats = (
         None
         if scope.institution_id is not None
@@ -160,6 +165,17 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
             "product_sales": format_fen(product_stats.sales_fen) if product_stats else "",
             "product_stats": product_stats,
             "outcome_stats": outcome_stats,
+            "pledge_stats": pledge_stats,
+            "pledge_money": {
+                "approved": format_fen(pledge_stats.approved_fen),
+                "registered": format_fen(pledge_stats.registered_fen),
+                "live": format_fen(pledge_stats.live_fen),
+                "by_bank": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_bank[:10]],
+                "by_region": [(r, format_fen(r.approved_fen)) for r in pledge_stats.by_region[:10]],
+            },
+            "community_stats": community_statistics(
+                year=period.year, region_prefix=scope.prefix, institution_id=scope.institution_id
+            ),
             "licence_modes": modes,
             "licence_mode_rows": [
                 {
@@ -169,6 +185,15 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
                     "received": format_fen(r.received_fen),
                 }
                 for r in modes.rows
+            ],
+            "pay_after_use_schedule_rows": [
+                {
+                    "label": r.label,
+                    "deals": r.deals,
+                    "contract": format_fen(r.contract_fen),
+                    "received": format_fen(r.received_fen),
+                }
+                for r in modes.pay_after_use_schedules
             ],
             "pay_after_use": {
                 "scheduled": format_fen(modes.pay_after_use_scheduled_fen),
@@ -273,6 +298,10 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
                     programme=programme, period=request.POST.get("period") or None, actor=acting_user(request)
                 )
                 messages.success(request, "已保存快照")
+            elif request.POST.get("action") == "scope":
+                raw = request.POST.get("scope", "").replace("，", ",").replace(" ", ",")
+                kpi.programme_scope_set(actor=acting_user(request), programme=programme, codes=raw.split(","))
+                messages.success(request, "统计范围已更新")
             elif request.POST.get("action") == "manual":
                 ind = KpiIndicator.objects.get(
                     programme=programme, pk=int(request.POST.get("indicator", "0"))
@@ -314,6 +343,8 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
             "snapshot": snapshot,
             "snapshots": programme.snapshots.all(),
             "charts": charts,
+            "scope_names": [region_name(p) for p in data.get("scope") or kpi.programme_scope(programme)],
+            "scope_codes": ",".join(kpi.programme_scope(programme)),
         },
     )
 
@@ -390,7 +421,7 @@ def subsidy_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             batch = subsidies.batch_create(
-                actor=request.user,
+                actor=acting_user(request),
                 scheme_code=request.POST.get("scheme", ""),
                 start=date.fromisoformat(request.POST.get("start", "")),
                 end=date.fromisoformat(request.POST.get("end", "")),
@@ -404,8 +435,8 @@ def subsidy_list(request: HttpRequest) -> HttpResponse:
         request,
         "monitoring/subsidies.html",
         {
-            "batches": subsidies.batches_visible(request.user),
-            "schemes": SUBSIDY_PRESETS,
+            "batches": subsidies.batches_visible(acting_user(request)).select_related("scheme_version"),
+            "schemes": schemes_visible(acting_user(request)).prefetch_related("versions"),
         },
     )
 
@@ -413,16 +444,16 @@ def subsidy_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*OFFICE)
 def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        batch = subsidies.batch_get(actor=request.user, pk=pk)
+        batch = subsidies.batch_get(actor=acting_user(request), pk=pk)
     except NotFound:
         raise Http404()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "approve":
-                subsidies.batch_approve(actor=request.user, batch_id=pk)
+                subsidies.batch_approve(actor=acting_user(request), batch_id=pk)
             elif request.POST.get("action") == "reject":
                 subsidies.application_reject(
-                    actor=request.user,
+                    actor=acting_user(request),
                     application_id=int(request.POST.get("application", "0")),
                     reason=request.POST.get("reason", ""),
                 )
@@ -435,17 +466,20 @@ def subsidy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return refused
         return download(subsidies.payout_xlsx(batch), f"奖补拨付清单-{batch.pk}.xlsx", XLSX_TYPE)
     apps = list(batch.applications.select_related("organization").prefetch_related("lines"))
-    scheme = SUBSIDY_PRESETS[batch.scheme_code]
+    scheme = subsidies.batch_scheme(batch)
     rule_names = {rule.code: rule.label for rule in scheme.rules}
     for application in apps:
         for line in application.lines.all():
             line.rule_name = rule_names.get(line.rule, "其他奖补项目")  # type: ignore[attr-defined]
+    holds = list(batch.holds.select_related("organization"))
+    for h in holds:
+        h.rule_name = rule_names.get(h.rule, "其他奖补项目")  # type: ignore[attr-defined]
     return render(
         request,
         "monitoring/subsidy_detail.html",
         {
             "batch": batch,
-            "holds": batch.holds.select_related("organization"),
+            "holds": holds,
             "apps": apps,
             "scheme": scheme,
             "yuan": _yuan,

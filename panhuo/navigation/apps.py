@@ -21,3 +21,13 @@ class NavigationConfig(AppConfig):
             ),
         ),
     ]
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from panhuo.navigation.tasks import patent_saved
+        from panhuo.patents.models import Patent
+
+        # a saved patent's landscape row is rebuilt in the worker right after the commit (bulk imports and other
+        # writes that bypass save() are caught by the 5-minute sync from updated_at)
+        post_save.connect(patent_saved, sender=Patent, dispatch_uid="navigation-fact-refresh")

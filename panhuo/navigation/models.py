@@ -84,3 +84,17 @@ class PostingWatermark(models.Model):
     through = models.DateTimeField()
     patents = models.PositiveIntegerField(default=0)
     built_at = models.DateTimeField(auto_now=True)
+
+
+class LandscapeFact(models.Model):
+    """专利导航 row of one patent, precomputed by the worker (`facts.facts_build`): what every figure reads.
+
+    `row` is a compact JSON array (`facts.ROW_FIELDS`): years, type, status, IPC codes, normalised holders,
+    normalised inventors, GB/T 4754 大类. `patent_updated` is the patent's `updated_at` when built: a fact whose
+    stamp differs from the patent's is stale, and the page counts it apart instead of using it.
+    """
+
+    patent = models.OneToOneField(Patent, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    row = models.TextField()
+    patent_updated = models.DateTimeField()
+    built_at = models.DateTimeField(auto_now=True)

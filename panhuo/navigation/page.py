@@ -7,15 +7,18 @@ from typing import Any
 from django.utils import timezone
 
 from engine.landscape import UNKNOWN_YEAR, analyse
+from panhuo.accounts.models import User
 from panhuo.navigation.conversion import conversion_picture, demand_picture, subclass_counts
 from panhuo.navigation.models import ClusterRun
-from panhuo.navigation.scope import ScopeDefinition
+from panhuo.navigation.scope import ScopeDefinition, parse_scope
 from panhuo.navigation.selectors import (
     Visibility,
     known_holder_types,
     label_figures,
+    landscape_visibility,
     region_comparison,
-    scope_rows,
+    scope_get,
+    scope_rows_status,
 )
 
 
@@ -68,8 +71,10 @@ def landscape(
 ) -> dict[str, Any]:
     """Every figure of one scope: trend, holders, teams, composition, conversion, demand, region, clusters."""
     known = known_holder_types()
-    rows = scope_rows(definition, visibility.records, known_types=known)
+    found = scope_rows_status(definition, visibility.records, known_types=known)
+    rows = found.rows
     figures = label_figures(analyse(rows, known_holder_types=known))
+    figures["pending_facts"] = found.pending
     ids = [r.patent_id for r in rows]
     subclasses = subclass_counts([r.ipc_groups for r in rows])
     figures["conversion"] = conversion_picture(ids)
@@ -123,3 +128,30 @@ def cli_json(figures: dict[str, Any]) -> dict[str, Any]:
             "no_demand": [r["code"] for r in figures["demand"]["no_demand"]],
         },
     }
+
+
+def api_json(figures: dict[str, Any]) -> dict[str, Any]:
+    """The API's landscape: the command line's JSON, and what the page says beside the figures."""
+    return {
+        **cli_json(figures),
+        "unknown_year": figures["unknown_year"],
+        "pending_facts": figures["pending_facts"],
+        "visibility": figures["visibility"],
+        "data_date": figures["data_date"],
+    }
+
+
+def compare_sides(user: User, a: int, b: int, ra: str, rb: str) -> list[dict[str, Any]]:
+    """Two saved scopes side by side (a, b), or one scope in two regions (a with ra, rb); ScopeInvalid on bad input."""
+    visibility = landscape_visibility(user)
+    left = scope_get(user, a)
+    right = scope_get(user, b) if b else left
+    sides: list[dict[str, Any]] = []
+    for scope, region in ((left, ra.strip()[:6]), (right, rb.strip()[:6])):
+        data = dict(scope.definition)
+        if region:
+            data["region"] = region
+        definition = parse_scope(data)
+        figures = landscape(definition, visibility, with_region=False)
+        sides.append({"scope": scope, "region": definition.region, "f": figures})
+    return sides

@@ -40,6 +40,10 @@ def findings_text(f: dict[str, Any]) -> list[str]:
     out = [
         f"范围内共有专利 {f['patents']} 件（每件只计一次），其中申请日未知 {f['unknown_year']} 件计入“未知”。"
     ]
+    if f.get("pending_facts"):
+        out.append(
+            f"另有 {f['pending_facts']} 件可能属于本范围的专利近期有变更、导航数据尚待后台更新，未计入本报告。"
+        )
     if f["last_year"]:
         out.append(
             f"最近三年（截至 {f['last_year']} 年）申请量较前三年增长 {_growth(f['recent_growth_percent'])}。"

@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from engine.classification.ipc import IpcError, parse_ipc, split_ipc_list
 from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType
 from panhuo.common.errors import ApplicationError
@@ -83,10 +85,13 @@ class ScopeInvalid(ApplicationError):
     """All problems of one scope definition at once (`errors`: field → bilingual message)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
+        english = [m[m.rfind("(") + 1 : -1] if m.endswith(")") and "(" in m else m for m in errors.values()]
         super().__init__(
             code="scope_invalid",
             message_zh="分析范围有误：" + "；".join(errors.values()),
-            message_en="the scope definition has errors",
+            message_en="the scope definition has errors: "
+            + "; ".join(f"{k}: {e}" for k, e in zip(errors, english, strict=True)),
+            field=next(iter(errors), None),
             extra={"errors": errors},
         )
         self.errors = errors
@@ -116,8 +121,31 @@ def _year(value: Any, name: str, errors: dict[str, str]) -> int | None:
     return int(text)
 
 
-def parse_scope(data: Any) -> ScopeDefinition:
-    """Read a scope from a dict / QueryDict (lists or separated text); raises ScopeInvalid with every error."""
+def unknown_ipc_codes(codes: list[str]) -> list[str]:
+    """Codes (well formed) that name no IPC node of the loaded reference, nor lead to one.
+
+    Without reference data loaded (an empty IPC table) nothing can be checked and nothing is refused.
+    """
+    from panhuo.classification.models import IpcNode
+
+    if not codes or not IpcNode.objects.exists():
+        return []
+    unknown = []
+    for code in codes:
+        # the code itself, or deeper codes under it (H01M10/05 leads to H01M10/052); a main group H01M10/00 also
+        # counts as known through its subgroups H01M10/…
+        prefix = code[:-2] if code.endswith("/00") else code
+        if not IpcNode.objects.filter(Q(code=code) | Q(code__startswith=prefix)).exists():
+            unknown.append(code)
+    return unknown
+
+
+def parse_scope(data: Any, *, check_codes: bool = False) -> ScopeDefinition:
+    """Read a scope from a dict / QueryDict (lists or separated text); raises ScopeInvalid with every error.
+
+    `check_codes`: also refuse IPC codes the reference does not know (what users type; stored scopes are not
+    re-checked, so a reference update never breaks a saved scope).
+    """
 
     def get(name: str) -> Any:
         getlist = getattr(data, "getlist", None)
@@ -133,6 +161,10 @@ def parse_scope(data: Any) -> ScopeDefinition:
             ipc.append(parse_ipc(raw).code)
         except IpcError:
             errors["ipc"] = f"IPC 分类号格式不正确：{raw[:20]} (malformed IPC code)"
+    if check_codes and "ipc" not in errors:
+        unknown = unknown_ipc_codes(ipc)
+        if unknown:
+            errors["ipc"] = f"IPC 分类号不存在：{'、'.join(u[:20] for u in unknown[:5])} (unknown IPC code)"
     industries: list[str] = []
     for raw in _items(get("industries")):
         code = raw.upper()

@@ -13,17 +13,15 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.functions import ExtractYear
 
 from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
 from engine.landscape.analysis import main_group
 from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type, holders_of
-from panhuo.accounts.acting import Viewer, signed_in
-from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.classification.models import Industry, IpcNode
 from panhuo.common.errors import NotFound, PermissionRefused
-from panhuo.navigation.models import ClusterRun, ClusterState, IpcPosting, LandscapeScope
+from panhuo.navigation.models import ClusterRun, ClusterState, IpcPosting, LandscapeFact, LandscapeScope
 from panhuo.navigation.postings import LATE_COMMIT_MARGIN, postings_watermark
 from panhuo.navigation.scope import ScopeDefinition
 from panhuo.patents.models import (
@@ -58,7 +56,7 @@ class Visibility:
     label: str
 
 
-def landscape_visibility(user: Viewer) -> Visibility:
+def landscape_visibility(user: User) -> Visibility:
     """Who sees what in 专利导航, built on accounts.visibility (office regions) and inventory_visible.
 
     - institution people: their own records in any state (as the patents list decides by role) and every
@@ -67,17 +65,16 @@ def landscape_visibility(user: Viewer) -> Visibility:
       counts (no details) of everything;
     - enterprises, agencies, banks and anyone else signed in: published (pooled) records.
     """
-    if not signed_in(user):
+    if not getattr(user, "is_authenticated", False):
         raise PermissionRefused("请先登录", "Sign in first")
-    if user.role == Role.OFFICE_OFFICIAL and user.organization is not None:
+    office = user.organization if user.role == Role.OFFICE_OFFICIAL else None
+    if office is not None:
         # accounts.visibility decides an office's region: "" only for the national office, None (an office
         # stored without a region) = its own region is empty, so it sees the published records alone.
         prefix = office_prefix(user)
         region = Q(organization__region_code__startswith=prefix) if prefix is not None else Q(pk__in=[])
         records = InventoryRecord.objects.filter(Q(state=InventoryState.POOLED) | region)
-        return Visibility(
-            records, InventoryRecord.objects.all(), f"{user.organization.name}（本辖区及全国已公开）"
-        )
+        return Visibility(records, InventoryRecord.objects.all(), f"{office.name}（本辖区及全国已公开）")
     records = inventory_visible(user)
     if user.role in OWNER_ROLES:
         label = "本单位专利及全国已公开专利"
@@ -95,16 +92,17 @@ def system_visibility() -> Visibility:
 # ---------------------------------------------------------------- scopes
 
 
-def scopes_of(user: Viewer) -> QuerySet[LandscapeScope]:
+def scopes_of(user: User) -> QuerySet[LandscapeScope]:
     """Scopes of the user's organization that are shared, plus the user's own unshared ones."""
-    if not signed_in(user) or not user.organization_id:
+    org_id = user.organization_id if user.is_authenticated else None
+    if org_id is None:
         return LandscapeScope.objects.none()
-    return LandscapeScope.objects.filter(organization_id=user.organization_id).filter(
+    return LandscapeScope.objects.filter(organization_id=org_id).filter(
         Q(shared=True) | Q(created_by_id=user.pk)
     )
 
 
-def scope_get(user: Viewer, pk: int) -> LandscapeScope:
+def scope_get(user: User, pk: int) -> LandscapeScope:
     scope = scopes_of(user).filter(pk=pk).first() if isinstance(pk, int) and 0 < pk < 2**63 else None
     if scope is None:
         raise NotFound()
@@ -245,46 +243,102 @@ def known_holder_types() -> dict[str, str]:
     }
 
 
-_COLUMNS = {
-    # one JSON array per patent, built by the database and decoded in one call (a JSONField decodes per value:
-    # four json.loads a row cost more than the rest of the page at 50,000 rows)
-    "sqlite": (
-        "SELECT json_group_array(json_array(p.id, CAST(strftime('%%Y', p.application_date) AS INTEGER), "
-        "CAST(strftime('%%Y', p.grant_date) AS INTEGER), p.patent_type, p.legal_status, json(p.ipc_codes), "
-        "json(p.patentees), json(p.applicants), json(p.inventors))) FROM {table} p WHERE p.id IN ({inner})"
-    ),
-    "postgresql": (
-        "SELECT json_agg(json_build_array(p.id, EXTRACT(YEAR FROM p.application_date)::int, "
-        "EXTRACT(YEAR FROM p.grant_date)::int, p.patent_type, p.legal_status, p.ipc_codes, p.patentees, "
-        "p.applicants, p.inventors))::text FROM {table} p WHERE p.id IN ({inner})"
-    ),
+# The scope's precomputed facts as ONE JSON array built by the database (one decode for the whole scope): a fresh
+# fact (its stamp equals the patent's updated_at) as its row, a missing or stale one as the bare patent id.
+_FACTS = {
+    "sqlite": "SELECT '[' || COALESCE(group_concat({item}, ','), '') || ']' FROM {patents} p "
+    "LEFT JOIN {facts} f ON f.patent_id = p.id WHERE p.id IN ({inner})",
+    "postgresql": "SELECT '[' || COALESCE(string_agg({item}, ','), '') || ']' FROM {patents} p "
+    "LEFT JOIN {facts} f ON f.patent_id = p.id WHERE p.id IN ({inner})",
 }
+_ITEM = "CASE WHEN f.patent_updated = p.updated_at THEN f.row ELSE CAST(p.id AS TEXT) END"
 
 
-def _fetch_rows(patents: QuerySet[Patent]) -> list[tuple[Any, ...]]:
-    """(id, app year, grant year, type, status, ipc codes, patentees, applicants, inventors) per patent, by id."""
-    template = _COLUMNS.get(connection.vendor)
-    if template is None:  # another database: the ORM's way, one value at a time
-        return sorted(
-            patents.annotate(app_year=ExtractYear("application_date"), grant_year=ExtractYear("grant_date"))
-            .values_list(
-                "pk",
-                "app_year",
-                "grant_year",
-                "patent_type",
-                "legal_status",
-                "ipc_codes",
-                "patentees",
-                "applicants",
-                "inventors",
-            )
-            .order_by()
-        )
+@dataclass(frozen=True)
+class ScopeRows:
+    """A scope's rows, and how many of its patents had no fresh landscape fact (left out, said on the page)."""
+
+    rows: list[LandscapeRow]
+    pending: int = 0
+
+
+def _fetch_facts(patents: QuerySet[Patent]) -> list[Any]:
+    """The decoded fact rows of these patents (`facts.ROW_FIELDS`), or the bare id of those without a fresh one."""
+    template = _FACTS.get(connection.vendor)
+    if template is None:  # another database: the ORM's way
+        stamps = dict(patents.values_list("pk", "updated_at"))
+        out: list[Any] = []
+        for pid, row, stamp in LandscapeFact.objects.filter(patent_id__in=list(stamps)).values_list(
+            "patent_id", "row", "patent_updated"
+        ):
+            out.append(json.loads(row) if stamps.pop(pid) == stamp else pid)
+        return out + list(stamps)
     inner, params = patents.values("pk").order_by().query.sql_with_params()
+    sql = template.format(
+        item=_ITEM, patents=Patent._meta.db_table, facts=LandscapeFact._meta.db_table, inner=inner
+    )
     with connection.cursor() as cursor:
-        cursor.execute(template.format(table=Patent._meta.db_table, inner=inner), params)
+        cursor.execute(sql, params)
         text = cursor.fetchone()[0]
-    return sorted(tuple(r) for r in json.loads(text)) if text else []
+    return json.loads(text) if text else []
+
+
+def scope_rows_status(
+    definition: ScopeDefinition,
+    records: QuerySet[InventoryRecord],
+    *,
+    known_types: dict[str, str] | None = None,
+    region_inside: str = "",
+) -> ScopeRows:
+    """One row per patent of the scope (each patent once), holder-type filter applied, from the worker's facts.
+
+    Reads only: patents without a fresh fact are counted in `pending`, not computed here.
+    """
+    known = known_holder_types() if known_types is None else known_types
+    items = _fetch_facts(scope_patents(definition, records))
+    pending = sum(1 for item in items if isinstance(item, int))
+    facts = sorted((item for item in items if not isinstance(item, int)), key=lambda r: r[0])
+    inside: set[int] = set()
+    if region_inside:
+        ids = [f[0] for f in facts]
+        for part in chunks(ids):
+            inside.update(
+                records.filter(
+                    patent_id__in=part, organization__region_code__startswith=region_inside
+                ).values_list("patent_id", flat=True)
+            )
+    # No 专利权人 and no 申请人 recorded: the holding institutions of its records the viewer sees.
+    bare = [f[0] for f in facts if not f[6]]
+    keepers: dict[int, list[str]] = {}
+    for part in chunks(bare):
+        for pid, name in records.filter(patent_id__in=part).values_list("patent_id", "organization__name"):
+            keepers.setdefault(pid, []).append(name)
+    wanted = set(definition.holder_types)
+    prefixes = ipc_prefixes(definition.ipc)
+    rows: list[LandscapeRow] = []
+    append = rows.append
+    for pid, app_year, grant_year, ptype, status, codes, holders, inventors, industries in facts:
+        if prefixes and not any(c.startswith(prefixes) for c in codes):
+            continue  # a candidate from a posting whose codes are deeper than the scope's (H01M4/ vs H01M10/)
+        if not holders:
+            holders = holders_of(sorted(keepers.get(pid, [])), [])
+        if wanted and not wanted & {known.get(h) or holder_type(h).value for h in holders}:
+            continue
+        append(
+            LandscapeRow(
+                pid,
+                app_year,
+                grant_year,
+                ptype,
+                status,
+                tuple(dict.fromkeys(main_group(c) for c in codes)),
+                tuple(holders),
+                tuple(inventors),
+                tuple(industries),
+                (pid in inside) if region_inside else True,
+            )
+        )
+    return ScopeRows(rows, pending)
 
 
 def scope_rows(
@@ -294,55 +348,8 @@ def scope_rows(
     known_types: dict[str, str] | None = None,
     region_inside: str = "",
 ) -> list[LandscapeRow]:
-    """One row per patent of the scope (each patent once), holder-type filter applied."""
-    known = known_holder_types() if known_types is None else known_types
-    rows_raw = _fetch_rows(scope_patents(definition, records))
-    ids = [r[0] for r in rows_raw]
-    industries: dict[int, list[str]] = {}
-    inside: set[int] = set()
-    for part in chunks(ids):
-        for pid, code in PatentIndustry.objects.filter(
-            patent_id__in=part, scheme=PatentIndustry.Scheme.GBT4754, level=2
-        ).values_list("patent_id", "code"):
-            industries.setdefault(pid, []).append(code)
-        if region_inside:
-            inside.update(
-                records.filter(
-                    patent_id__in=part, organization__region_code__startswith=region_inside
-                ).values_list("patent_id", flat=True)
-            )
-    # No 专利权人 and no 申请人 recorded: the holding institution of its (visible) inventory records.
-    bare = [r[0] for r in rows_raw if not r[6] and not r[7]]
-    keepers: dict[int, list[str]] = {}
-    for part in chunks(bare):
-        for pid, name in records.filter(patent_id__in=part).values_list("patent_id", "organization__name"):
-            keepers.setdefault(pid, []).append(name)
-    wanted = set(definition.holder_types)
-    prefixes = ipc_prefixes(definition.ipc)
-    rows: list[LandscapeRow] = []
-    for pid, app_year, grant_year, ptype, status, codes, patentees, applicants, inventors in rows_raw:
-        if prefixes and not any(c.startswith(prefixes) for c in codes or ()):
-            continue  # a candidate from a posting whose codes are deeper than the scope's (H01M4/ vs H01M10/)
-        holders = holders_of(patentees or [], applicants or []) or holders_of(
-            sorted(keepers.get(pid, [])), []
-        )
-        if wanted and not wanted & {known.get(h) or holder_type(h).value for h in holders}:
-            continue
-        rows.append(
-            LandscapeRow(
-                patent_id=pid,
-                app_year=app_year,
-                grant_year=grant_year,
-                patent_type=ptype,
-                legal_status=status,
-                ipc_groups=tuple(dict.fromkeys(main_group(c) for c in (codes or []))),
-                holders=holders,
-                inventors=tuple(inventors or ()),
-                industries=tuple(sorted(industries.get(pid, ()))),
-                inside=(pid in inside) if region_inside else True,
-            )
-        )
-    return rows
+    """One row per patent of the scope with a fresh fact (see `scope_rows_status`)."""
+    return scope_rows_status(definition, records, known_types=known_types, region_inside=region_inside).rows
 
 
 # ---------------------------------------------------------------- the landscape
@@ -388,9 +395,10 @@ def label_figures(figures: dict[str, Any]) -> dict[str, Any]:
 def landscape_figures(definition: ScopeDefinition, visibility: Visibility) -> dict[str, Any]:
     """Counts, trend, holders, concentration, entrants, teams and composition of a scope (no clusters/deals)."""
     known = known_holder_types()
-    rows = scope_rows(definition, visibility.records, known_types=known)
-    figures = label_figures(analyse(rows, known_holder_types=known))
-    figures["patent_ids"] = [r.patent_id for r in rows]
+    found = scope_rows_status(definition, visibility.records, known_types=known)
+    figures = label_figures(analyse(found.rows, known_holder_types=known))
+    figures["patent_ids"] = [r.patent_id for r in found.rows]
+    figures["pending_facts"] = found.pending
     return figures
 
 

@@ -28,14 +28,15 @@ def scope_save(
     *, actor: User, name: str, definition: ScopeDefinition, shared: bool = True, scope_id: int | None = None
 ) -> LandscapeScope:
     """Create a scope of the actor's organization, or change one the actor created."""
-    if not actor.organization_id:
+    org_id = actor.organization_id
+    if org_id is None:
         raise PermissionRefused("只有机构用户可以保存分析范围", "Only members of an organization save scopes")
     name = _check_name(name)
     if definition.is_empty:
         raise ScopeInvalid({"ipc": "请至少设置一项范围条件 (set at least one condition)"})
     with transaction.atomic():
         if scope_id is None:
-            scope = LandscapeScope(organization_id=actor.organization_id, created_by=actor)
+            scope = LandscapeScope(organization_id=org_id, created_by=actor)
         else:
             scope = scope_get(actor, scope_id)
             if scope.created_by_id != actor.pk:

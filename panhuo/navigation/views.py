@@ -20,7 +20,7 @@ from panhuo.navigation import services
 from panhuo.navigation.apps import NavigationConfig
 from panhuo.navigation.charts import decorate, landscape_charts
 from panhuo.navigation.conversion import conversion_facet_ids
-from panhuo.navigation.page import landscape, stored_clusters
+from panhuo.navigation.page import compare_sides, landscape, stored_clusters
 from panhuo.navigation.report import findings_text, report_pdf, report_xlsx
 from panhuo.navigation.scope import ScopeDefinition, ScopeInvalid, parse_scope
 from panhuo.navigation.selectors import (
@@ -107,7 +107,7 @@ def scope_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = _form_data(request.POST)
         try:
-            definition = parse_scope(request.POST)
+            definition = parse_scope(request.POST, check_codes=True)
             scope = services.scope_save(
                 actor=acting_user(request), name=data["name"], definition=definition, shared=data["shared"]
             )
@@ -117,7 +117,7 @@ def scope_list(request: HttpRequest) -> HttpResponse:
             errors = e.errors
             if "name" not in errors and not data["name"].strip():
                 errors["name"] = "请填写名称 (name is required)"
-    scopes = _with_lines(scopes_of(request.user).select_related("created_by"))
+    scopes = _with_lines(scopes_of(acting_user(request)).select_related("created_by"))
     status = 400 if errors else 200
     return render(
         request, "navigation/scopes.html", {"scopes": scopes, **_form_context(data, errors)}, status=status
@@ -144,7 +144,7 @@ def _render_landscape(
     extra: str = "",
     form: tuple[dict[str, Any], dict[str, str]] | None = None,
 ) -> HttpResponse:
-    visibility = landscape_visibility(request.user)
+    visibility = landscape_visibility(acting_user(request))
     run = latest_clusters(scope) if scope is not None else None
     figures = landscape(definition, visibility)
     figures["clusters"] = stored_clusters(run, figures["visible_ids"])
@@ -172,7 +172,7 @@ def _render_landscape(
 
 @roles_required(*ROLES)
 def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     return _render_landscape(request, parse_scope(scope.definition), scope=scope)
 
 
@@ -180,11 +180,11 @@ def scope_page(request: HttpRequest, pk: int) -> HttpResponse:
 def analyse_page(request: HttpRequest) -> HttpResponse:
     """An unsaved scope from the query string (the same fields as the form)."""
     try:
-        definition = parse_scope(request.GET)
+        definition = parse_scope(request.GET, check_codes=True)
         if definition.is_empty:
             raise ScopeInvalid({"ipc": "请至少设置一项范围条件 (set at least one condition)"})
     except ScopeInvalid as e:
-        scopes = _with_lines(scopes_of(request.user).select_related("created_by"))
+        scopes = _with_lines(scopes_of(acting_user(request)).select_related("created_by"))
         data = _form_data(request.GET)
         return render(
             request, "navigation/scopes.html", {"scopes": scopes, **_form_context(data, e.errors)}, status=400
@@ -194,7 +194,7 @@ def analyse_page(request: HttpRequest) -> HttpResponse:
 
 
 def _patents(request: HttpRequest, definition: ScopeDefinition, scope: Any, back: str) -> HttpResponse:
-    visibility = landscape_visibility(request.user)
+    visibility = landscape_visibility(acting_user(request))
     facet = request.GET.get("facet", "all")[:20]
     value = request.GET.get("value", "")[:200]
     if facet == "cluster":
@@ -235,7 +235,7 @@ def _patents(request: HttpRequest, definition: ScopeDefinition, scope: Any, back
 
 @roles_required(*ROLES)
 def scope_patents(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     return _patents(request, parse_scope(scope.definition), scope, reverse("navigation:scope", args=[pk]))
 
 
@@ -249,13 +249,13 @@ def analyse_patents(request: HttpRequest) -> HttpResponse:
 @roles_required(*ROLES)
 @require_POST
 def scope_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     data = _form_data(request.POST)
     try:
         services.scope_save(
             actor=acting_user(request),
             name=data["name"],
-            definition=parse_scope(request.POST),
+            definition=parse_scope(request.POST, check_codes=True),
             shared=data["shared"],
             scope_id=pk,
         )
@@ -296,11 +296,11 @@ def clusters_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*ROLES)
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    scope = scope_get(request.user, pk)
+    scope = scope_get(acting_user(request), pk)
     refused = export_guard(request, f"landscape:{pk}:{fmt}")
     if refused is not None:
         return refused
-    visibility = landscape_visibility(request.user)
+    visibility = landscape_visibility(acting_user(request))
     figures = landscape(parse_scope(scope.definition), visibility)
     figures["clusters"] = stored_clusters(latest_clusters(scope), figures["visible_ids"])
     name = f"专利导航报告-{scope.name}"
@@ -314,8 +314,8 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @roles_required(*ROLES)
 def compare_page(request: HttpRequest) -> HttpResponse:
     """Two saved scopes side by side (a, b), or one scope in two regions (a with ra, rb)."""
-    visibility = landscape_visibility(request.user)
-    scopes = scopes_of(request.user)
+    user = acting_user(request)
+    scopes = scopes_of(user)
     sides: list[dict[str, Any]] = []
     error = ""
     try:
@@ -326,15 +326,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     ra, rb = request.GET.get("ra", "").strip()[:6], request.GET.get("rb", "").strip()[:6]
     if a:
         try:
-            left = scope_get(request.user, a)
-            right = scope_get(request.user, b) if b else left
-            for scope, region in ((left, ra), (right, rb)):
-                data = dict(scope.definition)
-                if region:
-                    data["region"] = region
-                definition = parse_scope(data)
-                figures = landscape(definition, visibility, with_region=False)
-                sides.append({"scope": scope, "region": definition.region, "f": figures})
+            sides = compare_sides(user, a, b, ra, rb)
         except ScopeInvalid as e:
             error = "；".join(e.errors.values())
     return render(

@@ -21,6 +21,7 @@ from panhuo.accounts.models import Role
 from panhuo.common.errors import NotFound, PermissionRefused
 from panhuo.common.permissions import public, roles_required
 from panhuo.common.ratelimit import rate_limited
+from panhuo.community.selectors import cases_public
 from panhuo.demand.models import Need, NeedStatus
 from panhuo.patents import publishing
 from panhuo.patents.models import InventoryState
@@ -68,6 +69,16 @@ def front_door_view(request: HttpRequest) -> HttpResponse:
             "patents": [publishing.inventory_public_view(r) for r in records[:6]],
             "need_count": _needs().count(),
             "needs": [_need_view(n) for n in _needs()[:6]],
+            "case_count": cases_public().count(),
+            "cases": [
+                {
+                    "id": c.pk,
+                    "title": c.title,
+                    "category": c.get_category_display(),
+                    "author": c.author_org.name,
+                }
+                for c in cases_public().order_by("-published_at", "-pk")[:4]
+            ],
         },
     )
 

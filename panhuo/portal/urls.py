@@ -1,5 +1,6 @@
 from django.urls import path
 
+from panhuo.community import public as community_public
 from panhuo.portal import console, public, views
 
 app_name = "portal"
@@ -35,5 +36,9 @@ urlpatterns = [
     path("public/patents/<int:pk>/", public.patent_view, name="public-patent"),
     path("public/needs/", public.needs_view, name="public-needs"),
     path("public/needs/<int:pk>/", public.need_view, name="public-need"),
+    path("public/cases/", community_public.cases_view, name="public-cases"),
+    path("public/cases/<int:pk>/", community_public.case_view, name="public-case"),
+    path("public/managers/", community_public.managers_view, name="public-managers"),
+    path("public/managers/<int:pk>/", community_public.manager_view, name="public-manager"),
     path("publish/", public.publish_manage_view, name="publish"),
 ]

@@ -28,7 +28,7 @@ def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> Any:
         ws.append([v / 100 if isinstance(v, _Yuan) else safe_cell(v) for v in row])
     for r, row in enumerate(rows, start=1):
         for c, v in enumerate(row, start=1):
-            if isinstance(v, _Yuan):
+            if isinstance(v, _Yuan | _Amount):
                 ws.cell(row=r, column=c).number_format = "#,##0.00"
             elif isinstance(v, _Percent):
                 ws.cell(row=r, column=c).number_format = "0.00"
@@ -43,10 +43,16 @@ def _yuan(fen: int | None) -> _Yuan:
     return _Yuan(int(fen or 0))
 
 
+class _Amount(float):
+    """An amount in 万元 / 亿元 (already scaled from fen by engine.monitoring.units), formatted #,##0.00."""
+
+
 def _kpi(row: dict[str, Any], field: str) -> Any:
     number, unit = kpi_number(row, field)
     if unit == "元":
         return _Yuan(int(row.get(field) or 0))
+    if unit in ("万元", "亿元"):
+        return _Amount(number)
     return _Percent(number) if unit == "%" else number
 
 

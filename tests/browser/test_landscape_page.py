@@ -15,6 +15,7 @@ from panhuo.navigation.models import ClusterRun
 from panhuo.navigation.scope import parse_scope
 from panhuo.navigation.tests.dataset import build_landscape
 from tests.browser.test_inventory_flow import browser_page, login  # noqa: F401 - the fixture
+from tests.browser.test_journeys import DESKTOP, PHONE, browser, screens  # noqa: F401 - the fixtures
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -60,3 +61,38 @@ def test_landscape_page_desktop_and_phone(
     assert page.locator("#patent-table tbody tr").count() == 3
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_landscape_compare_and_report_at_1440_and_390_without_raw_identifiers(
+    screens,  # noqa: F811 - the imported fixture
+    make_org,
+    make_user,
+):
+    """Scopes list, the landscape, a drill-down, the comparison of two regions and the report links at both widths:
+    no raw identifier in the visible text, nothing wider than a phone, no 4xx/5xx, the report a real PDF/XLSX."""
+    data = build_landscape(make_org, make_user)
+    office = data["office"]
+    office.display_name = "孙科长"  # the header shows people by name (test usernames are snake_case)
+    office.save(update_fields=["display_name"])
+    scope = services.scope_save(
+        actor=office, name="重庆 锂电导航", definition=parse_scope({"ipc": ["H01M"], "region": "50"})
+    )
+    run = ClusterRun.objects.create(scope=scope, definition=scope.definition, requested_by=office)
+    services.clusters_run(run.pk, vectors_from="tfidf")
+    for viewport in (DESKTOP, PHONE):
+        screen = screens(viewport, office.username)
+        screen.visit("/navigation/")
+        screen.visit(f"/navigation/scopes/{scope.pk}/")
+        assert screen.page.inner_text("#total-patents") == "4"
+        screen.page.wait_for_selector("[data-chart='trend'] canvas")
+        screen.visit(f"/navigation/scopes/{scope.pk}/patents/?facet=region&value=outside")
+        screen.visit(f"/navigation/compare/?a={scope.pk}&ra=50&rb=44")
+        assert "44" in screen.page.inner_text("main")
+        screen.visit("/navigation/analyse/?ipc=H01M10%2F00")
+        for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK")):
+            response = screen.page.request.get(f"{screen.base}/navigation/scopes/{scope.pk}/report.{fmt}")
+            assert response.status == 200 and response.body().startswith(magic)
+        screen.close()

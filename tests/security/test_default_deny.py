@@ -24,6 +24,8 @@ PUBLIC_API = {
     # (method, path template) of API operations with auth=None, each justified in its app.
     ("GET", "/api/docs"),
     ("GET", "/api/openapi.json"),
+    # published 典型案例 only, through the public page's whitelist (docs/community.md)
+    ("GET", "/api/community/cases/public"),
 }
 
 

@@ -99,6 +99,7 @@ def test_request_ids_are_made_by_the_server_and_the_clients_kept_apart(inventor)
 @time_machine.travel(WINDOW_START, tick=False)
 def test_report_and_subsidy_exports_are_audited_and_rate_limited(institution_admin, office_user):
     from panhuo.monitoring import subsidies
+    from panhuo.programmes.services import scheme_load_preset
 
     cache.clear()
     client = Client()
@@ -108,6 +109,7 @@ def test_report_and_subsidy_exports_are_audited_and_rate_limited(institution_adm
     exports = AuditEvent.objects.filter(action="data.export", actor_id=institution_admin.pk)
     assert exports.count() == 20 and exports.first().detail["what"] == "report:xlsx"
 
+    scheme_load_preset(actor=office_user, preset="cq-gxq-transfer-licence")
     batch = subsidies.batch_create(
         actor=office_user,
         scheme_code="cq-gxq-transfer-licence",

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from panhuo.accounts.models import OrganizationType, Role
+from panhuo.community.models import CaseStudy, MatchProposal, TechManager
 from panhuo.deals.models import Deal, DealKind
 from panhuo.demand.models import CooperationMode, CooperationRequest, Need, NeedStatus
 from panhuo.evaluation.models import Assessment, AssessmentKind
@@ -35,7 +36,7 @@ SKIP_PREFIXES = ("accounts/",)  # sign-in, password, OTP and admin consoles act 
 
 
 @pytest.fixture
-def tenant_a(university, enterprise, make_user):
+def tenant_a(university, enterprise, make_user, make_org):
     inventor = make_user(Role.INVENTOR, university, display_name="甲发明人")
     patent = Patent.objects.create(
         app_no="201710601862.3",
@@ -87,7 +88,30 @@ def tenant_a(university, enterprise, make_user):
         sha256="0" * 64,
         file_format="csv",
     )
-    return [patent, record, need, request, deal, assessment, job]
+    case = CaseStudy.objects.create(
+        author_org=university,
+        title=f"{MARKER}案例",
+        category="mode",
+        summary=f"{MARKER}摘要",
+        state="submitted",
+    )
+    manager = TechManager.objects.create(
+        user=inventor,
+        organization=university,
+        name="甲经理人",
+        qualification="中级",
+        fields_text=f"{MARKER}领域",
+    )
+    agency = make_org(OrganizationType.AGENCY, code="AG-A", name="甲服务机构")
+    proposal = MatchProposal.objects.create(
+        agency=agency,
+        patent=patent,
+        holder=university,
+        need=need,
+        enterprise=enterprise,
+        reason=f"{MARKER}理由",
+    )
+    return [patent, record, need, request, deal, assessment, job, case, manager, proposal]
 
 
 @pytest.fixture

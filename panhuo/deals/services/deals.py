@@ -229,7 +229,8 @@ def deal_create(
     is_demo: bool = False,
 ) -> Deal:
     """Record a deal for the actor's institution (or `institution` when the system records it, e.g. an import)."""
-    if actor is not None and source != DealSource.OPEN_LICENCE:
+    # An accepted open licence is recorded by the licensee, a pledge loan by the bank (deals.services.pledge).
+    if actor is not None and source not in (DealSource.OPEN_LICENCE, DealSource.FINANCING):
         institution = require_institution_staff(actor)
     if institution is None:
         raise refuse("deal_institution", "未指定所属单位", "no institution given", "institution")
@@ -461,6 +462,10 @@ def instalment_add(
     *, deal_id: int, actor: User, due_date: date, amount_fen: int, note: str = ""
 ) -> PaymentInstalment:
     deal = deal_for_staff(deal_id, actor)
+    if deal.schedule_confirmed_at is not None:
+        raise refuse(
+            "schedule_confirmed", "付款计划已确认，不能再修改", "the schedule is confirmed", "amount"
+        )
     if amount_fen <= 0:
         raise refuse("money_positive", "应付金额须大于 0", "amount must be positive", "amount")
     with transaction.atomic():

@@ -74,8 +74,23 @@ def size(raw: str) -> str:
     raise ApplicationError("size", f"企业规模无效：{value}（大/中/小/微）", f"invalid size: {value}", "size")
 
 
+# Other spellings an office's list uses for the same 资质 (import cells, the API).
+QUALIFICATION_ALIASES = {
+    "知识产权优势企业": "ip_advantage",
+    "知识产权示范企业": "ip_advantage",
+    "优势示范企业": "ip_advantage",
+    "国家知识产权优势企业": "ip_advantage",
+    "国家知识产权示范企业": "ip_advantage",
+    "国企": "state_owned",
+    "保护中心备案企业": "protection_centre",
+    "知识产权保护中心备案企业": "protection_centre",
+    "专精特新“小巨人”": "little_giant",
+}
+
+
 def qualifications(values: list[str]) -> list[str]:
     by_label = {label: v for v, label in Qualification.choices}
+    by_label.update(QUALIFICATION_ALIASES)
     out: list[str] = []
     for raw in values:
         value = raw.strip()

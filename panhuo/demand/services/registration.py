@@ -44,6 +44,7 @@ def enterprise_register(
     region_code: str,
     size: str,
     username: str,
+    qualifications: list[str] | None = None,
     email: str,
     password: str,
     contact_name: str = "",
@@ -67,6 +68,7 @@ def enterprise_register(
     if not size_value:
         raise ApplicationError("size", "企业规模必填", "size is required", "size")
     phone = checks.phone(contact_phone)
+    quals = checks.qualifications(list(qualifications or []))
     username = username.strip()
     email = email.strip().lower()
     if username.lower() in RESERVED_USERNAMES:
@@ -127,6 +129,7 @@ def enterprise_register(
         EnterpriseProfile.objects.create(
             organization=org,
             size=size_value,
+            qualifications=quals,
             contact_name=contact_name.strip()[:100],
             contact_phone=phone,
             contact_email=email,

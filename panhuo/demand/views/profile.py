@@ -15,6 +15,7 @@ from panhuo.common.permissions import roles_required
 from panhuo.demand import selectors, services
 from panhuo.demand.forms import ProfileForm
 from panhuo.demand.industries import suggest_industries
+from panhuo.demand.models import Qualification
 from panhuo.demand.views.common import ENTERPRISE, OFFICE, form_error
 
 
@@ -78,5 +79,18 @@ def enterprises_view(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(organization__name__icontains=q)
+    qualification = request.GET.get("qualification", "")
+    if qualification:
+        qs = selectors.with_qualifications(qs, [qualification])
     rows = [{"p": p, "phone": mask_phone(p.contact_phone)} for p in qs[:200]]
-    return render(request, "demand/enterprises.html", {"rows": rows, "q": q, "total": qs.count()})
+    return render(
+        request,
+        "demand/enterprises.html",
+        {
+            "rows": rows,
+            "q": q,
+            "total": qs.count(),
+            "qualification": qualification,
+            "qualifications": Qualification.choices,
+        },
+    )

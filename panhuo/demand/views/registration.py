@@ -18,7 +18,7 @@ from panhuo.common.errors import ApplicationError
 from panhuo.common.permissions import public, roles_required
 from panhuo.common.ratelimit import rate_limited
 from panhuo.demand import selectors
-from panhuo.demand.models import EnterpriseSize
+from panhuo.demand.models import EnterpriseSize, Qualification
 from panhuo.demand.services import checks
 from panhuo.demand.services.registration import (
     enterprise_profile_confirm,
@@ -33,6 +33,9 @@ class RegistrationForm(forms.Form):
     credit_code = forms.CharField(label="统一社会信用代码", max_length=30)
     region_code = forms.CharField(label="所属地区（6 位行政区划代码）", max_length=6)
     size = forms.ChoiceField(label="企业规模", choices=[("", "—")] + list(EnterpriseSize.choices))
+    qualifications = forms.MultipleChoiceField(
+        label="企业资质", choices=Qualification.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     contact_name = forms.CharField(label="联系人", max_length=100)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
     email = forms.EmailField(label="邮箱（用于确认注册）")
@@ -90,6 +93,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 credit_code=data["credit_code"],
                 region_code=data["region_code"],
                 size=data["size"],
+                qualifications=list(data["qualifications"]),
                 username=data["username"],
                 email=data["email"],
                 password=data["password"],

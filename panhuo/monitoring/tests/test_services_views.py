@@ -18,6 +18,7 @@ from panhuo.monitoring.aggregates import aggregates_rebuild
 from panhuo.monitoring.anomalies import anomalies_run, case_review, cases_visible
 from panhuo.monitoring.models import AnomalyCase, CaseStatus, KpiSnapshot, SurveyResponse
 from panhuo.monitoring.survey import survey_submit
+from panhuo.programmes.services import scheme_load_preset
 
 from .factories import deal, hold, org, patent
 
@@ -162,6 +163,7 @@ def test_subsidy_batch_and_formula_safe_export(world, client):
     user = world["office_user"]
     world["cq_uni"].name = '=HYPERLINK("http://x")'
     world["cq_uni"].save()
+    scheme_load_preset(actor=user, preset="cq-gxq-transfer-licence")
     batch = subsidies.batch_create(
         actor=user, scheme_code="cq-gxq-transfer-licence", start=date(2026, 1, 1), end=date(2026, 12, 31)
     )

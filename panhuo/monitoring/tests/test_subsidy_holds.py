@@ -17,6 +17,7 @@ from panhuo.accounts.models import OrganizationType, Role
 from panhuo.deals.models import DealKind
 from panhuo.monitoring import subsidies
 from panhuo.monitoring.models import AnomalyCase, CaseStatus, SubsidyHold, SubsidyLine
+from panhuo.programmes.services import scheme_load_preset
 
 from .factories import deal, hold, org, patent
 
@@ -36,7 +37,9 @@ def cq(make_user):
         DealKind.TRANSFER, uni, sme, [p], amount=100_000_00, received=100_000_00,
         filings={"transfer_reg": date(2026, 1, 20)},
     )  # fmt: skip
-    return {"user": make_user(Role.OFFICE_OFFICIAL, office), "uni": uni, "sme": sme, "transfer": transfer}
+    user = make_user(Role.OFFICE_OFFICIAL, office)
+    scheme_load_preset(actor=user, preset=SCHEME)
+    return {"user": user, "uni": uni, "sme": sme, "transfer": transfer}
 
 
 def batch(cq):

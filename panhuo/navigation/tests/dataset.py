@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from panhuo.accounts.models import OrganizationType, Role
+from panhuo.navigation.postings import postings_sync
 from panhuo.patents.models import InventoryRecord, InventoryState, LegalStatus, Patent, PatentType
 
 POOLED, UNFILED = InventoryState.POOLED, InventoryState.UNFILED
@@ -81,6 +82,7 @@ def build_landscape(make_org, make_user) -> dict:
     ]
     for org, n, state in records:
         InventoryRecord.objects.create(organization=org, patent=p[n], state=state)
+    postings_sync(full=True)  # the worker's IPC postings and landscape facts
     return {
         "patents": p,
         "uni_a": uni_a,

@@ -15,7 +15,7 @@ from panhuo.navigation import services
 from panhuo.navigation.models import ClusterRun, ClusterState, LandscapeScope
 from panhuo.navigation.page import landscape
 from panhuo.navigation.scope import ScopeInvalid, parse_scope
-from panhuo.navigation.selectors import facet_patent_ids, landscape_visibility, scope_get
+from panhuo.navigation.selectors import facet_patent_ids, landscape_visibility, scope_get, scope_rows_status
 
 pytestmark = pytest.mark.django_db
 H01M = parse_scope({"ipc": ["H01M"]})
@@ -248,7 +248,9 @@ def test_compare_two_regions_side_by_side(landscape_data, client):
     assert [s["f"]["patents"] for s in r.context["sides"]] == [4, 2]  # 44: 4 and 7 (co-owned), not 5
 
 
-def test_ipc_postings_give_the_same_exact_answers_and_follow_changes(landscape_data):
+def test_ipc_postings_give_the_same_exact_answers_and_follow_changes(
+    landscape_data, django_capture_on_commit_callbacks
+):
     from panhuo.navigation.models import IpcPosting
     from panhuo.navigation.postings import postings_sync
 
@@ -268,6 +270,14 @@ def test_ipc_postings_give_the_same_exact_answers_and_follow_changes(landscape_d
     p[6].save()
     p[3].ipc_codes = ["C01B33/00"]
     p[3].save()
+    # reads never build facts: the two changed patents are left out and counted as pending until the worker runs
+    found = scope_rows_status(H01M, visibility.records)
+    assert [r.patent_id for r in found.rows] == [p[1].pk, p[2].pk, p[4].pk, p[7].pk]
+    assert found.pending == 2
+    with django_capture_on_commit_callbacks(execute=True):  # the save's refresh task (huey runs it at once)
+        p[6].save()
+        p[3].save()
+    assert scope_rows_status(H01M, visibility.records).pending == 0
     assert facet_patent_ids(H01M, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk, p[6].pk, p[7].pk]
     postings_sync()
     assert facet_patent_ids(H01M, visibility, "all", "") == [p[1].pk, p[2].pk, p[4].pk, p[6].pk, p[7].pk]
@@ -359,3 +369,49 @@ def test_office_without_region_sees_published_only_and_national_office_sees_all(
     everything = landscape(H01M, system_visibility())["patents"]
     assert everything > published
     assert figures_for(office)["patents"] == everything
+
+
+def test_a_patent_without_holder_names_shows_only_the_institutions_whose_records_the_viewer_sees(
+    landscape_data,
+):
+    from panhuo.patents.models import InventoryRecord, InventoryState
+
+    p7 = landscape_data["patents"][7]  # no 专利权人, no 申请人: held by 甲大学 and 乙大学 on the platform
+    InventoryRecord.objects.filter(patent=p7, organization=landscape_data["uni_b"]).update(
+        state=InventoryState.UNFILED
+    )
+    visibility = landscape_visibility(landscape_data["enterprise"])
+    assert facet_patent_ids(H01M, visibility, "holder", "乙大学") == [landscape_data["patents"][4].pk]
+    assert facet_patent_ids(H01M, visibility, "holder", "甲大学") == sorted(
+        [landscape_data["patents"][1].pk, p7.pk]
+    )
+    own = landscape_visibility(landscape_data["admin_b"])
+    assert p7.pk in facet_patent_ids(H01M, own, "holder", "乙大学")
+
+
+def test_landscape_sync_reconcile_finds_and_rebuilds_missing_and_changed_facts(landscape_data, client):
+    from panhuo.navigation.models import LandscapeFact
+    from panhuo.patents.models import PatentIndustry
+
+    p = landscape_data["patents"]
+    # an industry placed by the classification job does not touch the patent: only the reconcile sees it
+    PatentIndustry.objects.create(patent=p[1], scheme=PatentIndustry.Scheme.GBT4754, code="38", level=2)
+    LandscapeFact.objects.filter(patent=p[4]).delete()
+    out = io.StringIO()
+    call_command("landscape_sync", "--reconcile", "--check-only", stdout=out)
+    assert json.loads(out.getvalue()) == {"checked": 7, "missing": 1, "stale": 0, "different": 1}
+    assert scope_rows_status(H01M, landscape_visibility(landscape_data["admin_a"]).records).pending == 1
+    # the page says so and leaves it out; a GET builds nothing
+    client.force_login(landscape_data["admin_a"])
+    page = client.get("/navigation/analyse/?ipc=H01M").content.decode()
+    assert 'id="total-patents">4<' in page and 'id="pending-facts"' in page
+    assert not LandscapeFact.objects.filter(patent=p[4]).exists()
+    out = io.StringIO()
+    call_command("landscape_sync", "--reconcile", stdout=out)
+    assert json.loads(out.getvalue())["different"] == 1
+    out = io.StringIO()
+    call_command("landscape_sync", "--reconcile", "--check-only", stdout=out)
+    assert json.loads(out.getvalue()) == {"checked": 7, "missing": 0, "stale": 0, "different": 0}
+    f = figures_for(landscape_data["admin_a"])
+    assert f["pending_facts"] == 0
+    assert [(r["code"], r["patents"]) for r in f["industries"]] == [("38", 1)]

@@ -42,6 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **o: Any) -> None:
+        enterprise_notice = ""
         try:
             if o["need"] is not None:
                 query = selectors.make_query(
@@ -62,6 +63,8 @@ class Command(BaseCommand):
                 if not 1 <= o["top"] <= 100:
                     raise ApplicationError("bad_top_k", "返回条数须在 1–100 之间", "top must be 1–100", "top")
                 patent = patent_by_key(o["patent"])
+                found = selectors.enterprises_matching(patent, o["top"])
+                enterprise_notice = found.notice
                 hits = [
                     {
                         "enterprise": m.organization.credit_code or str(m.organization.pk),
@@ -69,11 +72,11 @@ class Command(BaseCommand):
                         "industry": [m.industry_name] if m.industry_name else [],
                         **_hit_json(m.hit),
                     }
-                    for m in selectors.enterprises_matching(patent, o["top"])
+                    for m in found.matches
                 ]
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
-        notice = selectors.index_notice() if o["need"] is not None else ""
+        notice = selectors.index_notice() if o["need"] is not None else enterprise_notice
         if o["json"]:
             out: dict[str, Any] = {"hits": hits}
             if notice:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from panhuo.matching.models import PushRun
-from panhuo.matching.services import push_run_execute, push_run_start
+from panhuo.common.errors import ApplicationError
+from panhuo.matching.services import push_run_create, push_run_execute, push_run_start
 
 
 class Command(BaseCommand):
@@ -17,11 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="hand the run to the Huey worker and return")
 
     def handle(self, *args: Any, **o: Any) -> None:
+        try:
+            run = push_run_start() if o["queue"] else push_run_create()
+        except ApplicationError as exc:  # another run is queued or running
+            raise CommandError(f"{exc.message_zh} / {exc.message_en}") from exc
         if o["queue"]:
-            run = push_run_start()
             self.stdout.write(f"已排队 queued push run #{run.pk} (progress: /matching/pushes/)")
             return
-        run = push_run_execute(PushRun.objects.create().pk, echo=lambda line: self.stdout.write(line))
+        run = push_run_execute(run.pk, echo=lambda line: self.stdout.write(line))
         self.stdout.write(
             f"完成 done: push run #{run.pk}: {run.pushed} matches to {run.done}/{run.total} enterprises"
         )

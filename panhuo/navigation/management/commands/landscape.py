@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from panhuo.navigation.clustering import run_for
 from panhuo.navigation.page import cli_json, landscape
+from panhuo.navigation.postings import postings_sync
 from panhuo.navigation.report import report_pdf, report_xlsx
 from panhuo.navigation.scope import ScopeInvalid, parse_scope
 from panhuo.navigation.selectors import system_visibility
@@ -50,10 +51,12 @@ class Command(BaseCommand):
                     "year_to": o["year_to"],
                     "patent_types": o["type"],
                     "legal_statuses": o["status"],
-                }
+                },
+                check_codes=True,
             )
         except ScopeInvalid as e:
             raise CommandError("; ".join(e.errors.values()))
+        postings_sync()  # the landscape facts of patents changed since the worker's last run (a command may write)
         visibility = system_visibility()
         figures = landscape(definition, visibility)
         if not o["no_clusters"]:

@@ -16,7 +16,10 @@ DEMO_STEPS = (
     "panhuo.portal.synthetic:load_business",  # after demand: its needs load only while no demo need exists
     "panhuo.deals.demo:load",
     "panhuo.outcomes.demo:load",
+    "panhuo.programmes.demo:load",  # before monitoring: its subsidy batch uses a scheme loaded here
+    "panhuo.community.demo:load",  # after deals and demand: events present needs, deals name their origin
     "panhuo.evaluation.demo:load",  # after deals and demand: scores use their activity
+    "panhuo.financing.demo:load",  # after evaluation: applications attach the platform's value scores
     "panhuo.matching.demo:load",  # after evaluation: the value score is the matching prior
     "panhuo.disclosures.demo:load",  # after matching: the novelty search asks the index
     "panhuo.monitoring.demo:load",
