@@ -1,12 +1,13 @@
 """One OpenAPI-documented API; each app contributes a router from its api.py."""
 
 from importlib import import_module
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
+from panhuo.common.errors import ApplicationError, FieldErrors, NotFound, PermissionRefused
 
 api = NinjaAPI(
     title="Panhuo API",
@@ -20,14 +21,17 @@ api = NinjaAPI(
 @api.exception_handler(ApplicationError)
 def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     status = 403 if isinstance(exc, PermissionRefused) else 404 if isinstance(exc, NotFound) else 400
-    payload: dict[str, object] = {
+    payload: dict[str, Any] = {
         "code": exc.code,
         "message_zh": exc.message_zh,
         "message_en": exc.message_en,
         "field": exc.field,
     }
-    if exc.extra.get("errors"):  # FieldErrors / raise_field_errors: every refusal at once
-        payload["errors"] = exc.extra["errors"]
+    if isinstance(exc, FieldErrors):  # every refusal at once, each on its field
+        payload["errors"] = [
+            {"code": e.code, "field": e.field, "message_zh": e.message_zh, "message_en": e.message_en}
+            for e in exc.errors
+        ]
     return api.create_response(request, payload, status=status)
 
 

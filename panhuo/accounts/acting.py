@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from panhuo.accounts.models import User
 from panhuo.common.errors import PermissionRefused
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+# Who is asking: a signed-in `User`, or Django's `AnonymousUser` where a page or selector is open to everyone.
+# Services that write take `User` (the permission markers and `acting_user` guarantee one).
+Viewer = User | AnonymousUser
+
+
+def signed_in(user: Viewer | None) -> TypeIs[User]:
+    """True for a signed-in account; the type checker then knows `user` is a `User`."""
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def acting_user(request: HttpRequest) -> User:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role, User
 from panhuo.accounts.services import user_second_factor_reset, user_set_active, user_unlock
 from panhuo.common.audit import audit_record, audit_verify
@@ -62,7 +63,7 @@ def role_requests_view(request: HttpRequest) -> HttpResponse:
 
     if request.method == "POST":
         role_change_decide(
-            actor=request.user,
+            actor=acting_user(request),
             change_id=int(request.POST.get("request", "0") or 0),
             approve=request.POST.get("decision") == "approve",
         )
@@ -133,7 +134,7 @@ def audit_export_view(request: HttpRequest) -> HttpResponse:
         for e in events.iterator()
     )
     content = csv_bytes(header, rows)
-    audit_record("audit.export", actor=request.user, detail={"filters": dict(request.GET.items())})
+    audit_record("audit.export", actor=acting_user(request), detail={"filters": dict(request.GET.items())})
     return download(content, "audit.csv", CSV_TYPE)
 
 
@@ -143,7 +144,7 @@ def audit_verify_view(request: HttpRequest) -> HttpResponse:
     report = audit_verify()
     audit_record(
         "audit.verify",
-        actor=request.user,
+        actor=acting_user(request),
         result="ok" if report.ok else "fail",
         detail={"checked": report.checked, "first_bad_id": report.first_bad_id},
     )

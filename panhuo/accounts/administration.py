@@ -29,7 +29,7 @@ from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
 
 
-def require_role(actor: Any, role: str) -> User:
+def require_role(actor: User, role: str) -> User:
     """The acting user, or PermissionRefused when they do not hold `role` (checked in every service here)."""
     if not getattr(actor, "is_authenticated", False) or getattr(actor, "role", None) != role:
         raise PermissionRefused()
@@ -44,7 +44,7 @@ def roles_allowed_for(organization: Organization | None) -> tuple[str, ...]:
 
 def organization_update(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     name: str,
     region_code: str = "",
@@ -96,7 +96,7 @@ def organization_update(
     return organization
 
 
-def college_rename(*, actor: Any, college: College, name: str) -> College:
+def college_rename(*, actor: User, college: College, name: str) -> College:
     require_role(actor, Role.SYSTEM_ADMIN)
     name = name.strip()
     if not name:
@@ -117,7 +117,7 @@ def college_rename(*, actor: Any, college: College, name: str) -> College:
 
 def user_update(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     display_name: str,
     email: str,
@@ -146,7 +146,7 @@ def user_update(
     return user
 
 
-def user_password_reset(*, actor: Any, user: User) -> str:
+def user_password_reset(*, actor: User, user: User) -> str:
     """Issue a new password (must be changed at next sign-in) and end the user's sessions; returns it once."""
     from panhuo.accounts.sessions import user_sessions_kill
 
@@ -173,14 +173,14 @@ def user_password_reset(*, actor: Any, user: User) -> str:
     return password
 
 
-def user_second_factor_reset_by_admin(*, actor: Any, user: User) -> None:
+def user_second_factor_reset_by_admin(*, actor: User, user: User) -> None:
     """Lost authenticator: the system or the security admin resets it; the user enrols again at next sign-in."""
     if getattr(actor, "role", None) not in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
         raise PermissionRefused()
     user_second_factor_reset(user=user, actor=actor)
 
 
-def role_change_request(*, actor: Any, user: User, role: str, reason: str = "") -> RoleChangeRequest:
+def role_change_request(*, actor: User, user: User, role: str, reason: str = "") -> RoleChangeRequest:
     """The system admin asks for a role change; nothing changes until a security admin approves it."""
     require_role(actor, Role.SYSTEM_ADMIN)
     if role not in Role.values:
@@ -218,7 +218,7 @@ def role_change_request(*, actor: Any, user: User, role: str, reason: str = "") 
     return change
 
 
-def role_change_decide(*, actor: Any, change_id: int, approve: bool) -> RoleChangeRequest:
+def role_change_decide(*, actor: User, change_id: int, approve: bool) -> RoleChangeRequest:
     """The security admin approves (the role changes, sessions end) or rejects a pending request."""
     require_role(actor, Role.SECURITY_ADMIN)
     with transaction.atomic():
@@ -258,7 +258,7 @@ def role_change_decide(*, actor: Any, change_id: int, approve: bool) -> RoleChan
     return change
 
 
-def organization_create_by_admin(*, actor: Any, **fields: Any) -> Organization:
+def organization_create_by_admin(*, actor: User, **fields: Any) -> Organization:
     """The console's way to `organization_create`: system admin only (the CLI runs without an actor)."""
     require_role(actor, Role.SYSTEM_ADMIN)
     from panhuo.accounts.services import organization_create
@@ -266,7 +266,7 @@ def organization_create_by_admin(*, actor: Any, **fields: Any) -> Organization:
     return organization_create(actor=actor, **fields)
 
 
-def college_create_by_admin(*, actor: Any, organization: Organization, code: str, name: str) -> College:
+def college_create_by_admin(*, actor: User, organization: Organization, code: str, name: str) -> College:
     require_role(actor, Role.SYSTEM_ADMIN)
     from panhuo.accounts.services import college_create
 
@@ -280,7 +280,7 @@ def college_create_by_admin(*, actor: Any, organization: Organization, code: str
     return college_create(organization=organization, code=code, name=name, actor=actor)
 
 
-def user_create_by_admin(*, actor: Any, **fields: Any) -> tuple[User, str]:
+def user_create_by_admin(*, actor: User, **fields: Any) -> tuple[User, str]:
     """The console's way to `user_create`: system admin only; the issued password must be changed at sign-in."""
     require_role(actor, Role.SYSTEM_ADMIN)
     from panhuo.accounts.services import user_create

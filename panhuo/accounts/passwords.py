@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from panhuo.accounts.acting import Viewer
 
 CONTEXT_WORDS = ("patent", "zhuanli", "panhuo", "专利", "盘活")
 _CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^A-Za-z0-9]"))
@@ -48,7 +49,7 @@ MESSAGES = {
 
 
 class PolicyValidator:
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Viewer | None = None) -> None:
         context: tuple[str, ...] = ()
         if user is not None:
             org = getattr(user, "organization", None)

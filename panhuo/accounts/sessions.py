@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from panhuo.accounts.acting import Viewer
 
-def user_sessions_kill(*, user: Any, keep: str | None = None) -> int:
+
+def user_sessions_kill(*, user: Viewer, keep: str | None = None) -> int:
     killed = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.session_key == keep:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.middleware import SESSION_SEEN, SESSION_STARTED
 from panhuo.accounts.models import PasswordHistory, User
 from panhuo.common.audit import audit_record
@@ -65,7 +66,7 @@ def lockout_response(
 @require_http_methods(["POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit_record("auth.logout", actor=request.user)
+        audit_record("auth.logout", actor=acting_user(request))
     logout(request)  # deletes the server-side session
     return redirect("accounts:login")
 

@@ -17,8 +17,7 @@ Every app's selectors and services ask here instead of keeping their own copy (d
 
 from __future__ import annotations
 
-from typing import Any
-
+from panhuo.accounts.acting import Viewer, signed_in
 from panhuo.accounts.models import (
     ADMIN_ROLES,
     INSTITUTION_ROLES,
@@ -81,33 +80,33 @@ def office_region_missing(*, type: str, region_code: str, office_level: str) -> 
     )
 
 
-def office_prefix(user: Any) -> str | None:
+def office_prefix(user: Viewer) -> str | None:
     """The region prefix an office official sees; "" = the whole country (national office only); None = nothing."""
     org: Organization | None = getattr(user, "organization", None)
-    if getattr(user, "role", None) != Role.OFFICE_OFFICIAL or org is None:
+    if (not signed_in(user) or user.role != Role.OFFICE_OFFICIAL) or org is None:
         return None
     if org.office_level == OfficeLevel.NATIONAL:
         return ""
     return region_prefix(org.region_code) or None
 
 
-def college_scope(user: Any) -> int | None:
+def college_scope(user: Viewer) -> int | None:
     """A college admin sees one college of its institution (its id); everyone else: None (no college limit)."""
-    if getattr(user, "role", None) == Role.COLLEGE_ADMIN:
+    if signed_in(user) and user.role == Role.COLLEGE_ADMIN:
         return int(user.college_id or 0)  # 0: a college admin without a college sees no college's records
     return None
 
 
-def require_institution_staff(actor: Any) -> Organization:
+def require_institution_staff(actor: User) -> Organization:
     """The actor must be TTO staff of a patent-holding institution; returns that institution."""
     org = getattr(actor, "organization", None)
-    if org is None or not org.holds_patents or getattr(actor, "role", None) not in INSTITUTION_STAFF:
+    if org is None or not org.holds_patents or (not signed_in(actor) or actor.role not in INSTITUTION_STAFF):
         raise PermissionRefused("只有高校或科研院所的管理员可以办理", "institution staff only")
     return org
 
 
-def drilldown_refused(user: Any) -> bool:
-    return getattr(user, "role", None) in ADMIN_ROLES
+def drilldown_refused(user: Viewer) -> bool:
+    return signed_in(user) and user.role in ADMIN_ROLES
 
 
 def region_scope_validate(codes: list[str], *, own: str, field: str = "scope") -> list[str]:

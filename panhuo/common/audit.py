@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -50,6 +50,19 @@ def _with_client_request_id(detail: dict[str, Any]) -> dict[str, Any]:
     return {**detail, "client_request_id": client_id} if client_id else detail
 
 
+class Actor(Protocol):
+    """Who acted, as audit reads it: `accounts.User` (or Django's AnonymousUser: recorded without an id).
+
+    A protocol because common sits below accounts; the attributes are read with getattr (a system actor is None).
+    """
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+
 def canonical(event: AuditEvent) -> bytes:
     fields = [
         event.at.astimezone(UTC).isoformat(),
@@ -70,7 +83,7 @@ def canonical(event: AuditEvent) -> bytes:
 def audit_record(
     action: str,
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     tenant_id: int | None = None,
     obj: Any = None,
     object_type: str = "",

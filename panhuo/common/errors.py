@@ -35,22 +35,6 @@ class NotFound(ApplicationError):
         super().__init__(code="not_found", message_zh=message_zh, message_en=message_en)
 
 
-def raise_field_errors(items: list[tuple[str, str, str]]) -> None:
-    """Raise one ApplicationError for every (field, 中文, English) error at once; nothing when the list is empty.
-
-    The message joins them all; `extra["errors"]` lists each, so a form puts each message on its own field.
-    """
-    if not items:
-        return
-    raise ApplicationError(
-        "invalid",
-        "；".join(zh for _, zh, _ in items),
-        "; ".join(en for _, _, en in items),
-        items[0][0],
-        extra={"errors": [{"field": f, "zh": zh, "en": en} for f, zh, en in items]},
-    )
-
-
 class FieldErrors(ApplicationError):
     """Several refusals at once, one per field, so a form shows them all after one submit.
 
@@ -62,8 +46,14 @@ class FieldErrors(ApplicationError):
         if not errors:
             raise ValueError("FieldErrors needs at least one error")
         first = errors[0]
+        # `extra["errors"]`: the same refusals as plain data, for callers that read them that way (imports, pages).
+        listed = [{"field": e.field, "zh": e.message_zh, "en": e.message_en, "code": e.code} for e in errors]
         super().__init__(
-            first.code, message_zh or first.message_zh, message_en or first.message_en, first.field
+            first.code,
+            message_zh or first.message_zh,
+            message_en or first.message_en,
+            first.field,
+            extra={"errors": listed},
         )
         self.errors = list(errors)
 
@@ -84,6 +74,10 @@ class ErrorCollector:
         else:
             self.errors.append(error)
 
+    def refuse(self, field: str, zh: str, en: str, code: str = "invalid") -> None:
+        """Record one refusal of `field` (中文 and English message)."""
+        self.errors.append(ApplicationError(code, zh, en, field))
+
     def capture(self) -> _Capture:
         return _Capture(self)
 
@@ -95,8 +89,27 @@ class ErrorCollector:
         return out
 
     def raise_any(self) -> None:
-        if self.errors:
+        """FieldErrors when anything was recorded; its message names every refusal (an API client sees them all)."""
+        if len(self.errors) == 1:
             raise FieldErrors(self.errors)
+        if self.errors:
+            raise FieldErrors(
+                self.errors,
+                message_zh="；".join(e.message_zh for e in self.errors),
+                message_en="; ".join(e.message_en for e in self.errors),
+            )
+
+
+def raise_field_errors(items: list[tuple[str, str, str]]) -> None:
+    """(field, 中文, English) refusals raised together as `FieldErrors`; nothing when the list is empty.
+
+    Transitional: the apps merged on 2026-12-06 (community, financing, programmes, deal schedules, region scopes)
+    still call it; new code records refusals with `ErrorCollector.refuse` and raises with `raise_any`.
+    """
+    errors = ErrorCollector()
+    for field, zh, en in items:
+        errors.refuse(field, zh, en)
+    errors.raise_any()
 
 
 class _Capture:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+# A minus sign and a plain number ("-123.45", "-1,234.50" from format_fen) is a value, not a formula: no quote.
+_NEGATIVE_NUMBER = re.compile(r"-(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 
 
 def safe_cell(value: Any) -> Any:
@@ -21,7 +24,7 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     text = str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
+    if text.startswith(DANGEROUS_PREFIXES) and not _NEGATIVE_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -87,6 +90,8 @@ def export_guard(request: Any, what: str, rate: str = "20/m") -> HttpResponse | 
             "导出过于频繁，请稍后再试 Too many exports", status=429, content_type="text/plain; charset=utf-8"
         )
     audit_record(
-        "data.export", actor=request.user, detail={"what": what, "query": request.GET.urlencode()[:300]}
+        "data.export",
+        actor=request.user,
+        detail={"what": what, "query": request.GET.urlencode()[:300]},
     )
     return None

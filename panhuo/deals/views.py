@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from engine.deals.money import format_fen
 from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
 from panhuo.accounts.models import INSTITUTION_STAFF, Organization, Role
 from panhuo.accounts.otp import step_up_required
@@ -100,8 +101,8 @@ def deal_list(request: HttpRequest) -> HttpResponse:
                 d.institution.name,
                 d.get_state_display(),
                 d.contract_date,
-                d.contract_amount_fen / 100,
-                d.received_fen / 100,
+                format_fen(d.contract_amount_fen),
+                format_fen(d.received_fen),
             )
             for d in deals
         ]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Organization
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import NotFound, PermissionRefused
@@ -245,7 +246,7 @@ class ResponseReportOut(Schema):
 
 @router.get("/profile", response=ProfileOut)
 def get_profile(request: HttpRequest) -> dict[str, Any]:
-    profile = selectors.profile_of(request.user)
+    profile = selectors.profile_of(acting_user(request))
     if profile is None:
         raise NotFound("尚未登记企业信息", "no enterprise profile yet")
     return _profile_out(profile)
@@ -253,7 +254,7 @@ def get_profile(request: HttpRequest) -> dict[str, Any]:
 
 @router.put("/profile", response=ProfileOut)
 def put_profile(request: HttpRequest, payload: ProfileIn) -> dict[str, Any]:
-    profile = services.enterprise_profile_save(actor=request.user, **payload.dict())
+    profile = services.enterprise_profile_save(actor=acting_user(request), **payload.dict())
     profile.organization.refresh_from_db()
     return _profile_out(profile)
 
@@ -276,7 +277,7 @@ class EnterpriseQuery(Schema):
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="企业名录（本辖区；可按资质筛选）")
 def enterprises(request: HttpRequest, query: Query[EnterpriseQuery]) -> list[dict[str, Any]]:
-    qs = selectors.enterprises_visible(request.user).order_by("organization__name", "pk")
+    qs = selectors.enterprises_visible(acting_user(request)).order_by("organization__name", "pk")
     if query.q.strip():
         qs = qs.filter(organization__name__icontains=query.q.strip()[:100])
     qs = selectors.with_qualifications(qs, query.qualification)
@@ -317,7 +318,7 @@ def industry_suggestions(request: HttpRequest, scope: str, top: int = 5) -> list
 def list_needs(
     request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    qs = selectors.needs_visible(request.user)
+    qs = selectors.needs_visible(acting_user(request))
     if status:
         qs = qs.filter(status=status)
     limit = max(1, min(limit, 500))
@@ -327,28 +328,28 @@ def list_needs(
 
 @router.get("/needs/relevant", response=list[RelevantNeedOut])
 def relevant_needs(request: HttpRequest) -> list[dict[str, Any]]:
-    if getattr(request.user, "role", None) not in ("college_admin", "institution_admin"):
+    if getattr(acting_user(request), "role", None) not in ("college_admin", "institution_admin"):
         raise PermissionRefused()
     return [
         {"need": _need_out(r.need), "reasons": list(r.reasons), "answered": r.answered}
-        for r in selectors.needs_relevant_for_institution(request.user)
+        for r in selectors.needs_relevant_for_institution(acting_user(request))
     ]
 
 
 @router.post("/needs", response={201: NeedOut})
 def create_need(request: HttpRequest, payload: NeedIn) -> Status[dict[str, Any]]:
-    need = services.need_create(actor=request.user, **payload.dict())
+    need = services.need_create(actor=acting_user(request), **payload.dict())
     return Status(201, _need_out(need))
 
 
 @router.get("/needs/{need_id}", response=NeedOut)
 def get_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
-    return _need_out(selectors.need_get(request.user, need_id))
+    return _need_out(selectors.need_get(acting_user(request), need_id))
 
 
 @router.get("/needs/{need_id}/answers", response=list[AnswerOut])
 def list_answers(request: HttpRequest, need_id: int) -> list[dict[str, Any]]:
-    need = selectors.need_get(request.user, need_id)
+    need = selectors.need_get(acting_user(request), need_id)
     return [
         {
             "id": a.pk,
@@ -357,14 +358,16 @@ def list_answers(request: HttpRequest, need_id: int) -> list[dict[str, Any]]:
             "proposed_patents": [p.key for p in a.proposed_patents.all()],
             "answered_at": a.answered_at,
         }
-        for a in selectors.answers_for(request.user, need)
+        for a in selectors.answers_for(acting_user(request), need)
     ]
 
 
 @router.post("/needs/{need_id}/answers", response={201: AnswerOut})
 def answer_need(request: HttpRequest, need_id: int, payload: AnswerIn) -> Status[dict[str, Any]]:
-    need = selectors.need_get(request.user, need_id)
-    a = services.need_answer(actor=request.user, need=need, text=payload.text, patent_ids=payload.patent_ids)
+    need = selectors.need_get(acting_user(request), need_id)
+    a = services.need_answer(
+        actor=acting_user(request), need=need, text=payload.text, patent_ids=payload.patent_ids
+    )
     return Status(
         201,
         {
@@ -379,8 +382,8 @@ def answer_need(request: HttpRequest, need_id: int, payload: AnswerIn) -> Status
 
 @router.post("/needs/{need_id}/close", response=NeedOut)
 def close_need(request: HttpRequest, need_id: int) -> dict[str, Any]:
-    need = selectors.need_get(request.user, need_id)
-    return _need_out(services.need_close(actor=request.user, need=need))
+    need = selectors.need_get(acting_user(request), need_id)
+    return _need_out(services.need_close(actor=acting_user(request), need=need))
 
 
 # --- favourites, subscriptions ------------------------------------------------------------------------------------
@@ -395,14 +398,14 @@ def list_favourites(request: HttpRequest) -> list[dict[str, Any]]:
             "title": f.patent.title,
             "created_at": f.created_at,
         }
-        for f in selectors.favourites_of(request.user)
+        for f in selectors.favourites_of(acting_user(request))
     ]
 
 
 @router.post("/favourites/{patent_id}/toggle", response=ToggleOut)
 def toggle_favourite(request: HttpRequest, patent_id: int) -> dict[str, bool]:
     patent = get_object_or_404(Patent, pk=patent_id)
-    return {"favourite": services.favourite_toggle(actor=request.user, patent=patent)}
+    return {"favourite": services.favourite_toggle(actor=acting_user(request), patent=patent)}
 
 
 def _sub_out(s: Any) -> dict[str, Any]:
@@ -419,18 +422,18 @@ def _sub_out(s: Any) -> dict[str, Any]:
 
 @router.get("/subscriptions", response=list[SubscriptionOut])
 def list_subscriptions(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_sub_out(s) for s in selectors.subscriptions_of(request.user)]
+    return [_sub_out(s) for s in selectors.subscriptions_of(acting_user(request))]
 
 
 @router.post("/subscriptions", response={201: SubscriptionOut})
 def create_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status[dict[str, Any]]:
-    return Status(201, _sub_out(services.subscription_create(actor=request.user, **payload.dict())))
+    return Status(201, _sub_out(services.subscription_create(actor=acting_user(request), **payload.dict())))
 
 
 @router.delete("/subscriptions/{sub_id}", response={204: None})
 def delete_subscription(request: HttpRequest, sub_id: int) -> Status[None]:
     services.subscription_delete(
-        actor=request.user, subscription=selectors.subscription_get(request.user, sub_id)
+        actor=acting_user(request), subscription=selectors.subscription_get(acting_user(request), sub_id)
     )
     return Status(204, None)
 
@@ -440,7 +443,7 @@ def delete_subscription(request: HttpRequest, sub_id: int) -> Status[None]:
 
 @router.get("/requests", response=list[RequestOut])
 def list_requests(request: HttpRequest, status: str = "") -> list[dict[str, Any]]:
-    qs = selectors.requests_visible(request.user)
+    qs = selectors.requests_visible(acting_user(request))
     if status:
         qs = qs.filter(status=status)
     return [_request_out(r) for r in qs[:500]]
@@ -452,9 +455,9 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
     institution = (
         get_object_or_404(Organization, pk=payload.institution_id) if payload.institution_id else None
     )
-    need = selectors.need_get(request.user, payload.need_id) if payload.need_id else None
+    need = selectors.need_get(acting_user(request), payload.need_id) if payload.need_id else None
     req = services.cooperation_request_create(
-        actor=request.user,
+        actor=acting_user(request),
         patent=patent,
         institution=institution,
         need=need,
@@ -468,19 +471,19 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str,
 
 @router.post("/requests/{req_id}/reply", response=RequestOut)
 def reply_request(request: HttpRequest, req_id: int, payload: ReplyIn) -> dict[str, Any]:
-    req = selectors.request_get(request.user, req_id)
+    req = selectors.request_get(acting_user(request), req_id)
     return _request_out(
         services.cooperation_request_reply(
-            actor=request.user, request=req, reply=payload.reply, status=payload.status
+            actor=acting_user(request), request=req, reply=payload.reply, status=payload.status
         )
     )
 
 
 @router.get("/responses", response=ResponseReportOut)
 def responses(request: HttpRequest, days: int | None = None) -> dict[str, Any]:
-    if getattr(request.user, "role", None) != "office_official":
+    if getattr(acting_user(request), "role", None) != "office_official":
         raise PermissionRefused()
-    rep = selectors.response_report(request.user, overdue_days=days)
+    rep = selectors.response_report(acting_user(request), overdue_days=days)
     return {
         "overdue_days": rep.overdue_days,
         "needs_public": rep.needs_public,

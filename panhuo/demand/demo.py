@@ -253,19 +253,12 @@ def _needs(rng: random.Random, groups: list[tuple[str, str, str]], by_industry: 
     return needs
 
 
-class _Acting:
-    """Just enough of a user for `needs_relevant_for_institution` (it reads organization_id)."""
-
-    def __init__(self, org_id: int) -> None:
-        self.organization_id = org_id
-
-
 def _answers(rng: random.Random, needs: list[Need], institutions: list[Organization]) -> int:
     now = timezone.now()
     admin = User.objects.filter(username="demo_institution_admin").first()
     made = 0
     for inst in institutions:
-        relevant = {r.need.pk for r in needs_relevant_for_institution(_Acting(inst.pk))}
+        relevant = {r.need.pk for r in needs_relevant_for_institution(User(organization=inst))}
         pooled = list(
             InventoryRecord.objects.filter(organization=inst, state=InventoryState.POOLED).values_list(
                 "patent_id", flat=True

@@ -5,14 +5,14 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from panhuo.accounts.models import INSTITUTION_ROLES, Organization, OrganizationType, Role
+from panhuo.accounts.acting import signed_in
+from panhuo.accounts.models import INSTITUTION_ROLES, Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix, region_prefix  # noqa: F401 - region_prefix: re-export
 from panhuo.demand.models import (
     CooperationRequest,
@@ -32,7 +32,7 @@ def overdue_days_default() -> int:
     return int(getattr(settings, "PANHUO_NEED_OVERDUE_DAYS", 15))
 
 
-def _office_region(user: Any) -> str | None:
+def _office_region(user: User) -> str | None:
     """None = not an office user (or an office without a region); "" = national (sees everything)."""
     return office_prefix(user)
 
@@ -40,8 +40,8 @@ def _office_region(user: Any) -> str | None:
 # --- enterprise profiles ---------------------------------------------------------------------------------------
 
 
-def profile_of(user: Any) -> EnterpriseProfile | None:
-    if getattr(user, "role", None) != Role.ENTERPRISE_USER or user.organization_id is None:
+def profile_of(user: User) -> EnterpriseProfile | None:
+    if (not signed_in(user) or user.role != Role.ENTERPRISE_USER) or user.organization_id is None:
         return None
     return EnterpriseProfile.objects.filter(organization_id=user.organization_id).first()
 
@@ -55,11 +55,11 @@ def profiles_changed_since(since: datetime | None) -> QuerySet[EnterpriseProfile
 # --- needs -----------------------------------------------------------------------------------------------------
 
 
-def needs_visible(user: Any) -> QuerySet[Need]:
+def needs_visible(user: User) -> QuerySet[Need]:
     """Public needs (not drafts) for every signed-in role; an enterprise also sees its own drafts."""
     qs = Need.objects.select_related("enterprise")
     public = ~Q(status=NeedStatus.DRAFT)
-    if getattr(user, "role", None) == Role.ENTERPRISE_USER:
+    if signed_in(user) and user.role == Role.ENTERPRISE_USER:
         return qs.filter(public | Q(enterprise_id=user.organization_id))
     region = _office_region(user)
     if region:
@@ -67,14 +67,14 @@ def needs_visible(user: Any) -> QuerySet[Need]:
     return qs.filter(public)
 
 
-def need_get(user: Any, pk: int) -> Need:
+def need_get(user: User, pk: int) -> Need:
     need = needs_visible(user).filter(pk=pk).first()
     if need is None:
         raise Http404
     return need
 
 
-def needs_of_enterprise(user: Any) -> QuerySet[Need]:
+def needs_of_enterprise(user: User) -> QuerySet[Need]:
     return Need.objects.filter(enterprise_id=user.organization_id)
 
 
@@ -91,13 +91,15 @@ class RelevantNeed:
     answered: bool
 
 
-def needs_relevant_for_institution(user: Any, *, limit: int = 200) -> list[RelevantNeed]:
+def needs_relevant_for_institution(user: User, *, limit: int = 200) -> list[RelevantNeed]:
     """Open/answered needs whose IPC hints or industry overlap the institution's pooled patents.
 
     Simple overlap: an IPC hint matches a pooled patent whose main IPC or any IPC code starts with the hint, or
     shares its subclass; an industry matches a pooled patent's GB/T 4754 PatentIndustry code.
     """
     org_id = user.organization_id
+    if org_id is None:
+        return []
     pooled = InventoryRecord.objects.filter(organization_id=org_id, state=InventoryState.POOLED)
     patent_ids = list(pooled.values_list("patent_id", flat=True))
     if not patent_ids:
@@ -141,7 +143,7 @@ def needs_relevant_for_institution(user: Any, *, limit: int = 200) -> list[Relev
     return out
 
 
-def answers_for(user: Any, need: Need) -> QuerySet[NeedAnswer]:
+def answers_for(user: User, need: Need) -> QuerySet[NeedAnswer]:
     """The need's enterprise and the offices of its region see all answers; an institution sees its own; nobody
     else sees any (banks, agencies, the admin roles, other enterprises)."""
     qs = need.answers.select_related("institution", "author").prefetch_related("proposed_patents")
@@ -159,11 +161,11 @@ def answers_for(user: Any, need: Need) -> QuerySet[NeedAnswer]:
 # --- subscriptions, favourites ------------------------------------------------------------------------------------
 
 
-def subscriptions_of(user: Any) -> QuerySet[Subscription]:
+def subscriptions_of(user: User) -> QuerySet[Subscription]:
     return Subscription.objects.filter(user=user).prefetch_related("institutions")
 
 
-def subscription_get(user: Any, pk: int) -> Subscription:
+def subscription_get(user: User, pk: int) -> Subscription:
     sub = subscriptions_of(user).filter(pk=pk).first()
     if sub is None:
         raise Http404
@@ -175,11 +177,11 @@ def active_subscriptions() -> QuerySet[Subscription]:
     return Subscription.objects.filter(active=True).select_related("organization", "user")
 
 
-def favourites_of(user: Any) -> QuerySet[Favourite]:
+def favourites_of(user: User) -> QuerySet[Favourite]:
     return Favourite.objects.filter(user=user).select_related("patent")
 
 
-def is_favourite(user: Any, patent: Patent) -> bool:
+def is_favourite(user: User, patent: Patent) -> bool:
     return Favourite.objects.filter(user=user, patent=patent).exists()
 
 
@@ -200,7 +202,7 @@ def pooled_patents_of(org_id: int) -> QuerySet[Patent]:
 # --- cooperation requests -----------------------------------------------------------------------------------------
 
 
-def requests_visible(user: Any) -> QuerySet[CooperationRequest]:
+def requests_visible(user: User) -> QuerySet[CooperationRequest]:
     """Enterprise: its outbox. Institution staff: its inbox (inventors see none). Office: its region's."""
     qs = CooperationRequest.objects.select_related("enterprise", "institution", "patent", "need")
     role = getattr(user, "role", None)
@@ -214,7 +216,7 @@ def requests_visible(user: Any) -> QuerySet[CooperationRequest]:
     return qs.none()
 
 
-def request_get(user: Any, pk: int) -> CooperationRequest:
+def request_get(user: User, pk: int) -> CooperationRequest:
     req = requests_visible(user).filter(pk=pk).first()
     if req is None:
         raise Http404
@@ -263,7 +265,7 @@ def _hours(later: datetime, earlier: datetime) -> float:
 
 
 def response_report(
-    user: Any, *, overdue_days: int | None = None, now: datetime | None = None
+    user: User, *, overdue_days: int | None = None, now: datetime | None = None
 ) -> ResponseReport:
     """需求响应: time from publication to the first answer, and from a request to the first reply; overdue lists.
 
@@ -294,7 +296,7 @@ def response_report(
         .exclude(pk__in=list(first_answer))
         .order_by("published_at")
     )
-    requests = requests_visible(user) if getattr(user, "role", None) == Role.OFFICE_OFFICIAL else None
+    requests = requests_visible(user) if signed_in(user) and user.role == Role.OFFICE_OFFICIAL else None
     if requests is None:
         requests = CooperationRequest.objects.none()
     overdue_requests: list[CooperationRequest] = []
@@ -319,7 +321,7 @@ def response_report(
     )
 
 
-def enterprises_visible(user: Any) -> QuerySet[EnterpriseProfile]:
+def enterprises_visible(user: User) -> QuerySet[EnterpriseProfile]:
     """Office: enterprises of its region; operator admins: all; others: none (profiles hold contacts)."""
     qs = EnterpriseProfile.objects.select_related("organization").filter(
         organization__type=OrganizationType.ENTERPRISE
@@ -348,6 +350,6 @@ def enterprises_confirmed() -> QuerySet[EnterpriseProfile]:
     return EnterpriseProfile.objects.filter(office_confirmed=True)
 
 
-def enterprises_awaiting_confirmation(user: Any) -> QuerySet[EnterpriseProfile]:
+def enterprises_awaiting_confirmation(user: User) -> QuerySet[EnterpriseProfile]:
     """The office's queue: enterprises of its region whose size/region it has not confirmed yet."""
     return enterprises_visible(user).filter(size_confirmed_at__isnull=True).order_by("created_at", "pk")

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.disclosures import selectors, services
 from panhuo.disclosures.models import Disclosure, Filing, PreFilingEvaluation
@@ -190,7 +191,9 @@ def stats(request: HttpRequest, year: int | None = None, region: str = "") -> di
 
 @router.post("/", response={201: DisclosureOut})
 def create_disclosure(request: HttpRequest, payload: DisclosureCreateIn) -> Status[dict[str, Any]]:
-    d = services.disclosure_create(actor=request.user, content=_content(payload), submit=payload.submit)
+    d = services.disclosure_create(
+        actor=acting_user(request), content=_content(payload), submit=payload.submit
+    )
     return Status(201, _out(d))
 
 
@@ -202,19 +205,21 @@ def get_disclosure(request: HttpRequest, disclosure_id: int) -> dict[str, Any]:
 @router.put("/{disclosure_id}", response=DisclosureOut)
 def update_disclosure(request: HttpRequest, disclosure_id: int, payload: DisclosureIn) -> dict[str, Any]:
     d = selectors.disclosure_get(request.user, disclosure_id)
-    return _out(services.disclosure_update(actor=request.user, disclosure=d, content=_content(payload)))
+    return _out(
+        services.disclosure_update(actor=acting_user(request), disclosure=d, content=_content(payload))
+    )
 
 
 @router.post("/{disclosure_id}/submit", response=DisclosureOut)
 def submit_disclosure(request: HttpRequest, disclosure_id: int) -> dict[str, Any]:
     d = selectors.disclosure_get(request.user, disclosure_id)
-    return _out(services.disclosure_submit(actor=request.user, disclosure=d))
+    return _out(services.disclosure_submit(actor=acting_user(request), disclosure=d))
 
 
 @router.post("/{disclosure_id}/similar", response=DisclosureOut)
 def search_similar(request: HttpRequest, disclosure_id: int) -> dict[str, Any]:
     d = selectors.disclosure_get(request.user, disclosure_id)
-    services.evaluation_search_similar(actor=request.user, disclosure=d)
+    services.evaluation_search_similar(actor=acting_user(request), disclosure=d)
     return _out(selectors.disclosure_get(request.user, disclosure_id))
 
 
@@ -230,7 +235,7 @@ class DecisionIn(Schema):
 @router.post("/{disclosure_id}/decision", response=DisclosureOut)
 def decide(request: HttpRequest, disclosure_id: int, payload: DecisionIn) -> dict[str, Any]:
     d = selectors.disclosure_get(request.user, disclosure_id)
-    services.evaluation_decide(actor=request.user, disclosure=d, **payload.dict())
+    services.evaluation_decide(actor=acting_user(request), disclosure=d, **payload.dict())
     return _out(selectors.disclosure_get(request.user, disclosure_id))
 
 
@@ -243,7 +248,7 @@ class FilingIn(Schema):
 @router.post("/{disclosure_id}/filing", response=DisclosureOut)
 def record_filing(request: HttpRequest, disclosure_id: int, payload: FilingIn) -> dict[str, Any]:
     d = selectors.disclosure_get(request.user, disclosure_id)
-    services.filing_record(actor=request.user, disclosure=d, **payload.dict())
+    services.filing_record(actor=acting_user(request), disclosure=d, **payload.dict())
     return _out(selectors.disclosure_get(request.user, disclosure_id))
 
 
@@ -254,5 +259,5 @@ class LinkIn(Schema):
 @router.post("/{disclosure_id}/application-number", response=DisclosureOut)
 def link_application(request: HttpRequest, disclosure_id: int, payload: LinkIn) -> dict[str, Any]:
     d = selectors.disclosure_get(request.user, disclosure_id)
-    services.filing_link(actor=request.user, disclosure=d, app_no=payload.app_no)
+    services.filing_link(actor=acting_user(request), disclosure=d, app_no=payload.app_no)
     return _out(selectors.disclosure_get(request.user, disclosure_id))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from panhuo.accounts.acting import Viewer
 from panhuo.common.errors import NotFound
 from panhuo.disclosures.models import Disclosure
 from panhuo.disclosures.visibility import disclosures_visible
 
 
-def disclosure_list(user: Any, *, state: str = "", q: str = "") -> QuerySet[Disclosure]:
+def disclosure_list(user: Viewer, *, state: str = "", q: str = "") -> QuerySet[Disclosure]:
     qs = disclosures_visible(user).select_related("institution", "college", "submitted_by")
     if state:
         qs = qs.filter(state=state)
@@ -20,7 +19,7 @@ def disclosure_list(user: Any, *, state: str = "", q: str = "") -> QuerySet[Disc
     return qs.order_by("-created_at", "-id")
 
 
-def disclosure_get(user: Any, disclosure_id: int) -> Disclosure:
+def disclosure_get(user: Viewer, disclosure_id: int) -> Disclosure:
     """The disclosure, or NotFound when it does not exist or belongs to what the user may not see."""
     if not 0 < disclosure_id < 2**63:
         raise NotFound("技术交底不存在", "disclosure not found")

@@ -1,7 +1,7 @@
 """Writes: disclosures (inventors), 申请前评估 (TTO staff) and the filing with its 申请号.
 
 Every service checks the actor against `visibility` (another tenant's disclosure is "not found"), validates all
-fields at once (one ApplicationError whose `extra["errors"]` lists each field's message), owns its transaction
+fields at once (`FieldErrors`, one refusal per field), owns its transaction
 and records an audit event.
 """
 
@@ -23,9 +23,9 @@ from engine.identifiers.application_number import (
     application_number_type,
     normalise_application_number,
 )
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
 from panhuo.disclosures.models import (
     DECISION_PATENT_TYPE,
     FILING_DECISIONS,
@@ -69,19 +69,6 @@ class DisclosureContent:
     planned_publication: str = ""
 
 
-class _Errors:
-    """Collects every field error, so a form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str, str]] = []
-
-    def add(self, field: str, zh: str, en: str) -> None:
-        self.items.append((field, zh, en))
-
-    def raise_if_any(self) -> None:
-        raise_field_errors(self.items)
-
-
 def _text(value: str) -> str:
     return unicodedata.normalize("NFC", value or "").strip()
 
@@ -104,7 +91,7 @@ def _validate_disclosure(content: DisclosureContent) -> tuple[dict[str, Any], li
     advantages, prior_art, funding_source = c.advantages, c.prior_art, c.funding_source
     funding_projects, inventors = c.funding_projects, c.inventors
     planned_publication_on, planned_publication = c.planned_publication_on, c.planned_publication
-    errors = _Errors()
+    errors = ErrorCollector()
     values: dict[str, Any] = {
         "title": _text(title),
         "field": _text(field),
@@ -123,23 +110,23 @@ def _validate_disclosure(content: DisclosureContent) -> tuple[dict[str, Any], li
         ("solution", "技术方案", 50000),
     ):
         if not values[name]:
-            errors.add(name, f"{zh}必填", f"{name} is required")
+            errors.refuse(name, f"{zh}必填", f"{name} is required")
         elif len(values[name]) > limit:
-            errors.add(name, f"{zh}不超过 {limit} 字", f"{name} is longer than {limit} characters")
+            errors.refuse(name, f"{zh}不超过 {limit} 字", f"{name} is longer than {limit} characters")
     if len(values["planned_publication"]) > 200:
-        errors.add("planned_publication", "计划公开方式不超过 200 字", "planned_publication too long")
+        errors.refuse("planned_publication", "计划公开方式不超过 200 字", "planned_publication too long")
     if funding_source not in FundingSource.values:
-        errors.add("funding_source", "请选择经费来源", "choose a funding source")
+        errors.refuse("funding_source", "请选择经费来源", "choose a funding source")
     projects = [_text(p) for p in funding_projects if _text(p)]
     bad = [p for p in projects if not _PROJECT_NO.match(p)]
     if bad:
-        errors.add(
+        errors.refuse(
             "funding_projects",
             f"项目编号格式不正确：{'、'.join(bad[:3])}",
             f"malformed project numbers: {', '.join(bad[:3])}",
         )
     if funding_source == FundingSource.FISCAL and not projects:
-        errors.add(
+        errors.refuse(
             "funding_projects",
             "财政资助项目须填写项目编号",
             "a fiscally funded disclosure needs its project numbers",
@@ -147,14 +134,16 @@ def _validate_disclosure(content: DisclosureContent) -> tuple[dict[str, Any], li
     values["funding_projects"] = projects if funding_source == FundingSource.FISCAL else []
     shares: list[tuple[str, int]] = []
     if not inventors:
-        errors.add("inventors", "至少填写一名发明人", "name at least one inventor")
+        errors.refuse("inventors", "至少填写一名发明人", "name at least one inventor")
     for i, inv in enumerate(inventors, start=1):
         name = _text(inv.name)
         bp = _share_bp(inv.share_percent)
         if not name or len(name) > 100:
-            errors.add("inventors", f"第 {i} 名发明人姓名为空或过长", f"inventor {i}: name empty or too long")
+            errors.refuse(
+                "inventors", f"第 {i} 名发明人姓名为空或过长", f"inventor {i}: name empty or too long"
+            )
         if bp is None:
-            errors.add(
+            errors.refuse(
                 "inventors",
                 f"第 {i} 名发明人贡献比例不正确：{inv.share_percent}（应为大于 0 的百分数，最多两位小数）",
                 f"inventor {i}: share {inv.share_percent!r} must be a positive percentage, two decimals",
@@ -162,19 +151,19 @@ def _validate_disclosure(content: DisclosureContent) -> tuple[dict[str, Any], li
         shares.append((name, bp or 0))
     if inventors and all(bp for _, bp in shares) and sum(bp for _, bp in shares) != 10000:
         total = sum(bp for _, bp in shares) / 100
-        errors.add(
+        errors.refuse(
             "inventors",
             f"发明人贡献比例合计应为 100%，现为 {total:g}%",
             f"inventor shares must add up to 100%, not {total:g}%",
         )
     names = [n for n, _ in shares if n]
     if len(set(names)) != len(names):
-        errors.add("inventors", "发明人姓名重复", "an inventor is listed twice")
-    errors.raise_if_any()
+        errors.refuse("inventors", "发明人姓名重复", "an inventor is listed twice")
+    errors.raise_any()
     return values, shares
 
 
-def _save_inventors(actor: Any, disclosure: Disclosure, shares: list[tuple[str, int]]) -> None:
+def _save_inventors(actor: User, disclosure: Disclosure, shares: list[tuple[str, int]]) -> None:
     disclosure.inventors.all().delete()
     me = actor.name if actor.role == Role.INVENTOR else None
     DisclosureInventor.objects.bulk_create(
@@ -189,7 +178,7 @@ def _save_inventors(actor: Any, disclosure: Disclosure, shares: list[tuple[str, 
     )
 
 
-def _author_org(actor: Any) -> Any:
+def _author_org(actor: User) -> Any:
     org = getattr(actor, "organization", None)
     if org is None or not org.holds_patents or actor.role not in AUTHOR_ROLES:
         raise PermissionRefused("只有高校院所的发明人或管理员可以提交技术交底", "institution members only")
@@ -197,7 +186,7 @@ def _author_org(actor: Any) -> Any:
 
 
 def disclosure_create(
-    *, actor: Any, content: DisclosureContent, submit: bool = False, is_demo: bool = False
+    *, actor: User, content: DisclosureContent, submit: bool = False, is_demo: bool = False
 ) -> Disclosure:
     org = _author_org(actor)
     values, shares = _validate_disclosure(content)
@@ -222,14 +211,14 @@ def disclosure_create(
     return disclosure
 
 
-def _lock_visible(actor: Any, disclosure: Disclosure) -> Disclosure:
+def _lock_visible(actor: User, disclosure: Disclosure) -> Disclosure:
     locked = disclosures_visible(actor).select_for_update().filter(pk=disclosure.pk).first()
     if locked is None:
         raise NotFound("技术交底不存在", "disclosure not found")
     return locked
 
 
-def _own_draft(actor: Any, locked: Disclosure) -> None:
+def _own_draft(actor: User, locked: Disclosure) -> None:
     if locked.submitted_by_id != actor.pk:
         raise PermissionRefused("只有提交人可以修改技术交底", "only the author may edit the disclosure")
     if locked.state != DisclosureState.DRAFT:
@@ -238,7 +227,7 @@ def _own_draft(actor: Any, locked: Disclosure) -> None:
         )
 
 
-def disclosure_update(*, actor: Any, disclosure: Disclosure, content: DisclosureContent) -> Disclosure:
+def disclosure_update(*, actor: User, disclosure: Disclosure, content: DisclosureContent) -> Disclosure:
     with transaction.atomic():
         locked = _lock_visible(actor, disclosure)
         _own_draft(actor, locked)
@@ -251,7 +240,7 @@ def disclosure_update(*, actor: Any, disclosure: Disclosure, content: Disclosure
     return locked
 
 
-def disclosure_submit(*, actor: Any, disclosure: Disclosure) -> Disclosure:
+def disclosure_submit(*, actor: User, disclosure: Disclosure) -> Disclosure:
     with transaction.atomic():
         locked = _lock_visible(actor, disclosure)
         _own_draft(actor, locked)
@@ -261,7 +250,7 @@ def disclosure_submit(*, actor: Any, disclosure: Disclosure) -> Disclosure:
     return locked
 
 
-def _lock_for_staff(actor: Any, disclosure: Disclosure, *, states: Sequence[str]) -> Disclosure:
+def _lock_for_staff(actor: User, disclosure: Disclosure, *, states: Sequence[str]) -> Disclosure:
     locked = _lock_visible(actor, disclosure)
     if not is_staff_of(actor, locked):
         raise PermissionRefused("只有本单位的管理员可以评估技术交底", "institution staff only")
@@ -288,7 +277,7 @@ def search_text(disclosure: Disclosure) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def evaluation_search_similar(*, actor: Any, disclosure: Disclosure) -> PreFilingEvaluation:
+def evaluation_search_similar(*, actor: User, disclosure: Disclosure) -> PreFilingEvaluation:
     """Ask Panhuo's matching for the patents closest to the disclosure and keep them (with similarity) as found."""
     with transaction.atomic():
         locked = _lock_for_staff(
@@ -321,7 +310,7 @@ def evaluation_search_similar(*, actor: Any, disclosure: Disclosure) -> PreFilin
 
 def evaluation_decide(
     *,
-    actor: Any,
+    actor: User,
     disclosure: Disclosure,
     decision: str,
     reasons: str,
@@ -335,21 +324,21 @@ def evaluation_decide(
         locked = _lock_for_staff(
             actor, disclosure, states=(DisclosureState.SUBMITTED, DisclosureState.DECIDED)
         )
-        errors = _Errors()
+        errors = ErrorCollector()
         reasons, novelty_notes = _text(reasons), _text(novelty_notes)
         if decision not in Decision.values:
-            errors.add("decision", "请选择评估结论", "choose a decision")
+            errors.refuse("decision", "请选择评估结论", "choose a decision")
         if not reasons:
-            errors.add("reasons", "请填写决定理由", "give the reasons for the decision")
+            errors.refuse("reasons", "请填写决定理由", "give the reasons for the decision")
         if decision in FILING_DECISIONS and not novelty_notes:
-            errors.add(
+            errors.refuse(
                 "novelty_notes", "决定申请专利时须填写新颖性检索意见", "a filing decision needs novelty notes"
             )
         if decision in (*FILING_DECISIONS, Decision.ASSIGN_INVENTORS) and deadline is None:
-            errors.add("deadline", "请填写办理期限", "a deadline is required for this decision")
+            errors.refuse("deadline", "请填写办理期限", "a deadline is required for this decision")
         if deadline is not None and deadline < timezone.localdate():
-            errors.add("deadline", "办理期限不能早于今天", "the deadline is in the past")
-        errors.raise_if_any()
+            errors.refuse("deadline", "办理期限不能早于今天", "the deadline is in the past")
+        errors.raise_any()
         evaluation, _ = PreFilingEvaluation.objects.get_or_create(disclosure=locked)
         before = evaluation.decision
         evaluation.evaluator = actor
@@ -389,7 +378,7 @@ def _canonical_app_no(raw: str, decision: str) -> str:
     return app_no
 
 
-def _link(actor: Any, locked: Disclosure, filing: Filing, app_no: str) -> None:
+def _link(actor: User, locked: Disclosure, filing: Filing, app_no: str) -> None:
     decision = locked.evaluation.decision
     inventors = list(locked.inventors.values_list("name", flat=True))
     record = application_register(
@@ -411,21 +400,21 @@ def _link(actor: Any, locked: Disclosure, filing: Filing, app_no: str) -> None:
 
 
 def filing_record(
-    *, actor: Any, disclosure: Disclosure, filed_on: date | None, agency: str = "", app_no: str = ""
+    *, actor: User, disclosure: Disclosure, filed_on: date | None, agency: str = "", app_no: str = ""
 ) -> Filing:
     """The application was filed (申请日, agency; the 申请号 now or later through `filing_link`)."""
     with transaction.atomic():
         locked = _lock_for_staff(actor, disclosure, states=(DisclosureState.DECIDED,))
-        errors = _Errors()
+        errors = ErrorCollector()
         if filed_on is None:
-            errors.add("filed_on", "请填写申请日", "the filing date is required")
+            errors.refuse("filed_on", "请填写申请日", "the filing date is required")
         elif filed_on > timezone.localdate():
-            errors.add("filed_on", "申请日不能晚于今天", "the filing date is in the future")
+            errors.refuse("filed_on", "申请日不能晚于今天", "the filing date is in the future")
         elif locked.submitted_at and filed_on < timezone.localtime(locked.submitted_at).date():
-            errors.add("filed_on", "申请日不能早于交底提交日", "filed before it was disclosed")
+            errors.refuse("filed_on", "申请日不能早于交底提交日", "filed before it was disclosed")
         if len(_text(agency)) > 200:
-            errors.add("agency", "代理机构名称不超过 200 字", "agency name too long")
-        errors.raise_if_any()
+            errors.refuse("agency", "代理机构名称不超过 200 字", "agency name too long")
+        errors.raise_any()
         assert filed_on is not None
         evaluation = locked.evaluation
         if not evaluation.leads_to_filing:
@@ -464,7 +453,7 @@ def _ensure_unused(app_no: str) -> None:
         )
 
 
-def filing_link(*, actor: Any, disclosure: Disclosure, app_no: str) -> Filing:
+def filing_link(*, actor: User, disclosure: Disclosure, app_no: str) -> Filing:
     """Attach the 申请号 once known: the patent and its 基础库 record appear from the disclosure's data."""
     with transaction.atomic():
         locked = _lock_for_staff(actor, disclosure, states=(DisclosureState.FILED,))

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
@@ -71,7 +72,7 @@ def disclosure_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             disclosure = services.disclosure_create(
-                actor=request.user,
+                actor=acting_user(request),
                 submit="submit" in request.POST,
                 content=form.content(),  # type: ignore[arg-type]
             )
@@ -95,9 +96,11 @@ def disclosure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = DisclosureForm(request.POST)
         if form.is_valid():
             try:
-                services.disclosure_update(actor=request.user, disclosure=disclosure, content=form.content())
+                services.disclosure_update(
+                    actor=acting_user(request), disclosure=disclosure, content=form.content()
+                )
                 if "submit" in request.POST:
-                    services.disclosure_submit(actor=request.user, disclosure=disclosure)
+                    services.disclosure_submit(actor=acting_user(request), disclosure=disclosure)
             except ApplicationError as exc:
                 show_errors(form, exc)
             else:
@@ -118,7 +121,7 @@ def _evaluation(d: Disclosure) -> PreFilingEvaluation | None:
 
 
 def _detail(request: HttpRequest, d: Disclosure, status: int = 200, **forms: Any) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     evaluation = _evaluation(d)
     staff = is_staff_of(user, d)
     filing = getattr(d, "filing", None) if d.state == DisclosureState.FILED else None
@@ -160,7 +163,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def disclosure_submit(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.disclosure_get(request.user, pk)
     try:
-        services.disclosure_submit(actor=request.user, disclosure=disclosure)
+        services.disclosure_submit(actor=acting_user(request), disclosure=disclosure)
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)
     else:
@@ -173,7 +176,7 @@ def disclosure_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_search(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = selectors.disclosure_get(request.user, pk)
     try:
-        evaluation = services.evaluation_search_similar(actor=request.user, disclosure=disclosure)
+        evaluation = services.evaluation_search_similar(actor=acting_user(request), disclosure=disclosure)
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)
     else:
@@ -189,7 +192,7 @@ def _staff_step(
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            service(actor=request.user, disclosure=disclosure, **form.cleaned_data)
+            service(actor=acting_user(request), disclosure=disclosure, **form.cleaned_data)
         except ApplicationError as exc:
             show_errors(form, exc)
         else:

@@ -7,10 +7,9 @@ get statistics only, never the confidential text.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
+from panhuo.accounts.acting import Viewer, signed_in
 from panhuo.accounts.models import Role
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError, PermissionRefused
@@ -19,13 +18,13 @@ from panhuo.disclosures.models import Disclosure, DisclosureInventor
 STAFF_ROLES = (Role.COLLEGE_ADMIN, Role.INSTITUTION_ADMIN)
 
 
-def disclosures_visible(user: Any) -> QuerySet[Disclosure]:
+def disclosures_visible(user: Viewer) -> QuerySet[Disclosure]:
     """The disclosures this user may read (the acting user decides; anonymous users get none)."""
     qs = Disclosure.objects.all()
-    if not getattr(user, "is_authenticated", False) or user.organization_id is None:
+    if not signed_in(user) or user.organization_id is None:
         return qs.none()
     org = user.organization
-    if not org.holds_patents:
+    if org is None or not org.holds_patents:
         return qs.none()
     qs = qs.filter(institution_id=user.organization_id)
     if user.role == Role.INSTITUTION_ADMIN:
@@ -38,15 +37,14 @@ def disclosures_visible(user: Any) -> QuerySet[Disclosure]:
     return qs.none()
 
 
-def is_staff_of(user: Any, disclosure: Disclosure) -> bool:
+def is_staff_of(user: Viewer, disclosure: Disclosure) -> bool:
     """TTO staff who may evaluate and record the filing of this (visible) disclosure."""
-    return (
-        getattr(user, "role", None) in STAFF_ROLES
-        and disclosures_visible(user).filter(pk=disclosure.pk).exists()
-    )
+    return (signed_in(user) and user.role in STAFF_ROLES) and disclosures_visible(user).filter(
+        pk=disclosure.pk
+    ).exists()
 
 
-def statistics_scope(user: Any, *, prefix: str | None = None) -> tuple[str, int | None]:
+def statistics_scope(user: Viewer, *, prefix: str | None = None) -> tuple[str, int | None]:
     """(region prefix, institution id) whose counts this user may see: an office its region (or a part of it),
     institution staff their institution, the system administrator any region."""
     if prefix and not (prefix.isdigit() and len(prefix) <= 6):

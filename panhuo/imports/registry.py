@@ -54,9 +54,11 @@ Registration: `@register` at import time. `ImportsConfig.ready()` imports `<app>
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from panhuo.common.errors import ApplicationError, FieldErrors
 
 if TYPE_CHECKING:
     from panhuo.imports.models import ImportJob
@@ -87,6 +89,23 @@ class RowReject:
     code: str
     message_zh: str
     message_en: str = ""
+
+
+def rejects_of(
+    exc: ApplicationError, line: int, raw: Mapping[str, str], column_of: Mapping[str, str] | None = None
+) -> list[RowReject]:
+    """A service's refusal of one row as rejects, one per refused field (every field of a `FieldErrors`).
+
+    `column_of` maps a service's field name to the import column it came from (same name when absent).
+    """
+    out = []
+    for error in exc.errors if isinstance(exc, FieldErrors) else [exc]:
+        field = error.field or ""
+        column = (column_of or {}).get(field, field)
+        out.append(
+            RowReject(line, column, raw.get(column, "")[:200], error.code, error.message_zh, error.message_en)
+        )
+    return out
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -19,8 +18,8 @@ from panhuo.common.permissions import roles_required
 from panhuo.common.ratelimit import rate_limited
 from panhuo.imports import selectors
 from panhuo.imports.registry import get_handler, registered_kinds
-from panhuo.imports.services import import_job_create
 from panhuo.imports.template import template_xlsx
+from panhuo.imports.uploads import import_upload, upload_error
 
 ROLES = ("institution_admin", "college_admin")
 _MULTIPART_SLACK = 1024 * 1024
@@ -65,36 +64,21 @@ def _job_list(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         kind = request.POST.get("kind", "patents")
-        upload = request.FILES.get("file")
         try:
             if kind not in dict(kinds):
                 raise ApplicationError(
                     "import_kind_unknown", "不能导入此类型", "import kind not allowed", "kind"
                 )
-            if upload is None:
-                raise ApplicationError(
-                    "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
-                )
             if user.organization is None:
                 raise PermissionRefused("账号未关联机构", "your account belongs to no organization")
-            job = import_job_create(
-                organization=user.organization,
-                kind=kind,
-                uploaded_file=upload,
-                original_name=upload.name,
-                actor=user,
-            )
+            job = import_upload(request, organization=user.organization, kind=kind, actor=user)
         except ApplicationError as exc:
             error = exc
             status = int(exc.extra.get("status", 400))  # type: ignore[call-overload]
         else:
-            from panhuo.imports.tasks import import_job_task
-
-            job_id = job.pk
-            transaction.on_commit(lambda: import_job_task(job_id))
             return redirect("imports:job-detail", pk=job.pk)
     jobs = selectors.import_jobs_visible(user)[:50]
-    message = f"{error.message_zh}（{error.message_en}）" if error else ""
+    message = upload_error(error) if error else ""
     job_rows = list(jobs)
     for job in job_rows:
         job.kind_label = _kind_label(job.kind)  # type: ignore[attr-defined]

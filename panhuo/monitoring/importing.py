@@ -11,7 +11,7 @@ from typing import Any
 
 from panhuo.accounts.models import Organization, OrganizationType
 from panhuo.common.errors import ApplicationError
-from panhuo.imports.registry import BatchResult, ColumnSpec, ImportHandler, Row, RowReject, register
+from panhuo.imports.registry import BatchResult, ColumnSpec, ImportHandler, Row, register, rejects_of
 from panhuo.monitoring import products
 from panhuo.monitoring.models import ProductFiling, ProductStatus
 
@@ -83,14 +83,7 @@ class ProductImportHandler(ImportHandler):
                 )
                 result.count(self._upsert(job, enterprise, row))
             except ApplicationError as exc:
-                items = exc.extra.get("errors") or [
-                    {"field": exc.field, "zh": exc.message_zh, "en": exc.message_en}
-                ]
-                for item in items:  # type: ignore[attr-defined]
-                    column = _COLUMN_OF.get(item["field"], item["field"] or "")
-                    result.rejects.append(
-                        RowReject(line, column, raw.get(column, "")[:200], exc.code, item["zh"], item["en"])
-                    )
+                result.rejects.extend(rejects_of(exc, line, raw, _COLUMN_OF))
         return result
 
     def _upsert(self, job: Any, enterprise: Organization, row: products.ProductRow) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -21,8 +20,8 @@ from panhuo.common.exports import XLSX_TYPE, download
 from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
 from panhuo.imports import selectors as import_selectors
-from panhuo.imports.services import import_job_create
 from panhuo.imports.template import template_xlsx
+from panhuo.imports.uploads import kind_import_page
 from panhuo.monitoring import products
 from panhuo.monitoring.models import ProductFiling, ProductStatus
 
@@ -188,32 +187,12 @@ def product_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*OFFICE)
 def product_import(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    error, status = "", 200
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise ApplicationError(
-                    "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
-                )
-            job = import_job_create(
-                organization=user.organization,
-                kind=IMPORT_KIND,
-                uploaded_file=upload,
-                original_name=upload.name,
-                actor=user,
-            )
-        except ApplicationError as exc:
-            error, status = f"{exc.message_zh}（{exc.message_en}）", 400
-        else:
-            from panhuo.imports.tasks import import_job_task
-
-            job_id = job.pk
-            transaction.on_commit(lambda: import_job_task(job_id))
-            return redirect("monitoring:product-import-job", pk=job.pk)
-    jobs = import_selectors.import_jobs_visible(user).filter(kind=IMPORT_KIND)[:30]
-    return render(request, "monitoring/product_import.html", {"jobs": jobs, "error": error}, status=status)
+    return kind_import_page(
+        request,
+        kind=IMPORT_KIND,
+        template="monitoring/product_import.html",
+        job_url="monitoring:product-import-job",
+    )
 
 
 @roles_required(*OFFICE)

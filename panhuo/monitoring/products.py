@@ -23,7 +23,7 @@ from engine.identifiers.application_number import NumberError, normalise_applica
 from panhuo.accounts.models import Organization, OrganizationType, Role
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
 from panhuo.monitoring.models import ProductFiling, ProductStatus
 
 MAX_PATENTS = 50
@@ -57,21 +57,21 @@ def product_row_validate(
     sales_year: int | None = None,
     sales_yuan: str = "",
 ) -> ProductRow:
-    """Every field's error at once (ApplicationError with extra["errors"]); amounts in yuan text → fen."""
-    errors: list[tuple[str, str, str]] = []
+    """Every field's error at once (`FieldErrors`); amounts in yuan text → fen."""
+    errors = ErrorCollector()
     product = unicodedata.normalize("NFC", product or "").strip()
     filing_number = unicodedata.normalize("NFKC", filing_number or "").strip().upper()
     if not product:
-        errors.append(("product", "请填写产品名称", "product name is required"))
+        errors.refuse("product", "请填写产品名称", "product name is required")
     elif len(product) > 200:
-        errors.append(("product", "产品名称不超过 200 字", "product name too long"))
+        errors.refuse("product", "产品名称不超过 200 字", "product name too long")
     if len(filing_number) > 40:
-        errors.append(("filing_number", "备案号不超过 40 个字符", "filing number too long"))
+        errors.refuse("filing_number", "备案号不超过 40 个字符", "filing number too long")
     today = timezone.localdate()
     if filed_on is None:
-        errors.append(("filed_on", "请填写备案日期", "the filing date is required"))
+        errors.refuse("filed_on", "请填写备案日期", "the filing date is required")
     elif filed_on > today:
-        errors.append(("filed_on", "备案日期不能晚于今天", "the filing date is in the future"))
+        errors.refuse("filed_on", "备案日期不能晚于今天", "the filing date is in the future")
     keys: list[str] = []
     bad: list[str] = []
     for raw in _split(patent_keys):
@@ -83,28 +83,26 @@ def product_row_validate(
         if key not in keys:
             keys.append(key)
     if bad:
-        errors.append(
-            (
-                "patent_keys",
-                f"专利申请号不正确：{'、'.join(bad[:5])}",
-                f"bad application numbers: {', '.join(bad[:5])}",
-            )
+        errors.refuse(
+            "patent_keys",
+            f"专利申请号不正确：{'、'.join(bad[:5])}",
+            f"bad application numbers: {', '.join(bad[:5])}",
         )
     elif not keys:
-        errors.append(("patent_keys", "请填写产品使用的专利申请号", "name the patents the product uses"))
+        errors.refuse("patent_keys", "请填写产品使用的专利申请号", "name the patents the product uses")
     elif len(keys) > MAX_PATENTS:
-        errors.append(("patent_keys", f"专利不超过 {MAX_PATENTS} 件", f"at most {MAX_PATENTS} patents"))
+        errors.refuse("patent_keys", f"专利不超过 {MAX_PATENTS} 件", f"at most {MAX_PATENTS} patents")
     sales_fen = None
     if (sales_yuan or "").strip():
         try:
             sales_fen = parse_yuan(sales_yuan)
         except MoneyError as exc:
-            errors.append(("sales", exc.message_zh, exc.message_en))
+            errors.refuse("sales", exc.message_zh, exc.message_en)
         if sales_year is None:
-            errors.append(("sales_year", "填写销售额时须注明年度", "a sales figure needs its year"))
+            errors.refuse("sales_year", "填写销售额时须注明年度", "a sales figure needs its year")
     if sales_year is not None and not 1985 <= sales_year <= today.year:
-        errors.append(("sales_year", f"销售额年度应在 1985–{today.year} 之间", "sales year out of range"))
-    raise_field_errors(errors)
+        errors.refuse("sales_year", f"销售额年度应在 1985–{today.year} 之间", "sales year out of range")
+    errors.raise_any()
     assert filed_on is not None
     return ProductRow(product, filing_number, filed_on, tuple(keys), sales_year, sales_fen)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from engine.deals.money import format_fen
+from panhuo.accounts.acting import acting_user
 from panhuo.outcomes import selectors, services
 from panhuo.outcomes.models import DealOutcome
 
@@ -64,7 +65,7 @@ def _out(o: DealOutcome) -> dict[str, Any]:
 def list_outcomes(
     request: HttpRequest, year: int | None = None, limit: int = 100, offset: int = 0
 ) -> list[Any]:
-    qs = selectors.outcomes_visible(request.user).order_by("-year", "deal_id")
+    qs = selectors.outcomes_visible(acting_user(request)).order_by("-year", "deal_id")
     if year is not None:
         qs = qs.filter(year=year)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
@@ -75,11 +76,11 @@ def list_outcomes(
 def due(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {"deal_id": d.pk, "deal_code": d.code, "title": d.title, "contract_date": d.contract_date}
-        for d in selectors.outcomes_due(request.user, today=timezone.localdate())[:500]
+        for d in selectors.outcomes_due(acting_user(request), today=timezone.localdate())[:500]
     ]
 
 
 @router.post("/deals/{deal_id}", response={200: OutcomeOut, 201: OutcomeOut})
 def report(request: HttpRequest, deal_id: int, payload: OutcomeIn) -> Status[dict[str, Any]]:
-    outcome, created = services.outcome_report(actor=request.user, deal_id=deal_id, **payload.dict())
+    outcome, created = services.outcome_report(actor=acting_user(request), deal_id=deal_id, **payload.dict())
     return Status(201 if created else 200, _out(outcome))

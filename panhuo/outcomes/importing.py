@@ -10,7 +10,7 @@ from typing import Any
 
 from panhuo.common.errors import ApplicationError
 from panhuo.deals.models import Deal
-from panhuo.imports.registry import BatchResult, ColumnSpec, ImportHandler, Row, RowReject, register
+from panhuo.imports.registry import BatchResult, ColumnSpec, ImportHandler, Row, register, rejects_of
 from panhuo.outcomes import services
 from panhuo.outcomes.models import DealOutcome
 
@@ -65,14 +65,7 @@ class OutcomeImportHandler(ImportHandler):
                     notes=raw["notes"],
                 )
             except ApplicationError as exc:
-                items = exc.extra.get("errors") or [
-                    {"field": exc.field, "zh": exc.message_zh, "en": exc.message_en}
-                ]
-                for item in items:  # type: ignore[attr-defined]
-                    column = _COLUMN.get(item["field"], item["field"] or "")
-                    result.rejects.append(
-                        RowReject(line, column, raw.get(column, "")[:200], exc.code, item["zh"], item["en"])
-                    )
+                result.rejects.extend(rejects_of(exc, line, raw, _COLUMN))
                 continue
             after = (
                 outcome.revenue_fen,

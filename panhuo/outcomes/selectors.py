@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealParty
 from panhuo.deals.selectors import deals_visible
 from panhuo.outcomes.models import DealOutcome
 from panhuo.outcomes.services import ENTERPRISE_SIDE, STAFF
 
 
-def outcomes_visible(user: Any) -> QuerySet[DealOutcome]:
+def outcomes_visible(user: User) -> QuerySet[DealOutcome]:
     return DealOutcome.objects.filter(deal__in=deals_visible(user).values("pk")).select_related("deal")
 
 
-def _reportable(user: Any) -> QuerySet[Deal]:
-    role = getattr(user, "role", None)
+def _reportable(user: User) -> QuerySet[Deal]:
+    role = user.role
     qs = deals_visible(user).filter(state__in=CONTRACT_STATES)
+    if user.organization_id is None:
+        return qs.none()
     if role in STAFF:
         return qs.filter(institution_id=user.organization_id)
     if role == Role.ENTERPRISE_USER:
@@ -33,7 +34,7 @@ def _reportable(user: Any) -> QuerySet[Deal]:
     return qs.none()
 
 
-def outcomes_due(user: Any, *, today: date) -> QuerySet[Deal]:
+def outcomes_due(user: User, *, today: date) -> QuerySet[Deal]:
     """Signed deals the user reports for whose contract year is before this year and that have no results for last
     year yet (the reminder list: results of year Y are due in year Y + 1)."""
     last = today.year - 1

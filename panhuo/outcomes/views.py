@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from engine.deals.money import format_fen
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
@@ -37,8 +38,8 @@ def _rows(outcomes: Any) -> list[Any]:
 @roles_required(*REPORTERS)
 def outcome_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    due = selectors.outcomes_due(request.user, today=today)[:200]
-    reported = _rows(selectors.outcomes_visible(request.user).order_by("-year", "-updated_at")[:200])
+    due = selectors.outcomes_due(acting_user(request), today=today)[:200]
+    reported = _rows(selectors.outcomes_visible(acting_user(request)).order_by("-year", "-updated_at")[:200])
     return render(
         request, "outcomes/list.html", {"due": due, "reported": reported, "last_year": today.year - 1}
     )
@@ -46,13 +47,13 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*REPORTERS)
 def outcome_report(request: HttpRequest, deal_id: int) -> HttpResponse:
-    deal = services.reportable_deal(request.user, deal_id)
+    deal = services.reportable_deal(acting_user(request), deal_id)
     form = OutcomeForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             _, created = services.outcome_report(
-                actor=request.user,
+                actor=acting_user(request),
                 deal_id=deal.pk,
                 year=d["year"],
                 revenue_yuan=d["revenue"],
@@ -66,7 +67,7 @@ def outcome_report(request: HttpRequest, deal_id: int) -> HttpResponse:
         else:
             messages.success(request, "产业化成效已填报" if created else "产业化成效已更新")
             return redirect("outcomes:report", deal_id=deal.pk)
-    history = _rows(selectors.outcomes_visible(request.user).filter(deal=deal))
+    history = _rows(selectors.outcomes_visible(acting_user(request)).filter(deal=deal))
     return render(
         request,
         "outcomes/report.html",

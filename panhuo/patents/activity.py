@@ -59,7 +59,9 @@ def activity_of(patent_id: int) -> PatentActivity:
     return activity
 
 
-def inventory_mark_converted(*, patent_id: int, organization_id: int | None = None, actor: Any = None) -> int:
+def inventory_mark_converted(
+    *, patent_id: int, organization_id: int | None = None, actor: User | None = None
+) -> int:
     """Mark inventory records as converted (licence, equity, industrialisation)."""
     records = InventoryRecord.objects.filter(patent_id=patent_id)
     if organization_id is not None:

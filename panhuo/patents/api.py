@@ -14,8 +14,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
+from panhuo.accounts.acting import Viewer, acting_user
 from panhuo.common.errors import NotFound
-from panhuo.patents import picker, selectors, services
+from panhuo.patents import permissions, picker, selectors, services
 from panhuo.patents.models import InventoryRecord, Patent
 
 router = Router()
@@ -41,6 +42,7 @@ class PatentRowOut(Schema):
     college: str
     state: str
     conversion_modes: list[str]
+    portfolio: str
     is_demo: bool
 
 
@@ -67,6 +69,7 @@ class RecordOut(Schema):
     industrialisation_prospects: str
     contact_name: str
     contact_phone: str  # masked unless the viewer belongs to the holding institution
+    portfolio: str  # 项目组合: the named portfolio the patent is offered in ("" for none)
     pooled_at: datetime | None
     converted: bool
     # Holding institution only (null for everyone else):
@@ -116,6 +119,7 @@ class ListQuery(Schema):
     conversion_mode: str = ""
     industry_scheme: str = ""
     industry_code: str = ""
+    portfolio: str = Field("", max_length=100)
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(25, ge=1, le=100)
 
@@ -138,6 +142,7 @@ class FillIn(Schema):
     contact_name: str | None = Field(None, max_length=100)
     contact_phone: str | None = Field(None, max_length=20)
     contact_email: str | None = Field(None, max_length=254)
+    portfolio: str | None = Field(None, max_length=100)
 
 
 class ApproveIn(Schema):
@@ -165,20 +170,21 @@ def _row(record: InventoryRecord) -> dict[str, Any]:
         "college": record.college.name if record.college else "",
         "state": record.state,
         "conversion_modes": record.conversion_modes,
+        "portfolio": record.portfolio,
         "is_demo": p.is_demo,
     }
 
 
-def _record_out(user: Any, record: InventoryRecord) -> dict[str, Any]:
+def _record_out(user: Viewer, record: InventoryRecord) -> dict[str, Any]:
     view = selectors.record_public_view(user, record)
     view.pop("state_display", None)
     view["patent_id"] = record.patent_id
     view["patent_key"] = record.patent.key
-    view["actions"] = [a.name for a in services.inventory_actions(user, record)]
+    view["actions"] = [a.name for a in permissions.inventory_actions(user, record)]
     return view
 
 
-def _page(user: Any, query: ListQuery, base: Any) -> dict[str, Any]:
+def _page(user: Viewer, query: ListQuery, base: Any) -> dict[str, Any]:
     params = query.dict()
     filters = selectors.filters_from(params)
     records = selectors.inventory_search(user, filters, base=base)
@@ -255,7 +261,7 @@ def inventory_fill(request: HttpRequest, record_id: int, payload: FillIn) -> dic
     record = selectors.inventory_get(request.user, record_id)
     changes = payload.dict(exclude_unset=True)
     proxy = changes.pop("proxy_filing", None)
-    services.inventory_fill(actor=request.user, record=record, changes=changes, proxy_filing=proxy)
+    services.inventory_fill(actor=acting_user(request), record=record, changes=changes, proxy_filing=proxy)
     return _record_out(request.user, record)
 
 
@@ -266,7 +272,7 @@ def inventory_fill(request: HttpRequest, record_id: int, payload: FillIn) -> dic
 )
 def inventory_submit(request: HttpRequest, record_id: int) -> dict[str, Any]:
     record = selectors.inventory_get(request.user, record_id)
-    services.inventory_submit(actor=request.user, record=record)
+    services.inventory_submit(actor=acting_user(request), record=record)
     return _record_out(request.user, record)
 
 
@@ -277,7 +283,7 @@ def inventory_submit(request: HttpRequest, record_id: int) -> dict[str, Any]:
 )
 def inventory_approve(request: HttpRequest, record_id: int, payload: ApproveIn) -> dict[str, Any]:
     record = selectors.inventory_get(request.user, record_id)
-    services.inventory_approve(actor=request.user, record=record, comment=payload.comment)
+    services.inventory_approve(actor=acting_user(request), record=record, comment=payload.comment)
     return _record_out(request.user, record)
 
 
@@ -288,7 +294,7 @@ def inventory_approve(request: HttpRequest, record_id: int, payload: ApproveIn) 
 )
 def inventory_return(request: HttpRequest, record_id: int, payload: ReturnIn) -> dict[str, Any]:
     record = selectors.inventory_get(request.user, record_id)
-    services.inventory_return(actor=request.user, record=record, reason=payload.reason)
+    services.inventory_return(actor=acting_user(request), record=record, reason=payload.reason)
     return _record_out(request.user, record)
 
 
@@ -327,7 +333,7 @@ def _coverage_row(row: selectors.CoverageRow) -> dict[str, Any]:
     summary="建档率 / 入库率 per institution (staff: own; office: its region) and per college of one",
 )
 def coverage(request: HttpRequest, organization: int | None = None) -> dict[str, Any]:
-    user: Any = request.user
+    user = acting_user(request)
     institutions = selectors.coverage_by_organization(user)
     if organization is None and user.role in selectors.REVIEWER_ROLES:
         organization = user.organization_id

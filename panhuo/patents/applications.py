@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 
-from panhuo.accounts.models import College, Organization
+from panhuo.accounts.models import College, Organization, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import InventoryRecord, LegalStatus, Patent
-from panhuo.patents.services import inventory_open
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ class NewApplication:
 
 def application_register(
     *,
-    actor: Any,
+    actor: User,
     organization: Organization,
     college: College | None,
     application: NewApplication,

@@ -240,6 +240,8 @@ def load(out: Any) -> None:
 
 # --- a realistic mix of 建档 states ------------------------------------------------------------------------
 _MODES = (["transfer", "licence"], ["licence"], ["open_licence", "licence"], ["equity"], ["transfer"])
+# 项目组合 marks (Dazhou): every third demo record is offered in a named portfolio, the others in none.
+_PORTFOLIOS = ("智能制造检测专利包", "", "", "新能源材料专利组合", "", "")
 
 
 def _states(org: Organization) -> None:
@@ -286,6 +288,7 @@ def _states(org: Organization) -> None:
                 r.industrialisation_prospects = "具备中试条件，可与企业合作推进产业化（演示）"
                 r.contact_name = "技术转移中心"
                 r.contact_email = "tto@demo.example.cn"
+                r.portfolio = _PORTFOLIOS[n % len(_PORTFOLIOS)]
                 r.proxy_filing = True
                 r.filer = admin
                 if state != "draft":
@@ -333,6 +336,7 @@ def _states(org: Organization) -> None:
             "industrialisation_prospects",
             "contact_name",
             "contact_email",
+            "portfolio",
             "proxy_filing",
             "filer",
             "submitted_at",

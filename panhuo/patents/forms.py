@@ -51,6 +51,9 @@ class InventoryFillForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=100, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
     contact_email = forms.CharField(label="联系邮箱", max_length=254, required=False)
+    portfolio = forms.CharField(
+        label="项目组合", max_length=100, required=False, help_text="专利所属的项目组合（专利包）名称，可不填"
+    )
 
     @classmethod
     def initial_from(cls, record: Any) -> dict[str, Any]:
@@ -71,6 +74,7 @@ class InventoryFillForm(forms.Form):
             "contact_name": record.contact_name,
             "contact_phone": record.contact_phone,
             "contact_email": record.contact_email,
+            "portfolio": record.portfolio,
         }
 
     def changes(self) -> dict[str, Any]:

@@ -219,6 +219,8 @@ class InventoryRecord(TimeStampedModel):
     contact_name = models.CharField("联系人", max_length=100, blank=True)
     contact_phone = EncryptedTextField("联系电话", blank=True, default="")
     contact_email = models.EmailField("联系邮箱", blank=True)
+    # 项目组合 (Dazhou: "对转化意愿、转化方式、项目组合等进行标注"): the named portfolio the patent is offered in.
+    portfolio = models.CharField("项目组合", max_length=100, blank=True)
     return_reason = models.TextField("退回原因", blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     pooled_at = models.DateTimeField("入库时间", null=True, blank=True, db_index=True)

@@ -12,10 +12,11 @@ decides visibility and answers 404 for patents the user may not see). The detail
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from panhuo.accounts.acting import Viewer
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Panel:
     app_label: str
 
 
-def patent_panels(user: Any, patent_pk: int) -> list[Panel]:
+def patent_panels(user: Viewer, patent_pk: int) -> list[Panel]:
     """Panels the user's role may see, whose url reverses with the patent pk (others are skipped)."""
     role = getattr(user, "role", None)
     panels: list[Panel] = []

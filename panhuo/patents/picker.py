@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Q, QuerySet
 
@@ -24,6 +24,7 @@ from engine.identifiers.application_number import (
     normalise_application_number,
     normalise_publication_number,
 )
+from panhuo.accounts.acting import Viewer
 from panhuo.common.errors import ApplicationError, ErrorCollector
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
 from panhuo.patents.selectors import inventory_own, inventory_visible
@@ -57,7 +58,7 @@ def number_label(patent: Patent) -> str:
     return "申请号" if patent.app_no else "公开（公告）号"
 
 
-def _records(user: Any, scope: Scope) -> QuerySet[InventoryRecord]:
+def _records(user: Viewer, scope: Scope) -> QuerySet[InventoryRecord]:
     if scope == "own":
         return inventory_own(user)
     if scope == "own_pooled":
@@ -65,7 +66,7 @@ def _records(user: Any, scope: Scope) -> QuerySet[InventoryRecord]:
     return inventory_visible(user)  # "visible"; "any" suggests only what the user may see
 
 
-def _patents(user: Any, scope: Scope) -> QuerySet[Patent]:
+def _patents(user: Viewer, scope: Scope) -> QuerySet[Patent]:
     if scope == "any":  # a form whose service decides who may name the patent (deals: the rights record)
         return Patent.objects.all()
     return Patent.objects.filter(pk__in=_records(user, scope).values("patent_id"))
@@ -106,7 +107,7 @@ def _number_error(text: str, field: str) -> ApplicationError:
     )
 
 
-def patent_resolve(user: Any, text: str, *, scope: Scope, field: str = "patents") -> Patent:
+def patent_resolve(user: Viewer, text: str, *, scope: Scope, field: str = "patents") -> Patent:
     """The one patent `text` names among the scope's patents, else an ApplicationError saying why."""
     text = _fold(text)
     if not text:
@@ -143,7 +144,7 @@ def patent_resolve(user: Any, text: str, *, scope: Scope, field: str = "patents"
     )
 
 
-def patents_resolve(user: Any, text: str, *, scope: Scope, field: str = "patents") -> list[Patent]:
+def patents_resolve(user: Viewer, text: str, *, scope: Scope, field: str = "patents") -> list[Patent]:
     """Several patents separated by commas, 、 or new lines; every bad entry is reported, each by its text."""
     found: list[Patent] = []
     errors = ErrorCollector()
@@ -165,7 +166,7 @@ def patents_resolve(user: Any, text: str, *, scope: Scope, field: str = "patents
     return list(dict.fromkeys(found))
 
 
-def patent_suggest(user: Any, q: str, *, scope: Scope, limit: int = SUGGEST_LIMIT) -> list[PickerItem]:
+def patent_suggest(user: Viewer, q: str, *, scope: Scope, limit: int = SUGGEST_LIMIT) -> list[PickerItem]:
     """Type-ahead: patents whose number starts with, or whose title contains, the text typed."""
     q = _fold(q)[:100]
     if len(q) < 2:

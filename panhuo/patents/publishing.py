@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from panhuo.accounts.models import Role
+from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import NotFound, PermissionRefused
 from panhuo.patents.models import InventoryRecord, InventoryState
@@ -81,9 +81,9 @@ def inventory_public_view(record: InventoryRecord) -> dict[str, Any]:
     return data
 
 
-def inventory_publish(*, actor: Any, record_ids: list[int], publish: bool) -> int:
+def inventory_publish(*, actor: User, record_ids: list[int], publish: bool) -> int:
     """The institution admin shows (or hides) its own pooled records on the front door; returns how many changed."""
-    if getattr(actor, "role", None) != Role.INSTITUTION_ADMIN or not getattr(actor, "organization_id", None):
+    if actor.role != Role.INSTITUTION_ADMIN or actor.organization_id is None:
         raise PermissionRefused()
     records = InventoryRecord.objects.filter(
         organization_id=actor.organization_id, pk__in=record_ids, state=InventoryState.POOLED

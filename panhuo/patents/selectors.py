@@ -17,7 +17,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 
-from panhuo.accounts.models import College, Organization, OrganizationType, Role
+from panhuo.accounts.acting import Viewer, signed_in
+from panhuo.accounts.models import College, Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import NotFound
@@ -46,19 +47,16 @@ PUBLIC_RECORD_FIELDS = (
     "industrialisation_prospects",
     "contact_name",
     "contact_phone",  # masked
+    "portfolio",
     "pooled_at",
     "converted",
 )
 
 
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False))
-
-
-def is_owner_side(user: Any, record: InventoryRecord) -> bool:
+def is_owner_side(user: Viewer, record: InventoryRecord) -> bool:
     """True when the user belongs to the record's holding institution and may see its private fields."""
     return (
-        _authenticated(user)
+        signed_in(user)
         and user.role in OWNER_ROLES
         and user.organization_id is not None
         and user.organization_id == record.organization_id
@@ -66,10 +64,10 @@ def is_owner_side(user: Any, record: InventoryRecord) -> bool:
     )
 
 
-def inventory_visible(user: Any) -> QuerySet[InventoryRecord]:
+def inventory_visible(user: Viewer) -> QuerySet[InventoryRecord]:
     """All inventory records the user may see (own tenant by role, else pooled only)."""
     records = InventoryRecord.objects.all()
-    if not _authenticated(user):
+    if not signed_in(user):
         return records.none()
     role = user.role
     if role == Role.INSTITUTION_ADMIN and user.organization_id:
@@ -92,9 +90,9 @@ def inventory_visible(user: Any) -> QuerySet[InventoryRecord]:
     return records.filter(state=InventoryState.POOLED)
 
 
-def inventory_own(user: Any) -> QuerySet[InventoryRecord]:
+def inventory_own(user: Viewer) -> QuerySet[InventoryRecord]:
     """Only the records of the user's own institution that the role may see (any state)."""
-    if not _authenticated(user) or user.role not in OWNER_ROLES or not user.organization_id:
+    if not signed_in(user) or user.role not in OWNER_ROLES or not user.organization_id:
         return InventoryRecord.objects.none()
     return inventory_visible(user).filter(organization_id=user.organization_id)
 
@@ -106,7 +104,7 @@ def _valid_id(value: int) -> bool:
     return isinstance(value, int) and 0 < value <= MAX_ID
 
 
-def inventory_get(user: Any, record_id: int) -> InventoryRecord:
+def inventory_get(user: Viewer, record_id: int) -> InventoryRecord:
     """One visible record or NotFound (another tenant's unpooled record is 'not found', never 'forbidden')."""
     if not _valid_id(record_id):
         raise NotFound()
@@ -121,16 +119,16 @@ def inventory_get(user: Any, record_id: int) -> InventoryRecord:
     return record
 
 
-def inventory_pool(user: Any) -> QuerySet[InventoryRecord]:
+def inventory_pool(user: Viewer) -> QuerySet[InventoryRecord]:
     """The 专利转化资源库: pooled records, visible to every signed-in user."""
-    if not _authenticated(user):
+    if not signed_in(user):
         return InventoryRecord.objects.none()
     return InventoryRecord.objects.filter(state=InventoryState.POOLED)
 
 
-def review_queue(user: Any) -> QuerySet[InventoryRecord]:
+def review_queue(user: Viewer) -> QuerySet[InventoryRecord]:
     """Records waiting for this reviewer: 学院 admins their college's, 学校 admins their institution's."""
-    if not _authenticated(user) or not user.organization_id:
+    if not signed_in(user) or not user.organization_id:
         return InventoryRecord.objects.none()
     if user.role == Role.COLLEGE_ADMIN and user.college_id:
         return InventoryRecord.objects.filter(
@@ -145,7 +143,7 @@ def review_queue(user: Any) -> QuerySet[InventoryRecord]:
     return InventoryRecord.objects.none()
 
 
-def review_history(user: Any, record: InventoryRecord) -> QuerySet[ReviewEvent]:
+def review_history(user: Viewer, record: InventoryRecord) -> QuerySet[ReviewEvent]:
     """The full review history, for the holding institution's own people only."""
     if not is_owner_side(user, record):
         return ReviewEvent.objects.none()
@@ -167,6 +165,7 @@ class PatentFilters:
     conversion_mode: str = ""
     industry_scheme: str = ""
     industry_code: str = ""
+    portfolio: str = ""
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -195,6 +194,7 @@ def filters_from(params: Any) -> PatentFilters:
         conversion_mode=text("conversion_mode", 24),
         industry_scheme=text("industry_scheme", 8),
         industry_code=text("industry_code", 16),
+        portfolio=text("portfolio"),
     )
 
 
@@ -255,7 +255,7 @@ def keyword_terms(q: str) -> list[str]:
 
 
 def review_queue_search(
-    user: Any, *, q: str = "", college_id: int | None = None
+    user: Viewer, *, q: str = "", college_id: int | None = None
 ) -> QuerySet[InventoryRecord]:
     """The reviewer's queue narrowed by words of the title/abstract or a number, and by college."""
     queue = review_queue(user).select_related("patent", "college")
@@ -269,15 +269,15 @@ def review_queue_search(
     return queue
 
 
-def inventory_list_base(user: Any) -> QuerySet[InventoryRecord]:
+def inventory_list_base(user: Viewer) -> QuerySet[InventoryRecord]:
     """What the patent list starts from: institution people their own records, everyone else the pool."""
-    if _authenticated(user) and user.role in OWNER_ROLES:
+    if signed_in(user) and user.role in OWNER_ROLES:
         return inventory_own(user)
     return inventory_pool(user)
 
 
 def inventory_search(
-    user: Any, filters: PatentFilters, *, base: QuerySet[InventoryRecord] | None = None
+    user: Viewer, filters: PatentFilters, *, base: QuerySet[InventoryRecord] | None = None
 ) -> QuerySet[InventoryRecord]:
     """Records matching the filters; keyword = Chinese substring over title and abstract."""
     records = inventory_list_base(user) if base is None else base
@@ -301,6 +301,8 @@ def inventory_search(
     if f.conversion_mode and f.conversion_mode in ConversionMode.values:
         # JSON list stored as text on SQLite and jsonb on PostgreSQL: match the quoted value.
         records = records.filter(conversion_modes__icontains=f'"{f.conversion_mode}"')
+    if f.portfolio:
+        records = records.filter(portfolio=f.portfolio)
     if f.industry_code:
         industry = Q(patent__industries__code__startswith=f.industry_code)
         if f.industry_scheme:
@@ -311,7 +313,7 @@ def inventory_search(
     )
 
 
-def patent_get(user: Any, patent_id: int) -> Patent:
+def patent_get(user: Viewer, patent_id: int) -> Patent:
     """A patent the user may see (through at least one visible record), else NotFound."""
     if not _valid_id(patent_id):
         raise NotFound()
@@ -321,7 +323,7 @@ def patent_get(user: Any, patent_id: int) -> Patent:
     return patent
 
 
-def patent_get_by_key(user: Any, key: str) -> Patent:
+def patent_get_by_key(user: Viewer, key: str) -> Patent:
     """The same, by 申请号 or publication number + kind."""
     key = key.strip().upper()
     visible = Patent.objects.filter(inventory_records__in=inventory_visible(user)).distinct()
@@ -336,7 +338,7 @@ def patent_get_by_key(user: Any, key: str) -> Patent:
     return patent
 
 
-def patent_records(user: Any, patent: Patent) -> list[InventoryRecord]:
+def patent_records(user: Viewer, patent: Patent) -> list[InventoryRecord]:
     """The records of one patent the user may see (a co-owned patent can have several)."""
     return list(
         inventory_visible(user)
@@ -346,7 +348,7 @@ def patent_records(user: Any, patent: Patent) -> list[InventoryRecord]:
     )
 
 
-def record_public_view(user: Any, record: InventoryRecord) -> dict[str, Any]:
+def record_public_view(user: Viewer, record: InventoryRecord) -> dict[str, Any]:
     """The record's fields as this user may see them: everything for the owner side, the whitelist else."""
     owner = is_owner_side(user, record)
     data: dict[str, Any] = {
@@ -406,10 +408,10 @@ def _counts(records: QuerySet[InventoryRecord], *group: str) -> list[dict[str, A
     )
 
 
-def coverage_organizations(user: Any) -> QuerySet[Organization]:
+def coverage_organizations(user: Viewer) -> QuerySet[Organization]:
     """Institutions whose coverage the user may see: own one (staff), the region's (office officials)."""
     holders = Organization.objects.filter(type__in=[OrganizationType.UNIVERSITY, OrganizationType.INSTITUTE])
-    if not _authenticated(user) or not user.organization_id:
+    if not signed_in(user) or not user.organization_id:
         return holders.none()
     if user.role in REVIEWER_ROLES:
         return holders.filter(pk=user.organization_id)
@@ -421,7 +423,7 @@ def coverage_organizations(user: Any) -> QuerySet[Organization]:
     return holders.none()
 
 
-def coverage_by_organization(user: Any) -> list[CoverageRow]:
+def coverage_by_organization(user: Viewer) -> list[CoverageRow]:
     orgs = {o.pk: o.name for o in coverage_organizations(user)}
     if not orgs:
         return []
@@ -439,15 +441,15 @@ def coverage_by_organization(user: Any) -> list[CoverageRow]:
     ]
 
 
-def coverage_by_college(user: Any, organization_id: int) -> list[CoverageRow]:
+def coverage_by_college(user: User, organization_id: int) -> list[CoverageRow]:
     """Per-college rows of one institution the user may see (college admins: their college only)."""
     if not coverage_organizations(user).filter(pk=organization_id).exists():
         raise NotFound()
     records = InventoryRecord.objects.filter(organization_id=organization_id)
     colleges = College.objects.filter(organization_id=organization_id)
     if user.role == Role.COLLEGE_ADMIN:
-        records = records.filter(college_id=user.college_id)
-        colleges = colleges.filter(pk=user.college_id)
+        records = records.filter(Q(college_id=user.college_id))  # None: the unassigned records, as before
+        colleges = colleges.filter(Q(pk=user.college_id))
     by_college = {r["college_id"]: r for r in _counts(records, "college_id")}
     rows = [
         CoverageRow(
@@ -466,9 +468,9 @@ def coverage_by_college(user: Any, organization_id: int) -> list[CoverageRow]:
     return rows
 
 
-def rights_conflicts_open(user: Any) -> QuerySet[RightsConflict]:
+def rights_conflicts_open(user: User) -> QuerySet[RightsConflict]:
     """复核清单: the open import conflicts on patents the user's institution holds (its institution admin only)."""
-    if getattr(user, "role", None) != Role.INSTITUTION_ADMIN or not user.organization_id:
+    if user.role != Role.INSTITUTION_ADMIN or not user.organization_id:
         return RightsConflict.objects.none()
     return (
         RightsConflict.objects.filter(holder_id=user.organization_id, status=ConflictStatus.OPEN)

@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import College, Organization, Role
 from panhuo.common.errors import ApplicationError, FieldErrors, NotFound
 from panhuo.common.permissions import roles_required, signed_in
 from panhuo.common.ratelimit import rate_limited
-from panhuo.patents import selectors, services
+from panhuo.patents import assignment, permissions, selectors, services
 from panhuo.patents.forms import AssignForm, InventoryFillForm, ReviewForm
 from panhuo.patents.models import (
     ConversionMode,
@@ -41,7 +42,7 @@ def _record_or_404(request: HttpRequest, pk: int) -> InventoryRecord:
 
 
 def _filter_options(request: HttpRequest, base: QuerySet[InventoryRecord]) -> dict[str, Any]:
-    user: Any = request.user
+    user = acting_user(request)
     org_ids = base.values("organization_id").distinct()
     colleges = College.objects.none()
     if user.role in selectors.OWNER_ROLES and user.organization_id:
@@ -103,7 +104,7 @@ def patent_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "view": selectors.record_public_view(request.user, record),
                 "owner": selectors.is_owner_side(request.user, record),
                 "history": selectors.review_history(request.user, record),
-                "actions": [a.name for a in services.inventory_actions(request.user, record)],
+                "actions": [a.name for a in permissions.inventory_actions(request.user, record)],
             }
         )
     context = {
@@ -123,14 +124,14 @@ def inventory_fill(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_or_404(request, pk)
     if record.organization_id != getattr(request.user, "organization_id", None):
         raise Http404()
-    if not services.may_fill(request.user, record):
+    if not permissions.may_fill(request.user, record):
         raise Http404()
     if request.method == "POST":
         form = InventoryFillForm(request.POST)
         if form.is_valid():
             try:
                 services.inventory_fill(
-                    actor=request.user,
+                    actor=acting_user(request),
                     record=record,
                     changes=form.changes(),
                     proxy_filing=bool(form.cleaned_data.get("proxy_filing")),
@@ -140,7 +141,7 @@ def inventory_fill(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 if request.POST.get("then") == "submit":
                     try:
-                        services.inventory_submit(actor=request.user, record=record)
+                        services.inventory_submit(actor=acting_user(request), record=record)
                         messages.success(request, "已保存并提交审核")
                     except FieldErrors as exc:
                         # stay on the form: what was typed is saved as a draft, every missing field is marked
@@ -170,7 +171,7 @@ def inventory_fill(request: HttpRequest, pk: int) -> HttpResponse:
 def inventory_submit(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_or_404(request, pk)
     try:
-        services.inventory_submit(actor=request.user, record=record)
+        services.inventory_submit(actor=acting_user(request), record=record)
         messages.success(request, "已提交审核")
     except NotFound:
         raise Http404() from None
@@ -189,10 +190,10 @@ def inventory_review(request: HttpRequest, pk: int) -> HttpResponse:
     decision = request.POST.get("decision")
     try:
         if decision == "approve":
-            services.inventory_approve(actor=request.user, record=record, comment=comment)
+            services.inventory_approve(actor=acting_user(request), record=record, comment=comment)
             messages.success(request, f"{record.patent.key} 审核通过")
         elif decision == "return":
-            services.inventory_return(actor=request.user, record=record, reason=comment)
+            services.inventory_return(actor=acting_user(request), record=record, reason=comment)
             messages.success(request, f"{record.patent.key} 已退回修改")
         else:
             messages.error(request, "未知的审核操作")
@@ -221,7 +222,7 @@ BATCH_LIMIT = 200
 @roles_required(*selectors.REVIEWER_ROLES)
 @require_http_methods(["GET"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     q = request.GET.get("q", "").strip()[:100]
     college = selectors._int_or_none(request.GET.get("college"))
     sort = request.GET.get("sort", "submitted")
@@ -232,7 +233,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     level = "学院审核" if user.role == Role.COLLEGE_ADMIN else "学校审核"
     colleges = (
         College.objects.filter(organization_id=user.organization_id).order_by("name")
-        if user.role == Role.INSTITUTION_ADMIN
+        if user.role == Role.INSTITUTION_ADMIN and user.organization_id is not None
         else College.objects.none()
     )
     context = {
@@ -252,7 +253,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def review_batch(request: HttpRequest) -> HttpResponse:
     """Approve the ticked records of the queue (the page asks for confirmation first); each is its own review."""
-    user: Any = request.user
+    user = acting_user(request)
     ids = [i for i in (selectors._int_or_none(x) for x in request.POST.getlist("records")) if i is not None]
     if not ids:
         messages.error(request, "请先勾选要通过的记录")
@@ -287,7 +288,7 @@ def _queue_url(request: HttpRequest) -> str:
 @require_http_methods(["GET"])
 def coverage(request: HttpRequest) -> HttpResponse:
     """建档率 / 入库率 per institution, and per college for one institution."""
-    user: Any = request.user
+    user = acting_user(request)
     institutions = selectors.coverage_by_organization(user)
     org_id = selectors._int_or_none(request.GET.get("organization"))
     if org_id is None and user.role in selectors.REVIEWER_ROLES:
@@ -312,13 +313,13 @@ def coverage(request: HttpRequest) -> HttpResponse:
 def inventory_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Institution admin: set a record's college and inventor accounts."""
     record = _record_or_404(request, pk)
-    user: Any = request.user
+    user = acting_user(request)
     if record.organization_id != user.organization_id:
         raise Http404()
     form = AssignForm(request.POST or None, organization_id=record.organization_id)
     if request.method == "POST" and form.is_valid():
         try:
-            services.inventory_assign(
+            assignment.inventory_assign(
                 actor=user,
                 record=record,
                 college=form.cleaned_data["college"],
@@ -341,8 +342,10 @@ def inventory_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def inventory_autoassign(request: HttpRequest) -> HttpResponse:
     """Link inventor accounts by name and give college-less records their first inventor's college."""
-    user: Any = request.user
-    result = services.inventory_autoassign(organization=user.organization, actor=user)
+    user = acting_user(request)
+    if user.organization is None:
+        raise Http404()
+    result = assignment.inventory_autoassign(organization=user.organization, actor=user)
     messages.success(request, f"已关联发明人 {result['linked']} 处，分配学院 {result['colleges']} 件")
     return redirect("patents:coverage")
 
@@ -351,7 +354,7 @@ def inventory_autoassign(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rights_conflicts(request: HttpRequest) -> HttpResponse:
     """复核清单: a co-holder's imported values that differ from this institution's; accept or keep ours."""
-    user: Any = request.user
+    user = acting_user(request)
     if request.method == "POST":
         try:
             rights_conflict_resolve(

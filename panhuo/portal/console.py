@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +32,7 @@ from panhuo.common.ratelimit import rate_limited
 from panhuo.demand.views.common import form_error
 from panhuo.imports.models import ImportJob, ImportReject
 from panhuo.imports.selectors import import_job_status
-from panhuo.imports.services import import_job_create
+from panhuo.imports.uploads import import_upload, upload_error
 from panhuo.portal.forms import (
     CollegeForm,
     OrganizationEditForm,
@@ -87,7 +86,7 @@ def organization_create_view(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = admin.organization_create_by_admin(actor=request.user, **form.cleaned_data)
+            org = admin.organization_create_by_admin(actor=acting_user(request), **form.cleaned_data)
         except ApplicationError as exc:
             form_error(form, exc)
         else:
@@ -115,7 +114,7 @@ def organization_view(request: HttpRequest, pk: int) -> HttpResponse:
         college = get_object_or_404(College, pk=int(raw) if raw.isdigit() else 0, organization=org)
         try:
             admin.college_rename(
-                actor=request.user, college=college, name=request.POST.get("rename-name", "")
+                actor=acting_user(request), college=college, name=request.POST.get("rename-name", "")
             )
         except ApplicationError as exc:
             messages.error(request, f"{exc.message_zh}（{exc.message_en}）")
@@ -128,7 +127,7 @@ def organization_view(request: HttpRequest, pk: int) -> HttpResponse:
         if college_form.is_valid():
             try:
                 admin.college_create_by_admin(
-                    actor=request.user, organization=org, **college_form.cleaned_data
+                    actor=acting_user(request), organization=org, **college_form.cleaned_data
                 )
             except ApplicationError as exc:
                 form_error(college_form, exc)
@@ -137,7 +136,7 @@ def organization_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("portal:console-organization", pk=org.pk)
     elif request.method == "POST" and form.is_valid():
         try:
-            admin.organization_update(actor=request.user, organization=org, **form.cleaned_data)
+            admin.organization_update(actor=acting_user(request), organization=org, **form.cleaned_data)
         except ApplicationError as exc:
             form_error(form, exc)
         else:
@@ -180,7 +179,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user, password = admin.user_create_by_admin(
-                actor=request.user,
+                actor=acting_user(request),
                 username=data["username"],
                 role=data["role"],
                 organization=org,
@@ -219,7 +218,7 @@ def user_view(request: HttpRequest, pk: int) -> HttpResponse:
         role_form.fields["role"].choices = _role_choices(org)  # type: ignore[attr-defined]
         if role_form.is_valid():
             try:
-                admin.role_change_request(actor=request.user, user=target, **role_form.cleaned_data)
+                admin.role_change_request(actor=acting_user(request), user=target, **role_form.cleaned_data)
             except ApplicationError as exc:
                 form_error(role_form, exc)
             else:
@@ -229,7 +228,7 @@ def user_view(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             admin.user_update(
-                actor=request.user,
+                actor=acting_user(request),
                 user=target,
                 display_name=data["display_name"],
                 email=data["email"],
@@ -253,7 +252,7 @@ def user_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_password_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
-    password = admin.user_password_reset(actor=request.user, user=target)
+    password = admin.user_password_reset(actor=acting_user(request), user=target)
     return render(request, "portal/console/issued_password.html", {"target": target, "password": password})
 
 
@@ -261,7 +260,7 @@ def user_password_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
-    admin.user_second_factor_reset_by_admin(actor=request.user, user=target)
+    admin.user_second_factor_reset_by_admin(actor=acting_user(request), user=target)
     messages.success(request, "双因素认证已重置，该用户下次登录时重新绑定")
     return redirect("portal:console-user", pk=target.pk)
 
@@ -276,26 +275,11 @@ def inventor_import_view(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(Organization, pk=pk, type__in=HOLDER_TYPES)
     error = ""
     if request.method == "POST":
-        upload = request.FILES.get("file")
         try:
-            if upload is None:
-                raise ApplicationError(
-                    "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
-                )
-            job = import_job_create(
-                organization=org,
-                kind=INVENTOR_KIND,
-                uploaded_file=upload,
-                original_name=upload.name,
-                actor=acting_user(request),
-            )
+            job = import_upload(request, organization=org, kind=INVENTOR_KIND, actor=acting_user(request))
         except ApplicationError as exc:
-            error = f"{exc.message_zh}（{exc.message_en}）"
+            error = upload_error(exc)
         else:
-            from panhuo.imports.tasks import import_job_task
-
-            job_id = job.pk
-            transaction.on_commit(lambda: import_job_task(job_id))
             return redirect("portal:console-inventor-import-job", pk=org.pk, job=job.pk)
     jobs = ImportJob.objects.filter(organization=org, kind=INVENTOR_KIND)[:20]
     return render(

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
-from panhuo.common.errors import NotFound
+from panhuo.common.errors import NotFound, PermissionRefused
 from panhuo.common.permissions import public, roles_required
 from panhuo.common.ratelimit import rate_limited
 from panhuo.community.selectors import cases_public
@@ -135,20 +136,21 @@ def _has_route(name: str) -> bool:
 @require_http_methods(["GET", "POST"])
 def publish_manage_view(request: HttpRequest) -> HttpResponse:
     """The institution admin chooses which of its pooled records the front door shows."""
-    user: Any = request.user
+    user = acting_user(request)
+    org = user.organization
+    if org is None:
+        raise PermissionRefused()
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("record") if v.isdigit()]
         if request.POST.get("scope") == "all":
-            ids = list(
-                user.organization.inventory.filter(state=InventoryState.POOLED).values_list("pk", flat=True)
-            )
+            ids = list(org.inventory.filter(state=InventoryState.POOLED).values_list("pk", flat=True))
         n = publishing.inventory_publish(
             actor=user, record_ids=ids, publish=request.POST.get("action") == "publish"
         )
         messages.success(request, f"已更新 {n} 条记录的公开状态")
         return redirect("portal:publish")
     records = (
-        user.organization.inventory.filter(state=InventoryState.POOLED)
+        org.inventory.filter(state=InventoryState.POOLED)
         .select_related("patent")
         .order_by("public_since", "-pooled_at", "pk")
     )
@@ -156,7 +158,5 @@ def publish_manage_view(request: HttpRequest) -> HttpResponse:
     if q:
         records = records.filter(patent__title__icontains=q)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    published = user.organization.inventory.filter(
-        state=InventoryState.POOLED, public_since__isnull=False
-    ).count()
+    published = org.inventory.filter(state=InventoryState.POOLED, public_since__isnull=False).count()
     return render(request, "portal/public/publish.html", {"page": page, "q": q, "published": published})

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
 from panhuo.common.permissions import signed_in
 from panhuo.patents import selectors
@@ -23,7 +24,7 @@ def _state_counts(records: Any) -> dict[str, int]:
 
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     context: dict[str, Any] = {}
     role = user.role
     if role in selectors.OWNER_ROLES:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from engine.deals.money import format_fen
+from panhuo.accounts.acting import acting_user
 from panhuo.upkeep import selectors, services
 
 router = Router()
@@ -55,7 +56,7 @@ class UnusedOut(Schema):
 
 
 def _fees(request: HttpRequest, patent_id: int) -> dict[str, Any]:
-    patent = services.holder_record(request.user, patent_id).patent
+    patent = services.holder_record(acting_user(request), patent_id).patent
     return {
         "annual_fee_paid_until": patent.annual_fee_paid_until,
         "payments": [
@@ -66,22 +67,22 @@ def _fees(request: HttpRequest, patent_id: int) -> dict[str, Any]:
                 "amount_yuan": format_fen(p.amount_fen),
                 "paid_until": p.paid_until,
             }
-            for p in selectors.fee_payments(request.user, patent)
+            for p in selectors.fee_payments(acting_user(request), patent)
         ],
     }
 
 
 @router.get("/patents/{patent_id}/facts", response=FactsIO)
 def get_facts(request: HttpRequest, patent_id: int) -> dict[str, Any]:
-    patent = services.holder_record(request.user, patent_id).patent
+    patent = services.holder_record(acting_user(request), patent_id).patent
     return services.facts_of(patent).__dict__
 
 
 @router.put("/patents/{patent_id}/facts", response=FactsIO)
 def put_facts(request: HttpRequest, patent_id: int, payload: FactsIO) -> dict[str, Any]:
-    patent = services.holder_record(request.user, patent_id).patent
+    patent = services.holder_record(acting_user(request), patent_id).patent
     services.patent_facts_update(
-        actor=request.user, patent=patent, facts=services.facts_validate(**payload.dict())
+        actor=acting_user(request), patent=patent, facts=services.facts_validate(**payload.dict())
     )
     return services.facts_of(patent).__dict__
 
@@ -93,9 +94,9 @@ def get_fees(request: HttpRequest, patent_id: int) -> dict[str, Any]:
 
 @router.post("/patents/{patent_id}/annual-fees", response={201: FeesOut})
 def post_fee(request: HttpRequest, patent_id: int, payload: FeeIn) -> Status[dict[str, Any]]:
-    patent = services.holder_record(request.user, patent_id).patent
+    patent = services.holder_record(acting_user(request), patent_id).patent
     services.annual_fee_record(
-        actor=request.user,
+        actor=acting_user(request),
         patent=patent,
         patent_year=payload.patent_year,
         paid_on=payload.paid_on,
@@ -114,5 +115,5 @@ def fiscal_unused(request: HttpRequest) -> list[dict[str, Any]]:
             "grant_date": r.record.patent.grant_date,
             "years_since_grant": r.years_since_grant,
         }
-        for r in selectors.fiscal_unused(request.user, today=timezone.localdate())
+        for r in selectors.fiscal_unused(acting_user(request), today=timezone.localdate())
     ]

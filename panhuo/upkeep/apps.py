@@ -15,3 +15,10 @@ class UpkeepConfig(AppConfig):
     patent_panels: list[tuple[str, str, tuple[str, ...] | None]] = [
         ("专利维护（同族、获奖、引用、权属、年费）", "upkeep:patent-panel", STAFF)
     ]
+
+    def ready(self) -> None:
+        # 批量建档 takes the same value-fact and annual-fee columns as this app's own import.
+        from panhuo.patents.importing.handler import extend
+        from panhuo.upkeep.importing import PATENT_IMPORT_EXTENSION
+
+        extend(PATENT_IMPORT_EXTENSION)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from engine.scoring.fees import add_years
-from panhuo.accounts.models import HOLDER_TYPES
+from panhuo.accounts.models import HOLDER_TYPES, User
 from panhuo.patents.models import ImplementationStatus, InventoryRecord, LegalStatus, Patent
 from panhuo.patents.selectors import inventory_own
 from panhuo.upkeep.models import AnnualFeePayment
@@ -18,7 +17,7 @@ from panhuo.upkeep.services import holder_record
 UNUSED_YEARS = 5
 
 
-def fee_payments(user: Any, patent: Patent) -> QuerySet[AnnualFeePayment]:
+def fee_payments(user: User, patent: Patent) -> QuerySet[AnnualFeePayment]:
     record = holder_record(user, patent.pk)
     return AnnualFeePayment.objects.filter(patent_id=patent.pk, organization_id=record.organization_id)
 
@@ -53,7 +52,7 @@ class UnusedRow:
     years_since_grant: int
 
 
-def fiscal_unused(user: Any, *, today: date) -> list[UnusedRow]:
+def fiscal_unused(user: User, *, today: date) -> list[UnusedRow]:
     """The user's institution's records in that situation (institution staff; empty for everyone else)."""
     rows = []
     for r in _unused(inventory_own(user), today).order_by("patent__grant_date", "pk"):

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.deals.money import MoneyError, parse_yuan
 from engine.scoring.fees import add_years
-from panhuo.accounts.models import Role
+from panhuo.accounts.acting import signed_in
+from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound
 from panhuo.patents.activity import activity_of, activity_set
 from panhuo.patents.models import InventoryRecord, Patent
 from panhuo.patents.selectors import inventory_own
@@ -31,10 +31,10 @@ MAX_COUNT = 100_000
 AWARDS = ("中国专利奖", "国家科学技术奖", "国家技术发明奖", "国家科学技术进步奖", "省部级科学技术奖", "其他")
 
 
-def holder_record(actor: Any, patent_id: int) -> InventoryRecord:
+def holder_record(actor: User, patent_id: int) -> InventoryRecord:
     """The actor's institution's inventory record of this patent (the right to maintain it), else NotFound."""
     record = None
-    if getattr(actor, "role", None) in STAFF and 0 < patent_id < 2**63:
+    if (signed_in(actor) and actor.role in STAFF) and 0 < patent_id < 2**63:
         record = inventory_own(actor).filter(patent_id=patent_id).select_related("patent").first()
     if record is None:
         raise NotFound("专利不存在或不属于本单位", "patent not found in your institution's inventory")
@@ -64,7 +64,7 @@ def facts_validate(
     award: str,
     ownership_dispute: bool,
 ) -> Facts:
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     for name, zh, value in (
         ("family_size", "同族数", family_size),
         ("claims_count", "权利要求数", claims_count),
@@ -73,43 +73,35 @@ def facts_validate(
         ("citations_backward", "引用次数", citations_backward),
     ):
         if value is not None and not 0 <= value <= MAX_COUNT:
-            errors.append((name, f"{zh}应为 0–{MAX_COUNT} 之间的整数", f"{name} must be 0-{MAX_COUNT}"))
+            errors.refuse(name, f"{zh}应为 0–{MAX_COUNT} 之间的整数", f"{name} must be 0-{MAX_COUNT}")
     if family_size == 0:
-        errors.append(
-            ("family_size", "同族数至少为 1（本专利自身）", "a family has at least the patent itself")
+        errors.refuse(
+            "family_size", "同族数至少为 1（本专利自身）", "a family has at least the patent itself"
         )
     if (
         claims_count is not None
         and independent_claims_count is not None
         and independent_claims_count > claims_count
     ):
-        errors.append(
-            (
-                "independent_claims_count",
-                "独立权利要求数不能多于权利要求数",
-                "more independent claims than claims",
-            )
+        errors.refuse(
+            "independent_claims_count",
+            "独立权利要求数不能多于权利要求数",
+            "more independent claims than claims",
         )
     if claims_count is not None and independent_claims_count == 0 and claims_count > 0:
-        errors.append(
-            (
-                "independent_claims_count",
-                "有权利要求时至少有 1 项独立权利要求",
-                "at least one independent claim",
-            )
+        errors.refuse(
+            "independent_claims_count",
+            "有权利要求时至少有 1 项独立权利要求",
+            "at least one independent claim",
         )
     if overseas_granted and family_size is not None and family_size < 2:
-        errors.append(
-            (
-                "family_size",
-                "有海外授权同族时同族数至少为 2",
-                "an overseas family member makes the family ≥ 2",
-            )
+        errors.refuse(
+            "family_size", "有海外授权同族时同族数至少为 2", "an overseas family member makes the family ≥ 2"
         )
     award = (award or "").strip()
     if len(award) > 100:
-        errors.append(("award", "获奖情况不超过 100 字", "award text too long"))
-    raise_field_errors(errors)
+        errors.refuse("award", "获奖情况不超过 100 字", "award text too long")
+    errors.raise_any()
     return Facts(
         family_size,
         overseas_granted,
@@ -140,7 +132,7 @@ def facts_of(patent: Patent) -> Facts:
     )
 
 
-def patent_facts_update(*, actor: Any, patent: Patent, facts: Facts) -> bool:
+def patent_facts_update(*, actor: User, patent: Patent, facts: Facts) -> bool:
     """Store the facts; True when anything changed (an unchanged submission writes and audits nothing)."""
     record = holder_record(actor, patent.pk)
     before = facts_of(record.patent)
@@ -176,35 +168,29 @@ def paid_until_of(application_date: date, patent_year: int) -> date:
 
 
 def annual_fee_record(
-    *, actor: Any, patent: Patent, patent_year: int | None, paid_on: date | None, amount_yuan: str
+    *, actor: User, patent: Patent, patent_year: int | None, paid_on: date | None, amount_yuan: str
 ) -> AnnualFeePayment:
     """Record one year's fee; Patent.annual_fee_paid_until moves to the latest year paid (never back)."""
     record = holder_record(actor, patent.pk)
     p = record.patent
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     term = TERM_YEARS.get(p.patent_type, 20)
     if p.application_date is None:
-        errors.append(
-            (
-                "patent",
-                "该专利缺少申请日，无法计算缴费年度",
-                "the patent has no filing date",
-            )
-        )
+        errors.refuse("patent", "该专利缺少申请日，无法计算缴费年度", "the patent has no filing date")
     if patent_year is None or not 1 <= patent_year <= term:
-        errors.append(("patent_year", f"年度应为 1–{term}（第 N 年）", f"patent year must be 1-{term}"))
+        errors.refuse("patent_year", f"年度应为 1–{term}（第 N 年）", f"patent year must be 1-{term}")
     if paid_on is None:
-        errors.append(("paid_on", "请填写缴费日期", "the payment date is required"))
+        errors.refuse("paid_on", "请填写缴费日期", "the payment date is required")
     elif paid_on > timezone.localdate():
-        errors.append(("paid_on", "缴费日期不能晚于今天", "the payment date is in the future"))
+        errors.refuse("paid_on", "缴费日期不能晚于今天", "the payment date is in the future")
     elif p.application_date is not None and paid_on < p.application_date:
-        errors.append(("paid_on", "缴费日期不能早于申请日", "paid before the filing date"))
+        errors.refuse("paid_on", "缴费日期不能早于申请日", "paid before the filing date")
     amount = 0
     try:
         amount = parse_yuan(amount_yuan)
     except MoneyError as exc:
-        errors.append(("amount", exc.message_zh, exc.message_en))
-    raise_field_errors(errors)
+        errors.refuse("amount", exc.message_zh, exc.message_en)
+    errors.raise_any()
     assert p.application_date is not None and patent_year is not None and paid_on is not None
     until = paid_until_of(p.application_date, patent_year)
     try:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from engine.deals.money import format_fen
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
@@ -56,9 +57,9 @@ class FeeForm(forms.Form):
 
 
 def _panel_context(request: HttpRequest, pk: int) -> dict[str, Any]:
-    record = services.holder_record(request.user, pk)
+    record = services.holder_record(acting_user(request), pk)
     patent = record.patent
-    payments = list(selectors.fee_payments(request.user, patent))
+    payments = list(selectors.fee_payments(acting_user(request), patent))
     for p in payments:
         p.amount_text = format_fen(p.amount_fen)  # type: ignore[attr-defined]
     return {"patent": patent, "facts": services.facts_of(patent), "payments": payments}
@@ -74,13 +75,15 @@ def patent_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*STAFF)
 def facts_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    record = services.holder_record(request.user, pk)
+    record = services.holder_record(acting_user(request), pk)
     patent = record.patent
     if request.method == "POST":
         form = FactsForm(request.POST)
         if form.is_valid():
             try:
-                changed = services.patent_facts_update(actor=request.user, patent=patent, facts=form.facts())
+                changed = services.patent_facts_update(
+                    actor=acting_user(request), patent=patent, facts=form.facts()
+                )
             except ApplicationError as exc:
                 show_errors(form, exc)
             else:
@@ -106,12 +109,12 @@ def facts_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*STAFF)
 def fee_record(request: HttpRequest, pk: int) -> HttpResponse:
-    record = services.holder_record(request.user, pk)
+    record = services.holder_record(acting_user(request), pk)
     form = FeeForm(request.POST)
     if form.is_valid():
         try:
             services.annual_fee_record(
-                actor=request.user,
+                actor=acting_user(request),
                 patent=record.patent,
                 patent_year=form.cleaned_data["patent_year"],
                 paid_on=form.cleaned_data["paid_on"],
@@ -130,5 +133,5 @@ def fee_record(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*STAFF)
 @require_GET
 def fiscal_unused(request: HttpRequest) -> HttpResponse:
-    rows = selectors.fiscal_unused(request.user, today=timezone.localdate())
+    rows = selectors.fiscal_unused(acting_user(request), today=timezone.localdate())
     return render(request, "upkeep/fiscal_unused.html", {"rows": rows, "years": selectors.UNUSED_YEARS})

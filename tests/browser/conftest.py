@@ -10,10 +10,24 @@ import importlib
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from pytest_django.plugin import blocking_manager_key
 
 _triggers = importlib.import_module("panhuo.common.migrations.0002_audit_append_only")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[object]:
+    """Close the database connections the test body opened, where it opened them.
+
+    On PostgreSQL the settings keep a connection for 60 s (CONN_MAX_AGE). A browser test's own queries (its
+    assertions, between Playwright calls) ran on a connection the fixtures' teardown never saw, which stayed open
+    to the end: the run ended with "the test database could not be dropped: 1 other session".
+    """
+    try:
+        return (yield)
+    finally:
+        connections.close_all()
 
 
 def _execute(statements: dict[str, list[str]]) -> None:
@@ -39,7 +53,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     try:
         return (yield)
     finally:
-        if item.stash.get(_LIFTED_KEY, False):
+        # After the session's last test the test database is already gone (its teardown ran inside this one):
+        # nothing is left to put the triggers back on.
+        test_database_left = connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+        if item.stash.get(_LIFTED_KEY, False) and test_database_left:
             blocker = item.config.stash[blocking_manager_key]
             with blocker.unblock():
                 _execute({"sqlite": _triggers.SQLITE, "postgresql": _triggers.POSTGRES})

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import STRONG_PASSWORD
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import InventoryState, Patent, PatentType
-from panhuo.patents.services import inventory_open
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls here are still synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

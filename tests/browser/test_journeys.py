@@ -21,8 +21,8 @@ from panhuo.deals.models import DealKind, DealState, LicenceType
 from panhuo.deals.services import deal_create
 from panhuo.demand.models import CooperationRequest
 from panhuo.monitoring.models import AnomalyCase
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent, PatentType
-from panhuo.patents.services import inventory_open
 from tests.browser.raw_identifiers import raw_identifiers
 from tests.browser.test_inventory_flow import ARGS, CHROMIUM
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -76,4 +77,21 @@ def test_xlsx_export_cells_are_text():
 
 @given(st.text(max_size=30))
 def test_safe_cell_never_starts_with_a_trigger(text):
-    assert not str(safe_cell(text)).startswith(("=", "+", "-", "@", "\t", "\r", "\0"))
+    """Only a plain negative number (a value, not a formula) may keep its leading minus."""
+    out = str(safe_cell(text))
+    plain_negative = re.fullmatch(r"-(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?", text) is not None
+    assert out == text if plain_negative else not out.startswith(("=", "+", "-", "@", "\t", "\r", "\0"))
+
+
+@pytest.mark.parametrize("text", ["-123.45", "-1,234.50", "-7", "-0.10"])
+def test_a_negative_number_is_a_value_not_a_formula(text):
+    """A minus sign and a plain number (an amount from format_fen) is exported as written, with no quote."""
+    assert safe_cell(text) == text
+    content = xlsx_bytes({"导出": (["金额"], [[text]])})
+    cell = openpyxl.load_workbook(io.BytesIO(content)).active["A2"]
+    assert (cell.data_type, cell.value) == ("s", text)
+
+
+@pytest.mark.parametrize("text", ["-1+2", "-123.45+A1", "-1,2", "-1 ", "--1", "-", "-1.2.3", "-١٢٣"])
+def test_a_minus_with_anything_else_is_still_quoted(text):
+    assert safe_cell(text) == "'" + text

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from engine.classification.ipc import normalise_ipc
 from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
-from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import require_institution_staff  # noqa: F401 - one definition
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.demand.industries import industry_classes, normalise_industry_code
@@ -19,7 +18,7 @@ _BARE_GROUP = re.compile(r"^[A-H]\d{2}[A-Z]\d{1,4}$")
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
-def require_enterprise_user(actor: Any) -> Organization:
+def require_enterprise_user(actor: User) -> Organization:
     org = getattr(actor, "organization", None)
     if (
         getattr(actor, "role", None) != Role.ENTERPRISE_USER

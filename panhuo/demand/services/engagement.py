@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from panhuo.accounts.models import Organization
+from panhuo.accounts.models import Organization, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound
 from panhuo.demand.models import CooperationRequest, Favourite, Need, NeedStatus, RequestStatus, Subscription
@@ -23,7 +23,7 @@ _INSTITUTION_MOVES = {
 }
 
 
-def favourite_toggle(*, actor: Any, patent: Patent) -> bool:
+def favourite_toggle(*, actor: User, patent: Patent) -> bool:
     """Add or remove a favourite; returns True when the patent is now a favourite."""
     org = checks.require_enterprise_user(actor)
     with transaction.atomic():
@@ -51,7 +51,7 @@ def _clean_terms(values: list[str], limit: int = 20) -> list[str]:
 
 def subscription_create(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     keywords: list[str] | None = None,
     ipc_codes: list[str] | None = None,
@@ -90,7 +90,7 @@ def subscription_create(
     return sub
 
 
-def subscription_similar_to_patent(*, actor: Any, patent: Patent) -> Subscription:
+def subscription_similar_to_patent(*, actor: User, patent: Patent) -> Subscription:
     """订阅相似专利: the patent's IPC subclass and its GB/T 4754 industries."""
     checks.require_pooled(patent)
     industries = list(
@@ -113,7 +113,7 @@ def subscription_similar_to_patent(*, actor: Any, patent: Patent) -> Subscriptio
     )
 
 
-def subscription_delete(*, actor: Any, subscription: Subscription) -> None:
+def subscription_delete(*, actor: User, subscription: Subscription) -> None:
     checks.require_enterprise_user(actor)
     if subscription.user_id != actor.pk:
         raise NotFound()
@@ -124,7 +124,7 @@ def subscription_delete(*, actor: Any, subscription: Subscription) -> None:
 
 def cooperation_request_create(
     *,
-    actor: Any,
+    actor: User,
     mode: str,
     message: str,
     patent: Patent | None = None,
@@ -192,7 +192,7 @@ def cooperation_request_create(
 
 def cooperation_request_reply(
     *,
-    actor: Any,
+    actor: User,
     request: CooperationRequest,
     reply: str,
     status: str = RequestStatus.REPLIED,
@@ -224,7 +224,7 @@ def cooperation_request_reply(
     return request
 
 
-def cooperation_request_close(*, actor: Any, request: CooperationRequest) -> CooperationRequest:
+def cooperation_request_close(*, actor: User, request: CooperationRequest) -> CooperationRequest:
     org = getattr(actor, "organization", None)
     if org is None or org.pk not in (request.enterprise_id, request.institution_id):
         raise NotFound()

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from panhuo.accounts.models import User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
 from panhuo.demand.models import Need, NeedAnswer, NeedStatus
@@ -90,7 +91,7 @@ def _named_patents(patent_ids: list[int]) -> list[Patent]:
     return list(Patent.objects.filter(pk__in=ids))
 
 
-def _own_need(actor: Any, need: Need) -> None:
+def _own_need(actor: User, need: Need) -> None:
     org = checks.require_enterprise_user(actor)
     if need.enterprise_id != org.pk:
         raise NotFound()
@@ -98,7 +99,7 @@ def _own_need(actor: Any, need: Need) -> None:
 
 def need_create(
     *,
-    actor: Any,
+    actor: User,
     title: str,
     description: str,
     wanted_mode: str,
@@ -147,7 +148,7 @@ def need_create(
 
 def need_update(
     *,
-    actor: Any,
+    actor: User,
     need: Need,
     title: str,
     description: str,
@@ -190,7 +191,7 @@ def need_update(
     return need
 
 
-def need_publish(*, actor: Any, need: Need) -> Need:
+def need_publish(*, actor: User, need: Need) -> Need:
     _own_need(actor, need)
     if need.status != NeedStatus.DRAFT:
         raise ApplicationError("need_state", "只有草稿可以发布", "only a draft can be published", "status")
@@ -201,7 +202,7 @@ def need_publish(*, actor: Any, need: Need) -> Need:
     return need
 
 
-def need_close(*, actor: Any, need: Need) -> Need:
+def need_close(*, actor: User, need: Need) -> Need:
     _own_need(actor, need)
     if need.status == NeedStatus.CLOSED:
         return need
@@ -213,7 +214,7 @@ def need_close(*, actor: Any, need: Need) -> Need:
 
 
 def need_answer(
-    *, actor: Any, need: Need, text: str, patent_ids: list[int] | None = None, answered_at: Any = None
+    *, actor: User, need: Need, text: str, patent_ids: list[int] | None = None, answered_at: Any = None
 ) -> NeedAnswer:
     """An institution answers (or amends its answer); the first answer time is kept as the response time."""
     org = checks.require_institution_staff(actor)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
-from panhuo.accounts.models import Organization, OrganizationType
+from panhuo.accounts.models import Organization, OrganizationType, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError
 from panhuo.demand.models import EnterpriseProfile
@@ -16,7 +15,7 @@ from panhuo.demand.services import checks
 
 def enterprise_profile_save(
     *,
-    actor: Any,
+    actor: User,
     name: str,
     credit_code: str,
     region_code: str,
@@ -146,7 +145,7 @@ def enterprise_prefetch(codes: list[str]) -> Known:
 def enterprise_upsert(
     *,
     row: EnterpriseRow,
-    actor: Any = None,
+    actor: User | None = None,
     source: str = EnterpriseProfile.Source.IMPORT,
     is_demo: bool = False,
     known: Known | None = None,
@@ -241,7 +240,7 @@ def enterprise_upsert(
 def enterprise_insert_many(
     *,
     rows: list[EnterpriseRow],
-    actor: Any = None,
+    actor: User | None = None,
     source: str = EnterpriseProfile.Source.IMPORT,
     is_demo: bool = False,
     known: Known | None = None,

@@ -9,8 +9,6 @@ released by the next sign-up naming the same credit code, username or e-mail. Th
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -201,7 +199,7 @@ def enterprise_registration_confirm(*, token: str) -> User:
     return user
 
 
-def enterprise_profile_confirm(*, actor: Any, profile_id: int) -> EnterpriseProfile:
+def enterprise_profile_confirm(*, actor: User, profile_id: int) -> EnterpriseProfile:
     """The office confirms an enterprise's size and region in its area: from now on it counts for subsidies."""
     from panhuo.demand.selectors import enterprises_visible
 

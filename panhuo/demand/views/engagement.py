@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Organization
 from panhuo.common.crypto import mask_phone
 from panhuo.common.errors import ApplicationError, NotFound
@@ -45,7 +46,7 @@ def subscriptions_view(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.subscription_create(
-                actor=request.user,
+                actor=acting_user(request),
                 name=d["name"],
                 keywords=split_terms(d["keywords"]),
                 ipc_codes=split_terms(d["ipc_codes"]),
@@ -60,7 +61,7 @@ def subscriptions_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "demand/subscriptions.html",
-        {"form": form, "subscriptions": selectors.subscriptions_of(request.user)},
+        {"form": form, "subscriptions": selectors.subscriptions_of(acting_user(request))},
     )
 
 
@@ -68,7 +69,7 @@ def subscriptions_view(request: HttpRequest) -> HttpResponse:
 @roles_required(*ENTERPRISE)
 def subscription_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     services.subscription_delete(
-        actor=request.user, subscription=selectors.subscription_get(request.user, pk)
+        actor=acting_user(request), subscription=selectors.subscription_get(acting_user(request), pk)
     )
     messages.success(request, "订阅已删除")
     return redirect("demand:subscriptions")
@@ -76,7 +77,9 @@ def subscription_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*ENTERPRISE)
 def favourites_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "demand/favourites.html", {"favourites": selectors.favourites_of(request.user)})
+    return render(
+        request, "demand/favourites.html", {"favourites": selectors.favourites_of(acting_user(request))}
+    )
 
 
 def _patent_url(patent: Patent) -> str:
@@ -97,7 +100,7 @@ def patent_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "patent": patent,
             "holders": holders,
-            "favourite": selectors.is_favourite(request.user, patent),
+            "favourite": selectors.is_favourite(acting_user(request), patent),
             "form": CooperationRequestForm(),
             "next": _patent_url(patent),
         },
@@ -108,7 +111,7 @@ def patent_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ENTERPRISE)
 def favourite_toggle_view(request: HttpRequest, pk: int) -> HttpResponse:
     patent = get_object_or_404(Patent, pk=pk)
-    added = services.favourite_toggle(actor=request.user, patent=patent)
+    added = services.favourite_toggle(actor=acting_user(request), patent=patent)
     messages.success(request, "已收藏" if added else "已取消收藏")
     return _back(request, reverse("demand:favourites"))
 
@@ -117,7 +120,7 @@ def favourite_toggle_view(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*ENTERPRISE)
 def subscribe_similar_view(request: HttpRequest, pk: int) -> HttpResponse:
     patent = get_object_or_404(Patent, pk=pk)
-    services.subscription_similar_to_patent(actor=request.user, patent=patent)
+    services.subscription_similar_to_patent(actor=acting_user(request), patent=patent)
     messages.success(request, "已订阅相似专利")
     return _back(request, reverse("demand:subscriptions"))
 
@@ -126,7 +129,7 @@ def subscribe_similar_view(request: HttpRequest, pk: int) -> HttpResponse:
 def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a cooperation request; a refusal comes back on this form with everything typed still there."""
     try:  # only a patent the enterprise may see (pooled): anything else is "not found", title included
-        patent = patent_get(request.user, pk)
+        patent = patent_get(acting_user(request), pk)
     except NotFound:
         raise Http404() from None
     holders = selectors.pooled_holders(patent)
@@ -142,7 +145,7 @@ def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         if valid and not form.errors:
             try:
                 req = services.cooperation_request_create(
-                    actor=request.user, patent=patent, institution=institution, **form.cleaned_data
+                    actor=acting_user(request), patent=patent, institution=institution, **form.cleaned_data
                 )
             except ApplicationError as exc:
                 form_error(form, exc)
@@ -159,7 +162,7 @@ def request_create_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*ENTERPRISE, *INSTITUTION_STAFF, *OFFICE)
 def requests_view(request: HttpRequest) -> HttpResponse:
-    qs = selectors.requests_visible(request.user)
+    qs = selectors.requests_visible(acting_user(request))
     status = request.GET.get("status", "")
     if status:
         qs = qs.filter(status=status)
@@ -172,7 +175,7 @@ def requests_view(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*ENTERPRISE, *INSTITUTION_STAFF, *OFFICE)
 def request_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     req = selectors.request_get(user, pk)
     form = None
     if user.role in INSTITUTION_STAFF:
@@ -203,8 +206,8 @@ def request_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*ENTERPRISE, *INSTITUTION_STAFF)
 def request_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    req = selectors.request_get(request.user, pk)
-    services.cooperation_request_close(actor=request.user, request=req)
+    req = selectors.request_get(acting_user(request), pk)
+    services.cooperation_request_close(actor=acting_user(request), request=req)
     messages.success(request, "请求已关闭")
     return redirect("demand:request-detail", pk=req.pk)
 
@@ -215,5 +218,5 @@ def responses_view(request: HttpRequest) -> HttpResponse:
         days = max(1, min(365, int(request.GET.get("days", ""))))
     except ValueError:
         days = None
-    report = selectors.response_report(request.user, overdue_days=days)
+    report = selectors.response_report(acting_user(request), overdue_days=days)
     return render(request, "demand/responses.html", {"report": report})

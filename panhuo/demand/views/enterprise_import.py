@@ -5,54 +5,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from panhuo.accounts.acting import acting_user
-from panhuo.common.errors import ApplicationError
 from panhuo.common.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download
 from panhuo.common.permissions import roles_required
 from panhuo.demand.views.common import OFFICE
 from panhuo.imports import selectors as import_selectors
-from panhuo.imports.services import import_job_create
+from panhuo.imports.uploads import kind_import_page
 
 KIND = "enterprises"
 
 
 @roles_required(*OFFICE)
 def enterprise_import_view(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    error = ""
-    status = 200
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise ApplicationError(
-                    "import_no_file", "请选择要导入的文件", "choose a file to import", "file"
-                )
-            job = import_job_create(
-                organization=user.organization,
-                kind=KIND,
-                uploaded_file=upload,
-                original_name=upload.name,
-                actor=user,
-            )
-        except ApplicationError as exc:
-            error = f"{exc.message_zh}（{exc.message_en}）"
-            status = 400
-        else:
-            from panhuo.imports.tasks import import_job_task
-
-            job_id = job.pk
-            transaction.on_commit(lambda: import_job_task(job_id))
-            return redirect("demand:enterprise-import-job", pk=job.pk)
-    jobs = import_selectors.import_jobs_visible(user).filter(kind=KIND)[:30]
-    return render(request, "demand/enterprise_import.html", {"jobs": jobs, "error": error}, status=status)
+    return kind_import_page(
+        request, kind=KIND, template="demand/enterprise_import.html", job_url="demand:enterprise-import-job"
+    )
 
 
 @roles_required(*OFFICE)

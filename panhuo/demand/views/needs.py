@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError, ErrorCollector, FieldErrors, NotFound
 from panhuo.common.permissions import roles_required
 from panhuo.demand import selectors, services
@@ -22,7 +23,7 @@ from panhuo.patents import picker
 
 @roles_required(*NEED_READERS)
 def needs_view(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     relevant = None
     if user.role in INSTITUTION_STAFF:
         relevant = selectors.needs_relevant_for_institution(user)
@@ -57,7 +58,7 @@ def _checked_need(request: HttpRequest, form: NeedForm) -> dict[str, Any] | None
     errors = ErrorCollector()
     patents = []
     with errors.capture():
-        patents = picker.patents_resolve(request.user, form.data.get("patents", ""), scope="visible")
+        patents = picker.patents_resolve(acting_user(request), form.data.get("patents", ""), scope="visible")
     args = _service_args(form)
     if errors.errors or not valid:
         with errors.capture():
@@ -75,7 +76,9 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
         args = _checked_need(request, form)
         if args is not None:
             try:
-                need = services.need_create(actor=request.user, publish="publish" in request.POST, **args)
+                need = services.need_create(
+                    actor=acting_user(request), publish="publish" in request.POST, **args
+                )
             except ApplicationError as exc:
                 form_error(form, exc)
             else:
@@ -86,7 +89,7 @@ def need_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _own_need(request: HttpRequest, pk: int) -> Need:
-    need = selectors.need_get(request.user, pk)
+    need = selectors.need_get(acting_user(request), pk)
     if need.enterprise_id != request.user.organization_id:  # type: ignore[union-attr]
         raise NotFound()
     return need
@@ -100,7 +103,7 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         args = _checked_need(request, form)
         if args is not None:
             try:
-                services.need_update(actor=request.user, need=need, **args)
+                services.need_update(actor=acting_user(request), need=need, **args)
             except ApplicationError as exc:
                 form_error(form, exc)
             else:
@@ -128,10 +131,10 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def need_status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     need = _own_need(request, pk)
     if action == "publish":
-        services.need_publish(actor=request.user, need=need)
+        services.need_publish(actor=acting_user(request), need=need)
         messages.success(request, "需求已发布")
     else:
-        services.need_close(actor=request.user, need=need)
+        services.need_close(actor=acting_user(request), need=need)
         messages.success(request, "需求已关闭")
     return redirect("demand:need-detail", pk=need.pk)
 
@@ -152,7 +155,7 @@ def _matches_url(need: Need) -> str | None:
 
 @roles_required(*NEED_READERS)
 def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     need = selectors.need_get(user, pk)
     answer_form = None
     if user.role in INSTITUTION_STAFF and need.status in (NeedStatus.OPEN, NeedStatus.ANSWERED):
@@ -174,19 +177,21 @@ def need_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*INSTITUTION_STAFF)
 def need_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
-    need = selectors.need_get(request.user, pk)
+    need = selectors.need_get(acting_user(request), pk)
     form = _answer_form(request, request.POST)
     errors = ErrorCollector()
     patents = []
     with errors.capture():
-        patents = picker.patents_resolve(request.user, request.POST.get("patents", ""), scope="own_pooled")
+        patents = picker.patents_resolve(
+            acting_user(request), request.POST.get("patents", ""), scope="own_pooled"
+        )
     if errors.errors:
         form.is_valid()
         form_error(form, FieldErrors(errors.errors))
     elif form.is_valid():
         try:
             services.need_answer(
-                actor=request.user,
+                actor=acting_user(request),
                 need=need,
                 text=form.cleaned_data["text"],
                 patent_ids=[p.pk for p in patents],
@@ -201,7 +206,7 @@ def need_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
         "demand/need_detail.html",
         {
             "need": need,
-            "answers": selectors.answers_for(request.user, need),
+            "answers": selectors.answers_for(acting_user(request), need),
             "named_patents": need.patents.all(),
             "answer_form": form,
             "is_owner": False,

@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from panhuo.accounts.acting import acting_user
 from panhuo.common.crypto import mask_phone
-from panhuo.common.errors import ApplicationError
+from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.common.permissions import roles_required
 from panhuo.demand import selectors, services
 from panhuo.demand.forms import ProfileForm
@@ -20,9 +21,11 @@ from panhuo.demand.views.common import ENTERPRISE, OFFICE, form_error
 
 @roles_required(*ENTERPRISE)
 def profile_view(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     org = user.organization
-    profile = selectors.profile_of(request.user)
+    if org is None:
+        raise PermissionRefused("账号未关联企业", "your account belongs to no enterprise")
+    profile = selectors.profile_of(user)
     suggestions = []
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -37,14 +40,18 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                     form.is_valid()
             else:
                 try:
-                    services.enterprise_profile_save(actor=request.user, **data)
+                    services.enterprise_profile_save(actor=acting_user(request), **data)
                 except ApplicationError as exc:
                     form_error(form, exc)
                 else:
                     messages.success(request, "企业信息已保存")
                     return redirect("demand:profile")
     else:
-        initial = {"name": org.name, "credit_code": org.credit_code, "region_code": org.region_code}
+        initial: dict[str, Any] = {
+            "name": org.name,
+            "credit_code": org.credit_code,
+            "region_code": org.region_code,
+        }
         if profile is not None:
             initial.update(
                 size=profile.size,
@@ -68,7 +75,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*OFFICE)
 def enterprises_view(request: HttpRequest) -> HttpResponse:
-    qs = selectors.enterprises_visible(request.user).order_by("organization__name")
+    qs = selectors.enterprises_visible(acting_user(request)).order_by("organization__name")
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(organization__name__icontains=q)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import User
 from panhuo.common.errors import ApplicationError
 from panhuo.common.permissions import public, roles_required
@@ -143,9 +144,11 @@ def enterprise_confirm_view(request: HttpRequest) -> HttpResponse:
     """The office's queue: confirm each enterprise's size and region (then it counts for subsidies)."""
     if request.method == "POST":
         raw = request.POST.get("profile", "")
-        profile = enterprise_profile_confirm(actor=request.user, profile_id=int(raw) if raw.isdigit() else 0)
+        profile = enterprise_profile_confirm(
+            actor=acting_user(request), profile_id=int(raw) if raw.isdigit() else 0
+        )
         messages.success(request, f"已确认：{profile.organization.name}")
         return redirect("demand:enterprise-confirm")
-    queue = selectors.enterprises_awaiting_confirmation(request.user)
+    queue = selectors.enterprises_awaiting_confirmation(acting_user(request))
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
     return render(request, "demand/enterprise_confirm.html", {"page": page})

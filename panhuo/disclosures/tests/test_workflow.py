@@ -35,7 +35,7 @@ def test_inventor_gets_every_error_at_once_and_nothing_is_saved(inventor):
     }
     with pytest.raises(ApplicationError) as caught:
         services.disclosure_create(actor=inventor, content=DisclosureContent(**bad))
-    fields = [e["field"] for e in caught.value.extra["errors"]]
+    fields = [e.field for e in caught.value.errors]
     assert fields == ["title", "funding_projects", "inventors"]
     assert "发明人贡献比例合计应为 100%，现为 90%" in caught.value.message_zh
     assert "财政资助项目须填写项目编号" in caught.value.message_zh
@@ -46,12 +46,12 @@ def test_share_must_be_a_positive_percentage(inventor):
     bad = {**DISCLOSURE, "inventors": [InventorShare("张三", "abc"), InventorShare("李四", "100")]}
     with pytest.raises(ApplicationError) as caught:
         services.disclosure_create(actor=inventor, content=DisclosureContent(**bad))
-    assert caught.value.extra["errors"] == [
-        {
-            "field": "inventors",
-            "zh": "第 1 名发明人贡献比例不正确：abc（应为大于 0 的百分数，最多两位小数）",
-            "en": "inventor 1: share 'abc' must be a positive percentage, two decimals",
-        }
+    assert [(e.field, e.message_zh, e.message_en) for e in caught.value.errors] == [
+        (
+            "inventors",
+            "第 1 名发明人贡献比例不正确：abc（应为大于 0 的百分数，最多两位小数）",
+            "inventor 1: share 'abc' must be a positive percentage, two decimals",
+        )
     ]
 
 
@@ -150,7 +150,7 @@ def test_decision_errors_all_at_once(submitted, institution_admin):
             reasons="",
             deadline=timezone.localdate() - timedelta(days=1),
         )
-    assert [e["field"] for e in caught.value.extra["errors"]] == ["reasons", "novelty_notes", "deadline"]
+    assert [e.field for e in caught.value.errors] == ["reasons", "novelty_notes", "deadline"]
     assert PreFilingEvaluation.objects.count() == 0
     submitted.refresh_from_db()
     assert submitted.state == DisclosureState.SUBMITTED

@@ -91,7 +91,7 @@ def test_every_error_at_once():
         products.product_row_validate(
             product="", filed_on=TODAY + timedelta(days=1), patent_keys="20211012345, 123", sales_yuan="-5"
         )
-    assert [e["field"] for e in caught.value.extra["errors"]] == [
+    assert [e.field for e in caught.value.errors] == [
         "product",
         "filed_on",
         "patent_keys",

@@ -73,7 +73,7 @@ def test_errors_at_once_and_nothing_saved(deal, institution_admin):
         services.outcome_report(
             actor=institution_admin, deal_id=deal.pk, year=THIS_YEAR - 5, revenue_yuan="-1", jobs=-3
         )
-    assert [e["field"] for e in caught.value.extra["errors"]] == ["year", "revenue", "jobs"]
+    assert [e.field for e in caught.value.errors] == ["year", "revenue", "jobs"]
     assert DealOutcome.objects.count() == 0
 
 

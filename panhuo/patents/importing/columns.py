@@ -19,7 +19,7 @@ from engine.classification.ipc import IpcError, parse_ipc, split_ipc_list
 from panhuo.imports.registry import ColumnSpec
 from panhuo.patents.models import ConversionMode, ImplementationStatus, LegalStatus, PatentType
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"  # 2: 项目组合 and the columns extensions add (upkeep facts and fees)
 
 BIBLIOGRAPHIC = (
     ColumnSpec(
@@ -89,6 +89,7 @@ INVENTORY = (
     ColumnSpec("contact_name", ("联系人", "contact name", "contact_name"), max_length=100),
     ColumnSpec("contact_phone", ("联系电话", "contact phone", "contact_phone"), max_length=40),
     ColumnSpec("contact_email", ("联系邮箱", "电子邮箱", "contact email", "contact_email"), max_length=200),
+    ColumnSpec("portfolio", ("项目组合", "所属项目组合", "patent portfolio", "portfolio"), max_length=100),
 )
 COLUMNS = BIBLIOGRAPHIC + INVENTORY
 INVENTORY_NAMES = tuple(c.name for c in INVENTORY if c.name not in ("college", "first_inventor"))
@@ -391,4 +392,5 @@ TEMPLATE_EXAMPLE = {
     "contact_name": "李老师",
     "contact_phone": "023-12345678",
     "contact_email": "tto@example.edu.cn",
+    "portfolio": "智能检测专利包",
 }

@@ -95,6 +95,7 @@ class Parsed(NamedTuple):
     college_id: int | None
     first_inventor: str
     inventory: dict[str, Any] | None  # filled 建档 fields only (None: none)
+    extras: tuple[Any, ...] | None = None  # per registered extension: its parsed values (None: none filled)
 
     @property
     def content_hash(self) -> str:

@@ -19,7 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Field, Q
 from django.utils import timezone
 
-from panhuo.accounts.models import Organization
+from panhuo.accounts.models import Organization, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
@@ -203,7 +203,7 @@ def _event(
     patent_id: int,
     action: str,
     organization_id: int | None,
-    actor: Any,
+    actor: User | None,
     grant: RightsGrant | None = None,
     *,
     deal_id: int | None = None,
@@ -285,7 +285,7 @@ def rights_grant(
     organization: Organization,
     patent_ids: Sequence[int],
     kind: str,
-    actor: Any = None,
+    actor: User | None = None,
     deal_id: int | None = None,
     deal_code: str = "",
     declaration_id: int | None = None,
@@ -356,7 +356,7 @@ def rights_grant(
 
 
 def rights_release(
-    *, deal_id: int | None = None, declaration_id: int | None = None, actor: Any = None
+    *, deal_id: int | None = None, declaration_id: int | None = None, actor: User | None = None
 ) -> int:
     """A terminated deal / withdrawn declaration stops binding; a pending transfer leaves the patent held."""
     if (deal_id is None) == (declaration_id is None):
@@ -386,7 +386,7 @@ def rights_transfer_complete(
     patent_ids: Sequence[int],
     buyers: Sequence[Organization],
     effective: date,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> None:
     """A completed transfer: the buyers hold the patents, the seller's holding ends and its record leaves the pool."""
     ids = sorted(set(patent_ids))
@@ -448,7 +448,7 @@ def rights_holder_add(
     patent_ids: Sequence[int],
     organization: Organization,
     source: str,
-    actor: Any = None,
+    actor: User | None = None,
     since: date | None = None,
     share_bp: int | None = None,
 ) -> int:
@@ -481,7 +481,7 @@ def rights_holder_add(
     return len(rows)
 
 
-def rights_conflict_resolve(*, actor: Any, conflict_id: int, accept: bool) -> RightsConflict:
+def rights_conflict_resolve(*, actor: User, conflict_id: int, accept: bool) -> RightsConflict:
     """The holder's administrator takes (accept) or leaves (reject) a co-holder's differing value; audited."""
     from panhuo.accounts.models import Role
 
@@ -536,7 +536,7 @@ def rights_record_change(
     before_names: Sequence[str],
     after_names: Sequence[str],
     changed_on: date,
-    actor: Any = None,
+    actor: User | None = None,
     tenant_id: int | None = None,
 ) -> list[int]:
     """A CNIPA 著录项目变更 (public record): the holders become the organizations named after the change.

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from panhuo.accounts.models import Role
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import InventoryRecord, Patent, PatentType
-from panhuo.patents.services import inventory_open
 
 FULL_FILL: dict[str, Any] = {
     "first_inventor": "张三",

@@ -74,7 +74,7 @@ def test_api_return_requires_reason(client, record, inventor, college_admin):
 
 
 def test_api_list_filters_and_pagination(client, institution_admin, university, make_patent):
-    from panhuo.patents.services import inventory_open
+    from panhuo.patents.assignment import inventory_open
 
     for i in range(5):
         inventory_open(organization=university, patent=make_patent(title=f"专利{i}", abstract="石墨烯"))

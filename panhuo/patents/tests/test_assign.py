@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from panhuo.accounts.models import Role
 from panhuo.common.errors import NotFound, PermissionRefused
+from panhuo.patents.assignment import inventory_autoassign, inventory_open
 from panhuo.patents.models import InventoryRecord
-from panhuo.patents.services import inventory_autoassign, inventory_open
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from panhuo.patents import search, selectors
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import Patent
-from panhuo.patents.services import inventory_open
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ import pytest
 from panhuo.accounts.models import OrganizationType, Role
 from panhuo.common.errors import NotFound
 from panhuo.patents import selectors
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import InventoryState, PatentIndustry
-from panhuo.patents.services import inventory_approve, inventory_fill, inventory_open, inventory_submit
+from panhuo.patents.services import inventory_approve, inventory_fill, inventory_submit
 from panhuo.patents.tests.conftest import FULL_FILL
 
 pytestmark = pytest.mark.django_db

@@ -9,16 +9,11 @@ from hypothesis import strategies as st
 from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.common.models import AuditEvent
-from panhuo.patents import services
+from panhuo.patents import permissions
+from panhuo.patents.assignment import inventory_assign
+from panhuo.patents.inventory_fields import inventory_validate
 from panhuo.patents.models import InventoryRecord, InventoryState, ReviewEvent
-from panhuo.patents.services import (
-    inventory_approve,
-    inventory_assign,
-    inventory_fill,
-    inventory_return,
-    inventory_submit,
-    inventory_validate,
-)
+from panhuo.patents.services import inventory_approve, inventory_fill, inventory_return, inventory_submit
 from panhuo.patents.tests.conftest import FULL_FILL
 
 pytestmark = pytest.mark.django_db
@@ -250,13 +245,13 @@ def test_assign_refusals(record, college_admin, institution_admin, other_univers
 
 
 def test_actions_offered(record, inventor, college_admin, institution_admin):
-    assert [a.name for a in services.inventory_actions(inventor, record)] == ["fill"]
+    assert [a.name for a in permissions.inventory_actions(inventor, record)] == ["fill"]
     inventory_fill(actor=inventor, record=record, changes=FULL_FILL)
-    assert [a.name for a in services.inventory_actions(inventor, record)] == ["fill", "submit"]
+    assert [a.name for a in permissions.inventory_actions(inventor, record)] == ["fill", "submit"]
     inventory_submit(actor=inventor, record=record)
-    assert services.inventory_actions(inventor, record) == []
-    assert [a.name for a in services.inventory_actions(college_admin, record)] == ["approve", "return"]
-    assert services.inventory_actions(institution_admin, record) == []
+    assert permissions.inventory_actions(inventor, record) == []
+    assert [a.name for a in permissions.inventory_actions(college_admin, record)] == ["approve", "return"]
+    assert permissions.inventory_actions(institution_admin, record) == []
 
 
 @settings(max_examples=60, deadline=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from panhuo.patents.assignment import inventory_open
 from panhuo.patents.models import Patent
-from panhuo.patents.services import inventory_open
 
 pytestmark = pytest.mark.django_db
 

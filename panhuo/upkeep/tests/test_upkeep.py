@@ -89,7 +89,7 @@ def test_facts_update_feeds_scoring_fields_and_dispute_flag(patent, institution_
 def test_facts_errors_all_at_once():
     with pytest.raises(ApplicationError) as caught:
         facts(family_size=1, claims_count=2, independent_claims_count=3, citations_forward=-1)
-    assert [e["field"] for e in caught.value.extra["errors"]] == [
+    assert [e.field for e in caught.value.errors] == [
         "citations_forward",
         "independent_claims_count",
         "family_size",
@@ -133,7 +133,7 @@ def test_annual_fee_moves_paid_until_forward_only(patent, college_admin):
             paid_on=TODAY + timedelta(days=1),
             amount_yuan="x",
         )
-    assert [e["field"] for e in caught.value.extra["errors"]] == ["patent_year", "paid_on", "amount"]
+    assert [e.field for e in caught.value.errors] == ["patent_year", "paid_on", "amount"]
     assert AnnualFeePayment.objects.count() == 2
 
 
