@@ -123,3 +123,20 @@ def pledge_statistics(
             GroupRow(region_name(code), n, a, s) for code, n, a, s in groups("applicant__region_code")
         ),
     )
+
+
+@dataclass(frozen=True)
+class BankRecordedLoanCosts:
+    """What the lending bank recorded on a 质押融资 loan: interest actually paid (None until repayment is recorded)
+    and the insurance / guarantee premium agreed at approval. Read by subsidy schemes (贴息 / 保费补助)."""
+
+    interest_paid_fen: int | None
+    premium_fen: int
+
+
+def bank_recorded_loan_costs(deal_ids: list[int]) -> dict[int, BankRecordedLoanCosts]:
+    """Pledge deal id -> the costs its bank recorded, for deals that came through a 质押融资 application."""
+    rows = PledgeApplication.objects.filter(deal_id__in=deal_ids).values_list(
+        "deal_id", "interest_paid_fen", "premium_fen"
+    )
+    return {deal_id: BankRecordedLoanCosts(paid, premium) for deal_id, paid, premium in rows}

@@ -20,6 +20,7 @@ from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.common.exports import xlsx_bytes
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind, Filing, FilingKind, PartyRole
 from panhuo.demand.models import EnterpriseProfile
+from panhuo.financing.selectors import BankRecordedLoanCosts, bank_recorded_loan_costs
 from panhuo.monitoring.aggregates import ENTERPRISE_ROLE
 from panhuo.monitoring.models import (
     AnomalyCase,
@@ -52,9 +53,12 @@ def subsidy_events(*, scheme: engine.Scheme, start: date, end: date) -> list[eng
         deals = _deals_in_period(kind, filing_kind, start, end)
         orgs = {p.organization_id for d in deals for p in d.parties.all()} | {d.institution_id for d in deals}
         profiles = {p.organization_id: p for p in EnterpriseProfile.objects.filter(organization_id__in=orgs)}
-        figures = {f.deal_id: f for f in PledgeLoanFigures.objects.filter(deal__in=[d.pk for d in deals])}
+        deal_ids = [d.pk for d in deals]
+        figures = {f.deal_id: f for f in PledgeLoanFigures.objects.filter(deal__in=deal_ids)}
+        bank_costs = bank_recorded_loan_costs(deal_ids) if kind == DealKind.PLEDGE else {}
         for deal in deals:
-            events.append(_event(deal, kind, profiles, figures.get(deal.pk)))
+            interest, premium = _loan_costs(figures.get(deal.pk), bank_costs.get(deal.pk))
+            events.append(_event(deal, kind, profiles, interest_paid_fen=interest, premium_paid_fen=premium))
     return events
 
 
@@ -91,8 +95,26 @@ def _party(org: Organization, profiles: dict[int, EnterpriseProfile]) -> engine.
     )
 
 
+def _loan_costs(figures: PledgeLoanFigures | None, bank: BankRecordedLoanCosts | None) -> tuple[int, int]:
+    """Interest and premium a 贴息 / 保费 rule pays on: what the lending bank recorded in the 质押融资 flow wins over
+    what the pledgor or office entered (`PledgeLoanFigures`), figure by figure; 0 when neither is known."""
+    interest = figures.interest_paid_fen if figures else 0
+    premium = figures.premium_paid_fen if figures else 0
+    if bank is not None:
+        if bank.interest_paid_fen is not None:
+            interest = bank.interest_paid_fen
+        if bank.premium_fen:
+            premium = bank.premium_fen
+    return interest, premium
+
+
 def _event(
-    deal: Deal, kind: str, profiles: dict[int, EnterpriseProfile], figures: PledgeLoanFigures | None
+    deal: Deal,
+    kind: str,
+    profiles: dict[int, EnterpriseProfile],
+    *,
+    interest_paid_fen: int = 0,
+    premium_paid_fen: int = 0,
 ) -> engine.Event:
     """The facts the engine decides on: parties (type, size, region, confirmed), patent types, amounts, filing."""
     parties: dict[str, engine.Party] = {}
@@ -115,8 +137,8 @@ def _event(
         patent_types=tuple(dp.patent.patent_type for dp in deal.deal_patents.all()),
         contract_fen=deal.contract_amount_fen,
         received_fen=deal.received_fen,
-        interest_paid_fen=figures.interest_paid_fen if figures else 0,
-        premium_paid_fen=figures.premium_paid_fen if figures else 0,
+        interest_paid_fen=interest_paid_fen,
+        premium_paid_fen=premium_paid_fen,
         filed=any(f.kind == FILING_FOR[kind] for f in deal.filings.all()),
         parties=parties,
     )
