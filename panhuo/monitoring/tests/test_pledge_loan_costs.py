@@ -11,18 +11,19 @@ from django.utils import timezone
 from engine.programmes import presets
 from engine.programmes.definition import scheme_from_dict
 from panhuo.financing import services
-from panhuo.financing.tests.test_financing import (  # noqa: F401  (fixtures)
-    _approve,
-    _submit,
-    bank,
-    banker,
-    enterprise_cq,
-    make_patent,
-)
+from panhuo.financing.tests import test_financing as pledge_flow
 from panhuo.monitoring.subsidies import subsidy_events
 from panhuo.programmes.models import PledgeLoanFigures
 
 pytestmark = pytest.mark.django_db
+
+# The 质押融资 flow's own fixtures.
+bank, banker, enterprise_cq, make_patent = (
+    pledge_flow.bank,
+    pledge_flow.banker,
+    pledge_flow.enterprise_cq,
+    pledge_flow.make_patent,
+)
 
 
 def _jilin_events():
@@ -32,13 +33,11 @@ def _jilin_events():
 
 
 def test_bank_recorded_interest_and_premium_reach_the_subsidy_facts(
-    enterprise_cq,
-    enterprise_user,
-    bank,
-    banker,
-    make_patent,  # noqa: F811
+    enterprise_cq, enterprise_user, bank, banker, make_patent
 ):
-    app = _approve(banker, _submit(enterprise_user, bank, [make_patent(enterprise_cq)]))
+    app = pledge_flow._approve(
+        banker, pledge_flow._submit(enterprise_user, bank, [make_patent(enterprise_cq)])
+    )
     services.application_register(
         actor=banker,
         application_id=app.pk,
