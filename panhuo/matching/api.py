@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from engine.matching import MatchHit
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.matching import selectors
 
@@ -52,7 +53,7 @@ def _hit(key: str, title: str, ipc: list[str], hit: MatchHit) -> dict[str, Any]:
 def match_patents(request: HttpRequest, params: Query[SearchIn]) -> list[dict[str, Any]]:
     """需求/关键词 → 入库专利 (enterprises only ever see pooled patents)."""
     matches = selectors.patents_for_text(
-        request.user, params.q, industry=params.industry, ipc=params.ipc, top_k=params.top
+        acting_user(request), params.q, industry=params.industry, ipc=params.ipc, top_k=params.top
     )
     return [_hit(m.patent.key, m.patent.title, list(m.patent.ipc_codes or []), m.hit) for m in matches]
 

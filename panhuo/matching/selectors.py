@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 from django.db.models import Q, QuerySet
@@ -65,7 +64,7 @@ class EnterpriseMatches:
     mode: str
 
 
-def recommendable_patent_ids(user: Any, patent_ids: Sequence[int]) -> set[int]:
+def recommendable_patent_ids(user: User, patent_ids: Sequence[int]) -> set[int]:
     """The subset of `patent_ids` this user may be recommended (pooled; plus own institution's for its staff)."""
     return set(
         inventory_visible(user).filter(patent_id__in=list(patent_ids)).values_list("patent_id", flat=True)
@@ -182,14 +181,14 @@ def _keyword_matches(query: NeedQuery, records: QuerySet[InventoryRecord]) -> li
 
 
 def patents_for_text(
-    user: Any, text: str, *, industry: str = "", ipc: Sequence[str] = (), top_k: int = 10
+    user: User, text: str, *, industry: str = "", ipc: Sequence[str] = (), top_k: int = 10
 ) -> list[PatentMatch]:
     """Free text (+ optional industry code / IPC) → patents the user may be recommended."""
     query = make_query(text, query_labels(industry, ipc), top_k)
     return match_patents(query, inventory_visible(user))
 
 
-def patents_for_need(user: Any, need_id: int, *, top_k: int = 10) -> tuple[Need, list[PatentMatch]]:
+def patents_for_need(user: User, need_id: int, *, top_k: int = 10) -> tuple[Need, list[PatentMatch]]:
     need = needs_visible(user).filter(pk=need_id).first()
     if need is None:
         raise NotFound()
@@ -375,7 +374,7 @@ def _enterprise_keyword_matches(patent: Patent, query: NeedQuery) -> list[Enterp
     return _enterprise_matches(hits)
 
 
-def broker_patents(user: Any) -> list[Patent]:
+def broker_patents(user: User) -> list[Patent]:
     """Institution staff: their own pooled patents (the brokering list); agencies/offices: none by default."""
     if (
         getattr(user, "role", None) not in (Role.INSTITUTION_ADMIN, Role.COLLEGE_ADMIN)
@@ -400,13 +399,13 @@ def enterprises_for_patents(
     return [(p, enterprises_matching(p, top_k)) for p in patents]
 
 
-def notifications_of(user: Any) -> list[Notification]:
-    if not getattr(user, "organization_id", None):
+def notifications_of(user: User) -> list[Notification]:
+    if user.organization_id is None:
         return []
     return list(Notification.objects.filter(organization_id=user.organization_id)[:50])
 
 
-def pushed_of(user: Any) -> list[PushedMatch]:
+def pushed_of(user: User) -> list[PushedMatch]:
     if getattr(user, "role", None) != Role.ENTERPRISE_USER or not user.organization_id:
         return []
     return list(PushedMatch.objects.filter(enterprise_id=user.organization_id).select_related("patent")[:100])

@@ -59,7 +59,7 @@ def choose_tier(to_embed: int, requested: str = "auto") -> str:
 
 
 def index_build_request(
-    *, actor: Any = None, kind: str = IndexBuild.Kind.FULL, tier: str = "auto"
+    *, actor: User | None = None, kind: str = IndexBuild.Kind.FULL, tier: str = "auto"
 ) -> IndexBuild:
     """Queue a build (Huey); the page and `panhuo index build` show its progress."""
     if kind not in IndexBuild.Kind.values:

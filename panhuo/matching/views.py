@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError, NotFound
 from panhuo.common.permissions import public, roles_required, signed_in
@@ -32,7 +33,9 @@ def search(request: HttpRequest) -> HttpResponse:
     results, error = [], None
     if q:
         try:
-            results = selectors.patents_for_text(request.user, q, industry=industry, ipc=ipc, top_k=top)
+            results = selectors.patents_for_text(
+                acting_user(request), q, industry=industry, ipc=ipc, top_k=top
+            )
         except ApplicationError as exc:
             error = f"{exc.message_zh} {exc.message_en}"
     context = {
@@ -50,7 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @signed_in
 def need_panel(request: HttpRequest, need_id: int) -> HttpResponse:
     try:
-        need, results = selectors.patents_for_need(request.user, need_id)
+        need, results = selectors.patents_for_need(acting_user(request), need_id)
     except NotFound as exc:
         raise Http404 from exc
     return render(
@@ -85,7 +88,7 @@ def broker(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "matching/broker.html",
-        {"patents": selectors.broker_patents(request.user), "rows": rows, "chosen": set(chosen)},
+        {"patents": selectors.broker_patents(acting_user(request)), "rows": rows, "chosen": set(chosen)},
     )
 
 
@@ -105,8 +108,8 @@ def pushed(request: HttpRequest) -> HttpResponse:
         request,
         "matching/pushed.html",
         {
-            "matches": selectors.pushed_of(request.user),
-            "notifications": selectors.notifications_of(request.user),
+            "matches": selectors.pushed_of(acting_user(request)),
+            "notifications": selectors.notifications_of(acting_user(request)),
             "enabled": pref.enabled if pref else True,
         },
     )
@@ -141,7 +144,7 @@ def builds(request: HttpRequest) -> HttpResponse:
 def build_start(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "delta")
     try:
-        services.index_build_request(actor=request.user, kind=kind)
+        services.index_build_request(actor=acting_user(request), kind=kind)
         messages.success(request, "已提交索引构建")
     except ApplicationError as exc:
         messages.error(request, exc.message_zh)

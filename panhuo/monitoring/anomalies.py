@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from engine.monitoring.anomaly import RULES, Case, DealFact, PartyFact, Thresholds, run_rules
-from panhuo.accounts.models import Organization, Role
+from panhuo.accounts.models import Organization, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
@@ -44,7 +44,7 @@ def thresholds_current() -> tuple[Thresholds, set[str]]:
     return Thresholds.from_dict(params), enabled
 
 
-def rule_configure(*, actor: Any, rule: str, enabled: bool, params: dict[str, Any]) -> AnomalyRuleConfig:
+def rule_configure(*, actor: User, rule: str, enabled: bool, params: dict[str, Any]) -> AnomalyRuleConfig:
     if getattr(actor, "role", None) != Role.OFFICE_OFFICIAL:
         raise PermissionRefused()
     if rule not in RULES:
@@ -172,7 +172,7 @@ def deal_facts() -> list[DealFact]:
     return facts
 
 
-def anomalies_run(*, as_of: date | None = None, actor: Any = None) -> tuple[AnomalyRun, list[Case]]:
+def anomalies_run(*, as_of: date | None = None, actor: User | None = None) -> tuple[AnomalyRun, list[Case]]:
     """Run every enabled rule over all deals; upsert cases by fingerprint (a reviewed case keeps its verdict)."""
     t0 = time.perf_counter()
     run = AnomalyRun.objects.create(started_at=timezone.now())
@@ -227,7 +227,7 @@ def anomalies_run(*, as_of: date | None = None, actor: Any = None) -> tuple[Anom
     return run, cases
 
 
-def cases_visible(user: Any) -> QuerySet[AnomalyCase]:
+def cases_visible(user: User) -> QuerySet[AnomalyCase]:
     """Office users see the cases whose holder is in their region; nobody else sees any."""
     prefix = office_prefix(user)
     if prefix is None:
@@ -235,7 +235,7 @@ def cases_visible(user: Any) -> QuerySet[AnomalyCase]:
     return AnomalyCase.objects.filter(region_code__startswith=prefix)
 
 
-def case_review(*, actor: Any, case_id: int, verdict: str, reason: str) -> AnomalyCase:
+def case_review(*, actor: User, case_id: int, verdict: str, reason: str) -> AnomalyCase:
     if verdict not in (CaseStatus.CONFIRMED, CaseStatus.DISMISSED):
         raise ApplicationError(
             "bad_verdict", "结论须为确认或排除", "verdict must be confirmed or dismissed", "verdict"

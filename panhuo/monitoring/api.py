@@ -35,7 +35,7 @@ def kpi(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get("/anomalies")
 def anomalies(request: HttpRequest, status: str = "open", limit: int = 100) -> dict[str, Any]:
-    qs = cases_visible(request.user)
+    qs = cases_visible(acting_user(request))
     if status:
         qs = qs.filter(status=status)
     return {

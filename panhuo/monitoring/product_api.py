@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from engine.deals.money import format_fen
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Organization, OrganizationType
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError, PermissionRefused
@@ -95,7 +96,7 @@ def _row(p: ProductIn) -> products.ProductRow:
 def list_products(
     request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    qs = products.products_visible(request.user)
+    qs = products.products_visible(acting_user(request))
     if status:
         qs = qs.filter(status=status)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
@@ -128,28 +129,28 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Status[dict[str,
                 "no enterprise with this credit code",
                 "enterprise",
             )
-    pf = products.product_record(actor=request.user, row=_row(payload), enterprise=enterprise)
+    pf = products.product_record(actor=acting_user(request), row=_row(payload), enterprise=enterprise)
     return Status(201, _out(pf))
 
 
 @router.get("/{product_id}", response=ProductOut)
 def get_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
-    return _out(products.product_get(request.user, product_id))
+    return _out(products.product_get(acting_user(request), product_id))
 
 
 @router.put("/{product_id}", response=ProductOut)
 def update_product(request: HttpRequest, product_id: int, payload: ProductIn) -> dict[str, Any]:
-    pf = products.product_get(request.user, product_id)
-    return _out(products.product_update(actor=request.user, product=pf, row=_row(payload)))
+    pf = products.product_get(acting_user(request), product_id)
+    return _out(products.product_update(actor=acting_user(request), product=pf, row=_row(payload)))
 
 
 @router.post("/{product_id}/confirm", response=ProductOut)
 def confirm_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
-    pf = products.product_get(request.user, product_id)
-    return _out(products.product_confirm(actor=request.user, product=pf))
+    pf = products.product_get(acting_user(request), product_id)
+    return _out(products.product_confirm(actor=acting_user(request), product=pf))
 
 
 @router.post("/{product_id}/reject", response=ProductOut)
 def reject_product(request: HttpRequest, product_id: int, payload: RejectIn) -> dict[str, Any]:
-    pf = products.product_get(request.user, product_id)
-    return _out(products.product_reject(actor=request.user, product=pf, reason=payload.reason))
+    pf = products.product_get(acting_user(request), product_id)
+    return _out(products.product_reject(actor=acting_user(request), product=pf, reason=payload.reason))

@@ -3,8 +3,6 @@ offices import a certified list (kind "products") through the import framework."
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from engine.deals.money import format_fen
 from panhuo.accounts.acting import acting_user
-from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.errors import ApplicationError
 from panhuo.common.exports import XLSX_TYPE, download
 from panhuo.common.forms import show_errors
@@ -59,7 +57,7 @@ class ProductForm(forms.Form):
         )
 
 
-def _enterprise(user: Any, form: ProductForm) -> Organization | None:
+def _enterprise(user: User, form: ProductForm) -> Organization | None:
     if user.role != Role.OFFICE_OFFICIAL:
         return None
     code = (form.cleaned_data.get("enterprise_credit_code") or "").strip().upper()
@@ -81,7 +79,7 @@ def _enterprise(user: Any, form: ProductForm) -> Organization | None:
 @roles_required(*READERS)
 def product_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    qs = products.products_visible(request.user)
+    qs = products.products_visible(acting_user(request))
     if status in ProductStatus.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-filed_on", "-id"), 50).get_page(request.GET.get("page"))
@@ -96,7 +94,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*READERS)
 def product_create(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = acting_user(request)
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,12 +116,12 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 @roles_required(Role.ENTERPRISE_USER)
 def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    pf = products.product_get(request.user, pk)
+    pf = products.product_get(acting_user(request), pk)
     if request.method == "POST":
         form = ProductForm(request.POST)
         if form.is_valid():
             try:
-                products.product_update(actor=request.user, product=pf, row=form.row())
+                products.product_update(actor=acting_user(request), product=pf, row=form.row())
             except ApplicationError as exc:
                 show_errors(form, exc)
             else:
@@ -166,19 +164,21 @@ def _detail(request: HttpRequest, pf: ProductFiling, status: int = 200, error: s
 
 @roles_required(*READERS)
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, products.product_get(request.user, pk))
+    return _detail(request, products.product_get(acting_user(request), pk))
 
 
 @require_POST
 @roles_required(*OFFICE)
 def product_review(request: HttpRequest, pk: int) -> HttpResponse:
-    pf = products.product_get(request.user, pk)
+    pf = products.product_get(acting_user(request), pk)
     try:
         if request.POST.get("action") == "confirm":
-            products.product_confirm(actor=request.user, product=pf)
+            products.product_confirm(actor=acting_user(request), product=pf)
             messages.success(request, "已确认")
         else:
-            products.product_reject(actor=request.user, product=pf, reason=request.POST.get("reason", ""))
+            products.product_reject(
+                actor=acting_user(request), product=pf, reason=request.POST.get("reason", "")
+            )
             messages.success(request, "已退回企业")
     except ApplicationError as exc:
         return _detail(request, pf, status=400, error=f"{exc.message_zh}（{exc.message_en}）")

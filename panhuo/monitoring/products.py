@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -20,7 +19,7 @@ from django.utils import timezone
 
 from engine.deals.money import MoneyError, parse_yuan
 from engine.identifiers.application_number import NumberError, normalise_application_number
-from panhuo.accounts.models import Organization, OrganizationType, Role
+from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
@@ -110,12 +109,12 @@ def product_row_validate(
 # ------------------------------------------------------------------ visibility
 
 
-def _office_prefix(user: Any) -> str | None:
+def _office_prefix(user: User) -> str | None:
     """The region an office official confirms records of (accounts.visibility); None for everyone else."""
     return office_prefix(user)
 
 
-def products_visible(user: Any) -> QuerySet[ProductFiling]:
+def products_visible(user: User) -> QuerySet[ProductFiling]:
     """An enterprise user its own records; an office official those of enterprises in its region; nobody else."""
     qs = ProductFiling.objects.select_related("enterprise")
     if not getattr(user, "is_authenticated", False):
@@ -128,7 +127,7 @@ def products_visible(user: Any) -> QuerySet[ProductFiling]:
     return qs.none()
 
 
-def product_get(user: Any, pk: int) -> ProductFiling:
+def product_get(user: User, pk: int) -> ProductFiling:
     found = products_visible(user).filter(pk=pk).first() if 0 < pk < 2**63 else None
     if found is None:
         raise NotFound("产品记录不存在", "product record not found")
@@ -150,7 +149,7 @@ def _unique_number(row: ProductRow, exclude: int | None = None) -> None:
         )
 
 
-def _enterprise_for(actor: Any, enterprise: Organization | None) -> tuple[Organization, bool]:
+def _enterprise_for(actor: User, enterprise: Organization | None) -> tuple[Organization, bool]:
     """(the enterprise, whether the record is confirmed at once: an office records it itself)."""
     role = getattr(actor, "role", None)
     if role == Role.ENTERPRISE_USER and actor.organization is not None:
@@ -173,7 +172,7 @@ def _enterprise_for(actor: Any, enterprise: Organization | None) -> tuple[Organi
 
 
 def product_record(
-    *, actor: Any, row: ProductRow, enterprise: Organization | None = None, is_demo: bool = False
+    *, actor: User, row: ProductRow, enterprise: Organization | None = None, is_demo: bool = False
 ) -> ProductFiling:
     """An enterprise records a product (待确认); an office records one for an enterprise of its region (已确认)."""
     org, confirmed = _enterprise_for(actor, enterprise)
@@ -197,7 +196,7 @@ def product_record(
     return pf
 
 
-def product_update(*, actor: Any, product: ProductFiling, row: ProductRow) -> ProductFiling:
+def product_update(*, actor: User, product: ProductFiling, row: ProductRow) -> ProductFiling:
     """The enterprise corrects its own record while pending or after a rejection: it goes back to 待确认."""
     with transaction.atomic():
         locked = products_visible(actor).select_for_update().filter(pk=product.pk).first()
@@ -224,7 +223,7 @@ def product_update(*, actor: Any, product: ProductFiling, row: ProductRow) -> Pr
     return locked
 
 
-def product_import_update(*, actor: Any, product: ProductFiling, row: ProductRow) -> ProductFiling:
+def product_import_update(*, actor: User, product: ProductFiling, row: ProductRow) -> ProductFiling:
     """An office's import corrects a record of its region (the certified list is authoritative: 已确认)."""
     with transaction.atomic():
         if _office_prefix(actor) is None:
@@ -256,7 +255,7 @@ def product_import_update(*, actor: Any, product: ProductFiling, row: ProductRow
     return locked
 
 
-def _lock_for_office(actor: Any, product: ProductFiling) -> ProductFiling:
+def _lock_for_office(actor: User, product: ProductFiling) -> ProductFiling:
     if _office_prefix(actor) is None:
         raise PermissionRefused("只有知识产权局可以确认产品记录", "IP offices only")
     locked = products_visible(actor).select_for_update().filter(pk=product.pk).first()
@@ -272,7 +271,7 @@ def _lock_for_office(actor: Any, product: ProductFiling) -> ProductFiling:
     return locked
 
 
-def product_confirm(*, actor: Any, product: ProductFiling) -> ProductFiling:
+def product_confirm(*, actor: User, product: ProductFiling) -> ProductFiling:
     with transaction.atomic():
         locked = _lock_for_office(actor, product)
         locked.status, locked.confirmed_by, locked.confirmed_at = (
@@ -285,7 +284,7 @@ def product_confirm(*, actor: Any, product: ProductFiling) -> ProductFiling:
     return locked
 
 
-def product_reject(*, actor: Any, product: ProductFiling, reason: str) -> ProductFiling:
+def product_reject(*, actor: User, product: ProductFiling, reason: str) -> ProductFiling:
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _lock_for_office(actor, product)

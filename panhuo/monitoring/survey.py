@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from panhuo.accounts.models import INSTITUTION_ROLES, Organization, Role
+from panhuo.accounts.models import INSTITUTION_ROLES, Organization, Role, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.monitoring.models import SurveyResponse
@@ -16,7 +14,7 @@ SURVEY_ROLES = (*INSTITUTION_ROLES, Role.ENTERPRISE_USER)
 
 
 def survey_submit(
-    *, actor: Any, score: int, comment: str = "", year: int | None = None, is_demo: bool = False
+    *, actor: User, score: int, comment: str = "", year: int | None = None, is_demo: bool = False
 ) -> SurveyResponse:
     """One answer per user and year: 1 (very dissatisfied) … 5 (very satisfied); ≥ 4 counts as satisfied."""
     if getattr(actor, "role", None) not in SURVEY_ROLES or actor.organization is None:

@@ -354,7 +354,7 @@ def kpi_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @roles_required(*OFFICE)
 def anomaly_list(request: HttpRequest) -> HttpResponse:
-    qs = anomalies.cases_visible(request.user)
+    qs = anomalies.cases_visible(acting_user(request))
     status, rule = request.GET.get("status", "open"), request.GET.get("rule", "")
     if status:
         qs = qs.filter(status=status)
@@ -385,13 +385,13 @@ def anomaly_run(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*OFFICE)
 def anomaly_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = anomalies.cases_visible(request.user).filter(pk=pk).first()
+    case = anomalies.cases_visible(acting_user(request)).filter(pk=pk).first()
     if case is None:
         raise Http404()
     if request.method == "POST":
         try:
             anomalies.case_review(
-                actor=request.user,
+                actor=acting_user(request),
                 case_id=pk,
                 verdict=request.POST.get("verdict", ""),
                 reason=request.POST.get("reason", ""),
@@ -495,7 +495,7 @@ def survey_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             survey.survey_submit(
-                actor=request.user,
+                actor=acting_user(request),
                 score=int(request.POST.get("score", "0")),
                 comment=request.POST.get("comment", ""),
             )

@@ -14,7 +14,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("programmes/_dashboard_section.html")
-def programmes_section(user: Any) -> dict[str, Any]:
+def programmes_section(user: User) -> dict[str, Any]:
     if not isinstance(user, User):
         return {"stats": None}
     stats = selectors.project_stats(user)
