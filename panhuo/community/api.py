@@ -12,19 +12,14 @@ from ninja import Router, Schema, Status
 
 from engine.deals.money import format_fen
 from panhuo.accounts import visibility
-from panhuo.accounts.models import Role, User
+from panhuo.accounts.acting import acting_user
+from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.community import selectors
 from panhuo.community.models import CaseStudy, Event, MatchProposal
 from panhuo.community.services import brokers, cases, events
 
 router = Router()
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class CaseIn(Schema):
@@ -90,7 +85,7 @@ def _case_input(p: CaseIn) -> cases.CaseInput:
 def list_cases(
     request: HttpRequest, state: str = "", limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    qs = selectors.cases_visible(_user(request))
+    qs = selectors.cases_visible(acting_user(request))
     if state:
         qs = qs.filter(state=state)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
@@ -106,19 +101,19 @@ def public_cases(request: HttpRequest, limit: int = 100, offset: int = 0) -> lis
 
 @router.post("/cases", response={201: CaseOut})
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
-    return Status(201, _case(cases.case_create(actor=_user(request), data=_case_input(payload))))
+    return Status(201, _case(cases.case_create(actor=acting_user(request), data=_case_input(payload))))
 
 
 @router.post("/cases/{case_id}/submit", response=CaseOut)
 def submit_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    return _case(cases.case_submit(actor=_user(request), case_id=case_id))
+    return _case(cases.case_submit(actor=acting_user(request), case_id=case_id))
 
 
 @router.post("/cases/{case_id}/review", response=CaseOut)
 def review_case(request: HttpRequest, case_id: int, payload: ReviewIn) -> dict[str, Any]:
     return _case(
         cases.case_review(
-            actor=_user(request), case_id=case_id, publish=payload.publish, reason=payload.reason
+            actor=acting_user(request), case_id=case_id, publish=payload.publish, reason=payload.reason
         )
     )
 
@@ -178,7 +173,7 @@ def _event(e: Event) -> dict[str, Any]:
 @router.get("/events", response=list[EventOut])
 def list_events(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    qs = selectors.events_visible(_user(request)).filter(cancelled=False)
+    qs = selectors.events_visible(acting_user(request)).filter(cancelled=False)
     return [_event(e) for e in qs[offset : offset + limit]]
 
 
@@ -186,7 +181,7 @@ def list_events(request: HttpRequest, limit: int = 100, offset: int = 0) -> list
 def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any]]:
     d = payload.dict()
     d["patents"] = "\n".join(payload.patents)
-    return Status(201, _event(events.event_create(actor=_user(request), data=events.EventInput(**d))))
+    return Status(201, _event(events.event_create(actor=acting_user(request), data=events.EventInput(**d))))
 
 
 class RegistrationOut(Schema):
@@ -198,7 +193,7 @@ class RegistrationOut(Schema):
 
 @router.post("/events/{event_id}/register", response={201: RegistrationOut})
 def register(request: HttpRequest, event_id: int) -> Status[dict[str, Any]]:
-    r = events.event_register(actor=_user(request), event_id=event_id)
+    r = events.event_register(actor=acting_user(request), event_id=event_id)
     return Status(
         201, {"event_id": r.event_id, "name": r.name, "org_name": r.org_name, "attended": r.attended}
     )
@@ -206,7 +201,7 @@ def register(request: HttpRequest, event_id: int) -> Status[dict[str, Any]]:
 
 @router.post("/events/{event_id}/withdraw", response={204: None})
 def withdraw(request: HttpRequest, event_id: int) -> Status[None]:
-    events.event_withdraw(actor=_user(request), event_id=event_id)
+    events.event_withdraw(actor=acting_user(request), event_id=event_id)
     return Status(204, None)
 
 
@@ -217,7 +212,7 @@ class AttendanceIn(Schema):
 @router.post("/events/{event_id}/attendance", response=dict[str, int])
 def attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -> dict[str, int]:
     n = events.attendance_mark(
-        actor=_user(request), event_id=event_id, attended_ids=payload.attended_registration_ids
+        actor=acting_user(request), event_id=event_id, attended_ids=payload.attended_registration_ids
     )
     return {"changed": n}
 
@@ -236,7 +231,7 @@ class EventRowOut(Schema):
 
 @router.get("/events/stats", response=list[EventRowOut])
 def event_stats(request: HttpRequest, year: int | None = None) -> list[Any]:
-    user = _user(request)
+    user = acting_user(request)
     year = year or timezone.localdate().year
     if not 2000 <= year <= 2100:
         raise ApplicationError("year", "年度应在 2000–2100 之间", "year must be 2000-2100", "year")
@@ -288,19 +283,19 @@ def _proposal(p: MatchProposal) -> dict[str, Any]:
 
 @router.get("/proposals", response=list[ProposalOut])
 def list_proposals(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_proposal(p) for p in selectors.proposals_visible(_user(request))[:500]]
+    return [_proposal(p) for p in selectors.proposals_visible(acting_user(request))[:500]]
 
 
 @router.post("/proposals", response={201: ProposalOut})
 def create_proposal(request: HttpRequest, payload: ProposalIn) -> Status[dict[str, Any]]:
-    p = brokers.proposal_create(actor=_user(request), data=brokers.ProposalInput(**payload.dict()))
+    p = brokers.proposal_create(actor=acting_user(request), data=brokers.ProposalInput(**payload.dict()))
     return Status(201, _proposal(p))
 
 
 @router.post("/proposals/{proposal_id}/decide", response=ProposalOut)
 def decide(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> dict[str, Any]:
     p = brokers.proposal_decide(
-        actor=_user(request), proposal_id=proposal_id, accept=payload.accept, note=payload.note
+        actor=acting_user(request), proposal_id=proposal_id, accept=payload.accept, note=payload.note
     )
     return _proposal(p)
 
@@ -326,7 +321,7 @@ class ServiceOut(Schema):
 
 @router.post("/services", response={201: ServiceOut})
 def record_service(request: HttpRequest, payload: ServiceIn) -> Status[dict[str, Any]]:
-    s = brokers.service_record(actor=_user(request), data=brokers.ServiceInput(**payload.dict()))
+    s = brokers.service_record(actor=acting_user(request), data=brokers.ServiceInput(**payload.dict()))
     return Status(
         201,
         {
@@ -352,7 +347,7 @@ class ManagerOut(Schema):
 
 @router.get("/managers", response=list[ManagerOut])
 def list_managers(request: HttpRequest) -> list[dict[str, Any]]:
-    user = _user(request)
+    user = acting_user(request)
     out = []
     for m in selectors.managers_visible(user).order_by("name")[:500]:
         r = selectors.manager_record(m, user)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from engine.deals.money import format_fen
 from panhuo.accounts import visibility
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.errors import ApplicationError, FieldErrors, NotFound, PermissionRefused
 from panhuo.common.exports import XLSX_TYPE, download
@@ -46,12 +47,6 @@ from panhuo.imports.template import template_xlsx
 T = TypeVar("T")
 FIELD_OF = {"need_ids": "needs"}
 ORGANISERS = tuple(r.value for r in visibility.EVENT_ORGANISER_ROLES)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _errors_into(form: forms.Form, exc: ApplicationError) -> None:
@@ -100,7 +95,7 @@ def _status(form: forms.Form) -> int:
 
 @roles_required(*BUSINESS_ROLES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     visible = selectors.cases_visible(user)
     org = user.organization_id
     own = visible.filter(author_org_id=org).exclude(state=CaseState.PUBLISHED) if org else visible.none()
@@ -136,7 +131,7 @@ def _case_input(d: dict[str, object]) -> cases.CaseInput:
 @roles_required(*CASE_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if user.organization_id is None or not visibility.case_editor(user, user.organization_id):
         raise PermissionRefused()
     form = CaseForm(request.POST if request.method == "POST" else None)
@@ -152,7 +147,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @roles_required(*CASE_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     case = selectors.case_get(user, pk)
     if not visibility.case_editor(user, case.author_org_id) or case.state not in cases.EDITABLE:
         raise PermissionRefused("案例已提交或已发布，不能修改", "case is not editable")
@@ -183,7 +178,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*BUSINESS_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     case = selectors.case_get(user, pk)
     review = ReviewForm(request.POST if request.POST.get("action") in ("publish", "return") else None)
     if request.method == "POST":
@@ -227,7 +222,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*BUSINESS_ROLES)
 def event_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     now = timezone.now()
     visible = selectors.events_visible(user).filter(cancelled=False)
     return render(
@@ -266,7 +261,7 @@ def _event_input(d: dict[str, object]) -> events.EventInput:
 @roles_required(*ORGANISERS)
 @require_http_methods(["GET", "POST"])
 def event_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = EventForm(request.POST if request.method == "POST" else None)
     needs = (
         needs_visible(user).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)).order_by("-id")[:100]
@@ -284,7 +279,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 @roles_required(*BUSINESS_ROLES)
 @require_http_methods(["GET", "POST"])
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     event = selectors.event_get(user, pk)
     manager = visibility.event_manager(user, event.organiser_id)
     error = ""
@@ -338,7 +333,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(Role.OFFICE_OFFICIAL, *visibility.INSTITUTION_STAFF, Role.AGENCY_USER)
 def event_stats(request: HttpRequest) -> HttpResponse:
     """Per event of a year: an office sees its region's events, an organiser its own."""
-    user = _user(request)
+    user = acting_user(request)
     year_raw = request.GET.get("year", "")
     year = (
         int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= 2100 else timezone.localdate().year
@@ -365,7 +360,7 @@ def event_stats(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*BROKERING_ROLES)
 def brokering(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     services = [
         {"s": s, "fee": format_fen(s.fee_fen)}
         for s in selectors.services_of(user).order_by("-started_on")[:100]
@@ -402,7 +397,7 @@ def _proposal_input(d: dict[str, object]) -> brokers.ProposalInput:
 @roles_required(Role.AGENCY_USER)
 @require_http_methods(["GET", "POST"])
 def proposal_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = ProposalForm(request.POST if request.method == "POST" else None)
     needs = needs_visible(user).filter(status__in=brokers.OPEN_NEEDS).order_by("-id")[:200]
     _set_choices(
@@ -421,7 +416,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
 @roles_required(*BROKERING_ROLES)
 @require_http_methods(["GET", "POST"])
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     p = selectors.proposal_get(user, pk)
     side = visibility.proposal_side(
         user, agency_id=p.agency_id, holder_id=p.holder_id, enterprise_id=p.enterprise_id
@@ -471,7 +466,7 @@ def _service_input(d: dict[str, object]) -> brokers.ServiceInput:
 @roles_required(Role.AGENCY_USER)
 @require_http_methods(["GET", "POST"])
 def service_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = ServiceForm(request.POST if request.method == "POST" else None)
     proposals = selectors.proposals_visible(user)[:200]
     _set_choices(
@@ -493,7 +488,7 @@ def service_new(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*visibility.INSTITUTION_STAFF)
 def origin_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     deals = (
         deals_visible(user)
         .filter(institution_id=user.organization_id, state__in=CONTRACT_STATES)
@@ -506,7 +501,7 @@ def origin_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*visibility.INSTITUTION_STAFF)
 @require_http_methods(["GET", "POST"])
 def origin_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     deal = deal_get(user, deal_id)
     if deal.institution_id != user.organization_id:
         raise NotFound("交易不存在", "deal not found")
@@ -561,7 +556,7 @@ def origin_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
 
 @roles_required(*BUSINESS_ROLES)
 def manager_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     return render(
         request,
         "community/managers.html",
@@ -574,7 +569,7 @@ def manager_list(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*BUSINESS_ROLES)
 def manager_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     m = selectors.manager_get(user, pk)
     return render(
         request,
@@ -597,7 +592,7 @@ def _manager_input(d: dict[str, object]) -> brokers.ManagerInput:
 @roles_required(*BUSINESS_ROLES)
 @require_http_methods(["GET", "POST"])
 def manager_me(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     mine = TechManager.objects.filter(user=user).first()
     initial = (
         {
@@ -632,7 +627,7 @@ ATTENDANCE_KIND = "event_attendance"
 @roles_required(*ORGANISERS)
 @require_http_methods(["GET", "POST"])
 def attendance_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     error, status = "", 200
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -661,7 +656,7 @@ def attendance_import(request: HttpRequest) -> HttpResponse:
 @roles_required(*ORGANISERS)
 @require_GET
 def attendance_import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     job = import_selectors.import_job_get(user, pk)
     if job.kind != ATTENDANCE_KIND:
         raise NotFound()

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from engine.deals.money import format_fen
 from engine.deals.schedule import FIXED, PERIODS, REVENUE, SPLIT, Instalment, ScheduleTerms
-from panhuo.accounts.models import User
+from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
 from panhuo.common.permissions import roles_required
@@ -73,8 +73,7 @@ def _editable(rows: list[Instalment] | list[tuple[date | None, str, str]]) -> li
 
 @roles_required(*VIEWERS)
 def deal_schedule(request: HttpRequest, deal_id: int) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # roles_required refused anyone else
+    user = acting_user(request)
     deal = selectors.deal_get(user, deal_id)
     staff = user_is_staff_of(user, deal)
     editable = staff and deal.pay_after_use and deal.schedule_confirmed_at is None

@@ -13,20 +13,13 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from engine.deals.money import format_fen
-from panhuo.accounts.models import User
+from panhuo.accounts.acting import acting_user
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError, PermissionRefused
 from panhuo.financing import selectors, services
 from panhuo.financing.models import PledgeApplication, ValuationSource
 
 router = Router()
-
-
-def _u(request: HttpRequest) -> User:
-    """The session user (the API's default auth already refused anonymous calls)."""
-    user = request.user
-    assert isinstance(user, User)  # roles_required / the API's session auth refused anyone else
-    return user
 
 
 class ApplicationIn(Schema):
@@ -153,7 +146,7 @@ def _out(a: PledgeApplication) -> dict[str, Any]:
 
 @router.get("/", response=list[ApplicationOut])
 def list_applications(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> list[Any]:
-    qs = selectors.applications_visible(_u(request))
+    qs = selectors.applications_visible(acting_user(request))
     if status:
         qs = qs.filter(status=status)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
@@ -162,7 +155,7 @@ def list_applications(request: HttpRequest, status: str = "", limit: int = 100, 
 
 @router.get("/statistics", response=StatisticsOut)
 def statistics(request: HttpRequest, year: int | None = None) -> Any:
-    prefix = office_prefix(_u(request))
+    prefix = office_prefix(acting_user(request))
     if prefix is None:
         raise PermissionRefused("只有知识产权局用户可以查看统计", "IP offices only")
     return selectors.pledge_statistics(year=year or timezone.localdate().year, region_prefix=prefix)
@@ -170,7 +163,7 @@ def statistics(request: HttpRequest, year: int | None = None) -> Any:
 
 @router.get("/{application_id}", response=ApplicationOut)
 def read(request: HttpRequest, application_id: int) -> dict[str, Any]:
-    return _out(selectors.application_get(_u(request), application_id))
+    return _out(selectors.application_get(acting_user(request), application_id))
 
 
 @router.post("/", response={201: ApplicationOut})
@@ -185,7 +178,7 @@ def submit(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
             )
         report = services.Report(name=payload.report_name or "report.pdf", body=body)
     app = services.application_submit(
-        actor=_u(request),
+        actor=acting_user(request),
         bank_id=payload.bank_id,
         patent_keys=payload.patents,
         amount_yuan=payload.amount_yuan,
@@ -201,28 +194,36 @@ def submit(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
 
 @router.post("/{application_id}/decision", response=ApplicationOut)
 def decide(request: HttpRequest, application_id: int, payload: DecisionIn) -> dict[str, Any]:
-    app = services.application_decide(actor=_u(request), application_id=application_id, **payload.dict())
+    app = services.application_decide(
+        actor=acting_user(request), application_id=application_id, **payload.dict()
+    )
     return _out(app)
 
 
 @router.post("/{application_id}/registration", response=ApplicationOut)
 def register(request: HttpRequest, application_id: int, payload: RegistrationIn) -> dict[str, Any]:
-    app = services.application_register(actor=_u(request), application_id=application_id, **payload.dict())
+    app = services.application_register(
+        actor=acting_user(request), application_id=application_id, **payload.dict()
+    )
     return _out(app)
 
 
 @router.post("/{application_id}/repayment", response=ApplicationOut)
 def repay(request: HttpRequest, application_id: int, payload: RepaymentIn) -> dict[str, Any]:
-    app = services.application_repay(actor=_u(request), application_id=application_id, **payload.dict())
+    app = services.application_repay(
+        actor=acting_user(request), application_id=application_id, **payload.dict()
+    )
     return _out(app)
 
 
 @router.post("/{application_id}/supplement", response=ApplicationOut)
 def supplement(request: HttpRequest, application_id: int, payload: SupplementIn) -> dict[str, Any]:
-    app = services.application_supplement(actor=_u(request), application_id=application_id, text=payload.text)
+    app = services.application_supplement(
+        actor=acting_user(request), application_id=application_id, text=payload.text
+    )
     return _out(app)
 
 
 @router.post("/{application_id}/withdraw", response=ApplicationOut)
 def withdraw(request: HttpRequest, application_id: int) -> dict[str, Any]:
-    return _out(services.application_withdraw(actor=_u(request), application_id=application_id))
+    return _out(services.application_withdraw(actor=acting_user(request), application_id=application_id))

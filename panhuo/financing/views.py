@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from engine.deals.money import format_fen
-from panhuo.accounts.models import Role, User
+from panhuo.accounts.acting import acting_user
+from panhuo.accounts.models import Role
 from panhuo.accounts.visibility import office_prefix
 from panhuo.common.errors import ApplicationError
 from panhuo.common.forms import show_errors
@@ -24,13 +25,6 @@ from panhuo.financing.apps import APPLICANTS, BANKERS, VIEWERS
 from panhuo.financing.models import ApplicationStatus, PledgeApplication
 
 MAX_UPLOAD = services.MAX_REPORT_BYTES
-
-
-def _u(request: HttpRequest) -> User:
-    """The signed-in user (every view here is behind roles_required)."""
-    user = request.user
-    assert isinstance(user, User)  # roles_required / the API's session auth refused anyone else
-    return user
 
 
 def _report(upload: UploadedFile | None) -> services.Report | None:
@@ -54,7 +48,7 @@ def _money(app: PledgeApplication) -> dict[str, str]:
 
 @roles_required(*VIEWERS)
 def application_list(request: HttpRequest) -> HttpResponse:
-    user = _u(request)
+    user = acting_user(request)
     status = request.GET.get("status", "")
     qs = selectors.applications_visible(user)
     if status in ApplicationStatus.values:
@@ -101,7 +95,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             app = services.application_submit(
-                actor=_u(request),
+                actor=acting_user(request),
                 bank_id=d["bank"],
                 patent_keys=[k for k in d["patents"].replace("，", "\n").replace(",", "\n").splitlines()],
                 amount_yuan=d["amount"],
@@ -123,7 +117,7 @@ def application_new(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest, app: PledgeApplication, bound: dict[str, djforms.Form] | None = None
 ) -> HttpResponse:
-    user = _u(request)
+    user = acting_user(request)
     bound = bound or {}
     is_bank = user.role == Role.BANK_USER and app.bank_id == user.organization_id
     is_applicant = user.role in APPLICANTS and app.applicant_id == user.organization_id
@@ -163,12 +157,12 @@ def _detail(
 
 @roles_required(*VIEWERS)
 def application_detail(request: HttpRequest, application_id: int) -> HttpResponse:
-    return _detail(request, selectors.application_get(_u(request), application_id))
+    return _detail(request, selectors.application_get(acting_user(request), application_id))
 
 
 @roles_required(*APPLICANTS, *BANKERS)
 def application_report(request: HttpRequest, application_id: int) -> HttpResponse:
-    app = selectors.application_get(_u(request), application_id)
+    app = selectors.application_get(acting_user(request), application_id)
     if not app.has_report:
         raise Http404()
     response = HttpResponse(bytes(app.report_body), content_type="application/pdf")
@@ -180,7 +174,7 @@ def application_report(request: HttpRequest, application_id: int) -> HttpRespons
 @require_POST
 @roles_required(*APPLICANTS, *BANKERS)
 def application_act(request: HttpRequest, application_id: int, action: str) -> HttpResponse:
-    user = _u(request)
+    user = acting_user(request)
     app = selectors.application_get(user, application_id)
     form: djforms.Form
     done = {
