@@ -161,7 +161,7 @@ def teams(rows: Sequence[LandscapeRow], *, min_shared: int = 2) -> list[dict[str
     return out
 
 
-def _periods(first: int, last: int, buckets: int = 4) -> list[tuple[int, int]]:
+def year_periods(first: int, last: int, buckets: int = 4) -> list[tuple[int, int]]:
     span = last - first + 1
     size = max(1, -(-span // buckets))
     return [(start, min(last, start + size - 1)) for start in range(first, last + 1, size)]
@@ -172,7 +172,7 @@ def composition_shift(rows: Sequence[LandscapeRow], codes_of: str, top: Sequence
     years = [r.app_year for r in rows if r.app_year is not None]
     if not years or not top:
         return {"periods": [], "series": []}
-    periods = _periods(min(years), max(years))
+    periods = year_periods(min(years), max(years))
     period_of = {y: k for k, (a, b) in enumerate(periods) for y in range(a, b + 1)}
     totals = [0] * len(periods)
     counts = {code: [0] * len(periods) for code in top}
@@ -282,7 +282,7 @@ def analyse(
     }
 
 
-def _year_value(value: str) -> int | None:
+def year_value(value: str) -> int | None:
     return None if value in (UNKNOWN_YEAR, "", "unknown") else int(value)
 
 
@@ -306,8 +306,8 @@ def facet_ids(
                 return [int(pid) for pid in t["patent_ids"]]
         return []
     tests: dict[str, Callable[[LandscapeRow], bool]] = {
-        "app_year": lambda r: r.app_year == _year_value(value),
-        "grant_year": lambda r: r.grant_year == _year_value(value),
+        "app_year": lambda r: r.app_year == year_value(value),
+        "grant_year": lambda r: r.grant_year == year_value(value),
         "type": lambda r: r.patent_type == value,
         "status": lambda r: r.legal_status == value,
         "holder": lambda r: value in r.holders,
