@@ -97,4 +97,4 @@ class LandscapeFact(models.Model):
     patent = models.OneToOneField(Patent, primary_key=True, on_delete=models.CASCADE, related_name="+")
     row = models.TextField()
     patent_updated = models.DateTimeField()
-    built_at = models.DateTimeField(auto_now=True)
+    built_at = models.DateTimeField(auto_now=True, db_index=True)  # the store's catch-up reads (store.py)
