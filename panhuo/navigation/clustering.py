@@ -14,10 +14,11 @@ import numpy as np
 
 from engine.landscape import LandscapeRow, cluster_vectors, describe_clusters, term_vectors
 from engine.landscape.clusters import ClusterResult, choose_k
+from engine.landscape.columns import FactTable
 from panhuo.matching import index as match_index
 from panhuo.navigation.conversion import GOOD_MATCH_SCORE, needs_in_scope, subclass_counts
 from panhuo.navigation.scope import ScopeDefinition
-from panhuo.navigation.selectors import Visibility, chunks, scope_rows
+from panhuo.navigation.selectors import Visibility, chunks, scope_rows_status
 from panhuo.patents.models import Patent
 
 # How many of a need's best matches are read before keeping those inside the scope.
@@ -87,13 +88,13 @@ def clusters_compute(
     return clusters, source, note
 
 
-def good_matches(definition: ScopeDefinition, rows: Sequence[LandscapeRow]) -> dict[str, Any]:
+def good_matches(definition: ScopeDefinition, table: FactTable) -> dict[str, Any]:
     """Open needs in the scope and how many have a match scoring ≥ GOOD_MATCH_SCORE among the scope's patents."""
     from panhuo.matching.documents import need_labels, need_text
     from panhuo.matching.selectors import make_query, match_patents
 
-    scope_ids = {r.patent_id for r in rows}
-    needs = needs_in_scope(definition, list(subclass_counts([r.ipc_groups for r in rows])))
+    scope_ids = set(table.patent_id.tolist())
+    needs = needs_in_scope(definition, list(subclass_counts(table)))
     if match_index.patent_index() is None:
         return {
             "needs": len(needs),
@@ -129,9 +130,10 @@ def run_for(
 ) -> dict[str, Any]:
     """Everything a cluster run stores."""
     started = time.monotonic()
-    rows = scope_rows(definition, visibility.records)
+    table = scope_rows_status(definition, visibility.records).table
+    rows = table.rows()
     clusters, source, note = clusters_compute(rows, vectors_from=vectors_from)
-    matches = good_matches(definition, rows)
+    matches = good_matches(definition, table)
     return {
         "patents": len(rows),
         "clusters": [c.as_dict(with_ids=True) for c in clusters],

@@ -6,14 +6,16 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from django.db.models import Q
 
 from engine.deals.money import format_fen
-from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind, DealPatent, OpenLicenceDeclaration
+from engine.landscape.columns import FactTable
+from panhuo.common.idsets import id_array, ids_in
+from panhuo.deals.models import CONTRACT_STATES, DealKind, DealPatent, OpenLicenceDeclaration
 from panhuo.demand.models import Need, NeedAnswer, NeedStatus
 from panhuo.evaluation.models import ValueScore
 from panhuo.navigation.scope import ScopeDefinition
-from panhuo.navigation.selectors import chunks
 from panhuo.patents.models import InventoryRecord, InventoryState
 
 CONVERSION_KINDS = (DealKind.TRANSFER, DealKind.LICENCE, DealKind.EQUITY, DealKind.OPEN_LICENCE)
@@ -25,42 +27,35 @@ GOOD_MATCH_SCORE = 0.6  # the push threshold's default (matching.PushPreference.
 def conversion_picture(patent_ids: Sequence[int]) -> dict[str, Any]:
     """Pooled share; 转让/许可/作价入股/开放许可 deals (signed or later) with amounts; open licences; value flags."""
     ids = list(patent_ids)
-    pooled: set[int] = set()
+    among = ids_in(ids)
+    # (state, patent) is one index: each scope patent is one probe, no record row read
+    pooled = np.unique(
+        id_array(
+            InventoryRecord.objects.filter(state=InventoryState.POOLED, patent_id__in=among), "patent_id"
+        )
+    )
     deal_patents: dict[str, set[int]] = {k: set() for k in CONVERSION_KINDS}
+    amounts: Counter[str] = Counter()
     deal_ids: dict[str, set[int]] = {k: set() for k in CONVERSION_KINDS}
-    open_licences = 0
+    for deal_id, kind, pid, fen in DealPatent.objects.filter(
+        patent_id__in=among, deal__state__in=CONTRACT_STATES, deal__kind__in=CONVERSION_KINDS
+    ).values_list("deal_id", "deal__kind", "patent_id", "deal__contract_amount_fen"):
+        deal_patents[kind].add(pid)
+        if deal_id not in deal_ids[kind]:
+            deal_ids[kind].add(deal_id)
+            amounts[kind] += int(fen or 0)
+    open_licences = OpenLicenceDeclaration.objects.filter(
+        patent_id__in=among, withdrawn_at__isnull=True
+    ).count()
     high_value: set[int] = set()
     sleeping: set[int] = set()
-    for part in chunks(ids):
-        # by patent only, the state checked here: with both conditions SQLite picks the state index and reads
-        # every published record for each chunk
-        pooled.update(
-            pid
-            for pid, state in InventoryRecord.objects.filter(patent_id__in=part).values_list(
-                "patent_id", "state"
-            )
-            if state == InventoryState.POOLED
-        )
-        for deal_id, kind, pid in DealPatent.objects.filter(
-            patent_id__in=part, deal__state__in=CONTRACT_STATES, deal__kind__in=CONVERSION_KINDS
-        ).values_list("deal_id", "deal__kind", "patent_id"):
-            deal_patents[kind].add(pid)
-            deal_ids[kind].add(deal_id)
-        open_licences += OpenLicenceDeclaration.objects.filter(
-            patent_id__in=part, withdrawn_at__isnull=True
-        ).count()
-        for pid, bits, sleep in ValueScore.objects.filter(patent_id__in=part).values_list(
-            "patent_id", "high_value_bits", "sleeping"
-        ):
-            if bits:
-                high_value.add(pid)
-            if sleep:
-                sleeping.add(pid)
-    amounts: Counter[str] = Counter()
-    all_deals = sorted(set().union(*deal_ids.values()))
-    for part in chunks(all_deals):
-        for kind, fen in Deal.objects.filter(pk__in=part).values_list("kind", "contract_amount_fen"):
-            amounts[kind] += int(fen or 0)
+    for pid, bits, sleep in ValueScore.objects.filter(patent_id__in=among).values_list(
+        "patent_id", "high_value_bits", "sleeping"
+    ):
+        if bits:
+            high_value.add(pid)
+        if sleep:
+            sleeping.add(pid)
     n = len(ids)
     labels = dict(DealKind.choices)
     kinds = [
@@ -90,32 +85,22 @@ def conversion_picture(patent_ids: Sequence[int]) -> dict[str, Any]:
 
 def conversion_facet_ids(patent_ids: Sequence[int], facet: str) -> list[int]:
     """The patents behind one conversion figure: pooled, a deal kind, open_licence_listing, high_value, sleeping."""
-    out: set[int] = set()
-    for part in chunks(list(patent_ids)):
-        if facet == "pooled":
-            out.update(
-                pid
-                for pid, state in InventoryRecord.objects.filter(patent_id__in=part).values_list(
-                    "patent_id", "state"
-                )
-                if state == InventoryState.POOLED
-            )
-            continue
-        qs: Any
-        if facet in {k.value for k in CONVERSION_KINDS}:
-            qs = DealPatent.objects.filter(
-                patent_id__in=part, deal__state__in=CONTRACT_STATES, deal__kind=facet
-            )
-        elif facet == "open_licence_listing":
-            qs = OpenLicenceDeclaration.objects.filter(patent_id__in=part, withdrawn_at__isnull=True)
-        elif facet == "high_value":
-            qs = ValueScore.objects.filter(patent_id__in=part, high_value_bits__gt=0)
-        elif facet == "sleeping":
-            qs = ValueScore.objects.filter(patent_id__in=part, sleeping=True)
-        else:
-            return []
-        out.update(qs.values_list("patent_id", flat=True))
-    return sorted(out)
+    among = ids_in(patent_ids)
+    qs: Any
+    if facet == "pooled":
+        pooled = InventoryRecord.objects.filter(state=InventoryState.POOLED, patent_id__in=among)
+        return np.unique(id_array(pooled, "patent_id")).tolist()
+    if facet in {k.value for k in CONVERSION_KINDS}:
+        qs = DealPatent.objects.filter(patent_id__in=among, deal__state__in=CONTRACT_STATES, deal__kind=facet)
+    elif facet == "open_licence_listing":
+        qs = OpenLicenceDeclaration.objects.filter(patent_id__in=among, withdrawn_at__isnull=True)
+    elif facet == "high_value":
+        qs = ValueScore.objects.filter(patent_id__in=among, high_value_bits__gt=0)
+    elif facet == "sleeping":
+        qs = ValueScore.objects.filter(patent_id__in=among, sleeping=True)
+    else:
+        return []
+    return sorted(set(qs.values_list("patent_id", flat=True)))
 
 
 def _subclass(code: str) -> str:
@@ -152,17 +137,16 @@ def demand_picture(
     need_ids = [n.pk for n in needs]
     scope_ids = set(patent_ids)
     served: set[int] = set()
-    for part in chunks(need_ids):
-        for need_id, pid in Need.patents.through.objects.filter(need_id__in=part).values_list(
-            "need_id", "patent_id"
-        ):
-            if pid in scope_ids:
-                served.add(need_id)
-        for need_id, pid in NeedAnswer.proposed_patents.through.objects.filter(
-            needanswer__need_id__in=part
-        ).values_list("needanswer__need_id", "patent_id"):
-            if pid in scope_ids:
-                served.add(need_id)
+    for need_id, pid in Need.patents.through.objects.filter(need_id__in=ids_in(need_ids)).values_list(
+        "need_id", "patent_id"
+    ):
+        if pid in scope_ids:
+            served.add(need_id)
+    for need_id, pid in NeedAnswer.proposed_patents.through.objects.filter(
+        needanswer__need_id__in=ids_in(need_ids)
+    ).values_list("needanswer__need_id", "patent_id"):
+        if pid in scope_ids:
+            served.add(need_id)
     demand: Counter[str] = Counter()
     for need in needs:
         for sub in {_subclass(h) for h in (need.ipc_hints or []) if h}:
@@ -194,9 +178,13 @@ def demand_picture(
     }
 
 
-def subclass_counts(patent_ipc_groups: Sequence[Sequence[str]]) -> dict[str, int]:
+def subclass_counts(table: FactTable) -> dict[str, int]:
     """Patents per IPC subclass (a patent once per subclass)."""
-    counts: Counter[str] = Counter()
-    for groups in patent_ipc_groups:
-        counts.update({g[:4] for g in groups})
-    return dict(counts)
+    groups = table.vocabs.groups.strings
+    subclass_names = sorted({g[:4] for g in groups})
+    number = {name: i for i, name in enumerate(subclass_names)}
+    subclass_of_group = np.array([number[g[:4]] for g in groups], dtype=np.int64)
+    rows = np.repeat(np.arange(len(table), dtype=np.int64), table.groups.lengths())
+    pairs = np.unique(rows * max(1, len(subclass_names)) + subclass_of_group[table.groups.ids])
+    counts = np.bincount(pairs % max(1, len(subclass_names)), minlength=len(subclass_names))
+    return {subclass_names[i]: int(c) for i, c in enumerate(counts.tolist()) if c}

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from engine.landscape import UNKNOWN_YEAR, analyse
+from engine.landscape import UNKNOWN_YEAR
+from engine.landscape.columns import analyse_table
 from panhuo.accounts.models import User
 from panhuo.navigation.conversion import conversion_picture, demand_picture, subclass_counts
 from panhuo.navigation.models import ClusterRun
@@ -72,15 +73,14 @@ def landscape(
     """Every figure of one scope: trend, holders, teams, composition, conversion, demand, region, clusters."""
     known = known_holder_types()
     found = scope_rows_status(definition, visibility.records, known_types=known)
-    rows = found.rows
-    figures = label_figures(analyse(rows, known_holder_types=known))
+    table = found.table
+    figures = label_figures(analyse_table(table, known_holder_types=known))
     figures["pending_facts"] = found.pending
-    ids = [r.patent_id for r in rows]
-    subclasses = subclass_counts([r.ipc_groups for r in rows])
+    ids = table.patent_id.tolist()
     figures["conversion"] = conversion_picture(ids)
-    figures["demand"] = demand_picture(definition, ids, subclasses)
+    figures["demand"] = demand_picture(definition, ids, subclass_counts(table))
     figures["region_comparison"] = (
-        region_comparison(definition, visibility, len(rows)) if with_region and definition.region else None
+        region_comparison(definition, visibility, len(table)) if with_region and definition.region else None
     )
     region_name = _region_name(definition.region) if definition.region else ""
     figures["scope"] = definition.to_json()

@@ -5,25 +5,26 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
+import numpy as np
 from django.db.models import Q, QuerySet
 
-from engine.landscape import LandscapeRow, analyse, facet_ids, normalise_holder
-from engine.landscape.analysis import main_group
-from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holder_type, holders_of
+from engine.landscape import UNKNOWN_YEAR, LandscapeRow, normalise_holder
+from engine.landscape.columns import FactTable, analyse_table, facet_positions
+from engine.landscape.holders import HOLDER_TYPE_LABELS, HolderType, holders_of
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix
 from panhuo.classification.models import Industry, IpcNode
 from panhuo.common.errors import NotFound, PermissionRefused
-from panhuo.navigation.models import ClusterRun, ClusterState, IpcPosting, LandscapeFact, LandscapeScope
+from panhuo.common.idsets import id_array, ids_in
+from panhuo.navigation.models import ClusterRun, ClusterState, IpcPosting, LandscapeScope
 from panhuo.navigation.postings import LATE_COMMIT_MARGIN, postings_watermark
 from panhuo.navigation.scope import ScopeDefinition
+from panhuo.navigation.store import stored_facts
 from panhuo.patents.models import (
     InventoryRecord,
     InventoryState,
@@ -243,44 +244,52 @@ def known_holder_types() -> dict[str, str]:
     }
 
 
-# The scope's precomputed facts as ONE JSON array built by the database (one decode for the whole scope): a fresh
-# fact (its stamp equals the patent's updated_at) as its row, a missing or stale one as the bare patent id.
-_FACTS = {
-    "sqlite": "SELECT '[' || COALESCE(group_concat({item}, ','), '') || ']' FROM {patents} p "
-    "LEFT JOIN {facts} f ON f.patent_id = p.id WHERE p.id IN ({inner})",
-    "postgresql": "SELECT '[' || COALESCE(string_agg({item}, ','), '') || ']' FROM {patents} p "
-    "LEFT JOIN {facts} f ON f.patent_id = p.id WHERE p.id IN ({inner})",
-}
-_ITEM = "CASE WHEN f.patent_updated = p.updated_at THEN f.row ELSE CAST(p.id AS TEXT) END"
-
-
 @dataclass(frozen=True)
 class ScopeRows:
-    """A scope's rows, and how many of its patents had no fresh landscape fact (left out, said on the page)."""
+    """A scope's facts as columns, and how many of its patents had no fresh landscape fact (left out, said)."""
 
-    rows: list[LandscapeRow]
+    table: FactTable
     pending: int = 0
 
+    @property
+    def rows(self) -> list[LandscapeRow]:
+        return self.table.rows()
 
-def _fetch_facts(patents: QuerySet[Patent]) -> list[Any]:
-    """The decoded fact rows of these patents (`facts.ROW_FIELDS`), or the bare id of those without a fresh one."""
-    template = _FACTS.get(connection.vendor)
-    if template is None:  # another database: the ORM's way
-        stamps = dict(patents.values_list("pk", "updated_at"))
-        out: list[Any] = []
-        for pid, row, stamp in LandscapeFact.objects.filter(patent_id__in=list(stamps)).values_list(
-            "patent_id", "row", "patent_updated"
-        ):
-            out.append(json.loads(row) if stamps.pop(pid) == stamp else pid)
-        return out + list(stamps)
-    inner, params = patents.values("pk").order_by().query.sql_with_params()
-    sql = template.format(
-        item=_ITEM, patents=Patent._meta.db_table, facts=LandscapeFact._meta.db_table, inner=inner
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        text = cursor.fetchone()[0]
-    return json.loads(text) if text else []
+
+def _filter_sets(d: ScopeDefinition) -> list[np.ndarray]:
+    """Patent ids of the filters read from SQL (industries and 战略性新兴产业 from the current classification,
+    keywords from the text); the rest are tested on the facts' columns."""
+    sets = []
+    if d.industries:
+        industries = PatentIndustry.objects.filter(_industry_condition(d.industries))
+        sets.append(np.unique(id_array(industries, "patent_id")))
+    if d.sei:
+        sets.append(np.unique(id_array(PatentIndustry.objects.filter(_sei_condition(d.sei)), "patent_id")))
+    if d.keywords:
+        sets.append(np.unique(id_array(Patent.objects.filter(_keyword_condition(d.keywords)))))
+    return sets
+
+
+def _column_mask(d: ScopeDefinition, table: FactTable, candidates: list[np.ndarray]) -> np.ndarray:
+    """Rows of `table` whose patent is in every candidate set and whose facts pass the column filters."""
+    mask = np.ones(len(table), dtype=bool)
+    for ids in candidates:
+        mask &= np.isin(table.patent_id, ids, assume_unique=False)
+    if d.ipc:
+        # a candidate's real codes decide, so a deeper code than the scope's (H01M4/ vs H01M10/) is not counted
+        mask &= table.code_mask(ipc_prefixes(d.ipc))
+    if d.year_from:
+        mask &= table.app_year >= d.year_from
+    if d.year_to:
+        mask &= (table.app_year != 0) & (table.app_year <= d.year_to)
+    for wanted, column, vocab in (
+        (d.patent_types, table.patent_type, table.vocabs.types),
+        (d.legal_statuses, table.legal_status, table.vocabs.statuses),
+    ):
+        if wanted:
+            found = [i for i in (vocab.find(v) for v in wanted) if i is not None]
+            mask &= np.isin(column, np.array(found, dtype=column.dtype))
+    return mask
 
 
 def scope_rows_status(
@@ -290,55 +299,63 @@ def scope_rows_status(
     known_types: dict[str, str] | None = None,
     region_inside: str = "",
 ) -> ScopeRows:
-    """One row per patent of the scope (each patent once), holder-type filter applied, from the worker's facts.
+    """The scope's patents (each once), holder-type filter applied, as columns of the worker's facts.
 
-    Reads only: patents without a fresh fact are counted in `pending`, not computed here.
+    Reads only: patents without a fresh fact are counted in `pending`, not computed here. The visible patents
+    come from SQL at every read (the visibility rules stay in one place); the facts from the process's store.
     """
+    d = definition
     known = known_holder_types() if known_types is None else known_types
-    items = _fetch_facts(scope_patents(definition, records))
-    pending = sum(1 for item in items if isinstance(item, int))
-    facts = sorted((item for item in items if not isinstance(item, int)), key=lambda r: r[0])
-    inside: set[int] = set()
-    if region_inside:
-        ids = [f[0] for f in facts]
-        for part in chunks(ids):
-            inside.update(
-                records.filter(
-                    patent_id__in=part, organization__region_code__startswith=region_inside
-                ).values_list("patent_id", flat=True)
-            )
+    facts = stored_facts()
+    visible_records = records.filter(organization__region_code__startswith=d.region) if d.region else records
+    visible = id_array(visible_records, "patent_id")  # a patent of two visible records twice: isin ignores it
+    if facts.complete:
+        candidates = [visible, *_filter_sets(d)]
+    else:  # some fact was never built: the scope's ids through SQL, its rows from the facts that exist
+        candidates = [np.unique(id_array(scope_patents(d, records)))]
+    pieces = [
+        table.take(np.flatnonzero(usable & _column_mask(d, table, candidates)))
+        for table, usable in facts.parts
+    ]
+    table = pieces[0].concat(pieces[1]) if len(pieces) == 2 else pieces[0]
+    table = table.take(np.argsort(table.patent_id, kind="stable"))
+    if facts.complete:
+        unsettled = facts.unsettled[np.isin(facts.unsettled, visible)]
+        pending = 0
+        if len(unsettled):
+            changed = scope_patents(d, records).filter(pk__in=ids_in(unsettled.tolist()))
+            # the postings may be older than the change: the patent's own codes decide
+            pending = (changed.filter(_ipc_condition(d.ipc)) if d.ipc else changed).count()
+    else:
+        usable_ids = np.concatenate([t.patent_id[usable] for t, usable in facts.parts])
+        pending = int((~np.isin(candidates[0], usable_ids)).sum())
     # No 专利权人 and no 申请人 recorded: the holding institutions of its records the viewer sees.
-    bare = [f[0] for f in facts if not f[6]]
-    keepers: dict[int, list[str]] = {}
-    for part in chunks(bare):
-        for pid, name in records.filter(patent_id__in=part).values_list("patent_id", "organization__name"):
+    bare = np.flatnonzero(table.holders.lengths() == 0)
+    if len(bare):
+        keepers: dict[int, list[str]] = {}
+        bare_ids = table.patent_id[bare].tolist()
+        for pid, name in records.filter(patent_id__in=ids_in(bare_ids)).values_list(
+            "patent_id", "organization__name"
+        ):
             keepers.setdefault(pid, []).append(name)
-    wanted = set(definition.holder_types)
-    prefixes = ipc_prefixes(definition.ipc)
-    rows: list[LandscapeRow] = []
-    append = rows.append
-    for pid, app_year, grant_year, ptype, status, codes, holders, inventors, industries in facts:
-        if prefixes and not any(c.startswith(prefixes) for c in codes):
-            continue  # a candidate from a posting whose codes are deeper than the scope's (H01M4/ vs H01M10/)
-        if not holders:
-            holders = holders_of(sorted(keepers.get(pid, [])), [])
-        if wanted and not wanted & {known.get(h) or holder_type(h).value for h in holders}:
-            continue
-        append(
-            LandscapeRow(
-                pid,
-                app_year,
-                grant_year,
-                ptype,
-                status,
-                tuple(dict.fromkeys(main_group(c) for c in codes)),
-                tuple(holders),
-                tuple(inventors),
-                tuple(industries),
-                (pid in inside) if region_inside else True,
-            )
+        table = table.with_holders(
+            {
+                int(pos): holders_of(sorted(keepers.get(pid, [])), [])
+                for pos, pid in zip(bare, bare_ids, strict=True)
+            }
         )
-    return ScopeRows(rows, pending)
+    if d.holder_types:
+        table = table.take(np.flatnonzero(table.holder_type_mask(set(d.holder_types), known)))
+    if region_inside:
+        inside = id_array(
+            records.filter(
+                patent_id__in=ids_in(table.patent_id.tolist()),
+                organization__region_code__startswith=region_inside,
+            ),
+            "patent_id",
+        )
+        table = table.with_inside(np.isin(table.patent_id, inside))
+    return ScopeRows(table, pending)
 
 
 def scope_rows(
@@ -396,8 +413,8 @@ def landscape_figures(definition: ScopeDefinition, visibility: Visibility) -> di
     """Counts, trend, holders, concentration, entrants, teams and composition of a scope (no clusters/deals)."""
     known = known_holder_types()
     found = scope_rows_status(definition, visibility.records, known_types=known)
-    figures = label_figures(analyse(found.rows, known_holder_types=known))
-    figures["patent_ids"] = [r.patent_id for r in found.rows]
+    figures = label_figures(analyse_table(found.table, known_holder_types=known))
+    figures["patent_ids"] = found.table.patent_id.tolist()
     figures["pending_facts"] = found.pending
     return figures
 
@@ -408,19 +425,22 @@ def region_comparison(
     """A region's share of the national scope, by year, and its holders against the rest (visible details)."""
     national = definition.without_region()
     known = known_holder_types()
-    national_rows = scope_rows(
+    national_table = scope_rows_status(
         national, visibility.national, known_types=known, region_inside=definition.region
-    )
-    detail_rows = scope_rows(national, visibility.records, known_types=known, region_inside=definition.region)
-    total = len(national_rows)
+    ).table
+    detail = scope_rows_status(
+        national, visibility.records, known_types=known, region_inside=definition.region
+    ).table
+    total = len(national_table)
+    inside = national_table.inside if national_table.inside is not None else np.ones(total, dtype=bool)
     years: dict[Any, list[int]] = {}
-    for r in national_rows:
-        key = r.app_year if r.app_year is not None else "未知"
-        years.setdefault(key, [0, 0])
-        years[key][0] += 1
-        years[key][1] += int(r.inside)
-    rest = [r for r in detail_rows if not r.inside]
-    rest_figures = analyse(rest, known_holder_types=known, top=10)
+    apps = national_table.app_year
+    in_region = dict(zip(*(a.tolist() for a in np.unique(apps[inside], return_counts=True)), strict=True))
+    for year, count in zip(*(a.tolist() for a in np.unique(apps, return_counts=True)), strict=True):
+        years[year or UNKNOWN_YEAR] = [count, in_region.get(year, 0)]
+    detail_inside = detail.inside if detail.inside is not None else np.ones(len(detail), dtype=bool)
+    rest = detail.take(np.flatnonzero(~detail_inside))
+    rest_figures = analyse_table(rest, known_holder_types=known, top=10)
     return {
         "region": definition.region,
         "region_patents": region_count,
@@ -441,13 +461,15 @@ def facet_patent_ids(
     """The patents behind one figure of the page (same rows as the figure, so the list length equals the number)."""
     known = known_holder_types()
     if facet == "all":
-        return [r.patent_id for r in scope_rows(definition, visibility.records, known_types=known)]
+        return scope_rows_status(definition, visibility.records, known_types=known).table.patent_id.tolist()
     if facet == "region":
         national = definition.without_region()
-        rows = scope_rows(national, visibility.records, known_types=known, region_inside=definition.region)
+        table = scope_rows_status(
+            national, visibility.records, known_types=known, region_inside=definition.region
+        ).table
     else:
-        rows = scope_rows(definition, visibility.records, known_types=known)
-    return facet_ids(rows, facet, value, known_holder_types=known)
+        table = scope_rows_status(definition, visibility.records, known_types=known).table
+    return facet_positions(table, facet, value, known_holder_types=known)
 
 
 def patents_page(ids: Sequence[int], *, page: int, per_page: int = 50) -> tuple[list[Patent], int]:
