@@ -180,3 +180,22 @@ def test_a_web_worker_loads_the_store_in_a_background_thread_and_survives_a_fail
     store.warm_in_background().join(timeout=60)
     assert threads == ["landscape-store-warm"]
     assert "landscape store warm-up failed" in caplog.text
+
+
+def test_recent_facts_are_decoded_once_until_one_is_rebuilt(landscape_data):
+    p = landscape_data["patents"]
+    a = landscape_data["admin_a"]  # the dataset's facts are all recent: every read sees them after the cutoff
+    assert _ids(H01M, a) == ([p[1].pk, p[2].pk, p[3].pk, p[4].pk, p[7].pk], 0)
+    late = store._stores[store._database_key()].late
+    assert late is not None and len(late.delta) == 7
+    assert _ids(H01M, a)[0] == [p[1].pk, p[2].pk, p[3].pk, p[4].pk, p[7].pk]
+    assert store._stores[store._database_key()].late is late
+    p[1].legal_status = "lapsed"
+    p[1].save()  # changed after its fact: the kept decoded row is no longer fresh
+    assert _ids(H01M, a) == ([p[2].pk, p[3].pk, p[4].pk, p[7].pk], 1)
+    assert store._stores[store._database_key()].late is late
+    facts_build([p[1].pk])
+    found = scope_rows_status(H01M, landscape_visibility(a).records)
+    assert found.table.patent_id.tolist() == [p[1].pk, p[2].pk, p[3].pk, p[4].pk, p[7].pk]
+    assert found.pending == 0 and store._stores[store._database_key()].late is not late
+    assert [r.legal_status for r in found.rows if r.patent_id == p[1].pk] == ["lapsed"]
