@@ -317,8 +317,9 @@ def stored_facts() -> StoredFacts:
             if not last and not _consistent(loaded, c):
                 loaded = None  # a fact built before the cutoff was deleted, rolled back or committed late
                 continue
-            if not last and not folded and max(len(c.delta), len(c.changed)) > FOLD_AFTER_ROWS:
-                # once a read: changes within the margin stay after the cutoff and are read again anyway
+            settled = sum(1 for built in c.delta_built if built <= started - LATE_COMMIT_MARGIN)
+            if not last and not folded and settled > FOLD_AFTER_ROWS:
+                # facts built within the margin stay after any new cutoff: only settled ones are worth a fold
                 loaded = _stores[key] = _folded(loaded, c, started)
                 folded = True
                 continue

@@ -145,7 +145,7 @@ def test_a_withdrawn_record_leaves_the_scope_at_the_next_read(landscape_data):
     assert _ids(H01M, enterprise) == ([p[1].pk, p[3].pk, p[7].pk], 0)
 
 
-def test_many_changes_are_taken_into_the_stored_rows_without_loading_again(landscape_data, monkeypatch):
+def test_many_rebuilt_facts_are_taken_into_the_stored_rows_without_loading_again(landscape_data, monkeypatch):
     p = landscape_data["patents"]
     a = landscape_data["admin_a"]
     _age_everything()
@@ -154,16 +154,20 @@ def test_many_changes_are_taken_into_the_stored_rows_without_loading_again(lands
     real_load = store._load
     monkeypatch.setattr(store, "_load", lambda key: loads.append(key) or real_load(key))
     monkeypatch.setattr(store, "FOLD_AFTER_ROWS", 1)
+    monkeypatch.setattr(store, "LATE_COMMIT_MARGIN", timedelta(0))
     first = store._stores[store._database_key()]
     p[3].ipc_codes = ["C01B33/00"]
     p[3].save()
     p[6].ipc_codes = ["G06F16/22", "H01M8/04"]
-    p[6].save()  # two patents changed: more than the fold threshold
-    assert _ids(H01M, a) == ([p[1].pk, p[2].pk, p[4].pk, p[7].pk], 1)
-    folded = store._stores[store._database_key()]
-    assert folded is not first and folded.cutoff > first.cutoff and not loads
-    facts_build([p[3].pk, p[6].pk, p[7].pk])
+    p[6].save()
+    assert _ids(H01M, a) == ([p[1].pk, p[2].pk, p[4].pk, p[7].pk], 1)  # no fact rebuilt: nothing to take in
+    assert store._stores[store._database_key()] is first
+    facts_build([p[3].pk, p[6].pk, p[7].pk])  # three facts built after the cutoff: more than the threshold
     assert _ids(H01M, a) == ([p[1].pk, p[2].pk, p[4].pk, p[6].pk, p[7].pk], 0)
+    folded = store._stores[store._database_key()]
+    assert folded is not first and folded.cutoff > first.cutoff and len(folded.table) == 7
+    p[2].save()  # changed after the fold: stale until rebuilt
+    assert _ids(H01M, a) == ([p[1].pk, p[4].pk, p[6].pk, p[7].pk], 1)
     assert not loads
 
 
