@@ -313,11 +313,10 @@ def scope_rows_status(
         candidates = [visible, *_filter_sets(d)]
     else:  # some fact was never built: the scope's ids through SQL, its rows from the facts that exist
         candidates = [np.unique(id_array(scope_patents(d, records)))]
-    pieces = [
-        table.take(np.flatnonzero(usable & _column_mask(d, table, candidates)))
-        for table, usable in facts.parts
-    ]
-    table = pieces[0].concat(pieces[1]) if len(pieces) == 2 else pieces[0]
+    stored, late = (
+        part.take(np.flatnonzero(usable & _column_mask(d, part, candidates))) for part, usable in facts.parts
+    )
+    table = stored.concat(late)
     table = table.take(np.argsort(table.patent_id, kind="stable"))
     if facts.complete:
         unsettled = facts.unsettled[np.isin(facts.unsettled, visible)]
@@ -356,17 +355,6 @@ def scope_rows_status(
         )
         table = table.with_inside(np.isin(table.patent_id, inside))
     return ScopeRows(table, pending)
-
-
-def scope_rows(
-    definition: ScopeDefinition,
-    records: QuerySet[InventoryRecord],
-    *,
-    known_types: dict[str, str] | None = None,
-    region_inside: str = "",
-) -> list[LandscapeRow]:
-    """One row per patent of the scope with a fresh fact (see `scope_rows_status`)."""
-    return scope_rows_status(definition, records, known_types=known_types, region_inside=region_inside).rows
 
 
 # ---------------------------------------------------------------- the landscape

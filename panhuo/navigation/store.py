@@ -50,13 +50,14 @@ FOLD_AFTER_ROWS = (
 class StoredFacts:
     """The facts as the database holds them at one read.
 
-    `parts`: (table, usable) pairs; `usable` marks the rows that are the patent's current, fresh fact.
+    `parts`: (table, usable) of the stored rows, then of the facts built after the cutoff; `usable` marks the
+    rows that are their patent's current, fresh fact.
     `unsettled`: patents whose fact is stale or missing (changed recently): counted as pending where in a scope.
     `complete`: every patent without a usable fact is in `unsettled`; when False, some patent's fact was never
     built and the reader takes a scope's ids from SQL.
     """
 
-    parts: tuple[tuple[FactTable, np.ndarray], ...]
+    parts: tuple[tuple[FactTable, np.ndarray], tuple[FactTable, np.ndarray]]
     unsettled: np.ndarray
     complete: bool
 
