@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from engine.landscape.columns import FactTable, Vocabs
@@ -86,16 +85,13 @@ def _database_key() -> str:
     return f"{connection.alias}:{connection.vendor}:{settings.get('NAME')}:{settings.get('HOST')}"
 
 
-def _flags(cutoff: datetime) -> Any:
-    """Fact rows with their `fresh` and `early` flags, computed by the database (no datetime per row in Python)."""
-    return LandscapeFact.objects.annotate(
-        fresh=Case(
-            When(patent_updated=F("patent__updated_at"), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        early=Case(When(built_at__lte=cutoff, then=Value(1)), default=Value(0), output_field=IntegerField()),
-    )
+# One batch of the load: each fact with its `fresh` and `early` flags computed by the database, read through the
+# cursor (Django's per-row converters cost ~2 s at 1,000,000 rows).
+_LOAD_BATCH = (
+    "SELECT f.patent_id, f.row, CASE WHEN f.patent_updated = p.updated_at THEN 1 ELSE 0 END, "
+    "CASE WHEN f.built_at <= %s THEN 1 ELSE 0 END FROM {facts} f JOIN {patents} p ON p.id = f.patent_id "
+    "WHERE f.patent_id > %s ORDER BY f.patent_id LIMIT %s"
+)
 
 
 def _decode(rows: list[tuple[str, int, int]], vocabs: Vocabs) -> tuple[FactTable, np.ndarray, np.ndarray]:
@@ -125,15 +121,16 @@ def _load(key: str) -> _Loaded:
     vocabs = Vocabs()
     pieces = [_decode([], vocabs)]
     last = 0
-    flagged = _flags(cutoff).order_by("patent_id").values_list("row", "fresh", "early", "patent_id")
-    while True:
-        batch = list(flagged.filter(patent_id__gt=last)[:LOAD_BATCH])
-        if not batch:
-            break
-        last = batch[-1][3]
-        pieces.append(
-            _decode([(r[0], r[1], r[2]) for r in batch], vocabs)
-        )  # decoded batch by batch: bounded memory
+    sql = _LOAD_BATCH.format(facts=LandscapeFact._meta.db_table, patents=Patent._meta.db_table)
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [connection.ops.adapt_datetimefield_value(cutoff), last, LOAD_BATCH])
+            batch = cursor.fetchall()
+            if not batch:
+                break
+            last = batch[-1][0]
+            # decoded batch by batch: memory holds one batch of Python rows at a time
+            pieces.append(_decode([(r[1], r[2], r[3]) for r in batch], vocabs))
     table, fresh, early = _merged(pieces)
     vocabs.warm()  # each string's main group, holder type and person once, here rather than in a request
     return _stored(key, table, fresh, early, cutoff)
