@@ -13,8 +13,9 @@ What keeps it exact — every read asks the database, nothing stored is trusted 
 - patents that have no fact at all are found by counting patents against facts: when every such patent changed
   after C, they are known (counted as pending where they fall in a scope); otherwise the store says it is not
   `complete` and the reader takes the scope's ids from SQL;
-- when the facts built (or patents changed) after C grow past FOLD_AFTER_ROWS, they are taken into the stored
-  rows and C moves on, so each read's catch-up stays short; only a failed check loads everything again.
+- when more than FOLD_AFTER_ROWS facts were built after C and before the last LATE_COMMIT_MARGIN, they are taken
+  into the stored rows and C moves on, so each read's catch-up stays short; the facts built after C are decoded
+  once and kept until one is added or rebuilt; only a failed check loads everything again.
 Reads never write: the store is process memory; the worker keeps the facts (`facts.py`, `postings.py`).
 """
 
@@ -41,7 +42,7 @@ log = logging.getLogger("panhuo.navigation")
 
 LOAD_BATCH = 50_000
 FOLD_AFTER_ROWS = (
-    5_000  # facts built (or patents changed) after the cutoff that are taken into the stored rows
+    5_000  # facts built after the cutoff (before the margin) that are taken into the stored rows
 )
 
 
