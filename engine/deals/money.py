@@ -54,3 +54,15 @@ def format_fen(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole:,}.{cents:02d}"
+
+
+def format_bp(bp: int, *, trim: bool = False) -> str:
+    """Basis points -> percent text: 9050 -> '90.50%', or with `trim` 9050 -> '90.5%', 5000 -> '50%'.
+
+    The one formatter for rates and shares shown to people (royalties, equity shares, KPI scores, loan rates):
+    integer arithmetic, so 1 bp is '0.01%' and never a float's '0.010000000000000002%'.
+    """
+    sign = "-" if bp < 0 else ""
+    whole, frac = divmod(abs(bp), 100)
+    decimals = f"{frac:02d}".rstrip("0") if trim else f"{frac:02d}"
+    return f"{sign}{whole}.{decimals}%" if decimals else f"{sign}{whole}%"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from engine.deals.money import format_bp
+
 
 @dataclass(frozen=True)
 class FeeCaps:
@@ -131,7 +133,7 @@ def _fee_refusals(facts: DeclarationFacts, caps: FeeCaps) -> list[Refusal]:
             Refusal(
                 "ol_fee_cap",
                 "royalty_sales",
-                f"按净销售额提成不得超过 {caps.royalty_sales_max_bp / 100:g}%",
+                f"按净销售额提成不得超过 {format_bp(caps.royalty_sales_max_bp, trim=True)}",
                 "royalty on net sales above the cap",
             )
         )
@@ -140,7 +142,7 @@ def _fee_refusals(facts: DeclarationFacts, caps: FeeCaps) -> list[Refusal]:
             Refusal(
                 "ol_fee_cap",
                 "royalty_profit",
-                f"按利润提成不得超过 {caps.royalty_profit_max_bp / 100:g}%",
+                f"按利润提成不得超过 {format_bp(caps.royalty_profit_max_bp, trim=True)}",
                 "royalty on profit above the cap",
             )
         )

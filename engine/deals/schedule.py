@@ -12,6 +12,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from engine.deals.money import format_bp
+
 FIXED = "fixed"  # each period pays `amount_fen`
 SPLIT = "split"  # `amount_fen` (the contract amount) split evenly over the periods, exactly
 REVENUE = "revenue"  # `revenue_bp` of `revenue_fen` (the estimated revenue of one period)
@@ -116,6 +118,6 @@ def pay_after_use_schedule(t: ScheduleTerms) -> list[Instalment]:
         if amount <= 0:
             continue
         part = "" if days == full or t.mode == SPLIT else f"，按 {days}/{full} 天折算"
-        basis = f"，按销售额 {t.revenue_bp / 100:g}% 预估" if t.mode == REVENUE else ""
+        basis = f"，按销售额 {format_bp(t.revenue_bp, trim=True)} 预估" if t.mode == REVENUE else ""
         out.append(Instalment(to, amount, f"第 {n} 期（{frm.isoformat()} 至 {to.isoformat()}）{basis}{part}"))
     return out

@@ -6,7 +6,7 @@ Stored values are integers: counts as they are, money in fen (shown in 元, 万�
 
 from __future__ import annotations
 
-from engine.deals.money import MoneyError, format_fen, parse_yuan
+from engine.deals.money import MoneyError, format_bp, format_fen, parse_yuan
 
 COUNT_UNITS = ("次", "家", "件", "项", "人", "个", "场", "份")
 MONEY_UNITS: dict[str, tuple[str, int]] = {  # unit -> (word, fen per displayed 0.01)
@@ -66,10 +66,8 @@ def format_value(value: int | None, unit: str) -> str:
 
 
 def format_rate(bp: int | None) -> str:
-    v = int(bp or 0)
-    sign = "-" if v < 0 else ""
-    whole, frac = divmod(abs(v), 100)
-    return f"{sign}{whole}.{frac:02d}%"
+    """A rate indicator's value: 2000 bp -> '20.00%' (none counts as 0)."""
+    return format_bp(int(bp or 0))
 
 
 def spreadsheet_number(value: int | None, unit: str) -> tuple[float | int, str]:

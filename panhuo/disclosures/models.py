@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from engine.deals.money import format_bp
 from panhuo.accounts.models import College, Organization
 from panhuo.common.models import TimeStampedModel
 from panhuo.patents.models import InventoryRecord, Patent
@@ -99,7 +100,7 @@ class DisclosureInventor(models.Model):
 
     @property
     def share_percent(self) -> str:
-        return f"{self.share_bp / 100:g}%"
+        return format_bp(self.share_bp, trim=True)
 
 
 class PreFilingEvaluation(TimeStampedModel):

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from engine.deals.money import format_fen
+from engine.deals.money import format_bp, format_fen
 from panhuo.accounts.acting import acting_user
 from panhuo.accounts.models import Role
 from panhuo.accounts.visibility import office_prefix
@@ -42,7 +42,7 @@ def _money(app: PledgeApplication) -> dict[str, str]:
         "valuation": format_fen(app.valuation_fen) if app.valuation_fen is not None else "",
         "premium": format_fen(app.premium_fen),
         "interest_paid": format_fen(app.interest_paid_fen) if app.interest_paid_fen is not None else "",
-        "rate": f"{rate // 100}.{rate % 100:02d}%" if rate is not None else "",
+        "rate": format_bp(rate) if rate is not None else "",
     }
 
 

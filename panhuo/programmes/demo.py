@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from engine.deals.money import format_fen
 from engine.programmes import presets
 from panhuo.accounts.models import Organization, User
 from panhuo.deals.models import CONTRACT_STATES, Deal, DealKind
@@ -47,7 +48,7 @@ def _figures(office: User) -> None:
             services.pledge_figures_record(
                 actor=office,
                 deal_id=deal.pk,
-                interest_paid_yuan=f"{interest // 100}.{interest % 100:02d}",
+                interest_paid_yuan=format_fen(interest),
                 premium_paid_yuan="12,000.00" if i % 2 == 0 else "",
                 annual_rate_percent="3.8",
                 paid_until=timezone.localdate().replace(day=1),

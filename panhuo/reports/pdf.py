@@ -22,7 +22,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from engine.deals.money import format_fen
+from engine.deals.money import format_bp, format_fen
 from panhuo.monitoring.templatetags.monitoring_tags import kpi_text
 
 TTF_CANDIDATES = (
@@ -149,7 +149,7 @@ def render_pdf(c: dict[str, Any]) -> bytes:
             )
         for k in c["kpis"]:
             story.append(
-                Paragraph(f"KPI：{k['name']}（截至 {k['as_of']}，得分 {k['score_bp'] / 100:.2f}%）", h2)
+                Paragraph(f"KPI：{k['name']}（截至 {k['as_of']}，得分 {format_bp(k['score_bp'])}）", h2)
             )
             story.append(
                 pdf_table(

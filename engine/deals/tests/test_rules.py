@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.deals import lifecycle
-from engine.deals.money import MoneyError, format_fen, parse_yuan
+from engine.deals.money import MoneyError, format_bp, format_fen, parse_yuan
 from engine.deals.open_licence import DeclarationFacts, FeeCaps, declaration_refusals
 from engine.deals.split import split_fen
 
@@ -186,3 +186,22 @@ def test_caps_are_configurable():
 )
 def test_format_fen_negatives_and_rounding(fen, text):
     assert format_fen(fen) == text
+
+
+@pytest.mark.parametrize(
+    ("bp", "full", "trimmed"),
+    [
+        (0, "0.00%", "0%"),
+        (1, "0.01%", "0.01%"),  # a float would print 0.010000000000000002
+        (10, "0.10%", "0.1%"),
+        (380, "3.80%", "3.8%"),
+        (5000, "50.00%", "50%"),
+        (9050, "90.50%", "90.5%"),
+        (-250, "-2.50%", "-2.5%"),
+        (-5, "-0.05%", "-0.05%"),  # floor division would print "-1.95%"
+        (123456, "1234.56%", "1234.56%"),
+    ],
+)
+def test_format_bp_full_and_trimmed(bp, full, trimmed):
+    assert format_bp(bp) == full
+    assert format_bp(bp, trim=True) == trimmed

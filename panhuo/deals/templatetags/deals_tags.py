@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from engine.deals.money import format_fen
+from engine.deals.money import format_bp, format_fen
 from panhuo.deals.models import DealState, FilingKind
 
 register = template.Library()
@@ -20,7 +20,7 @@ def yuan(fen: int | None) -> str:
 
 @register.filter
 def percent_bp(bp: int | None) -> str:
-    return "—" if bp is None else f"{bp / 100:g}%"
+    return "—" if bp is None else format_bp(int(bp), trim=True)
 
 
 EVENT_ACTIONS = {

@@ -112,8 +112,12 @@ def test_registration_is_rate_limited_per_ip(register, client):
     from django.core.cache import cache
 
     cache.clear()
-    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, 5, tzinfo=dt.UTC), tick=False):  # one hourly window
-        codes = [register(client, username=f"user{i}", email=f"u{i}@example.com").status_code for i in range(11)]
+    with time_machine.travel(
+        dt.datetime(2026, 11, 23, 9, 0, 5, tzinfo=dt.UTC), tick=False
+    ):  # one hourly window
+        codes = [
+            register(client, username=f"user{i}", email=f"u{i}@example.com").status_code for i in range(11)
+        ]
     assert codes[:10] == [302] * 10 and codes[10] == 429
     assert Client(REMOTE_ADDR="10.9.9.9").get("/demand/register/").status_code == 200
 

@@ -17,8 +17,7 @@ def yuan(fen: int | None) -> str:
 @register.filter
 def bp(value: int | None) -> str:
     """Basis points -> percent text: 9050 -> "90.50%"."""
-    v = int(value or 0)
-    return f"{v / 100:.2f}%"
+    return units.format_rate(value)
 
 
 @register.filter

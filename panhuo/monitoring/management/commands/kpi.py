@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engine.deals.money import format_bp
 from panhuo.monitoring.kpi import programme_evaluate, snapshot_take
 from panhuo.monitoring.models import KpiProgramme
 
@@ -31,11 +32,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
             return
         self.stdout.write(
-            f"{data['name']} {data['start']}..{data['end']} as of {data['as_of']} score {data['score_bp'] / 100:.2f}%"
+            f"{data['name']} {data['start']}..{data['end']} as of {data['as_of']} score {format_bp(data['score_bp'])}"
         )
         for r in data["indicators"]:
             flag = "" if r["on_track"] else "  <- 滞后"
             self.stdout.write(
                 f"  {r['code']:5} {r['name'][:28]:30} actual={r['actual']} target={r['target']} "
-                f"forecast={r['forecast']} progress={r['progress_bp'] / 100:.1f}%{flag}"
+                f"forecast={r['forecast']} progress={format_bp(r['progress_bp'])}{flag}"
             )
