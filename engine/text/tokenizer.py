@@ -78,7 +78,12 @@ class JiebaTokenizer:
         return bool(token.strip()) and token not in self._stop and bool(_TOKEN_OK.search(token))
 
     def tokens(self, text: str) -> list[str]:
-        return [t for t in self._jieba.cut(normalise_text(text), False) if self._keep(t)]
+        return [t for t, kept in self.tokens_marked(text) if kept]
+
+    def tokens_marked(self, text: str) -> list[tuple[str, bool]]:
+        """Every precise-mode token in text order, each with whether `tokens` keeps it (not a stop-word or
+        symbol): where the dropped ones were matters to a caller gluing neighbours back together."""
+        return [(t, self._keep(t)) for t in self._jieba.cut(normalise_text(text), False)]
 
     def search_tokens(self, text: str) -> list[str]:
         return [t for t in self._jieba.cut_for_search(normalise_text(text), False) if self._keep(t)]

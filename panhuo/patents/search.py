@@ -165,17 +165,19 @@ MAX_TERMS = 8
 
 
 def _words(part: str) -> list[str]:
-    """Precise-mode words of one query chunk, runs of single CJK characters merged back (极片 stays 极片)."""
+    """Precise-mode words of one query chunk, runs of adjacent single CJK characters merged back (极片 stays
+    极片); a dropped stop-word or symbol ends a run, so 习的图 gives 习 and 图, never 习图 (not in the text)."""
     out: list[str] = []
     run = ""
-    for token in tokenizer().tokens(part):
-        if len(token) == 1 and _CJK.match(token):
+    for token, kept in tokenizer().tokens_marked(part):
+        if kept and len(token) == 1 and _CJK.match(token):
             run += token
             continue
         if run:
             out.append(run)
             run = ""
-        out.append(token)
+        if kept:
+            out.append(token)
     if run:
         out.append(run)
     return out or [part]  # only stop-words or symbols: the literal text

@@ -149,6 +149,13 @@ def test_terms_to_highlight():
     assert selectors.keyword_terms("图像识别") == ["图像识别", "图像", "识别"]
 
 
+@pytest.mark.parametrize("q", ["习的图", "度学习的图像识", "的图"])
+def test_a_dropped_stop_word_never_glues_its_neighbours(corpus, q):
+    """Found by the property below: 习的图 was searched as 习图 (的 dropped, 习 and 图 merged), found nothing."""
+    assert expected(q) and set(expected(q)) <= set(titles(corpus, q))
+    assert all(word in q for word, _ in search.search_terms(q))
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_substring_hit_is_found(corpus, data):
