@@ -221,3 +221,40 @@ def _race(kind, institution_admin, second_admin, make_patent, enterprise, make_o
     assert sorted(outcomes) == sorted(["won", expected])
     assert Deal.objects.filter(state=DealState.SIGNED).count() == 1
     assert RightsGrant.objects.filter(active=True).count() == 1
+
+
+def pledge(actor, patent, bank, **kw):
+    return deal_create(
+        actor=actor,
+        kind=DealKind.PLEDGE,
+        title="质押融资",
+        patents=[patent],
+        counterparties=[(bank, PartyRole.PLEDGEE)],
+        contract_amount_fen=5_000_000_00,
+        term_start=date(2025, 1, 1),
+        term_end=date(2099, 12, 31),
+        **kw,
+    )
+
+
+def test_rights_record_refuses_a_second_pledge_in_term(institution_admin, patent, make_org):
+    """专利权质押登记办法（国家知识产权局公告第四六一号）: a patent pledged and in its pledge term is not pledged
+    again. Recorded as a plain deal (the form, the API, an import), not only through a bank's loan."""
+    bank, second_bank = make_org("bank", code="BANK-1"), make_org("bank", code="BANK-2")
+    first = pledge(institution_admin, patent, bank, state=DealState.SIGNED)
+    with pytest.raises(ApplicationError) as err:
+        pledge(institution_admin, patent, second_bank, state=DealState.SIGNED)
+    assert err.value.code == "rights_pledged" and "质押期间" in err.value.message_zh
+    assert list(RightsGrant.objects.filter(active=True).values_list("deal_id", "kind")) == [
+        (first.pk, "pledge")
+    ]
+    deal_advance(deal_id=first.pk, actor=institution_admin, target=DealState.TERMINATED, comment="解押")
+    assert pledge(institution_admin, patent, second_bank, state=DealState.SIGNED).state == DealState.SIGNED
+
+
+def test_database_refuses_a_second_live_pledge(patent, university):
+    from django.db import IntegrityError, transaction
+
+    RightsGrant.objects.create(patent=patent, kind="pledge", grantor=university)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RightsGrant.objects.create(patent=patent, kind="pledge", grantor=university)

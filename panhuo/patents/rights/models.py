@@ -116,6 +116,9 @@ class RightsGrant(models.Model):
                 condition=Q(active=True, kind="open_licence"),
                 name="rights_one_open_licence",
             ),
+            models.UniqueConstraint(
+                fields=["patent"], condition=Q(active=True, kind="pledge"), name="rights_one_active_pledge"
+            ),
         ]
 
 

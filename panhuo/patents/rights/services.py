@@ -242,6 +242,13 @@ def _check_grant(
             f"专利 {key} 已有签约未完成的转让，不能再次转让",
             f"{key} already has a signed transfer in progress",
         )
+    if kind == GrantKind.PLEDGE and any(g.kind == GrantKind.PLEDGE for g in live):
+        # 专利权质押登记办法（国家知识产权局公告第四六一号）: 已被申请质押登记且处于质押期间的, 不予登记
+        raise _refuse(
+            "rights_pledged",
+            f"专利 {key} 已质押且处于质押期间，解押前不能再次出质",
+            f"{key} is pledged and in its pledge term: no second pledge before release",
+        )
     if kind in LICENCES and exclusive:
         raise _refuse(
             "exclusive_conflict",
