@@ -4,7 +4,11 @@
   numpy (500,000 ids in ~0.07 s on SQLite, against ~0.6 s as rows);
 - `ids_in(ids)`: the right-hand side of an `__in` filter holding any number of ids as ONE parameter (a JSON array
   on SQLite, an array on PostgreSQL), so Django does not prepare a parameter per id and SQLite's parameter limit
-  never splits the query.
+  never splits the query;
+- `in_list(column, values)`: the same rule as a raw SQL condition, for ids or text keys (the patent import's hot
+  path): the statement text is the same for every batch, so the database's statement cache holds one compiled
+  statement (one `%s` per value gave SQLite up to 128 cached 5,000-value statements, tens of MB, each compiled
+  again).
 """
 
 from __future__ import annotations
@@ -39,11 +43,24 @@ def id_array(queryset: QuerySet[Any], field: str = "pk") -> np.ndarray:
     return np.fromstring(text, dtype=np.int64, sep=",")
 
 
+_JSON_VALUES = "SELECT value FROM json_each(%s)"  # SQLite: the rows of one JSON array parameter
+
+
 def ids_in(ids: Iterable[int] | np.ndarray) -> Any:
     """`field__in=ids_in(ids)`: the ids as one parameter (see the module docstring)."""
     values = ids.tolist() if isinstance(ids, np.ndarray) else [int(i) for i in ids]
     if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+        return RawSQL(_JSON_VALUES, [json.dumps(values)])  # noqa: S611 - constant SQL, one bound parameter
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [values])
     return values
+
+
+def in_list(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column IN (values)` as SQL text and its parameters, the values as ONE parameter (see the module
+    docstring); `column` is the caller's own SQL, never user input."""
+    if connection.vendor == "sqlite":
+        return f"{column} IN ({_JSON_VALUES})", [json.dumps(values)]
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)

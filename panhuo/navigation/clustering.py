@@ -15,10 +15,11 @@ import numpy as np
 from engine.landscape import LandscapeRow, cluster_vectors, describe_clusters, term_vectors
 from engine.landscape.clusters import ClusterResult, choose_k
 from engine.landscape.columns import FactTable
+from panhuo.common.idsets import ids_in
 from panhuo.matching import index as match_index
 from panhuo.navigation.conversion import GOOD_MATCH_SCORE, needs_in_scope, subclass_counts
 from panhuo.navigation.scope import ScopeDefinition
-from panhuo.navigation.selectors import Visibility, chunks, scope_rows_status
+from panhuo.navigation.selectors import Visibility, scope_rows_status
 from panhuo.patents.models import Patent
 
 # How many of a need's best matches are read before keeping those inside the scope.
@@ -56,9 +57,9 @@ def index_vectors(patent_ids: Sequence[int]) -> tuple[np.ndarray | None, str]:
 def patent_tokens(patent_ids: Sequence[int], progress: Progress | None = None) -> list[list[str]]:
     tokenizer = match_index.tokenizer()
     texts: dict[int, str] = {}
-    for part in chunks(list(patent_ids)):
-        for pid, title, abstract in Patent.objects.filter(pk__in=part).values_list("pk", "title", "abstract"):
-            texts[pid] = f"{title}。{abstract[:600]}"
+    rows = Patent.objects.filter(pk__in=ids_in(patent_ids)).values_list("pk", "title", "abstract")
+    for pid, title, abstract in rows.iterator(chunk_size=5000):
+        texts[pid] = f"{title}。{abstract[:600]}"
     out = []
     for i, pid in enumerate(patent_ids):
         out.append(tokenizer.tokens(texts.get(pid, "")))

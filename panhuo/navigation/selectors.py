@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,7 +35,6 @@ from panhuo.patents.models import (
 )
 from panhuo.patents.selectors import OWNER_ROLES, inventory_visible
 
-CHUNK = 5000  # ids per IN (...) query: below SQLite's parameter limit, index lookups on both databases
 ORG_HOLDER_TYPES: dict[str, str] = {
     OrganizationType.UNIVERSITY: HolderType.UNIVERSITY.value,
     OrganizationType.INSTITUTE: HolderType.INSTITUTE.value,
@@ -228,11 +227,6 @@ def scope_patents(definition: ScopeDefinition, records: QuerySet[InventoryRecord
     if d.legal_statuses:
         patents = patents.filter(legal_status__in=d.legal_statuses)
     return patents
-
-
-def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield list(ids[start : start + size])
 
 
 def known_holder_types() -> dict[str, str]:

@@ -6,27 +6,14 @@ same for every batch, so the database's statement cache holds one compiled state
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import connection
 
+from panhuo.common.idsets import in_list
 from panhuo.patents.models import InventoryRecord, Patent
 
 KeyRow = tuple[int, str | None, str | None, str]  # (id, app_no, pub_no, content_hash)
-
-
-def in_list(column: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """`column IN (values)` with ONE parameter, so the statement text is the same for every batch.
-
-    (One `%s` per value gives a new statement for every batch size: SQLite's statement cache then keeps up to
-    128 compiled 5,000-value statements, tens of MB, and compiles each again.)
-    """
-    if connection.vendor == "sqlite":
-        return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(values)]  # noqa: S608 - column: ours
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def any_key(column: str, keys: list[str]) -> bool:
