@@ -30,28 +30,51 @@ MAX_NEEDS_SEARCHED = 200
 Progress = Callable[[str, int, int], None]
 
 
+def vectors_in_one_space(
+    segments: Sequence[tuple[np.ndarray, np.ndarray, str]], patent_ids: Sequence[int]
+) -> tuple[np.ndarray | None, str, float]:
+    """Each patent's vector from its latest segment (a later segment re-indexed it), all from ONE vector space.
+
+    `segments`: (ids, vectors, space name) in index order. During an upgrade some segments hold the static tier
+    and others the full model: cosines across two spaces mean nothing, so the space holding the latest row of
+    most of the patents is used and the patents whose latest row is in another space count as not covered.
+    Returns (vectors or None when no patent is covered, the space, the share of `patent_ids` covered).
+    """
+    latest: dict[int, tuple[int, int]] = {}
+    for s, (ids, _, _) in enumerate(segments):
+        for row, doc_id in enumerate(ids.tolist()):
+            latest[doc_id] = (s, row)
+    found = [latest.get(pid) for pid in patent_ids]
+    per_space: dict[str, int] = {}
+    for f in found:
+        if f is not None:
+            per_space[segments[f[0]][2]] = per_space.get(segments[f[0]][2], 0) + 1
+    if not per_space:
+        return None, "", 0.0
+    space = max(per_space, key=lambda name: (per_space[name], name))
+    dim = next(vectors.shape[1] for _, vectors, name in segments if name == space)
+    out = np.zeros((len(patent_ids), dim), dtype=np.float32)
+    for i, f in enumerate(found):
+        if f is not None and segments[f[0]][2] == space:
+            out[i] = segments[f[0]][1][f[1]]
+    return out, space, per_space[space] / len(patent_ids)
+
+
 def index_vectors(patent_ids: Sequence[int]) -> tuple[np.ndarray | None, str]:
-    """Dense vectors of the patents from the matching index (later segments win), or None with the reason."""
+    """Dense vectors of the patents from the matching index (one vector space), or None with the reason."""
     index = match_index.patent_index()
     if index is None:
         return None, "匹配索引尚未构建，改用 TF-IDF 词向量 (no matching index: TF-IDF term vectors)"
-    where: dict[int, tuple[int, int]] = {}
-    for s, segment in enumerate(index.segments):
-        for row, doc_id in enumerate(segment.ids.tolist()):
-            where[doc_id] = (s, row)
-    found = [where.get(pid) for pid in patent_ids]
-    coverage = sum(1 for f in found if f is not None) / len(patent_ids) if patent_ids else 0.0
-    if coverage < MIN_INDEX_COVERAGE:
+    vectors, space, coverage = vectors_in_one_space(
+        [(seg.ids, seg.vectors, seg.dense_name) for seg in index.segments], patent_ids
+    )
+    if vectors is None or coverage < MIN_INDEX_COVERAGE:
+        spaces = "（索引升级中，部分专利为另一向量模型）" if len(index.tiers) > 1 else ""
         return None, (
-            f"匹配索引只覆盖本范围 {coverage:.0%} 的专利，改用 TF-IDF 词向量 "
-            f"(index covers {coverage:.0%} of the scope: TF-IDF term vectors)"
+            f"匹配索引只覆盖本范围 {coverage:.0%} 的专利{spaces}，改用 TF-IDF 词向量 "
+            f"(index covers {coverage:.0%} of the scope in one vector space: TF-IDF term vectors)"
         )
-    dim = index.segments[0].vectors.shape[1]
-    out = np.zeros((len(patent_ids), dim), dtype=np.float32)
-    for i, f in enumerate(found):
-        if f is not None:
-            out[i] = index.segments[f[0]].vectors[f[1]]
-    return out, f"匹配索引向量（{index.segments[0].dense_name}）"
+    return vectors, f"匹配索引向量（{space}）"
 
 
 def patent_tokens(patent_ids: Sequence[int], progress: Progress | None = None) -> list[list[str]]:

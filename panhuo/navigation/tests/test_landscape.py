@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -416,3 +417,26 @@ def test_landscape_sync_reconcile_finds_and_rebuilds_missing_and_changed_facts(l
     f = figures_for(landscape_data["admin_a"])
     assert f["pending_facts"] == 0
     assert [(r["code"], r["patents"]) for r in f["industries"]] == [("38", 1)]
+
+
+def test_cluster_vectors_come_from_one_space_during_an_index_upgrade():
+    """Half-way through an upgrade a later segment holds some patents in another model's space: their cosines
+    against the rest mean nothing, so one space is used and the others count as not covered."""
+    from panhuo.navigation.clustering import MIN_INDEX_COVERAGE, vectors_in_one_space
+
+    full = np.eye(4, dtype=np.float16)[[0, 1, 2, 3, 0, 1, 2, 3, 0, 1]]
+    static = -np.ones((3, 4), dtype=np.float16)
+    ids = np.arange(1, 11, dtype=np.int64)
+    upgraded, rest = (ids, full, "full"), (np.array([2, 5, 11], dtype=np.int64), static, "static")
+
+    vectors, space, coverage = vectors_in_one_space([upgraded, rest], list(range(1, 11)))
+    assert space == "full" and coverage == pytest.approx(0.8) and coverage < MIN_INDEX_COVERAGE
+    assert vectors is not None and not (vectors < 0).any()  # no static row among the full-model ones
+    assert not vectors[[1, 4]].any() and vectors[0].tolist() == [1, 0, 0, 0]  # 2 and 5: latest row is static
+
+    vectors, space, coverage = vectors_in_one_space([rest, upgraded], [2, 5, 11])
+    assert space == "full" and coverage == pytest.approx(
+        2 / 3
+    )  # re-indexed later in the full model: that row
+
+    assert vectors_in_one_space([upgraded], [99]) == (None, "", 0.0)
