@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 # 1,234,567.89 (thousands separators only in groups of three) or 1234567.89; at most two decimals.
 _AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
@@ -54,6 +55,12 @@ def format_fen(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole:,}.{cents:02d}"
+
+
+def yuan_number(fen: int) -> Decimal:
+    """Fen -> an exact number of yuan (12345 -> Decimal('123.45')) where money must stay a number: spreadsheet
+    cells, a form field's initial value. The one conversion: a float would turn 0.1 + 0.2 into 0.30000000000000004."""
+    return Decimal(int(fen)).scaleb(-2)
 
 
 def format_bp(bp: int, *, trim: bool = False) -> str:

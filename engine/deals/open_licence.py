@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from engine.deals.money import format_bp
+from engine.deals.money import format_bp, format_fen
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _fee_refusals(facts: DeclarationFacts, caps: FeeCaps) -> list[Refusal]:
                 Refusal(
                     "ol_fee_cap",
                     field,
-                    f"许可费超过上限（{caps.fixed_fee_max_fen // 100:,} 元）",
+                    f"许可费超过上限（{format_fen(caps.fixed_fee_max_fen)} 元）",
                     "fee above the published cap",
                 )
             )

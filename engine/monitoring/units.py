@@ -6,7 +6,9 @@ Stored values are integers: counts as they are, money in fen (shown in 元, 万�
 
 from __future__ import annotations
 
-from engine.deals.money import MoneyError, format_bp, format_fen, parse_yuan
+from decimal import Decimal
+
+from engine.deals.money import MoneyError, format_bp, format_fen, parse_yuan, yuan_number
 
 COUNT_UNITS = ("次", "家", "件", "项", "人", "个", "场", "份")
 MONEY_UNITS: dict[str, tuple[str, int]] = {  # unit -> (word, fen per displayed 0.01)
@@ -70,11 +72,11 @@ def format_rate(bp: int | None) -> str:
     return format_bp(int(bp or 0))
 
 
-def spreadsheet_number(value: int | None, unit: str) -> tuple[float | int, str]:
-    """(number, unit word) for a spreadsheet cell: 110,000,000 fen in 万元 -> (110.0, '万元')."""
+def spreadsheet_number(value: int | None, unit: str) -> tuple[Decimal | float | int, str]:
+    """(number, unit word) for a spreadsheet cell: 110,000,000 fen in 万元 -> (Decimal('110.00'), '万元')."""
     v = int(value or 0)
     if unit in MONEY_UNITS:
-        return _scaled_fen(v, unit) / 100, unit_word(unit)
+        return yuan_number(_scaled_fen(v, unit)), unit_word(unit)
     if unit == "bp":
         return v / 100, "%"
     return v, unit_word(unit)

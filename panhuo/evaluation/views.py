@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -12,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from engine.deals.money import yuan_number
 from engine.scoring.flags import HIGH_VALUE_LABELS
 from engine.scoring.indicators import DIMENSION_LABELS
 from panhuo.accounts.acting import acting_user
@@ -403,12 +402,12 @@ def fees(request: HttpRequest) -> HttpResponse:
                 r.patent_type,
                 r.due.isoformat(),
                 r.patent_year,
-                Decimal(r.fee_fen) / 100,  # exact yuan, a number cell
+                yuan_number(r.fee_fen),  # exact yuan, a number cell
                 r.open_licence,
                 round(r.score, 1),
                 r.tier,
                 r.suggest_drop,
-                Decimal(r.saving_fen) / 100,
+                yuan_number(r.saving_fen),
             ]
             for r in rows
         ]

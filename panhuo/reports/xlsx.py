@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.chart import BarChart, Reference
 
+from engine.deals.money import yuan_number
 from panhuo.common.exports import safe_cell
 from panhuo.common.labels import region_name
 from panhuo.monitoring.templatetags.monitoring_tags import kpi_number
@@ -25,7 +26,7 @@ class _Percent(float):
 def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> Any:
     ws = wb.create_sheet(title=title[:31])
     for row in rows:
-        ws.append([v / 100 if isinstance(v, _Yuan) else safe_cell(v) for v in row])
+        ws.append([yuan_number(v) if isinstance(v, _Yuan) else safe_cell(v) for v in row])
     for r, row in enumerate(rows, start=1):
         for c, v in enumerate(row, start=1):
             if isinstance(v, _Yuan | _Amount):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.deals import lifecycle
-from engine.deals.money import MoneyError, format_bp, format_fen, parse_yuan
+from engine.deals.money import MoneyError, format_bp, format_fen, parse_yuan, yuan_number
 from engine.deals.open_licence import DeclarationFacts, FeeCaps, declaration_refusals
 from engine.deals.split import split_fen
 
@@ -205,3 +205,10 @@ def test_format_fen_negatives_and_rounding(fen, text):
 def test_format_bp_full_and_trimmed(bp, full, trimmed):
     assert format_bp(bp) == full
     assert format_bp(bp, trim=True) == trimmed
+
+
+@given(st.integers(min_value=-(10**17), max_value=10**17))
+def test_yuan_number_is_exact_and_agrees_with_the_text(fen):
+    number = yuan_number(fen)
+    assert number * 100 == fen and number.as_tuple().exponent == -2
+    assert f"{number:,.2f}" == format_fen(fen)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from engine.deals.money import yuan_number
 from panhuo.accounts.acting import acting_user
 from panhuo.common.errors import ApplicationError, ErrorCollector, FieldErrors, NotFound
 from panhuo.common.permissions import roles_required
@@ -116,8 +117,8 @@ def need_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "description": need.description,
                 "industry_code": need.industry_code,
                 "ipc_hints": ", ".join(need.ipc_hints),
-                "budget_min": None if need.budget_min_fen is None else need.budget_min_fen / 100,
-                "budget_max": None if need.budget_max_fen is None else need.budget_max_fen / 100,
+                "budget_min": None if need.budget_min_fen is None else yuan_number(need.budget_min_fen),
+                "budget_max": None if need.budget_max_fen is None else yuan_number(need.budget_max_fen),
                 "wanted_mode": need.wanted_mode,
                 "deadline": need.deadline,
                 "patents": "\n".join(p.key for p in need.patents.all()),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 from engine.deals.money import format_fen
@@ -31,7 +33,7 @@ def unit_label(unit: str) -> str:
     return units.UNITS.get(unit, units.unit_word(unit))
 
 
-def kpi_number(row: dict[str, object], field: str) -> tuple[float | int, str]:
+def kpi_number(row: dict[str, object], field: str) -> tuple[Decimal | float | int, str]:
     """An indicator's target / actual / forecast as (number, unit words) for spreadsheets: 元, 万元, %, 件…
 
     Growth targets and forecasts are rates (basis points) whatever the indicator's unit.
