@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -21,7 +22,7 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):  # Decimal: exact money (engine.deals.money.yuan_number)
         return value
     text = str(value)
     if text.startswith(DANGEROUS_PREFIXES) and not _NEGATIVE_NUMBER.fullmatch(text):

@@ -4,6 +4,7 @@ self-evaluation with evidence files; evidence download (the project's office and
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -206,7 +207,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _input_text(value: int, unit: str) -> str:
     """A stored value as the text the form takes back (units.parse_value's inverse)."""
     number, _word = units.spreadsheet_number(value, unit)
-    return f"{number:.2f}" if isinstance(number, float) else str(number)
+    return f"{number:.2f}" if isinstance(number, float | Decimal) else str(number)
 
 
 @roles_required(*OFFICE, *HOLDER_ROLES)

@@ -95,3 +95,13 @@ def test_a_negative_number_is_a_value_not_a_formula(text):
 @pytest.mark.parametrize("text", ["-1+2", "-123.45+A1", "-1,2", "-1 ", "--1", "-", "-1.2.3", "-١٢٣"])
 def test_a_minus_with_anything_else_is_still_quoted(text):
     assert safe_cell(text) == "'" + text
+
+
+def test_an_exact_amount_stays_a_number_cell():
+    """yuan_number's Decimal is a number, like int and float: a money column sums in the spreadsheet."""
+    from engine.deals.money import yuan_number
+
+    assert safe_cell(yuan_number(-12345)) == yuan_number(-12345)
+    content = xlsx_bytes({"导出": (["金额"], [[yuan_number(123456)], [yuan_number(-5)]])})
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert [(c.data_type, c.value) for c in (sheet["A2"], sheet["A3"])] == [("n", 1234.56), ("n", -0.05)]
