@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
+from engine.deals.money import format_fen
 from engine.deals.schedule import add_months  # noqa: F401 - one home for month arithmetic; imported from here too
 from panhuo.accounts.models import ADMIN_ROLES, INSTITUTION_STAFF, Role, User
 from panhuo.accounts.visibility import office_prefix
@@ -24,6 +25,7 @@ from panhuo.deals.models import (
     IncomeAllocation,
     OpenLicenceDeclaration,
     PartyRole,
+    PaymentInstalment,
     Recipient,
 )
 from panhuo.patents.models import PatentIndustry
@@ -129,7 +131,7 @@ class Reminder:
     deal_id: int
     deal_code: str
     title: str
-    kind: str  # licence_filing | licence_term_end | transfer_registration
+    kind: str  # licence_filing | licence_term_end | transfer_registration | instalment_due
     kind_zh: str
     due: date
     days_left: int
@@ -138,9 +140,10 @@ class Reminder:
 
 def reminders(user: User, *, today: date, horizon_days: int = 90) -> list[Reminder]:
     """Deadlines due within `horizon_days` (and overdue ones): licence filing 3 months after the contract,
-    licence term ends."""
+    licence term ends, transfer registration, and instalments of the payment schedule not yet received."""
     out: list[Reminder] = []
     visible = deals_visible(user).filter(state__in=(DealState.SIGNED, DealState.FILED, DealState.PERFORMING))
+    out += _instalments_due(visible, today=today, until=today + timedelta(days=horizon_days))
     licences = visible.filter(kind__in=(DealKind.LICENCE, DealKind.OPEN_LICENCE))
     unfiled = licences.exclude(filings__kind=FilingKind.LICENCE_FILING).filter(contract_date__isnull=False)
     for deal in unfiled:
@@ -158,6 +161,33 @@ def reminders(user: User, *, today: date, horizon_days: int = 90) -> list[Remind
     # Outstanding filings are always listed (a 3-month deadline starts beyond the 90-day window).
     keep = (r for r in out if r.days_left <= horizon_days or r.kind != "licence_term_end")
     return sorted(keep, key=lambda r: (r.due, r.deal_id))
+
+
+def _instalments_due(deals: QuerySet[Deal], *, today: date, until: date) -> list[Reminder]:
+    """Instalments due by `until` that the deal's received money does not cover yet.
+
+    Money received pays the instalments in the order they fall due, so an instalment is open for what the
+    schedule up to it exceeds the money received (a part-paid one shows what is left of it)."""
+    out: list[Reminder] = []
+    rows = (
+        PaymentInstalment.objects.filter(deal__in=deals, due_date__lte=until)
+        .select_related("deal")
+        .order_by("deal_id", "due_date", "id")
+    )
+    scheduled: dict[int, int] = {}
+    numbers: dict[int, int] = {}
+    for row in rows:
+        deal = row.deal
+        before = scheduled.get(deal.pk, 0)
+        scheduled[deal.pk] = before + row.amount_fen
+        numbers[deal.pk] = numbers.get(deal.pk, 0) + 1
+        open_fen = min(row.amount_fen, scheduled[deal.pk] - deal.received_fen)
+        if open_fen <= 0:
+            continue
+        mode = "（先使用后付费）" if deal.pay_after_use else ""
+        what = f"第 {numbers[deal.pk]} 期应收款{mode}：{format_fen(open_fen)} 元未到账"
+        out.append(_reminder(deal, "instalment_due", what, row.due_date, today))
+    return out
 
 
 def _reminder(deal: Deal, kind: str, kind_zh: str, due: date, today: date) -> Reminder:
