@@ -44,7 +44,8 @@ def test_login_burst_gets_429():
     client = Client()
     with time_machine.travel(WINDOW_START, tick=False):  # fixed windows: never straddle a boundary
         codes = [
-            client.post("/accounts/login/", {"username": f"u{i}", "password": "x"}).status_code for i in range(31)
+            client.post("/accounts/login/", {"username": f"u{i}", "password": "x"}).status_code
+            for i in range(31)
         ]
     assert codes[:30].count(429) == 0 and codes[30] == 429
 
