@@ -28,7 +28,7 @@ from panhuo.accounts.models import (
     Role,
     User,
 )
-from panhuo.common.errors import PermissionRefused, raise_field_errors
+from panhuo.common.errors import ErrorCollector, PermissionRefused
 from panhuo.common.labels import region_name
 
 # Role groups (one definition each).
@@ -112,28 +112,26 @@ def drilldown_refused(user: Viewer) -> bool:
 def region_scope_validate(codes: list[str], *, own: str, field: str = "scope") -> list[str]:
     """Region codes or prefixes (500107, 5001, 50…) -> sorted distinct prefixes inside the office's region `own`,
     none inside another (a district and its city would count twice); every problem at once; [own] when empty."""
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     prefixes: list[str] = []
     for raw in codes:
         code = raw.strip()
         if not code:
             continue
         if not code.isdigit() or len(code) > 6 or len(code) % 2:
-            errors.append((field, f"行政区划代码无效：{code}", f"invalid region code {code!r}"))
+            errors.refuse(field, f"行政区划代码无效：{code}", f"invalid region code {code!r}")
             continue
         p = region_prefix(code.ljust(6, "0"))
         if not p.startswith(own):
-            errors.append(
-                (field, f"{region_name(p)}不在本局辖区内", f"{code} is outside the office's region")
-            )
+            errors.refuse(field, f"{region_name(p)}不在本局辖区内", f"{code} is outside the office's region")
             continue
         if p not in prefixes:
             prefixes.append(p)
     for p in prefixes:
         for q in prefixes:
             if p != q and q.startswith(p):
-                errors.append((field, f"{region_name(q)}已包含在{region_name(p)}中", f"{q} is inside {p}"))
-    raise_field_errors(errors)
+                errors.refuse(field, f"{region_name(q)}已包含在{region_name(p)}中", f"{q} is inside {p}")
+    errors.raise_any()
     return sorted(prefixes) or [own]
 
 

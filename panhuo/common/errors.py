@@ -61,7 +61,7 @@ class FieldErrors(ApplicationError):
 class ErrorCollector:
     """Collect refusals from several checks, then raise them together (or nothing).
 
-    with collector.field("amount"): amount = parse(...)   # an ApplicationError inside is recorded
+    with collector.capture(): amount = parse(...)        # an ApplicationError inside is recorded
     collector.raise_any()                                  # FieldErrors when anything was recorded
     """
 
@@ -98,18 +98,6 @@ class ErrorCollector:
                 message_zh="；".join(e.message_zh for e in self.errors),
                 message_en="; ".join(e.message_en for e in self.errors),
             )
-
-
-def raise_field_errors(items: list[tuple[str, str, str]]) -> None:
-    """(field, 中文, English) refusals raised together as `FieldErrors`; nothing when the list is empty.
-
-    Transitional: the apps merged on 2026-12-06 (community, financing, programmes, deal schedules, region scopes)
-    still call it; new code records refusals with `ErrorCollector.refuse` and raises with `raise_any`.
-    """
-    errors = ErrorCollector()
-    for field, zh, en in items:
-        errors.refuse(field, zh, en)
-    errors.raise_any()
 
 
 class _Capture:

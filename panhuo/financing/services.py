@@ -27,7 +27,7 @@ from engine.identifiers.application_number import (
 )
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, PermissionRefused, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector, PermissionRefused
 from panhuo.deals.services.pledge import (
     pledge_conflicts,
     pledge_deal_open,
@@ -53,7 +53,6 @@ APPLICANT_ROLES = (Role.ENTERPRISE_USER, Role.INSTITUTION_ADMIN)
 MAX_TERM_MONTHS = 360
 MAX_PATENTS = 200
 MAX_REPORT_BYTES = 5 * 1024 * 1024
-Errors = list[tuple[str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -68,18 +67,18 @@ def _code() -> str:
     return f"RZ{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
 
 
-def _amount(raw: str, field: str, zh: str, errors: Errors, *, required: bool = True) -> int:
+def _amount(raw: str, field: str, zh: str, errors: ErrorCollector, *, required: bool = True) -> int:
     if not (raw or "").strip():
         if required:
-            errors.append((field, f"请填写{zh}", f"{field} is required"))
+            errors.refuse(field, f"请填写{zh}", f"{field} is required")
         return 0
     try:
         fen = parse_yuan(raw)
     except MoneyError as exc:
-        errors.append((field, f"{zh}：{exc.message_zh}", exc.message_en))
+        errors.refuse(field, f"{zh}：{exc.message_zh}", exc.message_en)
         return 0
     if required and fen <= 0:
-        errors.append((field, f"{zh}须大于 0", f"{field} must be positive"))
+        errors.refuse(field, f"{zh}须大于 0", f"{field} must be positive")
     return fen
 
 
@@ -100,11 +99,9 @@ def parse_rate_bp(raw: str) -> int:
     return int(bp)
 
 
-def _term(months: int | None, field: str, errors: Errors) -> int:
+def _term(months: int | None, field: str, errors: ErrorCollector) -> int:
     if months is None or not 1 <= months <= MAX_TERM_MONTHS:
-        errors.append(
-            (field, f"期限应为 1–{MAX_TERM_MONTHS} 个月", f"term must be 1-{MAX_TERM_MONTHS} months")
-        )
+        errors.refuse(field, f"期限应为 1–{MAX_TERM_MONTHS} 个月", f"term must be 1-{MAX_TERM_MONTHS} months")
         return 0
     return months
 
@@ -122,7 +119,7 @@ def _lookup(raw: str) -> Patent | None:
         return (qs.filter(pub_kind=kind) if kind else qs).order_by("pk").first()
 
 
-def _patents(keys: Sequence[str], errors: Errors) -> list[Patent]:
+def _patents(keys: Sequence[str], errors: ErrorCollector) -> list[Patent]:
     """申请号 or 公开（公告）号 -> patents; each unknown or malformed one is named."""
     found: dict[int, Patent] = {}
     seen: set[str] = set()
@@ -134,21 +131,21 @@ def _patents(keys: Sequence[str], errors: Errors) -> list[Patent]:
         try:
             patent = _lookup(raw)
         except NumberError as exc:
-            errors.append(("patents", f"{raw}：{exc.message_zh}", f"{raw}: {exc.message_en}"))
+            errors.refuse("patents", f"{raw}：{exc.message_zh}", f"{raw}: {exc.message_en}")
             continue
         if patent is None:
-            errors.append(("patents", f"{raw}：平台上没有该专利", f"{raw}: no such patent"))
+            errors.refuse("patents", f"{raw}：平台上没有该专利", f"{raw}: no such patent")
         else:
             found[patent.pk] = patent
-    if not found and not any(f == "patents" for f, _, _ in errors):
-        errors.append(("patents", "请至少填写一件出质专利的申请号", "give at least one patent"))
+    if not found and not any(e.field == "patents" for e in errors.errors):
+        errors.refuse("patents", "请至少填写一件出质专利的申请号", "give at least one patent")
     if len(found) > MAX_PATENTS:
-        errors.append(("patents", f"一次最多 {MAX_PATENTS} 件专利", f"at most {MAX_PATENTS} patents"))
+        errors.refuse("patents", f"一次最多 {MAX_PATENTS} 件专利", f"at most {MAX_PATENTS} patents")
     return [found[k] for k in sorted(found)]
 
 
 def _rights(
-    applicant: Organization, patents: list[Patent], errors: Errors, *, exclude: int | None = None
+    applicant: Organization, patents: list[Patent], errors: ErrorCollector, *, exclude: int | None = None
 ) -> None:
     """Only the sole holder pledges; nothing pledged, transfer-pending or in another open application."""
     if not patents:
@@ -157,36 +154,34 @@ def _rights(
     try:
         rights_check(organization=applicant, patent_ids=ids, kind=GrantKind.PLEDGE)
     except ApplicationError as exc:
-        errors.append(("patents", exc.message_zh, exc.message_en))
+        errors.refuse("patents", exc.message_zh, exc.message_en)
         return
     for sentence in pledge_conflicts(ids, on=timezone.localdate()):
-        errors.append(("patents", sentence, "pledged or transfer pending"))
+        errors.refuse("patents", sentence, "pledged or transfer pending")
     pending = PledgePatent.objects.filter(patent_id__in=ids, application__status__in=OPEN_STATES)
     if exclude is not None:
         pending = pending.exclude(application_id=exclude)
     for row in pending.select_related("patent", "application").order_by("patent_id"):
-        errors.append(
-            (
-                "patents",
-                f"专利 {row.patent.key} 已在质押融资申请 {row.application.code} 中办理",
-                f"{row.patent.key} is in open application {row.application.code}",
-            )
+        errors.refuse(
+            "patents",
+            f"专利 {row.patent.key} 已在质押融资申请 {row.application.code} 中办理",
+            f"{row.patent.key} is in open application {row.application.code}",
         )
 
 
-def _report(report: Report | None, errors: Errors) -> tuple[str, bytes, str]:
+def _report(report: Report | None, errors: ErrorCollector) -> tuple[str, bytes, str]:
     if report is None or not report.body:
-        errors.append(("report", "请上传评估报告（PDF）", "attach the appraisal report (PDF)"))
+        errors.refuse("report", "请上传评估报告（PDF）", "attach the appraisal report (PDF)")
         return "", b"", ""
     if len(report.body) > MAX_REPORT_BYTES:
-        errors.append(("report", "评估报告不能超过 5 MB", "the report exceeds 5 MB"))
+        errors.refuse("report", "评估报告不能超过 5 MB", "the report exceeds 5 MB")
     elif not report.body.startswith(b"%PDF-"):
-        errors.append(("report", "评估报告须为 PDF 文件", "the report must be a PDF file"))
+        errors.refuse("report", "评估报告须为 PDF 文件", "the report must be a PDF file")
     name = "".join(c for c in report.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] if c.isprintable())[:200]
     return name or "report.pdf", report.body, hashlib.sha256(report.body).hexdigest()
 
 
-def _scores(patents: list[Patent], errors: Errors) -> list[dict[str, object]]:
+def _scores(patents: list[Patent], errors: ErrorCollector) -> list[dict[str, object]]:
     """The platform's 金融/质押 value scores at submission (a snapshot: later rescoring leaves it as it was)."""
     rows = {
         vs.patent_id: vs
@@ -196,12 +191,10 @@ def _scores(patents: list[Patent], errors: Errors) -> list[dict[str, object]]:
     }
     missing = [p.key for p in patents if p.pk not in rows]
     if missing:
-        errors.append(
-            (
-                "valuation_source",
-                "以下专利尚无平台价值评估，请改为上传评估报告：" + "、".join(missing),
-                "no platform score for: " + ", ".join(missing),
-            )
+        errors.refuse(
+            "valuation_source",
+            "以下专利尚无平台价值评估，请改为上传评估报告：" + "、".join(missing),
+            "no platform score for: " + ", ".join(missing),
         )
     return [
         {
@@ -240,10 +233,10 @@ def application_submit(
     org = actor.organization
     if actor.role not in APPLICANT_ROLES or org is None or org.type not in APPLICANT_ORG_TYPES:
         raise PermissionRefused("只有企业用户或高校、科研院所的学校管理员可以申请质押融资", "applicants only")
-    errors: Errors = []
+    errors = ErrorCollector()
     bank = Organization.objects.filter(pk=bank_id or 0, type=OrganizationType.BANK, verified=True).first()
     if bank is None:
-        errors.append(("bank", "请选择受理的金融机构", "choose the bank"))
+        errors.refuse("bank", "请选择受理的金融机构", "choose the bank")
     amount = _amount(amount_yuan, "amount", "申请金额", errors)
     term = _term(term_months, "term_months", errors)
     patents = _patents(patent_keys, errors)
@@ -251,14 +244,14 @@ def application_submit(
     value_fen, name, body, digest, scores = None, "", b"", "", []
     if valuation_source == ValuationSource.APPRAISAL:
         if not appraiser.strip():
-            errors.append(("appraiser", "请填写评估机构名称", "give the appraiser"))
+            errors.refuse("appraiser", "请填写评估机构名称", "give the appraiser")
         value_fen = _amount(valuation_yuan, "valuation", "评估价值", errors)
         name, body, digest = _report(report, errors)
     elif valuation_source == ValuationSource.PLATFORM:
         scores = _scores(patents, errors) if patents else []
     else:
-        errors.append(("valuation_source", "请选择估值来源", "choose the valuation source"))
-    raise_field_errors(errors)
+        errors.refuse("valuation_source", "请选择估值来源", "choose the valuation source")
+    errors.raise_any()
     assert bank is not None
     with transaction.atomic():
         app = PledgeApplication.objects.create(
@@ -324,15 +317,15 @@ def application_supplement(
 ) -> PledgeApplication:
     """The applicant answers a request for more material; the application goes back to the bank."""
     app = _own(actor, application_id)
-    errors: Errors = []
+    errors = ErrorCollector()
     if app.status != ApplicationStatus.MORE_INFO:
-        errors.append(("status", "只有“待补充材料”的申请可以补充", "only an application asked for material"))
+        errors.refuse("status", "只有“待补充材料”的申请可以补充", "only an application asked for material")
     if not text.strip():
-        errors.append(("supplement", "请填写补充材料说明", "describe the material"))
+        errors.refuse("supplement", "请填写补充材料说明", "describe the material")
     name, body, digest = "", b"", ""
     if report is not None and report.body:
         name, body, digest = _report(report, errors)
-    raise_field_errors(errors)
+    errors.raise_any()
     before = app.status
     with transaction.atomic():
         changes: dict[str, object] = {"supplement": (app.supplement + "\n" + text.strip()).strip()[:8000]}
@@ -387,28 +380,28 @@ def application_decide(
 ) -> PledgeApplication:
     """The bank approves (amount, rate, term, start; optional premium), rejects (reasons) or asks for material."""
     app = _banker(actor, application_id)
-    errors: Errors = []
+    errors = ErrorCollector()
     if app.status != ApplicationStatus.SUBMITTED:
-        errors.append(
-            ("decision", f"该申请当前为“{app.get_status_display()}”，不能审批", "not awaiting a decision")
+        errors.refuse(
+            "decision", f"该申请当前为“{app.get_status_display()}”，不能审批", "not awaiting a decision"
         )
     if decision not in (Decision.APPROVE, Decision.REJECT, Decision.MORE_INFO):
-        errors.append(("decision", "请选择审批结果", "choose a decision"))
+        errors.refuse("decision", "请选择审批结果", "choose a decision")
     if decision in (Decision.REJECT, Decision.MORE_INFO) and not note.strip():
         what = "拒绝理由" if decision == Decision.REJECT else "需要补充的材料"
-        errors.append(("note", f"请填写{what}", "give the reasons / the material needed"))
+        errors.refuse("note", f"请填写{what}", "give the reasons / the material needed")
     amount = rate = term = premium = 0
     if decision == Decision.APPROVE:
         amount = _amount(amount_yuan, "amount", "批准金额", errors)
         try:
             rate = parse_rate_bp(rate_percent)
         except ApplicationError as exc:
-            errors.append(("rate", exc.message_zh, exc.message_en))
+            errors.refuse("rate", exc.message_zh, exc.message_en)
         term = _term(term_months, "term_months", errors)
         premium = _amount(premium_yuan, "premium", "保险 / 担保费", errors, required=False)
         if loan_start is None:
-            errors.append(("loan_start", "请填写贷款起始日", "give the loan start date"))
-    raise_field_errors(errors)
+            errors.refuse("loan_start", "请填写贷款起始日", "give the loan start date")
+    errors.raise_any()
     before = app.status
     now = timezone.now()
     with transaction.atomic():
@@ -471,23 +464,21 @@ def application_register(
 ) -> PledgeApplication:
     """The 专利权质押登记 number and date (CNIPA); the loan is live from here."""
     app = _banker(actor, application_id)
-    errors: Errors = []
+    errors = ErrorCollector()
     if app.status != ApplicationStatus.APPROVED:
-        errors.append(("registration_no", "批准后才能登记质押", "approve before registering"))
+        errors.refuse("registration_no", "批准后才能登记质押", "approve before registering")
     number = registration_no.strip()
     if not number or len(number) > 64:
-        errors.append(("registration_no", "请填写质押登记号（不超过 64 字）", "give the registration number"))
+        errors.refuse("registration_no", "请填写质押登记号（不超过 64 字）", "give the registration number")
     if registration_date is None:
-        errors.append(("registration_date", "请填写质押登记日", "give the registration date"))
+        errors.refuse("registration_date", "请填写质押登记日", "give the registration date")
     elif registration_date > timezone.localdate():
-        errors.append(
-            ("registration_date", "质押登记日不能晚于今天", "the registration date is in the future")
-        )
+        errors.refuse("registration_date", "质押登记日不能晚于今天", "the registration date is in the future")
     elif app.decided_at and registration_date < timezone.localtime(app.decided_at).date():
-        errors.append(("registration_date", "质押登记日不能早于批准日", "registered before approval"))
+        errors.refuse("registration_date", "质押登记日不能早于批准日", "registered before approval")
     if number and PledgeApplication.objects.filter(registration_no=number).exclude(pk=app.pk).exists():
-        errors.append(("registration_no", "该质押登记号已登记", "this registration number exists"))
-    raise_field_errors(errors)
+        errors.refuse("registration_no", "该质押登记号已登记", "this registration number exists")
+    errors.raise_any()
     assert registration_date is not None and app.deal is not None
     before = app.status
     with transaction.atomic():
@@ -511,17 +502,17 @@ def application_repay(
 ) -> PledgeApplication:
     """Repaid: the pledge is released (the deal completes, the rights record no longer shows it pledged)."""
     app = _banker(actor, application_id)
-    errors: Errors = []
+    errors = ErrorCollector()
     if app.status != ApplicationStatus.REGISTERED:
-        errors.append(("repaid_on", "只有已登记放款的贷款可以登记还款解押", "only a registered loan"))
+        errors.refuse("repaid_on", "只有已登记放款的贷款可以登记还款解押", "only a registered loan")
     if repaid_on is None:
-        errors.append(("repaid_on", "请填写还款解押日", "give the repayment date"))
+        errors.refuse("repaid_on", "请填写还款解押日", "give the repayment date")
     elif repaid_on > timezone.localdate():
-        errors.append(("repaid_on", "还款解押日不能晚于今天", "the repayment date is in the future"))
+        errors.refuse("repaid_on", "还款解押日不能晚于今天", "the repayment date is in the future")
     elif app.registration_date and repaid_on < app.registration_date:
-        errors.append(("repaid_on", "还款解押日不能早于质押登记日", "repaid before registration"))
+        errors.refuse("repaid_on", "还款解押日不能早于质押登记日", "repaid before registration")
     interest = _amount(interest_paid_yuan, "interest_paid", "实付利息", errors, required=False)
-    raise_field_errors(errors)
+    errors.raise_any()
     assert repaid_on is not None and app.deal is not None
     before = app.status
     with transaction.atomic():

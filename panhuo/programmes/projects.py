@@ -12,7 +12,7 @@ from engine.deals.money import MoneyError, parse_yuan
 from engine.monitoring import units
 from panhuo.accounts.models import INSTITUTION_STAFF, Organization, OrganizationType, Role, User
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
 from panhuo.programmes.models import FundedProject, ProjectEvidence, ProjectStatus, ProjectTarget
 from panhuo.programmes.selectors import project_get
 from panhuo.programmes.services import office_of
@@ -30,7 +30,7 @@ EVIDENCE_TYPES: tuple[tuple[bytes, str, str], ...] = (
 )
 
 
-def _targets(rows: list[dict[str, str]], errors: list[tuple[str, str, str]]) -> list[ProjectTarget]:
+def _targets(rows: list[dict[str, str]], errors: ErrorCollector) -> list[ProjectTarget]:
     out: list[ProjectTarget] = []
     for i, row in enumerate(rows):
         at, zh = f"targets[{i}]", f"第{i + 1}个指标"
@@ -38,18 +38,18 @@ def _targets(rows: list[dict[str, str]], errors: list[tuple[str, str, str]]) -> 
         if not name and not text.strip():
             continue
         if not name:
-            errors.append((at, f"{zh}：请填写指标名称", f"{at}: name is required"))
+            errors.refuse(at, f"{zh}：请填写指标名称", f"{at}: name is required")
         if unit not in units.UNITS:
-            errors.append((at, f"{zh}：请选择单位", f"{at}: choose a unit"))
+            errors.refuse(at, f"{zh}：请选择单位", f"{at}: choose a unit")
             continue
         try:
             value = units.parse_value(text, unit)
         except ValueError as exc:
-            errors.append((at, f"{zh}：目标值{exc}", f"{at}: bad target"))
+            errors.refuse(at, f"{zh}：目标值{exc}", f"{at}: bad target")
             continue
         out.append(ProjectTarget(position=len(out), name=name[:200], unit=unit, target=value))
-    if not out and not errors:
-        errors.append(("targets", "至少需要一个绩效指标", "at least one target"))
+    if not out and not errors.errors:
+        errors.refuse("targets", "至少需要一个绩效指标", "at least one target")
     return out
 
 
@@ -69,34 +69,34 @@ def project_create(
 ) -> FundedProject:
     """A funded project of an institution or enterprise of the office's region; every problem at once."""
     office, own = office_of(actor)
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     code = code.strip()
     if not code or len(code) > 40:
-        errors.append(("code", "请填写项目编号（不超过 40 字）", "code is required (≤ 40)"))
+        errors.refuse("code", "请填写项目编号（不超过 40 字）", "code is required (≤ 40)")
     elif FundedProject.objects.filter(code=code).exists():
-        errors.append(("code", f"项目编号 {code} 已被使用", f"code {code} is taken"))
+        errors.refuse("code", f"项目编号 {code} 已被使用", f"code {code} is taken")
     if not name.strip():
-        errors.append(("name", "请填写项目名称", "name is required"))
+        errors.refuse("name", "请填写项目名称", "name is required")
     holder = Organization.objects.filter(pk=holder_id or 0, type__in=HOLDER_TYPES).first()
     if holder is None:
-        errors.append(("holder", "请选择承担单位（高校、科研院所或企业）", "choose the project holder"))
+        errors.refuse("holder", "请选择承担单位（高校、科研院所或企业）", "choose the project holder")
     elif not holder.region_code.startswith(own):
-        errors.append(("holder", f"{holder.name}不在本局辖区内", "the holder is outside the office's region"))
+        errors.refuse("holder", f"{holder.name}不在本局辖区内", "the holder is outside the office's region")
     amount = 0
     try:
         amount = parse_yuan(amount_yuan)
         if amount <= 0:
-            errors.append(("amount", "资助金额须大于 0", "amount must be positive"))
+            errors.refuse("amount", "资助金额须大于 0", "amount must be positive")
     except MoneyError as exc:
-        errors.append(("amount", f"资助金额：{exc.message_zh}", f"amount: {exc.message_en}"))
+        errors.refuse("amount", f"资助金额：{exc.message_zh}", f"amount: {exc.message_en}")
     if start is None:
-        errors.append(("start", "请填写开始日期", "start is required"))
+        errors.refuse("start", "请填写开始日期", "start is required")
     if end is None:
-        errors.append(("end", "请填写结束日期", "end is required"))
+        errors.refuse("end", "请填写结束日期", "end is required")
     if start and end and end < start:
-        errors.append(("end", "结束日期早于开始日期", "end is before start"))
+        errors.refuse("end", "结束日期早于开始日期", "end is before start")
     target_rows = _targets(targets, errors)
-    raise_field_errors(errors)
+    errors.raise_any()
     assert holder is not None and start is not None and end is not None
     with transaction.atomic():
         project = FundedProject.objects.create(
@@ -149,41 +149,39 @@ def project_self_evaluate(
         raise ApplicationError(
             "closed", "项目已提交自评或已验收，不能修改", "already submitted or accepted", "self_evaluation"
         )
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     targets = list(project.targets.all())
     values: dict[int, int] = {}
     for t in targets:
         text = (actuals.get(t.pk) or "").strip()
         if not text:
-            errors.append((f"actual_{t.pk}", f"{t.name}：请填写完成值", f"{t.name}: actual value required"))
+            errors.refuse(f"actual_{t.pk}", f"{t.name}：请填写完成值", f"{t.name}: actual value required")
             continue
         try:
             values[t.pk] = units.parse_value(text, t.unit)
         except ValueError as exc:
-            errors.append((f"actual_{t.pk}", f"{t.name}：{exc}", f"{t.name}: bad value"))
+            errors.refuse(f"actual_{t.pk}", f"{t.name}：{exc}", f"{t.name}: bad value")
     if not self_evaluation.strip():
-        errors.append(
-            (
-                "self_evaluation",
-                "请填写自评说明（完成情况与佐证材料说明）",
-                "the self-evaluation text is required",
-            )
+        errors.refuse(
+            "self_evaluation",
+            "请填写自评说明（完成情况与佐证材料说明）",
+            "the self-evaluation text is required",
         )
     files = files or []
     if len(files) + project.evidence.count() > EVIDENCE_MAX_FILES:
-        errors.append(("evidence", f"佐证材料最多 {EVIDENCE_MAX_FILES} 个文件", "too many files"))
+        errors.refuse("evidence", f"佐证材料最多 {EVIDENCE_MAX_FILES} 个文件", "too many files")
     checked: list[tuple[str, bytes, str]] = []
     for fname, data in files:
         ctype = _evidence_type(data)
         if len(data) > EVIDENCE_MAX_BYTES:
-            errors.append(("evidence", f"{fname}：文件超过 5 MB", f"{fname}: larger than 5 MB"))
+            errors.refuse("evidence", f"{fname}：文件超过 5 MB", f"{fname}: larger than 5 MB")
         elif ctype is None:
-            errors.append(
-                ("evidence", f"{fname}：仅接受 PDF、PNG、JPEG、XLSX 文件", f"{fname}: unsupported type")
+            errors.refuse(
+                "evidence", f"{fname}：仅接受 PDF、PNG、JPEG、XLSX 文件", f"{fname}: unsupported type"
             )
         else:
             checked.append((fname[:200], data, ctype))
-    raise_field_errors(errors)
+    errors.raise_any()
     with transaction.atomic():
         for t in targets:
             t.actual = values[t.pk]
@@ -217,16 +215,16 @@ def project_accept(*, actor: User, project_id: int, decision: str, reason: str =
     project = project_get(actor=actor, pk=project_id)
     if project.office_id != office.pk:
         raise NotFound()
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     if decision not in ACCEPT_DECISIONS:
-        errors.append(("decision", "请选择验收结论", "choose a decision"))
+        errors.refuse("decision", "请选择验收结论", "choose a decision")
     if decision in (ProjectStatus.RECTIFY, ProjectStatus.FAILED) and not reason.strip():
-        errors.append(("reason", "限期整改或不通过须写明理由", "a reason is required"))
+        errors.refuse("reason", "限期整改或不通过须写明理由", "a reason is required")
     if project.status != ProjectStatus.SUBMITTED:
-        errors.append(
-            ("decision", "项目尚未提交自评，不能验收", "the holder has not submitted the self-evaluation")
+        errors.refuse(
+            "decision", "项目尚未提交自评，不能验收", "the holder has not submitted the self-evaluation"
         )
-    raise_field_errors(errors)
+    errors.raise_any()
     with transaction.atomic():
         project.status = decision
         project.acceptance_reason = reason.strip()

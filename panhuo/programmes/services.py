@@ -19,7 +19,7 @@ from engine.programmes import subsidy as engine
 from panhuo.accounts.models import Organization, OrganizationType, Role, User
 from panhuo.accounts.visibility import office_prefix, region_scope_validate
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector, FieldErrors, NotFound, PermissionRefused
 from panhuo.programmes.models import (
     PledgeLoanFigures,
     SubsidyScheme,
@@ -42,24 +42,34 @@ def office_of(actor: User) -> tuple[Organization, str]:
 # ---- subsidy schemes ---------------------------------------------------------------------------------------
 
 
+def _refused(form_errors: list[tuple[str, str, str]] | None) -> ErrorCollector:
+    """The page's text-parsing refusals, (field, 中文, English) each, as a collector the other checks add to."""
+    errors = ErrorCollector()
+    for field, zh, en in form_errors or []:
+        errors.refuse(field, zh, en)
+    return errors
+
+
 def _validate(
-    definition: dict[str, Any], regions: list[str], own: str, extra: list[tuple[str, str, str]]
+    definition: dict[str, Any], regions: list[str], own: str, errors: ErrorCollector
 ) -> tuple[engine.Scheme, list[str]]:
-    """The engine's checks, the regions' and the caller's (e.g. the form's text parsing), reported together; an
-    engine error on a field the caller already refused is the same problem seen twice and is left out."""
-    errors = list(extra)
-    seen = {field for field, _zh, _en in extra}
+    """The engine's checks, the regions' and the caller's (`errors`, e.g. the form's text parsing), reported
+    together; an engine error on a field the caller already refused is the same problem seen twice and is left
+    out."""
+    seen = {e.field for e in errors.errors}
     scheme: engine.Scheme | None = None
     try:
         scheme = stored.scheme_from_dict(definition)
     except stored.SchemeInvalid as exc:
-        errors.extend(e for e in exc.errors if e[0] not in seen)
+        for field, zh, en in exc.errors:
+            if field not in seen:
+                errors.refuse(field, zh, en)
     scope: list[str] = [own]
     try:
         scope = region_scope_validate(regions, own=own, field="regions")
-    except ApplicationError as exc:
-        errors.extend((e["field"], e["zh"], e["en"]) for e in exc.extra.get("errors", []))  # type: ignore[attr-defined]
-    raise_field_errors(errors)
+    except FieldErrors as exc:
+        errors.add(exc)
+    errors.raise_any()
     assert scheme is not None
     return scheme, scope
 
@@ -79,12 +89,12 @@ def scheme_create(
     (`form_errors`: what the page's text parsing found, reported with the rest)."""
     office, own = office_of(actor)
     code = code.strip()
-    extra: list[tuple[str, str, str]] = list(form_errors or [])
+    errors = _refused(form_errors)
     if not code or len(code) > 40 or not all(ch.isalnum() or ch in "-_" for ch in code):
-        extra.append(("code", "方案编号须为 1–40 位字母、数字、- 或 _", "code: 1–40 letters, digits, - or _"))
+        errors.refuse("code", "方案编号须为 1–40 位字母、数字、- 或 _", "code: 1–40 letters, digits, - or _")
     elif SubsidyScheme.objects.filter(code=code).exists():
-        extra.append(("code", f"方案编号 {code} 已被使用", f"code {code} is taken"))
-    scheme, scope = _validate(definition, regions or [], own, extra)
+        errors.refuse("code", f"方案编号 {code} 已被使用", f"code {code} is taken")
+    scheme, scope = _validate(definition, regions or [], own, errors)
     try:
         with transaction.atomic():
             obj = SubsidyScheme.objects.create(
@@ -119,7 +129,7 @@ def scheme_revise(
     """A change of rules is the next version; earlier versions (and the batches that used them) stay as they were."""
     _office_org, own = office_of(actor)
     obj = scheme_get(actor=actor, code=code)
-    scheme, scope = _validate(definition, regions or [], own, list(form_errors or []))
+    scheme, scope = _validate(definition, regions or [], own, _refused(form_errors))
     as_stored = stored.scheme_to_dict(scheme)
     with transaction.atomic():
         locked = SubsidyScheme.objects.select_for_update().get(pk=obj.pk)
@@ -242,7 +252,7 @@ def pledge_figures_record(
         raise NotFound()
     if actor.role not in (Role.OFFICE_OFFICIAL, Role.ENTERPRISE_USER):
         raise PermissionRefused()
-    errors: list[tuple[str, str, str]] = []
+    errors = ErrorCollector()
     values: dict[str, int] = {}
     for field, zh, text in (
         ("interest_paid", "已支付利息", interest_paid_yuan),
@@ -251,14 +261,14 @@ def pledge_figures_record(
         try:
             values[field] = parse_yuan(text) if (text or "").strip() else 0
         except MoneyError as exc:
-            errors.append((field, f"{zh}：{exc.message_zh}", f"{field}: {exc.message_en}"))
+            errors.refuse(field, f"{zh}：{exc.message_zh}", f"{field}: {exc.message_en}")
     rate: int | None = None
     if (annual_rate_percent or "").strip():
         try:
             rate = units.parse_value(annual_rate_percent, "bp")
         except ValueError as exc:
-            errors.append(("annual_rate", f"年利率：{exc}", "annual_rate: bad percent"))
-    raise_field_errors(errors)
+            errors.refuse("annual_rate", f"年利率：{exc}", "annual_rate: bad percent")
+    errors.raise_any()
     with transaction.atomic():
         figures, created = PledgeLoanFigures.objects.update_or_create(
             deal=deal,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from panhuo.accounts import visibility
 from panhuo.accounts.models import Role, User
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector, NotFound, PermissionRefused
 from panhuo.community.models import (
     BrokerService,
     DealOrigin,
@@ -22,7 +22,7 @@ from panhuo.community.models import (
     ServiceType,
     TechManager,
 )
-from panhuo.community.services.common import Errors, ref, text, yuan
+from panhuo.community.services.common import ref, text, yuan
 from panhuo.demand.models import Need, NeedStatus
 from panhuo.demand.selectors import needs_visible
 from panhuo.patents.models import InventoryRecord, InventoryState, Patent
@@ -49,29 +49,29 @@ def proposal_validate(actor: User, data: ProposalInput) -> tuple[Patent, Invento
     """Every refusal of a proposal at once (the form calls it too when its own fields did not parse)."""
     agency_id = _agency(actor)
     patent, need_id, reason, event_id = data.patent, data.need_id, data.reason, data.event_id
-    errors: Errors = []
+    errors = ErrorCollector()
     found: Patent | None = None
     try:
         found = patent_resolve(actor, patent, scope="visible", field="patent")
     except ApplicationError as exc:
-        errors.append(("patent", exc.message_zh, exc.message_en))
+        errors.refuse("patent", exc.message_zh, exc.message_en)
     record = None
     if found is not None:
         record = (
             InventoryRecord.objects.filter(patent=found, state=InventoryState.POOLED).order_by("pk").first()
         )
         if record is None:
-            errors.append(("patent", "该专利未进入转化资源库，不能推荐", "the patent is not in the pool"))
+            errors.refuse("patent", "该专利未进入转化资源库，不能推荐", "the patent is not in the pool")
     need = needs_visible(actor).filter(pk=ref(need_id), status__in=OPEN_NEEDS).first()
     if need is None:
-        errors.append(("need", "请选择征集中的技术需求", "choose an open need"))
+        errors.refuse("need", "请选择征集中的技术需求", "choose an open need")
     reason = text(reason, "reason", "推荐理由", errors, max_len=2000, required=True)
     if event_id is not None and not Event.objects.filter(pk=ref(event_id), cancelled=False).exists():
-        errors.append(("event", "活动不存在", "unknown event"))
+        errors.refuse("event", "活动不存在", "unknown event")
     if found is not None and need is not None:
         if MatchProposal.objects.filter(agency_id=agency_id, patent=found, need=need).exists():
-            errors.append(("need", "已向双方推荐过这一组专利和需求", "already proposed"))
-    raise_field_errors(errors)
+            errors.refuse("need", "已向双方推荐过这一组专利和需求", "already proposed")
+    errors.raise_any()
     assert found is not None and need is not None and record is not None
     return found, record, need, reason
 
@@ -117,12 +117,12 @@ def proposal_decide(*, actor: User, proposal_id: int, accept: bool, note: str = 
             raise NotFound("撮合建议不存在", "proposal not found")
         if side == "agency":
             raise PermissionRefused("服务机构不能代替双方答复", "the broker cannot answer for a side")
-        errors: Errors = []
+        errors = ErrorCollector()
         note = text(note, "note", "说明", errors, max_len=500)
         current = p.holder_decision if side == "holder" else p.enterprise_decision
         if current != Decision.PENDING:
-            errors.append(("decision", "已经答复过，不能更改", "already answered"))
-        raise_field_errors(errors)
+            errors.refuse("decision", "已经答复过，不能更改", "already answered")
+        errors.raise_any()
         decision = Decision.ACCEPTED if accept else Decision.DECLINED
         if side == "holder":
             p.holder_decision, p.holder_note = decision, note
@@ -154,28 +154,28 @@ class ServiceInput:
 def service_validate(actor: User, data: ServiceInput) -> tuple[int, str, int | None]:
     """Every refusal at once; returns (fee in fen, notes, deal id)."""
     agency_id = _agency(actor)
-    errors: Errors = []
+    errors = ErrorCollector()
     if data.service_type not in ServiceType.values:
-        errors.append(("service_type", "请选择服务类型", "choose a service type"))
+        errors.refuse("service_type", "请选择服务类型", "choose a service type")
     if data.started_on is None:
-        errors.append(("started_on", "请填写开始日期", "start date is required"))
+        errors.refuse("started_on", "请填写开始日期", "start date is required")
     elif data.started_on > timezone.localdate():
-        errors.append(("started_on", "开始日期不能晚于今天", "start date is in the future"))
+        errors.refuse("started_on", "开始日期不能晚于今天", "start date is in the future")
     if data.ended_on is not None and data.started_on is not None and data.ended_on < data.started_on:
-        errors.append(("ended_on", "结束日期不能早于开始日期", "ends before it starts"))
+        errors.refuse("ended_on", "结束日期不能早于开始日期", "ends before it starts")
     fee = yuan(data.fee_yuan, "fee", "服务费", errors)
     notes = text(data.notes, "notes", "说明", errors, max_len=4000)
     if (
         data.proposal_id is not None
         and not MatchProposal.objects.filter(pk=ref(data.proposal_id), agency_id=agency_id).exists()
     ):
-        errors.append(("proposal", "撮合建议不存在", "unknown proposal"))
+        errors.refuse("proposal", "撮合建议不存在", "unknown proposal")
     deal_id = None
     if data.deal_code.strip():
         origin = DealOrigin.objects.filter(deal__code=data.deal_code.strip(), broker_id=agency_id).first()
         if origin is None:
-            errors.append(
-                ("deal_code", "该交易未登记为本机构撮合（由交易所属单位登记）", "not a deal you brokered")
+            errors.refuse(
+                "deal_code", "该交易未登记为本机构撮合（由交易所属单位登记）", "not a deal you brokered"
             )
         else:
             deal_id = origin.deal_id
@@ -183,8 +183,8 @@ def service_validate(actor: User, data: ServiceInput) -> tuple[int, str, int | N
         data.manager_id is not None
         and not TechManager.objects.filter(pk=ref(data.manager_id), organization_id=agency_id).exists()
     ):
-        errors.append(("manager", "技术经理人不属于本机构", "manager of another organisation"))
-    raise_field_errors(errors)
+        errors.refuse("manager", "技术经理人不属于本机构", "manager of another organisation")
+    errors.raise_any()
     return fee, notes, deal_id
 
 
@@ -226,7 +226,7 @@ class ManagerInput:
 def manager_validate(actor: User, data: ManagerInput) -> dict[str, object]:
     if actor.role not in visibility.EVENT_REGISTRANT_ROLES or actor.organization_id is None:
         raise PermissionRefused("该角色不能登记技术经理人档案", "this role has no profile")
-    errors: Errors = []
+    errors = ErrorCollector()
     fields = {
         "name": text(data.name, "name", "姓名", errors, max_len=100, required=True),
         "qualification": text(
@@ -238,7 +238,7 @@ def manager_validate(actor: User, data: ManagerInput) -> dict[str, object]:
         "public_consent": bool(data.public_consent),
         "organization_id": actor.organization_id,
     }
-    raise_field_errors(errors)
+    errors.raise_any()
     return fields
 
 

@@ -16,13 +16,13 @@ from panhuo.accounts.models import User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import (
     ApplicationError,
+    ErrorCollector,
     FieldErrors,
     NotFound,
     PermissionRefused,
-    raise_field_errors,
 )
 from panhuo.community.models import CaseCategory, CaseState, CaseStudy
-from panhuo.community.services.common import Errors, count, ref, text, yuan
+from panhuo.community.services.common import count, ref, text, yuan
 from panhuo.deals.models import Deal
 from panhuo.deals.selectors import deals_visible
 from panhuo.patents.models import Patent
@@ -47,37 +47,36 @@ class CaseInput:
     patents: str = ""  # 申请号 / 公开号 / title words, one per line
 
 
-def _deals(actor: User, raw: str, errors: Errors) -> list[Deal]:
+def _deals(actor: User, raw: str, errors: ErrorCollector) -> list[Deal]:
     codes = [c.strip() for c in raw.replace("，", ",").replace("\n", ",").split(",") if c.strip()]
     found = {d.code: d for d in deals_visible(actor).filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        errors.append(
-            (
-                "deal_codes",
-                f"没有找到可见的交易：{'、'.join(missing[:5])}",
-                f"unknown deals: {', '.join(missing[:5])}",
-            )
+        errors.refuse(
+            "deal_codes",
+            f"没有找到可见的交易：{'、'.join(missing[:5])}",
+            f"unknown deals: {', '.join(missing[:5])}",
         )
     return [found[c] for c in codes if c in found]
 
 
-def _patents(actor: User, raw: str, deals: list[Deal], errors: Errors) -> list[Patent]:
+def _patents(actor: User, raw: str, deals: list[Deal], errors: ErrorCollector) -> list[Patent]:
     """The patents named (among those the author may see), plus every patent of the linked deals."""
     named: list[Patent] = []
     if raw.strip():
         try:
             named = patents_resolve(actor, raw, scope="visible", field="patents")
         except FieldErrors as exc:
-            errors.extend(("patents", e.message_zh, e.message_en) for e in exc.errors)
+            for e in exc.errors:
+                errors.refuse("patents", e.message_zh, e.message_en)
         except ApplicationError as exc:
-            errors.append(("patents", exc.message_zh, exc.message_en))
+            errors.refuse("patents", exc.message_zh, exc.message_en)
     of_deals = list(Patent.objects.filter(deal_links__deal__in=deals).order_by("pk"))
     return list(dict.fromkeys([*named, *of_deals]))
 
 
 def case_validate(actor: User, data: CaseInput) -> tuple[dict[str, object], list[Deal], list[Patent]]:
-    errors: Errors = []
+    errors = ErrorCollector()
     fields: dict[str, object] = {
         "title": text(data.title, "title", "案例名称", errors, max_len=200, required=True),
         "summary": text(data.summary, "summary", "摘要", errors, max_len=2000, required=True),
@@ -90,11 +89,11 @@ def case_validate(actor: User, data: CaseInput) -> tuple[dict[str, object], list
         "jobs": count(data.jobs, "jobs", "新增就业", errors),
     }
     if data.category not in CaseCategory.values:
-        errors.append(("category", "请选择案例类型", "choose a category"))
+        errors.refuse("category", "请选择案例类型", "choose a category")
     fields["category"] = data.category
     deals = _deals(actor, data.deal_codes, errors)
     patents = _patents(actor, data.patents, deals, errors)
-    raise_field_errors(errors)
+    errors.raise_any()
     return fields, deals, patents
 
 
@@ -166,10 +165,12 @@ def case_review(*, actor: User, case_id: int, publish: bool, reason: str = "") -
         if case.state != CaseState.SUBMITTED:
             raise ApplicationError("case_state", "只有待审核的案例可以审核", "case is not submitted", "state")
         reason = (reason or "").strip()
+        errors = ErrorCollector()
         if not publish and not reason:
-            raise_field_errors([("reason", "退回时请填写原因", "a reason is required to return a case")])
-        if len(reason) > 2000:
-            raise_field_errors([("reason", "原因不超过 2000 字", "reason too long")])
+            errors.refuse("reason", "退回时请填写原因", "a reason is required to return a case")
+        elif len(reason) > 2000:
+            errors.refuse("reason", "原因不超过 2000 字", "reason too long")
+        errors.raise_any()
         case.reviewed_by = actor
         if publish:
             case.state, case.published_at, case.return_reason = CaseState.PUBLISHED, timezone.now(), ""

@@ -15,10 +15,10 @@ from panhuo.accounts.models import Organization, OrganizationType, User
 from panhuo.common.audit import audit_record
 from panhuo.common.errors import (
     ApplicationError,
+    ErrorCollector,
     FieldErrors,
     NotFound,
     PermissionRefused,
-    raise_field_errors,
 )
 from panhuo.community.models import (
     DealOrigin,
@@ -28,7 +28,7 @@ from panhuo.community.models import (
     MatchProposal,
     TechManager,
 )
-from panhuo.community.services.common import Errors, count, ref, text
+from panhuo.community.services.common import count, ref, text
 from panhuo.deals.selectors import deal_get
 from panhuo.demand.models import Need
 from panhuo.demand.selectors import needs_visible
@@ -54,13 +54,13 @@ class EventInput:
     patents: str = ""  # 申请号 / 公开号 / title words, one per line
 
 
-def _moment(value: datetime | None, field: str, zh: str, errors: Errors) -> datetime | None:
+def _moment(value: datetime | None, field: str, zh: str, errors: ErrorCollector) -> datetime | None:
     """A time in the years 2000–2100; a time without a zone is read in the site's zone (Asia/Shanghai)."""
     if value is None:
-        errors.append((field, f"请填写{zh}", f"{field} is required"))
+        errors.refuse(field, f"请填写{zh}", f"{field} is required")
         return None
     if not 2000 <= value.year <= 2100:
-        errors.append((field, f"{zh}应在 2000–2100 年之间", f"{field} out of range"))
+        errors.refuse(field, f"{zh}应在 2000–2100 年之间", f"{field} out of range")
         return None
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
@@ -73,9 +73,9 @@ def _organiser(actor: User) -> int:
 
 
 def event_validate(actor: User, data: EventInput) -> tuple[dict[str, object], list[Need], list[Patent]]:
-    errors: Errors = []
+    errors = ErrorCollector()
     if data.kind not in EventKind.values:
-        errors.append(("kind", "请选择活动类型", "choose a kind"))
+        errors.refuse("kind", "请选择活动类型", "choose a kind")
     title = text(data.title, "title", "活动名称", errors, max_len=200, required=True)
     place = text(data.place, "place", "地点或线上会议室", errors, max_len=300, required=True)
     description = text(data.description, "description", "活动简介", errors, max_len=8000)
@@ -83,28 +83,29 @@ def event_validate(actor: User, data: EventInput) -> tuple[dict[str, object], li
     ends_at = _moment(data.ends_at, "ends_at", "结束时间", errors)
     closes_at = _moment(data.registration_closes_at, "registration_closes_at", "报名截止时间", errors)
     if starts_at is not None and ends_at is not None and ends_at < starts_at:
-        errors.append(("ends_at", "结束时间不能早于开始时间", "ends before it starts"))
+        errors.refuse("ends_at", "结束时间不能早于开始时间", "ends before it starts")
     if starts_at is not None and closes_at is not None and closes_at > starts_at:
-        errors.append(("registration_closes_at", "报名截止时间不能晚于开始时间", "closes after the start"))
+        errors.refuse("registration_closes_at", "报名截止时间不能晚于开始时间", "closes after the start")
     if data.capacity is None:
-        errors.append(("capacity", "请填写名额", "capacity is required"))
+        errors.refuse("capacity", "请填写名额", "capacity is required")
     capacity = count(data.capacity, "capacity", "名额", errors, low=1, high=MAX_CAPACITY)
     per_org = count(data.per_org_limit, "per_org_limit", "每单位限报人数", errors, high=MAX_CAPACITY)
     ids = sorted({i for i in data.need_ids if 0 < i < 2**63})
     if len(ids) != len(set(data.need_ids)):
-        errors.append(("need_ids", "所选技术需求不存在", "unknown needs"))
+        errors.refuse("need_ids", "所选技术需求不存在", "unknown needs")
     needs = list(needs_visible(actor).filter(pk__in=ids).exclude(status="draft"))
-    if len(needs) != len(ids) and not any(f == "need_ids" for f, _, _ in errors):
-        errors.append(("need_ids", "所选技术需求不存在或不可见", "unknown needs"))
+    if len(needs) != len(ids) and not any(e.field == "need_ids" for e in errors.errors):
+        errors.refuse("need_ids", "所选技术需求不存在或不可见", "unknown needs")
     patents: list[Patent] = []
     if data.patents.strip():
         try:
             patents = patents_resolve(actor, data.patents, scope="visible", field="patents")
         except FieldErrors as exc:
-            errors.extend(("patents", e.message_zh, e.message_en) for e in exc.errors)
+            for e in exc.errors:
+                errors.refuse("patents", e.message_zh, e.message_en)
         except ApplicationError as exc:
-            errors.append(("patents", exc.message_zh, exc.message_en))
-    raise_field_errors(errors)
+            errors.refuse("patents", exc.message_zh, exc.message_en)
+    errors.raise_any()
     fields: dict[str, object] = {
         "kind": data.kind,
         "title": title,
@@ -261,20 +262,20 @@ def attendance_row(
 ) -> str:
     """One attendance-list row (the import): match a registration by account or by name and organisation, else add a
     walk-in. Returns "inserted" | "updated" | "unchanged"."""
-    errors: Errors = []
+    errors = ErrorCollector()
     event = Event.objects.filter(code=event_code.strip(), organiser_id=organiser_id).first()
     if event is None:
-        errors.append(("event_code", "本单位没有该活动编号", "no such event"))
+        errors.refuse("event_code", "本单位没有该活动编号", "no such event")
     name = text(name, "name", "姓名", errors, max_len=100, required=not username.strip())
     org_name = text(org_name, "org_name", "单位", errors, max_len=200)
     user = None
     if username.strip():
         user = User.objects.filter(username=username.strip()).first()
         if user is None:
-            errors.append(("username", "没有该用户名", "no such account"))
+            errors.refuse("username", "没有该用户名", "no such account")
     if event is not None and event.starts_at > timezone.now():
-        errors.append(("event_code", "活动尚未开始，不能签到", "the event has not started"))
-    raise_field_errors(errors)
+        errors.refuse("event_code", "活动尚未开始，不能签到", "the event has not started")
+    errors.raise_any()
     assert event is not None
     regs = EventRegistration.objects.select_for_update().filter(event=event)
     reg = (
@@ -318,24 +319,24 @@ def deal_origin_record(
     institution = visibility.require_institution_staff(actor)
     if deal.institution_id != institution.pk:
         raise PermissionRefused("只有交易所属高校院所的管理员可以登记交易来源", "the deal's institution only")
-    errors: Errors = []
+    errors = ErrorCollector()
     if event_id is None and broker_id is None:
-        errors.append(("event", "请至少选择来源活动或撮合机构", "name an event or a broker"))
+        errors.refuse("event", "请至少选择来源活动或撮合机构", "name an event or a broker")
     if event_id is not None and not Event.objects.filter(pk=ref(event_id), cancelled=False).exists():
-        errors.append(("event", "活动不存在", "unknown event"))
+        errors.refuse("event", "活动不存在", "unknown event")
     if (
         broker_id is not None
         and not Organization.objects.filter(pk=ref(broker_id), type=OrganizationType.AGENCY).exists()
     ):
-        errors.append(("broker", "撮合机构应为已注册的服务机构", "the broker must be an agency"))
+        errors.refuse("broker", "撮合机构应为已注册的服务机构", "the broker must be an agency")
     if (
         proposal_id is not None
         and not MatchProposal.objects.filter(pk=ref(proposal_id), agency_id=ref(broker_id)).exists()
     ):
-        errors.append(("proposal", "撮合建议不属于所选服务机构", "proposal of another broker"))
+        errors.refuse("proposal", "撮合建议不属于所选服务机构", "proposal of another broker")
     if manager_id is not None and not TechManager.objects.filter(pk=ref(manager_id)).exists():
-        errors.append(("manager", "技术经理人不存在", "unknown manager"))
-    raise_field_errors(errors)
+        errors.refuse("manager", "技术经理人不存在", "unknown manager")
+    errors.raise_any()
     with transaction.atomic():
         origin, created = DealOrigin.objects.update_or_create(
             deal=deal,

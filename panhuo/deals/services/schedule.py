@@ -19,11 +19,10 @@ from engine.deals.money import MoneyError, parse_yuan
 from engine.deals.schedule import Instalment, ScheduleTerms, pay_after_use_schedule, schedule_errors
 from panhuo.accounts.models import User
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, raise_field_errors
+from panhuo.common.errors import ApplicationError, ErrorCollector
 from panhuo.deals.models import MAX_FEN, Deal, DealKind, PaymentInstalment
 from panhuo.deals.services.common import deal_for_staff
 
-Errors = list[tuple[str, str, str]]
 MAX_ROWS = 240
 
 
@@ -36,13 +35,13 @@ def _schedulable(deal_id: int, actor: User) -> Deal:
     return deal
 
 
-def _yuan(raw: str, field: str, zh: str, errors: Errors) -> int:
+def _yuan(raw: str, field: str, zh: str, errors: ErrorCollector) -> int:
     if not (raw or "").strip():
         return 0
     try:
         return parse_yuan(raw)
     except MoneyError as exc:
-        errors.append((field, f"{zh}：{exc.message_zh}", exc.message_en))
+        errors.refuse(field, f"{zh}：{exc.message_zh}", exc.message_en)
         return 0
 
 
@@ -61,11 +60,11 @@ def schedule_generate(
 ) -> tuple[ScheduleTerms, list[Instalment]]:
     """The schedule the terms give (nothing is written); every problem with the terms at once."""
     _schedulable(deal_id, actor)
-    errors: Errors = []
+    errors = ErrorCollector()
     if start is None:
-        errors.append(("start", "请填写许可起始日", "give the start date"))
+        errors.refuse("start", "请填写许可起始日", "give the start date")
     if end is None:
-        errors.append(("end", "请填写付费截止日", "give the end date"))
+        errors.refuse("end", "请填写付费截止日", "give the end date")
     amount = _yuan(amount_yuan, "amount", "金额", errors)
     revenue = _yuan(revenue_yuan, "revenue", "每期预计销售额", errors)
     bp = 0
@@ -77,11 +76,9 @@ def schedule_generate(
                 raise InvalidOperation
             bp = int(value)
         except InvalidOperation:
-            errors.append(
-                ("revenue_percent", "提成比例应为百分数，最多两位小数", "a percentage, two decimals")
-            )
+            errors.refuse("revenue_percent", "提成比例应为百分数，最多两位小数", "a percentage, two decimals")
     if start is None or end is None:
-        raise_field_errors(errors)
+        errors.raise_any()
     assert start is not None and end is not None
     terms = ScheduleTerms(
         start=start,
@@ -93,8 +90,9 @@ def schedule_generate(
         revenue_bp=bp,
         revenue_fen=revenue,
     )
-    errors += [(e.field, e.message_zh, e.message_en) for e in schedule_errors(terms)]
-    raise_field_errors(errors)
+    for e in schedule_errors(terms):
+        errors.refuse(e.field, e.message_zh, e.message_en)
+    errors.raise_any()
     return terms, pay_after_use_schedule(terms)
 
 
@@ -107,32 +105,32 @@ def schedule_replace(
 ) -> list[PaymentInstalment]:
     """Save the (edited) schedule: rows of (due date, amount in yuan, note); every bad row named at once."""
     deal = _schedulable(deal_id, actor)
-    errors: Errors = []
+    errors = ErrorCollector()
     if deal.schedule_confirmed_at is not None:
-        errors.append(("rows", "付款计划已确认，不能再修改", "the schedule is confirmed"))
+        errors.refuse("rows", "付款计划已确认，不能再修改", "the schedule is confirmed")
     parsed: list[PaymentInstalment] = []
     for n, (due, amount_text, note) in enumerate(rows, start=1):
         if due is None and not (amount_text or "").strip():
             continue  # an empty row of the form
         if due is None:
-            errors.append(("rows", f"第 {n} 行：请填写应付日期", f"row {n}: due date missing"))
+            errors.refuse("rows", f"第 {n} 行：请填写应付日期", f"row {n}: due date missing")
         fen = 0
         try:
             fen = parse_yuan(amount_text)
         except MoneyError as exc:
-            errors.append(("rows", f"第 {n} 行：{exc.message_zh}", f"row {n}: {exc.message_en}"))
+            errors.refuse("rows", f"第 {n} 行：{exc.message_zh}", f"row {n}: {exc.message_en}")
         else:
             if not 0 < fen <= MAX_FEN:
-                errors.append(("rows", f"第 {n} 行：应付金额须大于 0", f"row {n}: amount must be positive"))
+                errors.refuse("rows", f"第 {n} 行：应付金额须大于 0", f"row {n}: amount must be positive")
         if due is not None and fen > 0:
             parsed.append(
                 PaymentInstalment(deal=deal, due_date=due, amount_fen=fen, note=(note or "").strip()[:200])
             )
-    if not parsed and not errors:
-        errors.append(("rows", "付款计划至少需要一期", "at least one instalment"))
+    if not parsed and not errors.errors:
+        errors.refuse("rows", "付款计划至少需要一期", "at least one instalment")
     if len(parsed) > MAX_ROWS:
-        errors.append(("rows", f"付款计划最多 {MAX_ROWS} 期", f"at most {MAX_ROWS} instalments"))
-    raise_field_errors(errors)
+        errors.refuse("rows", f"付款计划最多 {MAX_ROWS} 期", f"at most {MAX_ROWS} instalments")
+    errors.raise_any()
     with transaction.atomic():
         locked = Deal.objects.select_for_update().get(pk=deal.pk)
         if locked.schedule_confirmed_at is not None:
