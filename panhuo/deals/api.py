@@ -126,6 +126,7 @@ class DealIn(Schema):
     share_bp: int | None = Field(None, ge=0, le=10000)
     pledge_registration_no: str = Field("", max_length=64)
     pledgee_consents_open_licence: bool = False
+    pledgee_consents_transfer_licence: bool = False
     product: str = Field("", max_length=200)
     annual_output_fen: int | None = Field(None, ge=0, le=10**17)
     notes: str = Field("", max_length=5000)

@@ -94,6 +94,8 @@ class Deal(TimeStampedModel):
     # 质押融资
     pledge_registration_no = models.CharField("质押登记号", max_length=64, blank=True)
     pledgee_consents_open_licence = models.BooleanField("质权人同意开放许可", default=False)
+    # 民法典第四百四十四条: a pledged patent is not transferred or licensed without the pledgee's agreement
+    pledgee_consents_transfer_licence = models.BooleanField("质权人同意质押期间转让或许可", default=False)
     # 自行实施 / 产业化
     product = models.CharField("产品", max_length=200, blank=True)
     annual_output_fen = models.BigIntegerField("年产值（分）", null=True, blank=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:deal_id>/payment/", views.deal_payment_view, name="payment"),
     path("<int:deal_id>/instalments/", views.deal_instalment_view, name="instalment"),
     path("<int:deal_id>/inventors/", views.deal_inventors_view, name="inventors"),
+    path("<int:deal_id>/pledge-consent/", views.deal_pledge_consent_view, name="pledge-consent"),
     path("<int:deal_id>/schedule/", schedule_views.deal_schedule, name="schedule"),
     path("patent/<int:patent_id>/panel/", views.patent_panel, name="patent-panel"),
     path("reminders/", views.reminders_view, name="reminders"),

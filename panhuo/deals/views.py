@@ -42,6 +42,7 @@ from panhuo.deals.services import (
     open_licence_withdraw,
     party_organization,
     payment_record,
+    pledge_consent_record,
 )
 from panhuo.deals.services.deals import InventorShare, user_is_staff_of
 from panhuo.patents import picker
@@ -225,6 +226,7 @@ def deal_new(request: HttpRequest) -> HttpResponse:
                     company=company,
                     pledge_registration_no=data.get("pledge_registration_no", ""),
                     pledgee_consents_open_licence=bool(data.get("pledgee_consents_open_licence")),
+                    pledgee_consents_transfer_licence=bool(data.get("pledgee_consents_transfer_licence")),
                     product=data.get("product", ""),
                     annual_output_fen=parsed["annual_output"],
                     notes=data.get("notes", ""),
@@ -340,6 +342,23 @@ def deal_instalment_view(request: HttpRequest, deal_id: int) -> HttpResponse:
         )
 
     return _act(request, deal_id, run, "已添加付款计划")
+
+
+@require_POST
+@roles_required(*STAFF)
+def deal_pledge_consent_view(request: HttpRequest, deal_id: int) -> HttpResponse:
+    return _act(
+        request,
+        deal_id,
+        lambda: pledge_consent_record(
+            deal_id=deal_id,
+            actor=_u(request),
+            transfer_licence=bool(request.POST.get("transfer_licence")),
+            open_licence=bool(request.POST.get("open_licence")),
+            evidence=request.POST.get("evidence", ""),
+        ),
+        "已记录质权人意见",
+    )
 
 
 @require_POST

@@ -9,6 +9,7 @@ from panhuo.deals.services.deals import (
     instalment_add,
     inventors_set,
     party_organization,
+    pledge_consent_record,
 )
 from panhuo.deals.services.income import income_rule_set, payment_record
 from panhuo.deals.services.open_licence import (
@@ -31,4 +32,5 @@ __all__ = [
     "open_licence_withdraw",
     "party_organization",
     "payment_record",
+    "pledge_consent_record",
 ]

@@ -20,6 +20,7 @@ from panhuo.deals.models import (
     EXCLUSIVE_TYPES,
     Deal,
     DealKind,
+    DealPatent,
     IncomeRule,
     OpenLicenceDeclaration,
 )
@@ -80,17 +81,34 @@ def exclusive_in_term(
     return qs.first()
 
 
-def pledge_without_consent(patent_id: int, *, on: date) -> Deal | None:
-    return (
-        Deal.objects.filter(
-            kind=DealKind.PLEDGE,
-            state__in=BINDING_STATES,
-            deal_patents__patent_id=patent_id,
-            pledgee_consents_open_licence=False,
-        )
-        .filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
-        .first()
+def pledges_without_consent(patent_ids: Iterable[int], *, kind: str, on: date) -> dict[int, Deal]:
+    """Patent id -> a pledge binding it on `on` whose pledgee has not agreed to a deal of `kind`.
+
+    民法典第四百四十四条: once a patent is pledged the pledgor neither transfers nor licenses it unless the
+    pledgee agrees; the agreement is recorded on the pledge deal (质押合同's clause on transfer and licensing
+    during the pledge). An accepted 开放许可 is licensed under the declaration, which needed the pledgee's
+    agreement to the open licence (实施细则第八十六条): that is the agreement it needs.
+    """
+    consent = (
+        "deal__pledgee_consents_open_licence"
+        if kind == DealKind.OPEN_LICENCE
+        else "deal__pledgee_consents_transfer_licence"
     )
+    rows = (
+        DealPatent.objects.filter(
+            patent_id__in=list(patent_ids),
+            deal__kind=DealKind.PLEDGE,
+            deal__state__in=BINDING_STATES,
+            **{consent: False},
+        )
+        .filter(Q(deal__term_end__isnull=True) | Q(deal__term_end__gte=on))
+        .select_related("deal")
+        .order_by("patent_id", "deal_id")
+    )
+    out: dict[int, Deal] = {}
+    for row in rows:
+        out.setdefault(row.patent_id, row.deal)
+    return out
 
 
 def active_open_licence(patent_ids: Iterable[int]) -> OpenLicenceDeclaration | None:

@@ -39,6 +39,7 @@ from panhuo.deals.services.common import (
     apply_activity,
     approval_threshold_fen,
     deal_for_staff,
+    pledges_without_consent,
     refresh_exclusive_until,
     refuse,
     require_institution_staff,
@@ -50,6 +51,7 @@ from panhuo.patents.rights.models import GrantKind
 from panhuo.patents.rights.services import (
     rights_check,
     rights_grant,
+    rights_lock,
     rights_release,
     rights_transfer_complete,
 )
@@ -179,10 +181,37 @@ def grant_kind(kind: str, licence_type: str) -> str | None:
     }.get(DealKind(kind))
 
 
+def _refuse_if_pledged(deal: Deal, patent_ids: list[int]) -> None:
+    """A transfer, licence or 作价入股 of a patent in its pledge term needs the pledgee's agreement on record."""
+    blocking = pledges_without_consent(patent_ids, kind=deal.kind, on=today())
+    if not blocking:
+        return
+    keys = {
+        p.pk: p.key for p in Patent.objects.filter(pk__in=list(blocking)).only("app_no", "pub_no", "pub_kind")
+    }
+    named = []
+    for pid, pledge in sorted(blocking.items()):
+        own = (
+            f"（{pledge.code}）" if pledge.institution_id == deal.institution_id else ""
+        )  # never another's code
+        term = f"，质押期至 {pledge.term_end}" if pledge.term_end else ""
+        named.append(f"专利 {keys.get(pid, pid)} 已质押{own}{term}")
+    raise refuse(
+        "pledged_without_consent",
+        "；".join(named)
+        + "。质押期间转让或许可须经质权人同意（民法典第四百四十四条），请先在质押交易中记录质权人的同意",
+        "a patent is pledged: transferring or licensing it needs the pledgee's recorded agreement (Civil Code 444)",
+        "patents",
+    )
+
+
 def _grant(deal: Deal, patent_ids: list[int], actor: User | None) -> None:
     """The signed deal's right, recorded in the rights record under its lock (inside the deal's transaction)."""
     kind = grant_kind(deal.kind, deal.licence_type)
     if kind is not None:
+        if kind != GrantKind.PLEDGE:
+            rights_lock(patent_ids)  # the pledge check and the grant below see the same rights
+            _refuse_if_pledged(deal, patent_ids)
         rights_grant(
             organization=deal.institution,
             patent_ids=patent_ids,
@@ -218,6 +247,7 @@ def deal_create(
     company: Organization | None = None,
     pledge_registration_no: str = "",
     pledgee_consents_open_licence: bool = False,
+    pledgee_consents_transfer_licence: bool = False,
     product: str = "",
     annual_output_fen: int | None = None,
     inventors: Sequence[InventorShare] = (),
@@ -269,6 +299,7 @@ def deal_create(
             company=company,
             pledge_registration_no=pledge_registration_no,
             pledgee_consents_open_licence=pledgee_consents_open_licence,
+            pledgee_consents_transfer_licence=pledgee_consents_transfer_licence,
             product=product,
             annual_output_fen=annual_output_fen,
             needs_second_approval=contract_amount_fen > threshold and source == DealSource.MANUAL,
@@ -474,6 +505,57 @@ def instalment_add(
             "deal.instalment", actor=actor, obj=deal, detail={"amount_fen": amount_fen, "due": due_date}
         )
     return row
+
+
+def pledge_consent_record(
+    *, deal_id: int, actor: User, transfer_licence: bool, open_licence: bool, evidence: str
+) -> Deal:
+    """The pledgee's written agreement (or its withdrawal) to the pledgor transferring or licensing the pledged
+    patents (民法典第四百四十四条) and to an open licence (实施细则第八十六条), recorded by the pledgor's staff with
+    the document it rests on; a later transfer or licence is checked against it when signed."""
+    evidence = evidence.strip()
+    if not evidence:
+        raise refuse(
+            "consent_evidence",
+            "请填写质权人同意的依据（如书面同意函编号或日期）",
+            "name the document of the pledgee's agreement",
+            "evidence",
+        )
+    if len(evidence) > 200:
+        raise refuse("consent_evidence", "依据不超过 200 字", "evidence: at most 200 characters", "evidence")
+    with transaction.atomic():
+        deal = deal_for_staff(deal_id, actor, lock=True)
+        if deal.kind != DealKind.PLEDGE:
+            raise refuse(
+                "consent_not_pledge", "只有质押交易可记录质权人同意", "only a pledge has a pledgee", "kind"
+            )
+        before = {
+            "transfer_licence": deal.pledgee_consents_transfer_licence,
+            "open_licence": deal.pledgee_consents_open_licence,
+        }
+        deal.pledgee_consents_transfer_licence = transfer_licence
+        deal.pledgee_consents_open_licence = open_licence
+        deal.save(
+            update_fields=["pledgee_consents_transfer_licence", "pledgee_consents_open_licence", "updated_at"]
+        )
+        words = {True: "同意", False: "不同意"}
+        DealEvent.objects.create(
+            deal=deal,
+            actor=actor,
+            action="consent",
+            comment=f"质押期间转让或许可：{words[transfer_licence]}；开放许可：{words[open_licence]}；依据：{evidence}",
+        )
+        audit_record(
+            "deal.pledge_consent",
+            actor=actor,
+            obj=deal,
+            detail={
+                "before": before,
+                "after": {"transfer_licence": transfer_licence, "open_licence": open_licence},
+                "evidence": evidence,
+            },
+        )
+    return deal
 
 
 def inventors_set(*, deal_id: int, actor: User, inventors: Sequence[InventorShare]) -> list[DealInventor]:

@@ -24,7 +24,7 @@ from panhuo.deals.models import (
 from panhuo.deals.services.common import (
     exclusive_in_term,
     fee_caps,
-    pledge_without_consent,
+    pledges_without_consent,
     refuse,
     require_institution_staff,
     today,
@@ -75,7 +75,7 @@ def open_licence_declare(
         annual_fee_paid_until=patent.annual_fee_paid_until,
         today=on,
         exclusive_licence_in_term=exclusive_in_term([patent.pk], on=on) is not None,
-        pledged_without_consent=pledge_without_consent(patent.pk, on=on) is not None,
+        pledged_without_consent=bool(pledges_without_consent([patent.pk], kind=DealKind.OPEN_LICENCE, on=on)),
         ownership_dispute=activity.ownership_dispute,
         evaluation_report=evaluation_report,
         payment_method=payment_method,

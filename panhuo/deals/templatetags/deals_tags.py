@@ -30,6 +30,7 @@ EVENT_ACTIONS = {
     "terminate": "终止",
     "payment": "登记到账",
     "filing": "登记备案",
+    "consent": "记录质权人意见",
 }
 
 
