@@ -104,6 +104,7 @@ class Event(TimeStampedModel):
     registration_closes_at = models.DateTimeField("报名截止")
     registration_closed = models.BooleanField("已停止报名", default=False)
     cancelled = models.BooleanField("已取消", default=False)
+    cancelled_reason = models.CharField("取消原因", max_length=500, blank=True)
     needs = models.ManyToManyField(Need, blank=True, related_name="+")
     patents = models.ManyToManyField(Patent, blank=True, related_name="+")
     is_demo = models.BooleanField("演示数据", default=False)

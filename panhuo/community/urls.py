@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/new/", views.event_new, name="event-new"),
     path("events/stats/", views.event_stats, name="event-stats"),
     path("events/<int:pk>/", views.event_detail, name="event"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event-edit"),
     path("events/attendance/", views.attendance_import, name="attendance-import"),
     path("events/attendance/<int:pk>/", views.attendance_import_job, name="attendance-import-job"),
     path("events/attendance/template.xlsx", views.attendance_template, name="attendance-template"),

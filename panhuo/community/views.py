@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from django import forms
@@ -276,6 +277,59 @@ def event_new(request: HttpRequest) -> HttpResponse:
     return render(request, "community/event_form.html", {"form": form}, status=_status(form))
 
 
+def _event_initial(event: Event) -> dict[str, object]:
+    """The stored event as the form shows it (times in the site's zone, patents one key a line)."""
+
+    def local(moment: datetime) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+    return {
+        "kind": event.kind,
+        "title": event.title,
+        "description": event.description,
+        "starts_at": local(event.starts_at),
+        "ends_at": local(event.ends_at),
+        "online": event.online,
+        "place": event.place,
+        "capacity": event.capacity,
+        "per_org_limit": event.per_org_limit,
+        "registration_closes_at": local(event.registration_closes_at),
+        "needs": [str(n.pk) for n in event.needs.all()],
+        "patents": "\n".join(p.key for p in event.patents.all()),
+    }
+
+
+@roles_required(*ORGANISERS)
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    event = selectors.event_get(user, pk)
+    if not visibility.event_manager(user, event.organiser_id):
+        raise PermissionRefused()
+    if event.cancelled:
+        messages.error(request, "活动已取消，不能再修改")
+        return redirect("community:event", pk=event.pk)
+    form = EventForm(request.POST if request.method == "POST" else None, initial=_event_initial(event))
+    open_needs = (
+        needs_visible(user).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)).order_by("-id")[:100]
+    )
+    choices = {
+        n.pk: n for n in [*open_needs, *event.needs.all()]
+    }  # a recommended need closed since stays listed
+    _set_choices(form, "needs", [(str(n.pk), f"{n.title}（{n.enterprise.name}）") for n in choices.values()])
+    if request.method == "POST":
+        data = _process(form, _event_input, lambda d: events.event_validate(user, d))
+        if data is not None:
+            try:
+                events.event_update(actor=user, event_id=event.pk, data=data)
+            except ApplicationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, "活动已更新")
+                return redirect("community:event", pk=event.pk)
+    return render(request, "community/event_form.html", {"form": form, "event": event}, status=_status(form))
+
+
 @roles_required(*BUSINESS_ROLES)
 @require_http_methods(["GET", "POST"])
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -295,6 +349,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "close" and manager:
                 events.event_close_registration(actor=user, event_id=event.pk)
                 messages.success(request, "已停止报名")
+            elif action == "cancel" and manager:
+                events.event_cancel(actor=user, event_id=event.pk, reason=request.POST.get("reason", ""))
+                messages.success(request, "活动已取消，报名者在活动页可看到取消原因")
             elif action == "attendance" and manager:
                 ids = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
                 n = events.attendance_mark(actor=user, event_id=event.pk, attended_ids=ids)
@@ -314,6 +371,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "community/event_detail.html",
         {
+            "cancel_reason": request.POST.get("reason", "") if request.method == "POST" else "",
             "event": event,
             "manager": manager,
             "mine": selectors.my_registration(user, event),

@@ -154,6 +154,67 @@ def _managed(actor: User, event_id: int) -> Event:
     return event
 
 
+def event_update(*, actor: User, event_id: int, data: EventInput) -> Event:
+    """The organiser corrects or reschedules an event: the same checks as publishing, and never fewer places than
+    people already registered; a cancelled event is no longer changed."""
+    fields, needs, patents = event_validate(actor, data)
+    with transaction.atomic():
+        event = _managed(actor, event_id)
+        if event.cancelled:
+            raise ApplicationError(
+                "event_cancelled", "活动已取消，不能再修改", "the event is cancelled", "event"
+            )
+        registered = EventRegistration.objects.filter(event=event, walk_in=False).count()
+        capacity = fields["capacity"]
+        assert isinstance(capacity, int)
+        if capacity < registered:
+            raise FieldErrors(
+                [
+                    ApplicationError(
+                        "invalid",
+                        f"名额不能少于已报名的 {registered} 人",
+                        f"capacity below the {registered} people registered",
+                        "capacity",
+                    )
+                ]
+            )
+        changed = sorted(name for name, value in fields.items() if getattr(event, name) != value)
+        for name, value in fields.items():
+            setattr(event, name, value)
+        event.save()
+        if {n.pk for n in event.needs.all()} != {n.pk for n in needs}:
+            changed.append("needs")
+        if {p.pk for p in event.patents.all()} != {p.pk for p in patents}:
+            changed.append("patents")
+        event.needs.set(needs)
+        event.patents.set(patents)
+        audit_record("event.update", actor=actor, obj=event, detail={"changed": changed})
+    return event
+
+
+def event_cancel(*, actor: User, event_id: int, reason: str) -> Event:
+    """Cancel an event with the reason its registrants read on its page (registration ends with it)."""
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise FieldErrors(
+            [
+                ApplicationError(
+                    "invalid", "请填写取消原因（不超过 500 字）", "give a reason (≤ 500 characters)", "reason"
+                )
+            ]
+        )
+    with transaction.atomic():
+        event = _managed(actor, event_id)
+        if event.cancelled:
+            raise ApplicationError("event_cancelled", "活动已取消", "the event is already cancelled", "event")
+        event.cancelled = True
+        event.cancelled_reason = reason
+        event.registration_closed = True
+        event.save(update_fields=["cancelled", "cancelled_reason", "registration_closed", "updated_at"])
+        audit_record("event.cancel", actor=actor, obj=event, detail={"reason": reason})
+    return event
+
+
 def event_close_registration(*, actor: User, event_id: int) -> Event:
     with transaction.atomic():
         event = _managed(actor, event_id)

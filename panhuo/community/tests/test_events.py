@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from panhuo.accounts.models import Role
 from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
+from panhuo.common.models import AuditEvent
 from panhuo.community import selectors
 from panhuo.community.models import DealOrigin, Event, EventRegistration
 from panhuo.community.services import brokers, events
@@ -248,3 +249,72 @@ def test_api_refuses_odd_times_and_ids_without_a_server_error(office_user, enter
     e.force_login(enterprise_user)
     assert e.post(f"/api/community/events/{2**70}/register").status_code == 404
     assert Event.objects.count() == 1
+
+
+def test_organiser_edits_an_event_on_the_same_form_and_never_below_the_registered(
+    office_user, enterprise_user, office_event
+):
+    events.event_register(actor=enterprise_user, event_id=office_event.pk)
+    c = Client()
+    c.force_login(office_user)
+    form = c.get(f"/community/events/{office_event.pk}/edit/").content.decode()
+    assert office_event.title in form and office_event.place in form and 'value="2"' in form  # prefilled
+    start = timezone.localtime(office_event.starts_at) + timedelta(days=1)
+    posted = {
+        "kind": "roadshow",
+        "title": "智能制造专场路演（改期）",
+        "place": "高新区会议中心",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "registration_closes_at": (start - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "capacity": "0",
+    }
+    r = c.post(f"/community/events/{office_event.pk}/edit/", posted)
+    assert r.status_code == 400 and "名额应为" in r.content.decode()
+    assert "高新区会议中心" in r.content.decode()  # the input is kept
+    r = c.post(f"/community/events/{office_event.pk}/edit/", {**posted, "capacity": "5"})
+    assert r.status_code == 302
+    office_event.refresh_from_db()
+    assert (office_event.title, office_event.place, office_event.capacity) == (
+        "智能制造专场路演（改期）",
+        "高新区会议中心",
+        5,
+    )
+    assert office_event.code.startswith("HD")  # same event, same code
+    changed = AuditEvent.objects.get(action="event.update").detail["changed"]
+    assert {"title", "place", "capacity", "kind", "starts_at"} <= set(changed)
+
+
+def test_capacity_never_drops_below_the_people_registered(office_user, enterprise_user, office_event):
+    events.event_register(actor=enterprise_user, event_id=office_event.pk)
+    events.event_update(actor=office_user, event_id=office_event.pk, data=event_input(capacity=1))
+    with pytest.raises(ApplicationError) as err:
+        events.event_update(actor=office_user, event_id=office_event.pk, data=event_input(capacity=0))
+    assert err.value.field == "capacity"
+
+
+def test_cancelled_event_tells_its_registrants_why_and_takes_no_more_changes(
+    office_user, enterprise_user, office_event, beijing_office_user
+):
+    events.event_register(actor=enterprise_user, event_id=office_event.pk)
+    with pytest.raises(NotFound):
+        events.event_cancel(actor=beijing_office_user, event_id=office_event.pk, reason="不是我的活动")
+    assert not Event.objects.get(pk=office_event.pk).cancelled
+    c = Client()
+    c.force_login(office_user)
+    r = c.post(f"/community/events/{office_event.pk}/", {"action": "cancel", "reason": ""})
+    assert r.status_code == 400 and "请填写取消原因" in r.content.decode()
+    r = c.post(
+        f"/community/events/{office_event.pk}/", {"action": "cancel", "reason": "场地临时不可用，另行通知"}
+    )
+    assert r.status_code == 302
+    e = Client()
+    e.force_login(enterprise_user)
+    page = e.get(f"/community/events/{office_event.pk}/").content.decode()
+    assert "本活动已取消。原因：场地临时不可用，另行通知" in page and 'id="register"' not in page
+    listing = e.get("/community/events/").content.decode()
+    assert "已取消" in listing  # in 我报名的活动
+    with pytest.raises(ApplicationError) as err:
+        events.event_update(actor=office_user, event_id=office_event.pk, data=event_input())
+    assert err.value.code == "event_cancelled"
+    assert c.get(f"/community/events/{office_event.pk}/edit/").status_code == 302
