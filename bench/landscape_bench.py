@@ -92,8 +92,51 @@ def naive_landscape(ipc_prefixes: list[str]) -> dict:
     return analyse(rows)
 
 
+def cold_start_probe(source: str) -> None:
+    """A fresh process's first `stored_facts()` (what a web worker does at start), from the snapshot or the
+    database; prints its seconds and peak RSS as JSON. Runs in a child of the bench with its environment."""
+    if source == "database":
+        os.environ["PANHUO_LANDSCAPE_SNAPSHOT"] = ""  # off
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from panhuo.navigation import store
+
+    loads = []
+    real_load = store._load
+    store._load = lambda key: loads.append(key) or real_load(key)  # type: ignore[assignment]
+    before = _high_water_mb()
+    t, c = time.perf_counter(), time.process_time()
+    store.stored_facts()
+    result = {
+        "seconds": round(time.perf_counter() - t, 3),
+        "cpu_seconds": round(time.process_time() - c, 3),
+        "from_database": bool(loads),
+        "rss_mb_before": round(before, 1),
+        "peak_rss_mb": round(_high_water_mb(), 1),
+    }
+    print(json.dumps(result))
+
+
+def _high_water_mb() -> float:
+    """This process's peak RSS (VmHWM; ru_maxrss of a child keeps its parent's peak across exec on Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def probe(source: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--probe", source], check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--probe", choices=["snapshot", "database"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--scope", type=int, default=50_000, help="target scope size (published patents)")
     parser.add_argument("--repeat", type=int, default=15)
@@ -106,6 +149,9 @@ def main() -> None:
     )
     parser.add_argument("--load-only", action="store_true", help="stop after loading (with --db)")
     args = parser.parse_args()
+    if args.probe:
+        cold_start_probe(args.probe)
+        return
     if args.db:
         tmp = Path(args.db).resolve().parent
         tmp.mkdir(parents=True, exist_ok=True)
@@ -116,6 +162,11 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
     os.environ["PANHUO_DATA_DIR"] = str(tmp / "data")
     os.environ["PANHUO_INDEX_DIR"] = str(tmp / "index")
+    snapshot_file = tmp / "data" / "landscape" / "facts.npz"
+    os.environ["PANHUO_LANDSCAPE_SNAPSHOT"] = str(snapshot_file)
+    snapshot_file.unlink(
+        missing_ok=True
+    )  # a reused database's last snapshot: the first read loads the database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     result: dict = {
@@ -253,6 +304,36 @@ def main() -> None:
             "cpu_seconds": round(time.process_time() - c, 3),
         }
         result["scope"] = {"ipc": chosen, "patents": figures["patents"]}
+        # the same first read from the worker's snapshot (navigation/snapshot.py): written once, the store emptied
+        import gc
+
+        from panhuo.navigation import store
+
+        t = time.perf_counter()
+        assert store.write_snapshot(snapshot_file)
+        result["snapshot"] = {
+            "write_s": round(time.perf_counter() - t, 3),
+            "bytes": snapshot_file.stat().st_size,
+        }
+        written = store._stores[store._database_key()]
+        store._stores.clear()
+        del written
+        gc.collect()
+        real_load = store._load
+        db_loads = []
+        store._load = lambda key: db_loads.append(key) or real_load(key)  # type: ignore[assignment]
+        t, c = time.perf_counter(), time.process_time()
+        again = landscape_figures(definition, visibility)
+        result["first_read_from_snapshot_s"] = {
+            "seconds": round(time.perf_counter() - t, 3),
+            "cpu_seconds": round(time.process_time() - c, 3),
+        }
+        store._load = real_load  # type: ignore[assignment]
+        assert not db_loads, "the snapshot was not used"
+        for key in ("patents", "holders", "by_year", "ipc", "teams", "pending_facts", "patent_ids"):
+            assert again[key] == figures[key], key
+        # a fresh process each (what a web worker does at start): seconds and peak RSS
+        result["cold_start_process"] = {"snapshot": probe("snapshot"), "database": probe("database")}
         client = Client()
         client.force_login(user)
         url = "/navigation/analyse/?" + "&".join(f"ipc={c}" for c in chosen)

@@ -280,6 +280,11 @@ PANHUO_MAX_IMPORT_ROWS = int(os.environ.get("PANHUO_MAX_IMPORT_ROWS", "2000000")
 # A running import whose heartbeat is older than this many seconds is taken to be dead and is resumed.
 PANHUO_IMPORT_STALE_SECONDS = int(os.environ.get("PANHUO_IMPORT_STALE_SECONDS", "120"))
 INDEX_DIR = Path(os.environ.get("PANHUO_INDEX_DIR", DATA_DIR / "index"))
+# The landscape store's snapshot (navigation/snapshot.py): written by the worker, read by each web worker at start
+# instead of every fact row (docs/navigation.md). Empty: off, every process loads from the database.
+PANHUO_LANDSCAPE_SNAPSHOT = (
+    os.environ.get("PANHUO_LANDSCAPE_SNAPSHOT", str(DATA_DIR / "landscape" / "facts.npz")) or None
+)
 
 # --- Field encryption (DC-2): SM4-GCM keys from the environment or a key file, never the DB.
 PANHUO_FIELD_KEYS = os.environ.get("PANHUO_FIELD_KEYS", "")  # "kid:hex32,kid2:hex32"; first is current

@@ -18,3 +18,4 @@ PANHUO_RATE_LIMITS_ENABLED = False  # enabled by the tests that check them
 PANHUO_STEP_UP_APPROVALS = False  # app tests approve without a TOTP device; tests/security checks it on
 PANHUO_BACKGROUND_WRITE_GAP_SECONDS = 0.0  # the pause is tested on its own (panhuo/common/tests)
 PANHUO_AUDIT_ANCHOR_FILE = ""  # tests that check the anchor give each run its own file
+PANHUO_LANDSCAPE_SNAPSHOT = None  # off: the tests of the snapshot give it their own file

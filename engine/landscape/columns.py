@@ -40,6 +40,18 @@ from engine.landscape.metrics import Concentration, growth_series, window_growth
 FactRow = Sequence[Any]
 
 _NOT_YET = -2  # a lazily computed per-string value not computed yet
+VOCAB_NAMES = (
+    "types",
+    "statuses",
+    "codes",
+    "groups",
+    "holders",
+    "inventors",
+    "industries",
+    "holder_kinds",
+    "persons",
+)
+CACHE_NAMES = ("_code_group", "_holder_kind", "_inventor_person")
 
 
 class Vocab:
@@ -153,6 +165,35 @@ class Vocabs:
         self.code_groups()
         self.holder_base_kinds(np.arange(len(self.holders), dtype=np.int64))
         self.inventor_persons(np.arange(len(self.inventors), dtype=np.int64))
+
+    def export(self) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
+        """Every string table (`VOCAB_NAMES`) and per-string cache (`CACHE_NAMES`) as plain lists and arrays, for
+        a snapshot of a store. The caches are copied under the lock before the strings are read: every id a
+        cache holds then has its string (tables only grow)."""
+        with self._lock:
+            caches = {name: np.array(getattr(self, name), dtype=np.int32) for name in CACHE_NAMES}
+        strings = {name: list(getattr(self, name).strings) for name in VOCAB_NAMES}
+        return strings, caches
+
+    @classmethod
+    def restored(cls, strings: Mapping[str, Sequence[str]], caches: Mapping[str, np.ndarray]) -> Vocabs:
+        """The `Vocabs` that `export` described (same ids); ValueError when they do not fit together."""
+        vocabs = cls(**{name: Vocab(strings[name]) for name in VOCAB_NAMES})
+        for name in VOCAB_NAMES:
+            if len(getattr(vocabs, name)) != len(strings[name]):
+                raise ValueError(f"vocabulary {name} repeats a string")
+        for name, (source, target, lowest) in {
+            "_code_group": (vocabs.codes, vocabs.groups, 0),
+            "_holder_kind": (vocabs.holders, vocabs.holder_kinds, _NOT_YET),
+            "_inventor_person": (vocabs.inventors, vocabs.persons, _NOT_YET),
+        }.items():
+            cache = np.array(caches[name], dtype=np.int32)
+            if cache.ndim != 1 or len(cache) > len(source):
+                raise ValueError(f"cache {name} does not fit its vocabulary")
+            if len(cache) and (int(cache.min()) < lowest or int(cache.max()) >= len(target)):
+                raise ValueError(f"cache {name} points outside its vocabulary")
+            setattr(vocabs, name, cache)
+        return vocabs
 
     def holder_base_kinds(self, ids: np.ndarray) -> np.ndarray:
         """Kind id (into `holder_kinds`) guessed from the name, for every holder id; computed for `ids` at least."""
