@@ -186,6 +186,13 @@ def _keyword_condition(keywords: Sequence[str]) -> Q:
     return q
 
 
+def _pending_in_scope(patents: QuerySet[Patent], ids: np.ndarray, d: ScopeDefinition) -> int:
+    """How many of `ids` (patents of `patents` without a usable fact) the scope holds now: the postings may be
+    older than a patent's change, so its own codes decide (on both paths, so they count alike)."""
+    changed = patents.filter(pk__in=ids_in(ids.tolist()))
+    return (changed.filter(_ipc_condition(d.ipc)) if d.ipc else changed).count()
+
+
 def scope_patents(definition: ScopeDefinition, records: QuerySet[InventoryRecord]) -> QuerySet[Patent]:
     """Patents of the scope among those with a record in `records` (holder types are applied on the rows)."""
     d = definition
@@ -314,14 +321,11 @@ def scope_rows_status(
     table = table.take(np.argsort(table.patent_id, kind="stable"))
     if facts.complete:
         unsettled = facts.unsettled[np.isin(facts.unsettled, visible)]
-        pending = 0
-        if len(unsettled):
-            changed = scope_patents(d, records).filter(pk__in=ids_in(unsettled.tolist()))
-            # the postings may be older than the change: the patent's own codes decide
-            pending = (changed.filter(_ipc_condition(d.ipc)) if d.ipc else changed).count()
+        pending = _pending_in_scope(scope_patents(d, records), unsettled, d) if len(unsettled) else 0
     else:
         usable_ids = np.concatenate([t.patent_id[usable] for t, usable in facts.parts])
-        pending = int((~np.isin(candidates[0], usable_ids)).sum())
+        without = candidates[0][~np.isin(candidates[0], usable_ids)]
+        pending = _pending_in_scope(Patent.objects.all(), without, d) if len(without) else 0
     # No 专利权人 and no 申请人 recorded: the holding institutions of its records the viewer sees.
     bare = np.flatnonzero(table.holders.lengths() == 0)
     if len(bare):

@@ -31,6 +31,7 @@ SCOPES = [
     {"keywords": ["电池"], "legal_statuses": ["valid"]},
     {"region": "50", "ipc": ["H01M"]},
     {"year_from": "2018", "year_to": "2021"},
+    {"ipc": ["H01M10/052"], "year_from": "2019"},
 ]
 
 
@@ -60,10 +61,18 @@ def _sql_path(monkeypatch) -> None:
     monkeypatch.setattr(selectors, "stored_facts", lambda: dataclasses.replace(real(), complete=False))
 
 
-@pytest.mark.parametrize("aged", [False, True])
-def test_columns_path_answers_exactly_as_the_sql_path(landscape_data, monkeypatch, aged):
-    if aged:
+@pytest.mark.parametrize("state", ["fresh", "aged", "changed"])
+def test_columns_path_answers_exactly_as_the_sql_path(landscape_data, monkeypatch, state):
+    """Same patents, pending counts and figures; "changed": patents whose codes moved out of or into a scope
+    after their fact and postings were built (pending on both paths only where their codes now fall)."""
+    if state != "fresh":
         _age_everything()
+    if state == "changed":
+        p = landscape_data["patents"]
+        p[3].ipc_codes = ["C01B33/00"]  # left H01M
+        p[3].save()
+        p[6].ipc_codes = ["G06F16/22", "H01M10/052"]  # joined H01M
+        p[6].save()
     users = [landscape_data[k] for k in ("admin_a", "admin_b", "office", "enterprise")]
     fast = {}
     for user in users:
