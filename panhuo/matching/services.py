@@ -63,7 +63,12 @@ def index_build_request(
 ) -> IndexBuild:
     """Queue a build (Huey); the page and `panhuo index build` show its progress."""
     if kind not in IndexBuild.Kind.values:
-        raise ApplicationError("bad_kind", "构建类型只能是 full/delta", "kind: full|delta", "kind")
+        raise ApplicationError(
+            "bad_kind",
+            "构建类型只能是全量、增量、企业索引或升级",
+            "kind: full|delta|enterprise|upgrade",
+            "kind",
+        )
     choose_tier(0, tier)
     with transaction.atomic():
         build = IndexBuild.objects.create(kind=kind, tier=tier, requested_by=actor)

