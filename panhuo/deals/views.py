@@ -44,7 +44,7 @@ from panhuo.deals.services import (
     payment_record,
     pledge_consent_record,
 )
-from panhuo.deals.services.deals import InventorShare, user_is_staff_of
+from panhuo.deals.services.deals import InventorShare, user_is_pledgee_of, user_is_staff_of
 from panhuo.patents import picker
 from panhuo.patents.rights.models import GrantKind, RightsGrant
 
@@ -259,6 +259,8 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     context = {
         "deal": deal,
         "staff": staff,
+        "may_record_consent": deal.kind == DealKind.PLEDGE
+        and (staff or user_is_pledgee_of(_u(request), deal)),
         "parties": deal.parties.select_related("organization"),
         "patents": deal.patents.all(),
         "events": deal.events.select_related("actor"),
@@ -345,7 +347,7 @@ def deal_instalment_view(request: HttpRequest, deal_id: int) -> HttpResponse:
 
 
 @require_POST
-@roles_required(*STAFF)
+@roles_required(*STAFF, Role.BANK_USER)
 def deal_pledge_consent_view(request: HttpRequest, deal_id: int) -> HttpResponse:
     return _act(
         request,

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from engine.deals import lifecycle
 from engine.identifiers.credit_code import CreditCodeError, normalise_credit_code
-from panhuo.accounts.models import INSTITUTION_STAFF, Organization, OrganizationType, User
+from panhuo.accounts.models import INSTITUTION_STAFF, Organization, OrganizationType, Role, User
 from panhuo.accounts.services import organization_create
 from panhuo.common.audit import audit_record
-from panhuo.common.errors import ApplicationError, PermissionRefused
+from panhuo.common.errors import ApplicationError, NotFound, PermissionRefused
 from panhuo.deals.models import (
     CONTRACT_STATES,
     MAX_FEN,
@@ -511,8 +511,9 @@ def pledge_consent_record(
     *, deal_id: int, actor: User, transfer_licence: bool, open_licence: bool, evidence: str
 ) -> Deal:
     """The pledgee's written agreement (or its withdrawal) to the pledgor transferring or licensing the pledged
-    patents (民法典第四百四十四条) and to an open licence (实施细则第八十六条), recorded by the pledgor's staff with
-    the document it rests on; a later transfer or licence is checked against it when signed."""
+    patents (民法典第四百四十四条) and to an open licence (实施细则第八十六条), recorded with the document it rests on
+    by the pledgor's staff or by a user of the pledgee itself; a later transfer or licence is checked against it
+    when signed."""
     evidence = evidence.strip()
     if not evidence:
         raise refuse(
@@ -524,7 +525,9 @@ def pledge_consent_record(
     if len(evidence) > 200:
         raise refuse("consent_evidence", "依据不超过 200 字", "evidence: at most 200 characters", "evidence")
     with transaction.atomic():
-        deal = deal_for_staff(deal_id, actor, lock=True)
+        deal = Deal.objects.select_for_update().filter(pk=deal_id).first()
+        if deal is None or not (user_is_staff_of(actor, deal) or user_is_pledgee_of(actor, deal)):
+            raise NotFound("交易不存在", "deal not found")  # another tenant's deal is not named
         if deal.kind != DealKind.PLEDGE:
             raise refuse(
                 "consent_not_pledge", "只有质押交易可记录质权人同意", "only a pledge has a pledgee", "kind"
@@ -589,3 +592,14 @@ def inventors_set(*, deal_id: int, actor: User, inventors: Sequence[InventorShar
 
 def user_is_staff_of(user: User, deal: Deal) -> bool:
     return user.role in INSTITUTION_STAFF and user.organization_id == deal.institution_id
+
+
+def user_is_pledgee_of(user: User, deal: Deal) -> bool:
+    """A user of the bank that is the pledge deal's 质权人 (it may record its own agreement to a transfer or licence)."""
+    return (
+        user.role == Role.BANK_USER
+        and user.organization_id is not None
+        and DealParty.objects.filter(
+            deal=deal, organization_id=user.organization_id, role=PartyRole.PLEDGEE
+        ).exists()
+    )

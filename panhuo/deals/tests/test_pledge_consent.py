@@ -139,3 +139,29 @@ def test_a_pledge_recorded_with_the_consent_needs_no_later_record(
         state=DealState.SIGNED,
     )
     assert transfer(institution_admin, patent, enterprise, state=DealState.SIGNED).state == DealState.SIGNED
+
+
+def test_the_pledgee_bank_records_its_own_agreement_and_no_other_bank_can(
+    institution_admin, patent, enterprise, make_org, make_user
+):
+    from panhuo.accounts.models import Role
+
+    bank = make_org("bank", code="BANK-Q", name="质权银行")
+    pledged = pledge(institution_admin, patent, bank, state=DealState.SIGNED)
+    banker = make_user(Role.BANK_USER, bank, username="pledgee_banker")
+    stranger = make_user(Role.BANK_USER, make_org("bank", code="BANK-Z"), username="other_banker")
+    with pytest.raises(NotFound):
+        pledge_consent_record(
+            deal_id=pledged.pk, actor=stranger, transfer_licence=True, open_licence=True, evidence="冒名"
+        )
+    client = Client()
+    client.force_login(banker)
+    page = client.get(reverse("deals:detail", args=[pledged.pk])).content.decode()
+    assert reverse("deals:pledge-consent", args=[pledged.pk]) in page
+    client.post(
+        reverse("deals:pledge-consent", args=[pledged.pk]),
+        {"transfer_licence": "1", "evidence": "本行同意函"},
+    )
+    event = pledged.events.get(action="consent")
+    assert event.actor_id == banker.pk and "本行同意函" in event.comment
+    assert licence(institution_admin, patent, enterprise, LicenceType.ORDINARY, state=DealState.SIGNED).pk
