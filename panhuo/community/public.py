@@ -1,4 +1,4 @@
-"""Public pages (no sign-in): published 典型案例 and consenting 技术经理人, through whitelists only.
+"""Public pages (no sign-in): published 典型案例, consenting 技术经理人 and upcoming 对接活动, through whitelists only.
 
 Wired under /public/ by `panhuo.portal.urls` (the front door's one URL space)."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from engine.deals.money import format_fen
@@ -64,3 +65,27 @@ def manager_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "community/public/manager.html", {"m": m, "record": selectors.manager_record(m, None)}
     )
+
+
+@public
+@require_GET
+def events_view(request: HttpRequest) -> HttpResponse:
+    """Upcoming 对接会 / 路演 / 培训 (Shanghai seed: 以对接会、洽谈会、展示会、推介会等多种形式发布专利技术供给信息): the
+    event's facts only; an online event's meeting room is given to registrants, not published."""
+    rows = [
+        {
+            "id": e.pk,
+            "title": e.title,
+            "kind": e.get_kind_display(),
+            "starts_at": e.starts_at,
+            "ends_at": e.ends_at,
+            "place": "线上" if e.online else e.place,
+            "organiser": e.organiser.name,
+            "closes_at": e.registration_closes_at,
+            "open": not e.registration_closed and e.registration_closes_at >= timezone.now(),
+            "places_left": max(0, e.capacity - e.registered),
+            "description": e.description[:300],
+        }
+        for e in selectors.events_public(now=timezone.now())[:100]
+    ]
+    return render(request, "community/public/events.html", {"rows": rows})

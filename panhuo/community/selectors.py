@@ -105,6 +105,17 @@ def events_visible(user: User) -> QuerySet[Event]:
     )
 
 
+def events_public(*, now: datetime) -> QuerySet[Event]:
+    """Upcoming events announced to everyone (the front door): not cancelled, not over; registration needs an
+    account, and who registered is never shown."""
+    return (
+        Event.objects.filter(cancelled=False, ends_at__gte=now)
+        .select_related("organiser")
+        .annotate(registered=Count("registrations", filter=Q(registrations__walk_in=False)))
+        .order_by("starts_at", "pk")
+    )
+
+
 def event_get(user: User, pk: int) -> Event:
     event = events_visible(user).filter(pk=pk).first() if 0 < pk < 2**63 else None
     if event is None:

@@ -39,6 +39,7 @@ urlpatterns = [
     path("public/cases/", community_public.cases_view, name="public-cases"),
     path("public/cases/<int:pk>/", community_public.case_view, name="public-case"),
     path("public/managers/", community_public.managers_view, name="public-managers"),
+    path("public/events/", community_public.events_view, name="public-events"),
     path("public/managers/<int:pk>/", community_public.manager_view, name="public-manager"),
     path("publish/", public.publish_manage_view, name="publish"),
 ]

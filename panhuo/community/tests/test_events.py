@@ -318,3 +318,22 @@ def test_cancelled_event_tells_its_registrants_why_and_takes_no_more_changes(
         events.event_update(actor=office_user, event_id=office_event.pk, data=event_input())
     assert err.value.code == "event_cancelled"
     assert c.get(f"/community/events/{office_event.pk}/edit/").status_code == 302
+
+
+def test_public_page_announces_upcoming_events_without_the_registrants_or_an_online_room(
+    office_user, enterprise_user, office_event
+):
+    events.event_register(actor=enterprise_user, event_id=office_event.pk)
+    online = events.event_create(
+        actor=office_user,
+        data=event_input(title="线上路演", online=True, place="https://meeting.example/room-secret"),
+    )
+    dropped = events.event_create(actor=office_user, data=event_input(title="已取消的培训"))
+    events.event_cancel(actor=office_user, event_id=dropped.pk, reason="讲师临时有事")
+    page = Client().get("/public/events/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert office_event.title in body and office_event.place in body and "剩余名额 1" in body
+    assert "线上路演" in body and "room-secret" not in body
+    assert "已取消的培训" not in body and enterprise_user.name not in body
+    assert f"?next=/community/events/{online.pk}/" in body
