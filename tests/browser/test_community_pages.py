@@ -75,6 +75,7 @@ def test_every_community_page_on_a_phone(screens, world):
     case = CaseStudy.objects.filter(state="published").first()
     returned = CaseStudy.objects.get(state="returned")
     event = Event.objects.get(kind="matchmaking")
+    roadshow = Event.objects.get(kind="roadshow")  # upcoming, organised by the office: its edit form
     proposal = MatchProposal.objects.filter(holder_decision="accepted").first()
     manager = TechManager.objects.get(public_consent=True)
     year = timezone.localdate().year
@@ -96,7 +97,7 @@ def test_every_community_page_on_a_phone(screens, world):
         ],
         "demo_office": [
             *common, "/community/events/new/", f"/community/events/stats/?year={year}", "/community/events/attendance/",
-            f"/monitoring/?period={year}",
+            f"/community/events/{roadshow.pk}/", f"/community/events/{roadshow.pk}/edit/", f"/monitoring/?period={year}",
         ],
         "demo_agency": [
             *common, "/community/brokering/", "/community/brokering/proposals/new/", "/community/brokering/services/new/",
@@ -114,6 +115,6 @@ def test_every_community_page_on_a_phone(screens, world):
     anon.page.click("#logout")
     anon.page.wait_for_load_state()
     for path in ("/public/", "/public/cases/", f"/public/cases/{case.pk}/", "/public/managers/",
-                 f"/public/managers/{manager.pk}/"):  # fmt: skip
+                 f"/public/managers/{manager.pk}/", "/public/events/"):  # fmt: skip
         anon.visit(path)
     anon.close()
