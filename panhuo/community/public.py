@@ -83,7 +83,7 @@ def events_view(request: HttpRequest) -> HttpResponse:
             "organiser": e.organiser.name,
             "closes_at": e.registration_closes_at,
             "open": not e.registration_closed and e.registration_closes_at >= timezone.now(),
-            "places_left": max(0, e.capacity - e.registered),
+            "places_left": max(0, e.capacity - e.registered),  # type: ignore[attr-defined]  # events_public counts
             "description": e.description[:300],
         }
         for e in selectors.events_public(now=timezone.now())[:100]
