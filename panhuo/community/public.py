@@ -14,6 +14,7 @@ from engine.deals.money import format_fen
 from panhuo.common.permissions import public
 from panhuo.common.ratelimit import rate_limited
 from panhuo.community import selectors
+from panhuo.community.services import events
 
 
 @public
@@ -72,6 +73,7 @@ def manager_view(request: HttpRequest, pk: int) -> HttpResponse:
 def events_view(request: HttpRequest) -> HttpResponse:
     """Upcoming 对接会 / 路演 / 培训 (Shanghai seed: 以对接会、洽谈会、展示会、推介会等多种形式发布专利技术供给信息): the
     event's facts only; an online event's meeting room is given to registrants, not published."""
+    now = timezone.now()
     rows = [
         {
             "id": e.pk,
@@ -82,10 +84,10 @@ def events_view(request: HttpRequest) -> HttpResponse:
             "place": "线上" if e.online else e.place,
             "organiser": e.organiser.name,
             "closes_at": e.registration_closes_at,
-            "open": not e.registration_closed and e.registration_closes_at >= timezone.now(),
+            "open": events.registration_open(e, now=now),
             "places_left": max(0, e.capacity - e.registered),  # type: ignore[attr-defined]  # events_public counts
             "description": e.description[:300],
         }
-        for e in selectors.events_public(now=timezone.now())[:100]
+        for e in selectors.events_public(now=now)[:100]
     ]
     return render(request, "community/public/events.html", {"rows": rows})

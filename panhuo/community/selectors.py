@@ -96,23 +96,25 @@ def case_public_view(case: CaseStudy) -> dict[str, object]:
 # --- events -------------------------------------------------------------------------------------------------------
 
 
+def _with_registered(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Each event with its organiser and `registered`: the people who registered (walk-ins are not places taken)."""
+    return events.select_related("organiser").annotate(
+        registered=Count("registrations", filter=Q(registrations__walk_in=False)),
+    )
+
+
 def events_visible(user: User) -> QuerySet[Event]:
     """Every signed-in business user sees events (they are announced to register); admins see none."""
     if not user.is_authenticated or user.role in ADMIN_ROLES:
         return Event.objects.none()
-    return Event.objects.select_related("organiser").annotate(
-        registered=Count("registrations", filter=Q(registrations__walk_in=False)),
-    )
+    return _with_registered(Event.objects.all())
 
 
 def events_public(*, now: datetime) -> QuerySet[Event]:
     """Upcoming events announced to everyone (the front door): not cancelled, not over; registration needs an
     account, and who registered is never shown."""
-    return (
-        Event.objects.filter(cancelled=False, ends_at__gte=now)
-        .select_related("organiser")
-        .annotate(registered=Count("registrations", filter=Q(registrations__walk_in=False)))
-        .order_by("starts_at", "pk")
+    return _with_registered(Event.objects.filter(cancelled=False, ends_at__gte=now)).order_by(
+        "starts_at", "pk"
     )
 
 

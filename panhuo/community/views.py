@@ -37,7 +37,7 @@ from panhuo.community.models import CaseState, Event, MatchProposal, TechManager
 from panhuo.community.services import brokers, cases, events
 from panhuo.deals.models import CONTRACT_STATES
 from panhuo.deals.selectors import deal_get, deals_visible
-from panhuo.demand.models import NeedStatus
+from panhuo.demand.models import Need, NeedStatus
 from panhuo.demand.selectors import needs_visible
 from panhuo.imports import selectors as import_selectors
 from panhuo.imports.registry import get_handler
@@ -238,6 +238,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _need_choices(form: forms.Form, user: User, keep: list[Need] | None = None) -> None:
+    """The needs an event may present: the open ones the organiser sees (newest 100), and `keep`."""
+    open_needs = (
+        needs_visible(user).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)).order_by("-id")[:100]
+    )
+    needs = {n.pk: n for n in [*open_needs, *(keep or [])]}
+    _set_choices(form, "needs", [(str(n.pk), f"{n.title}（{n.enterprise.name}）") for n in needs.values()])
+
+
 def _event_input(d: dict[str, object]) -> events.EventInput:
     def num(name: str) -> int | None:
         v = d.get(name)
@@ -264,10 +273,7 @@ def _event_input(d: dict[str, object]) -> events.EventInput:
 def event_new(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = EventForm(request.POST if request.method == "POST" else None)
-    needs = (
-        needs_visible(user).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)).order_by("-id")[:100]
-    )
-    _set_choices(form, "needs", [(str(n.pk), f"{n.title}（{n.enterprise.name}）") for n in needs])
+    _need_choices(form, user)
     if request.method == "POST":
         data = _process(form, _event_input, lambda d: events.event_validate(user, d))
         if data is not None:
@@ -310,13 +316,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "活动已取消，不能再修改")
         return redirect("community:event", pk=event.pk)
     form = EventForm(request.POST if request.method == "POST" else None, initial=_event_initial(event))
-    open_needs = (
-        needs_visible(user).filter(status__in=(NeedStatus.OPEN, NeedStatus.ANSWERED)).order_by("-id")[:100]
-    )
-    choices = {
-        n.pk: n for n in [*open_needs, *event.needs.all()]
-    }  # a recommended need closed since stays listed
-    _set_choices(form, "needs", [(str(n.pk), f"{n.title}（{n.enterprise.name}）") for n in choices.values()])
+    _need_choices(form, user, keep=list(event.needs.all()))  # a need it presents, closed since, stays listed
     if request.method == "POST":
         data = _process(form, _event_input, lambda d: events.event_validate(user, d))
         if data is not None:

@@ -178,8 +178,7 @@ def _instalments_due(deals: QuerySet[Deal], *, today: date, until: date) -> list
     numbers: dict[int, int] = {}
     for row in rows:
         deal = row.deal
-        before = scheduled.get(deal.pk, 0)
-        scheduled[deal.pk] = before + row.amount_fen
+        scheduled[deal.pk] = scheduled.get(deal.pk, 0) + row.amount_fen
         numbers[deal.pk] = numbers.get(deal.pk, 0) + 1
         open_fen = min(row.amount_fen, scheduled[deal.pk] - deal.received_fen)
         if open_fen <= 0:

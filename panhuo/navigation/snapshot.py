@@ -74,19 +74,27 @@ def _early_sum(snap: Snapshot) -> int:
     return int(snap.table.patent_id[snap.early].sum())
 
 
+def _meta(key: str, snap: Snapshot) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "database": fingerprint(key),
+        "cutoff": snap.cutoff.isoformat(),
+        "rows": len(snap.table),
+        "early": int(snap.early.sum()),
+        "early_id_sum": _early_sum(snap),
+    }
+
+
+def holds(path: Path, key: str, snap: Snapshot) -> bool:
+    """Whether the file at `path` already is this state (its header is what `write` would write)."""
+    return header(path) == _meta(key, snap)
+
+
 def write(path: Path, key: str, snap: Snapshot) -> None:
     """The snapshot into `path`, atomically: a temporary file in the same folder replaces it once complete."""
     table = snap.table
     strings, caches = table.vocabs.export()
-    meta = {
-        "format": FORMAT,
-        "database": fingerprint(key),
-        "cutoff": snap.cutoff.isoformat(),
-        "rows": len(table),
-        "early": int(snap.early.sum()),
-        "early_id_sum": _early_sum(snap),
-    }
-    arrays: dict[str, np.ndarray] = {"meta": _json(meta), "vocabs": _json(strings)}
+    arrays: dict[str, np.ndarray] = {"meta": _json(_meta(key, snap)), "vocabs": _json(strings)}
     # the dtypes `read` expects (no copy where they already are)
     arrays.update({name: np.asarray(getattr(table, name), dtype=dtype) for name, dtype in _COLUMNS.items()})
     for name in _LISTS:

@@ -150,7 +150,8 @@ def _load(key: str) -> _Loaded:
     return _stored(key, table, fresh, early, cutoff)
 
 
-def _snapshot_path() -> Path | None:
+def snapshot_path() -> Path | None:
+    """Where the worker writes the snapshot and processes read it (`PANHUO_LANDSCAPE_SNAPSHOT`); None: off."""
     path = getattr(settings, "PANHUO_LANDSCAPE_SNAPSHOT", None)
     return Path(path) if path else None
 
@@ -158,7 +159,7 @@ def _snapshot_path() -> Path | None:
 def _open(key: str, *, from_snapshot: bool) -> _Loaded:
     """The store loaded from the worker's snapshot when `from_snapshot` and it still matches the database (see the
     module docstring), else from the database (`_load`)."""
-    path = _snapshot_path()
+    path = snapshot_path()
     if from_snapshot and path is not None:
         started = time.perf_counter()
         snap = snapshot.read(path, key)
@@ -382,8 +383,7 @@ def write_snapshot(path: Path) -> bool:
         if loaded is None:  # another thread's read of another database replaced it meanwhile
             return False
         state = snapshot.Snapshot(loaded.table, loaded.fresh, loaded.early, loaded.cutoff)
-    written = snapshot.header(path)
-    if written is not None and written == {**written, **_signature(key, loaded)}:
+    if snapshot.holds(path, key, state):
         return False
     started = time.perf_counter()
     snapshot.write(path, key, state)  # the arrays are never changed in place: outside the lock
@@ -394,16 +394,6 @@ def write_snapshot(path: Path) -> bool:
         time.perf_counter() - started,
     )
     return True
-
-
-def _signature(key: str, loaded: _Loaded) -> dict[str, Any]:
-    return {
-        "format": snapshot.FORMAT,
-        "database": snapshot.fingerprint(key),
-        "cutoff": loaded.cutoff.isoformat(),
-        "rows": len(loaded.table),
-        "early": loaded.early_count,
-    }
 
 
 def warm_in_background() -> threading.Thread:

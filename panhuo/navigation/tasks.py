@@ -4,10 +4,8 @@ of the landscape store that web workers start from."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
@@ -15,7 +13,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 from panhuo.navigation.facts import facts_build, facts_reconcile
 from panhuo.navigation.postings import postings_sync
 from panhuo.navigation.services import clusters_run
-from panhuo.navigation.store import write_snapshot
+from panhuo.navigation.store import snapshot_path, write_snapshot
 from panhuo.patents.models import Patent
 
 
@@ -45,10 +43,8 @@ def landscape_snapshot() -> bool:
     """Every 10 minutes: the landscape store's snapshot (`store.write_snapshot`), rewritten only when the store
     moved on since (a fold, a reload). The worker keeps its own store in memory for it (~450 MB at 1,000,000
     facts), caught up at each run like a web worker's."""
-    path = getattr(settings, "PANHUO_LANDSCAPE_SNAPSHOT", None)
-    if not path:
-        return False
-    return write_snapshot(Path(path))
+    path = snapshot_path()
+    return write_snapshot(path) if path is not None else False
 
 
 @db_task()

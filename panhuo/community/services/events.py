@@ -167,17 +167,14 @@ def event_update(*, actor: User, event_id: int, data: EventInput) -> Event:
         registered = EventRegistration.objects.filter(event=event, walk_in=False).count()
         capacity = fields["capacity"]
         assert isinstance(capacity, int)
+        errors = ErrorCollector()
         if capacity < registered:
-            raise FieldErrors(
-                [
-                    ApplicationError(
-                        "invalid",
-                        f"名额不能少于已报名的 {registered} 人",
-                        f"capacity below the {registered} people registered",
-                        "capacity",
-                    )
-                ]
+            errors.refuse(
+                "capacity",
+                f"名额不能少于已报名的 {registered} 人",
+                f"capacity below the {registered} people registered",
             )
+        errors.raise_any()
         changed = sorted(name for name, value in fields.items() if getattr(event, name) != value)
         for name, value in fields.items():
             setattr(event, name, value)
@@ -195,14 +192,10 @@ def event_update(*, actor: User, event_id: int, data: EventInput) -> Event:
 def event_cancel(*, actor: User, event_id: int, reason: str) -> Event:
     """Cancel an event with the reason its registrants read on its page (registration ends with it)."""
     reason = reason.strip()
+    errors = ErrorCollector()
     if not reason or len(reason) > 500:
-        raise FieldErrors(
-            [
-                ApplicationError(
-                    "invalid", "请填写取消原因（不超过 500 字）", "give a reason (≤ 500 characters)", "reason"
-                )
-            ]
-        )
+        errors.refuse("reason", "请填写取消原因（不超过 500 字）", "give a reason (≤ 500 characters)")
+    errors.raise_any()
     with transaction.atomic():
         event = _managed(actor, event_id)
         if event.cancelled:
